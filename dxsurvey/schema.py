@@ -1,0 +1,60 @@
+"""Column vocabularies of every tidy table dxsurvey makes, defined once.
+
+Tests check that each table carries exactly these columns (extra category-item
+columns in ``submissions`` aside).  Modules import the tuples from here instead
+of spelling column names again.
+"""
+from __future__ import annotations
+
+#: One row per kept submission (DESIGN §3).  Category items follow as extra columns.
+SUBMISSIONS = (
+    "submission_id",   # str, unique in a study: "<course>/<wave>/<source index>-<row>"
+    "course_id",
+    "wave",            # pre | post | followup | then
+    "respondent_key",  # keyed hash (str) or NA for anonymous sources
+    "audience",        # manager | staff | NA
+    "submitted_at",    # datetime64[ns] or NaT
+    "source_file",     # path relative to the study folder
+    "source_row",      # 1-based row as the user sees it in the file (Excel row, CSV line)
+)
+
+#: One row per submission x scale item (missing answers kept as NA).
+ANSWERS = ("submission_id", "item_id", "value", "label")
+
+#: One row per submission x text item with a non-empty, PII-masked text.
+TEXTS = ("submission_id", "item_id", "text")
+
+#: One row per multi-select choice made.
+CHOICES = ("submission_id", "item_id", "option")
+
+#: Every problem found in the input; nothing is dropped without a row here.
+VALIDATION = ("source_file", "source_row", "column", "value", "problem", "action", "message")
+
+#: Allowed values of validation.action.
+ACTIONS = ("kept", "set_missing", "dropped", "error")
+
+#: Allowed values of validation.problem (the reason vocabulary of counts).
+PROBLEMS = (
+    "empty_submission",      # no valid answer to any item -> dropped
+    "duplicate_submission",  # older submission of the same key in course x wave -> dropped
+    "excluded",              # matched an exclude rule of the codebook -> dropped
+    "unknown_label",         # label not in the scale -> set_missing
+    "invalid_value",         # two marks (2・3), non-numeric junk -> set_missing
+    "out_of_range",          # number outside the scale -> set_missing
+    "unknown_category",      # category label not in map -> kept as written
+    "other_option",          # multi-select leftover text kept as "other" -> kept
+    "missing_column",        # a column the codebook needs is absent -> error
+    "missing_key",           # respondent key blank on a keyed source -> kept, unlinked
+    "fuzzy_match",           # self-generated code matched with one differing character -> kept
+    "bad_timestamp",         # timestamp not parsed -> kept, NaT
+    "unreadable_source",     # file cannot be read (encoding, empty, corrupt) -> error
+    "unknown_course",        # course id not in courses.csv -> error
+)
+
+#: Linkage per course (pre/post matching).
+LINKAGE = ("course_id", "wave_a", "wave_b", "n_a", "n_b", "matched", "only_a", "only_b", "fuzzy")
+
+WAVES = ("pre", "post", "followup", "then")
+AUDIENCES = ("manager", "staff")
+ITEM_TYPES = ("scale", "category", "multi", "text")
+LEVELS = ("reaction", "learning", "behavior", "results")
