@@ -8,7 +8,7 @@ from __future__ import annotations
 
 #: One row per kept submission (DESIGN §3).  Category items follow as extra columns.
 SUBMISSIONS = (
-    "submission_id",   # str, unique in a study: "<course>/<wave>/<source index>-<row>"
+    "submission_id",   # int64, unique in a study, numbered in source order
     "course_id",
     "wave",            # pre | post | followup | then
     "respondent_key",  # keyed hash (str) or NA for anonymous sources
