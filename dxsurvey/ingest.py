@@ -1,0 +1,523 @@
+"""Raw exports -> tidy tables (DESIGN §3) and a validation log.
+
+:func:`load_study` reads every source of a study's codebook with
+:mod:`dxsurvey.readers`, applies the normalisation rules of FORMATS.md and returns a
+:class:`~dxsurvey.study.Study`.  Nothing is dropped without a row in
+``study.validation``; ``raw/`` is only ever read.
+
+Order of operations per source: read -> locate columns -> decode answers
+(scale labels, categories, multi-select, text with PII masking) -> exclude rules ->
+empty submissions.  Then, over the whole study: duplicates (latest wins), fuzzy
+code matching, linkage counts.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import privacy
+from .codebook import Codebook, Item, Source, _norm, load_codebook, load_courses
+from .linkage import apply_fuzzy_matching, linkage_table
+from .readers import RawTable, SourceError, closest_headers, find_column, normalize_text, read_source
+from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
+from .study import Study
+
+__all__ = ["load_study", "validation_summary", "write_tables", "KEY_FILE", "normalize_code"]
+
+#: The keyed-hash secret of a study lives here (gitignored, never in a report).
+KEY_FILE = ".dxsurvey_key"
+
+_MULTI_SEP = re.compile(r"[,、・;；/\s]+")
+_DIGITS = re.compile(r"^\d+$")
+_MULTI_MARK = re.compile(r"^\d+(\s*[・,、/／&]\s*\d+)+$")
+
+
+def normalize_code(value, width: int | None) -> str | None:
+    """Normalise a respondent code: NFKC, strip, zero-pad a purely numeric code.
+
+    >>> normalize_code("００９３", 4), normalize_code("93", 4), normalize_code(" ab12 ", 4)
+    ('0093', '0093', 'ab12')
+    >>> normalize_code("93.0", 4)
+    '0093'
+    """
+    text = normalize_text(value)
+    if text is None:
+        return None
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if width and _DIGITS.match(text):
+        text = text.zfill(width)
+    return text
+
+
+def _secret(root: Path) -> bytes:
+    path = root / KEY_FILE
+    if path.exists():
+        return path.read_bytes().strip()
+    key = secrets.token_hex(32).encode()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(key)
+    tmp.replace(path)
+    return key
+
+
+def _hash_codes(codes: pd.Series, secret: bytes) -> pd.Series:
+    uniq = {c: hmac.new(secret, c.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+            for c in codes.dropna().unique()}
+    return codes.map(uniq).astype("string")
+
+
+@dataclass
+class _Decoded:
+    """One source after decoding: rows aligned with raw.frame."""
+
+    rows: pd.DataFrame          # per raw row: course_id, wave, code, audience, timestamps, source_row, valid
+    answers: pd.DataFrame       # row_pos, item_id, value, label
+    choices: pd.DataFrame       # row_pos, item_id, option
+    texts: pd.DataFrame         # row_pos, item_id, text
+    problems: list[pd.DataFrame]
+
+
+def _problem_frame(file: str, rows, column, values, problem, action, messages) -> pd.DataFrame:
+    n = len(rows)
+    return pd.DataFrame({
+        "source_file": [file] * n, "source_row": list(rows), "column": [column] * n if isinstance(column, str) or column is None else list(column),
+        "value": list(values), "problem": [problem] * n, "action": [action] * n,
+        "message": list(messages) if not isinstance(messages, str) else [messages] * n,
+    }, columns=list(VALIDATION))
+
+
+def _decode_scale(item: Item, cb: Codebook, series: pd.Series):
+    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None)."""
+    scale = cb.scales[item.scale]
+    lookup = scale.lookup
+    missing = scale.missing_labels
+    lo, hi = scale.min, scale.max
+    mapping: dict[str, tuple] = {}
+    for raw in series.dropna().unique():
+        lab = normalize_text(raw)
+        if lab is None or lab in missing or lab in ("-", "ー", "―", "—", "無回答"):
+            mapping[raw] = (pd.NA, None)
+        elif lab in lookup:
+            mapping[raw] = (lookup[lab], None)
+        elif re.fullmatch(r"-?\d+(\.0+)?", lab):
+            v = int(float(lab))
+            if lo <= v <= hi and v in scale.levels:
+                mapping[raw] = (v, None)
+            else:
+                mapping[raw] = (pd.NA, ("out_of_range",
+                                        f"{lab} is outside the scale {item.scale} ({lo}–{hi}); set to missing."))
+        elif _MULTI_MARK.match(lab):
+            mapping[raw] = (pd.NA, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."))
+        else:
+            known = ", ".join(list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))[:6])
+            mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {item.scale} "
+                                                     f"(expected e.g. {known}); set to missing."))
+    decoded = series.map(lambda v: mapping.get(v, (pd.NA, None)) if v is not None and v == v else (pd.NA, None))
+    values = pd.array([d[0] for d in decoded], dtype="Int64")
+    problems = pd.Series([d[1] for d in decoded], index=series.index)
+    return values, problems
+
+
+def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
+    """Match known option labels (longest first); return (labels, leftover text)."""
+    rest = text
+    found = []
+    labels = sorted({_norm(v): v for v in options.values()}.items(), key=lambda kv: -len(kv[0]))
+    for norm_label, label in labels:
+        if norm_label and norm_label in rest:
+            found.append(label)
+            rest = rest.replace(norm_label, " ")
+    # typed codes (paper forms): "1,3" / "1・3"
+    leftovers = []
+    for token in _MULTI_SEP.split(rest):
+        token = token.strip(" ,、;；")
+        if not token:
+            continue
+        if token in options and options[token] not in found:
+            found.append(options[token])
+        elif token in options:
+            continue
+        else:
+            leftovers.append(token)
+    order = {v: i for i, v in enumerate(options.values())}
+    found.sort(key=lambda v: order.get(v, 0))
+    return found, " ".join(leftovers)
+
+
+def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
+                   names, secret: bytes, validation: list[pd.DataFrame]):
+    file = src.file
+    frame = raw.frame
+    n = len(frame)
+    rows_no = np.asarray(raw.source_rows, dtype=np.int64)
+    course_aud = courses.set_index("course_id")["audience"].get(src.course, pd.NA)
+
+    valid = np.zeros(n, dtype=bool)
+    answers, choices, texts, problems = [], [], [], []
+    rows = pd.DataFrame({"course_id": src.course, "wave": src.wave, "source_file": file,
+                         "source_row": rows_no, "source_index": src.index,
+                         "row_pos": np.arange(n, dtype=np.int64)})
+    for meta_col in ("submitted_at", "last_modified", "completed_at"):
+        rows[meta_col] = raw.meta[meta_col].to_numpy() if meta_col in raw.meta else pd.NaT
+    rows["audience"] = pd.Series([course_aud if course_aud in ("manager", "staff") else pd.NA] * n, dtype="string")
+
+    # respondent key
+    rows["code"] = pd.Series([None] * n, dtype="string")
+    key_col = None
+    if cb.respondent_key is not None:
+        key_col = find_column(raw, list(cb.respondent_key.column))
+        if key_col is not None:
+            codes = frame[key_col].map(lambda v: normalize_code(v, cb.respondent_key.width))
+            rows["code"] = codes.astype("string").to_numpy()
+
+    for item in cb.items:
+        if not item.in_wave(src.wave):
+            continue
+        col = find_column(raw, list(item.column))
+        if col is None:
+            near = closest_headers(raw, item.column[0])
+            hint = f" Closest headers in the file: {', '.join(near)}." if near else ""
+            problems.append(_problem_frame(
+                file, [0], item.column[0], [None], "missing_column", "error",
+                f"column {item.column[0]!r} (item {item.id}) not found.{hint} "
+                f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here."))
+            continue
+        series = frame[col]
+        if item.type == "scale":
+            values, probs = _decode_scale(item, cb, series)
+            mask = probs.notna().to_numpy()
+            if mask.any():
+                pr = probs[mask]
+                for kind in pr.map(lambda t: t[0]).unique():
+                    sel = pr[pr.map(lambda t: t[0]) == kind]
+                    pos = sel.index.map(frame.index.get_loc)
+                    problems.append(_problem_frame(file, rows_no[pos], col, series.loc[sel.index].tolist(),
+                                                   kind, "set_missing", sel.map(lambda t: t[1]).tolist()))
+            valid |= ~pd.isna(values)
+            answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
+                                         "value": values, "label": series.to_numpy()}))
+        elif item.type == "category":
+            normed = series.map(normalize_text)
+            if item.map:
+                mapped = normed.map(lambda v: item.map.get(v, v) if v is not None else None)
+                known = set(item.map.values())
+                unknown = normed.notna() & ~normed.isin(list(item.map)) & ~normed.isin(list(known))
+                if unknown.any():
+                    pos = np.flatnonzero(unknown.to_numpy())
+                    problems.append(_problem_frame(
+                        file, rows_no[pos], col, series.iloc[pos].tolist(), "unknown_category", "kept",
+                        [f"{v!r} is not in the map of item {item.id}; kept as written." for v in normed.iloc[pos]]))
+                valid |= (normed.notna() & ~unknown).to_numpy()
+            else:
+                mapped = normed
+                valid |= normed.notna().to_numpy()
+            rows[item.id] = mapped.astype("string").to_numpy()
+            if item.role == "audience":
+                aud = mapped.where(mapped.isin(["manager", "staff"]))
+                rows["audience"] = aud.astype("string").fillna(rows["audience"]).to_numpy()
+        elif item.type == "multi":
+            for pos, raw_text in enumerate(series.to_numpy()):
+                text = normalize_text(raw_text)
+                if text is None:
+                    continue
+                found, rest = _match_options(text, item.options)
+                for opt in found:
+                    choices.append((pos, item.id, opt))
+                if found:
+                    valid[pos] = True
+                if rest:
+                    label = item.other or "other"
+                    choices.append((pos, item.id, label))
+                    texts.append((pos, f"{item.id}_other", rest))
+                    valid[pos] = True
+                    problems.append(_problem_frame(file, [rows_no[pos]], col, [raw_text], "other_option", "kept",
+                                                   f"text not among the options of {item.id}; kept as {label!r}."))
+        elif item.type == "text":
+            normed = series.map(normalize_text)
+            has = normed.notna().to_numpy()
+            valid |= has
+            for pos in np.flatnonzero(has):
+                texts.append((pos, item.id, normed.iloc[pos]))
+
+    # exclude rules
+    excluded = np.zeros(n, dtype=bool)
+    for rule in cb.exclude:
+        col = find_column(raw, [rule.column])
+        if col is None:
+            continue
+        normed = frame[col].map(normalize_text)
+        if cb.respondent_key is not None and col == key_col:
+            normed = rows["code"]
+        hit = normed.isin(list(rule.values)).to_numpy() & ~excluded
+        if hit.any():
+            pos = np.flatnonzero(hit)
+            problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(), "excluded",
+                                           "dropped", f"excluded by rule: {rule.reason}."))
+            excluded |= hit
+
+    empty = ~valid & ~excluded
+    if empty.any():
+        pos = np.flatnonzero(empty)
+        first_vals = frame.iloc[pos].apply(lambda r: " | ".join(str(v) for v in r if v is not None and v == v)[:60], axis=1) \
+            if len(frame.columns) else pd.Series([""] * len(pos))
+        problems.append(_problem_frame(file, rows_no[pos], None, first_vals.tolist(), "empty_submission", "dropped",
+                                       "no valid answer to any item (blank row, footer or blank sheet); dropped."))
+    key_missing = (~excluded & ~empty) & rows["code"].isna().to_numpy() & (key_col is not None)
+    if key_missing.any():
+        pos = np.flatnonzero(key_missing)
+        problems.append(_problem_frame(file, rows_no[pos], key_col, [None] * len(pos), "missing_key", "kept",
+                                       "respondent code is blank; kept but cannot be linked to other waves."))
+    rows["keep"] = ~excluded & ~empty
+    validation.extend(problems)
+    return _Decoded(rows=rows,
+                    answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
+                    choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
+                    texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
+                    problems=problems)
+
+
+def _latest_first_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Sort so the latest submission comes last (timestamp, else last-modified, else completion, else row)."""
+    keys = []
+    for col in ("submitted_at", "last_modified", "completed_at"):
+        df[f"_{col}"] = pd.to_datetime(df[col]).fillna(pd.Timestamp.min)
+        keys.append(f"_{col}")
+    return df.sort_values(keys + ["source_index", "source_row"], kind="mergesort")
+
+
+def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> Study:
+    """Read a study folder into a :class:`~dxsurvey.study.Study`.
+
+    Parameters
+    ----------
+    path : path
+        Folder with survey.yaml, courses.csv and raw/.
+    names : list of str, optional
+        Names to mask in free text; default: the study's ``names.txt``.
+
+    Raises
+    ------
+    CodebookError
+        When survey.yaml or courses.csv is wrong (nothing can be read then).
+        Problems in the raw files never raise: they are rows of ``study.validation``
+        and the rest of the data is still analysed.
+    """
+    root = Path(path)
+    cb = load_codebook(root)
+    courses = load_courses(root / "courses.csv")
+    names = privacy.load_names(root) if names is None else names
+    secret = _secret(root)
+    validation: list[pd.DataFrame] = []
+    decoded: list[_Decoded] = []
+    summary = []
+    for src in cb.sources:
+        fpath = root / src.file
+        try:
+            raw = read_source(fpath, format=src.format, encoding=src.encoding, sheet=src.sheet,
+                              header_rows=list(src.header_rows) if src.header_rows else None)
+        except SourceError as exc:
+            validation.append(_problem_frame(src.file, [0], None, [None], "unreadable_source", "error", str(exc)))
+            summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
+                            "format": src.format, "encoding": src.encoding, "rows": 0})
+            continue
+        if raw.problems:
+            pf = pd.DataFrame(raw.problems)
+            pf["source_file"] = src.file
+            validation.append(pf.reindex(columns=list(VALIDATION)))
+        d = _decode_source(src, raw, cb, courses, names, secret, validation)
+        decoded.append(d)
+        summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
+                        "format": raw.format, "encoding": raw.encoding, "rows": len(raw.frame)})
+
+    if decoded:
+        rows = pd.concat([d.rows.assign(_src=i) for i, d in enumerate(decoded)], ignore_index=True)
+    else:
+        rows = pd.DataFrame(columns=["course_id", "wave", "source_file", "source_row", "source_index",
+                                     "row_pos", "submitted_at", "last_modified", "completed_at", "audience",
+                                     "code", "keep", "_src"])
+    rows["uid"] = np.arange(len(rows), dtype=np.int64)
+
+    # duplicates: latest wins within course x wave x code
+    kept = rows[rows["keep"].astype(bool)].copy()
+    keyed = kept[kept["code"].notna()]
+    if len(keyed):
+        ordered = _latest_first_order(keyed.copy())
+        dup = ordered.duplicated(["course_id", "wave", "code"], keep="last")
+        losers = ordered[dup]
+        if len(losers):
+            key_label = cb.respondent_key.column[0] if cb.respondent_key else None
+            winners = ordered[~dup].set_index(["course_id", "wave", "code"])["source_row"]
+            msgs = [f"duplicate submission for this respondent in {c}/{w}; the later one "
+                    f"(row {winners.loc[(c, w, k)]}) is kept."
+                    for c, w, k in zip(losers["course_id"], losers["wave"], losers["code"])]
+            validation.append(pd.DataFrame({
+                "source_file": losers["source_file"].to_numpy(), "source_row": losers["source_row"].to_numpy(),
+                "column": key_label, "value": losers["code"].to_numpy(), "problem": "duplicate_submission",
+                "action": "dropped", "message": msgs}, columns=list(VALIDATION)))
+            kept = kept[~kept["uid"].isin(losers["uid"])]
+
+    kept = kept.sort_values("uid").reset_index(drop=True)
+    kept["submission_id"] = np.arange(1, len(kept) + 1, dtype=np.int64)
+
+    # fuzzy matching of self-generated codes (logged)
+    fuzzy_counts: dict = {}
+    if cb.respondent_key is not None and cb.respondent_key.fuzzy:
+        kept, fuzzy_log = apply_fuzzy_matching(kept, max_distance=cb.respondent_key.fuzzy)
+        if len(fuzzy_log):
+            fuzzy_counts = fuzzy_log.groupby("course_id").size().to_dict()
+            fuzzy_log["column"] = cb.respondent_key.column[0]
+            validation.append(fuzzy_log.reindex(columns=list(VALIDATION)))
+
+    sensitive = set(kept["code"].dropna().unique()) | set(rows["code"].dropna().unique())
+    kept["respondent_key"] = _hash_codes(kept["code"], secret)
+    sensitive |= set(kept["respondent_key"].dropna().unique())
+
+    uid_to_sid = pd.Series(kept["submission_id"].to_numpy(), index=kept["uid"].to_numpy())
+
+    def _attach(part: str, cols) -> pd.DataFrame:
+        frames = []
+        for i, d in enumerate(decoded):
+            t = getattr(d, part)
+            if not len(t):
+                continue
+            base = rows.loc[rows["_src"] == i, ["row_pos", "uid"]]
+            t = t.merge(base, on="row_pos", how="inner")
+            t = t[t["uid"].isin(uid_to_sid.index)]
+            t["submission_id"] = uid_to_sid.loc[t["uid"]].to_numpy()
+            frames.append(t[list(cols)])
+        if not frames:
+            return pd.DataFrame(columns=list(cols))
+        return pd.concat(frames, ignore_index=True).sort_values(["submission_id", "item_id"], kind="mergesort") \
+            .reset_index(drop=True)
+
+    answers = _attach("answers", ANSWERS)
+    answers["value"] = answers["value"].astype("Int64")
+    answers["item_id"] = answers["item_id"].astype("string")
+    answers["label"] = answers["label"].astype("string")
+    choices = _attach("choices", CHOICES)
+    texts = _attach("texts", TEXTS)
+    if len(texts):
+        texts["text"] = privacy.mask_series(texts["text"], names=names)
+
+    cat_cols = [it.id for it in cb.items_of("category") if it.id in kept.columns]
+    submissions = kept[[c for c in SUBMISSIONS if c != "respondent_key"] + ["respondent_key"] + cat_cols].copy()
+    submissions = submissions[list(SUBMISSIONS) + cat_cols]
+    submissions["submitted_at"] = pd.to_datetime(submissions["submitted_at"])
+    submissions["audience"] = submissions["audience"].astype("string")
+    submissions["source_row"] = submissions["source_row"].astype("int64")
+
+    val = pd.concat(validation, ignore_index=True) if validation else pd.DataFrame(columns=list(VALIDATION))
+    val = val.reindex(columns=list(VALIDATION))
+    val["source_row"] = pd.to_numeric(val["source_row"], errors="coerce").astype("Int64")
+    val["value"] = val["value"].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+
+    link = linkage_table(submissions, fuzzy_counts)
+    summ = _source_summary(pd.DataFrame(summary), submissions, val)
+    return Study(root=root, codebook=cb, courses=courses, submissions=submissions.reset_index(drop=True),
+                 answers=answers, texts=texts, validation=val.reset_index(drop=True), choices=choices,
+                 linkage=link, source_summary=summ, sensitive=frozenset(sensitive))
+
+
+def _source_summary(summary: pd.DataFrame, submissions: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
+    if not len(summary):
+        return pd.DataFrame(columns=["source_file", "course_id", "wave", "format", "encoding", "rows", "kept",
+                                     "empty_submission", "duplicate_submission", "excluded", "errors", "warnings"])
+    kept = submissions.groupby("source_file").size()
+    summary["kept"] = summary["source_file"].map(kept).fillna(0).astype(int)
+    for reason in ("empty_submission", "duplicate_submission", "excluded"):
+        counts = val[val["problem"] == reason].groupby("source_file").size()
+        summary[reason] = summary["source_file"].map(counts).fillna(0).astype(int)
+    errors = val[val["action"] == "error"].groupby("source_file").size()
+    warns = val[val["action"].isin(["set_missing", "kept"])].groupby("source_file").size()
+    summary["errors"] = summary["source_file"].map(errors).fillna(0).astype(int)
+    summary["warnings"] = summary["source_file"].map(warns).fillna(0).astype(int)
+    return summary
+
+
+_SUMMARY_TEXT = {
+    "ja": {
+        "title": "検証結果: {survey}",
+        "source": "{file}  [{course} / {wave}]  形式 {format}  読込 {rows} 行 → 有効 {kept} 件"
+                  "（空欄 {empty}, 重複 {dup}, 除外 {excl}）",
+        "linkage": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
+        "anon": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
+        "problems": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
+        "problem": "  {file} {row}行目 列「{column}」 値「{value}」: {problem} → {action}. {message}",
+        "ok": "問題はありません。",
+        "status_error": "エラーがあります（上記を修正してください）。",
+        "status_ok": "検証 OK（警告のみ）。",
+    },
+    "en": {
+        "title": "Validation: {survey}",
+        "source": "{file}  [{course} / {wave}]  format {format}  read {rows} rows -> {kept} valid "
+                  "(empty {empty}, duplicate {dup}, excluded {excl})",
+        "linkage": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
+        "anon": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
+        "problems": "{n} problems ({errors} errors, {warnings} warnings):",
+        "problem": "  {file} row {row}, column {column!r}, value {value!r}: {problem} -> {action}. {message}",
+        "ok": "No problems.",
+        "status_error": "There are errors (fix the above).",
+        "status_ok": "Validation OK (warnings only).",
+    },
+}
+
+
+def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200) -> str:
+    """A readable per-source summary, linkage, and every problem (file, row, column, value)."""
+    lang = language or study.language
+    if lang not in _SUMMARY_TEXT:
+        raise ValueError(f"language must be one of ja, en; got {lang!r}")
+    T = _SUMMARY_TEXT[lang]
+    out = [T["title"].format(survey=study.codebook.survey), ""]
+    for r in study.source_summary.itertuples(index=False):
+        out.append(T["source"].format(file=r.source_file, course=r.course_id, wave=r.wave, format=r.format,
+                                      rows=r.rows, kept=r.kept, empty=r.empty_submission,
+                                      dup=r.duplicate_submission, excl=r.excluded))
+    out.append("")
+    linked_courses = set()
+    for r in study.linkage.itertuples(index=False):
+        linked_courses.add(r.course_id)
+        out.append(T["linkage"].format(course=r.course_id, wave_a=r.wave_a, wave_b=r.wave_b, matched=r.matched,
+                                       only_a=r.only_a, only_b=r.only_b))
+    for course in sorted(set(study.submissions["course_id"]) - linked_courses):
+        out.append(T["anon"].format(course=course))
+    v = study.validation
+    out.append("")
+    if len(v):
+        out.append(T["problems"].format(n=len(v), errors=int((v["action"] == "error").sum()),
+                                        warnings=int((v["action"] != "error").sum())))
+        for r in v.head(max_problems).itertuples(index=False):
+            out.append(T["problem"].format(file=r.source_file, row=r.source_row if pd.notna(r.source_row) else "-",
+                                           column=r.column if r.column is not None and r.column == r.column else "-",
+                                           value=r.value if r.value is not None else "", problem=r.problem,
+                                           action=r.action, message=r.message))
+        if len(v) > max_problems:
+            out.append(f"  … (+{len(v) - max_problems})")
+    else:
+        out.append(T["ok"])
+    out.append("")
+    out.append(T["status_error"] if len(study.errors) else T["status_ok"])
+    return "\n".join(out)
+
+
+def write_tables(study: Study, out_dir: str | Path) -> list[Path]:
+    """Write the tidy tables as Parquet (atomic: temp file then rename). Returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("submissions", "answers", "choices", "texts", "validation", "linkage", "source_summary"):
+        df = getattr(study, name)
+        target = out / f"{name}.parquet"
+        tmp = out / f".{name}.parquet.tmp"
+        df.to_parquet(tmp, index=False)
+        tmp.replace(target)
+        written.append(target)
+    return written
