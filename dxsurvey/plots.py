@@ -1,0 +1,306 @@
+"""Report figures (seaborn/matplotlib) drawn from tidy aggregate frames.
+
+Every function here is pure drawing: it takes an aggregate frame (already
+privacy-suppressed), draws on ``ax`` (or a new figure) and returns the Axes.
+Nothing is computed from respondent-level data here; the aggregates come from
+:mod:`dxsurvey.narrative` and :mod:`dxsurvey.stats`.
+
+Japanese text uses the IPAexGothic font bundled with ``matplotlib-fontja`` (no
+tofu boxes, works offline); :func:`set_theme` is applied when this module is
+imported.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.patches import Patch
+
+__all__ = ["set_theme", "likert_bars", "forest", "adjusted_means", "HIDDEN_COLOR", "FONT"]
+
+#: Font family of every figure (bundled with matplotlib-fontja).
+FONT = "IPAexGothic"
+#: Colour of a suppressed (hidden) Likert row.
+HIDDEN_COLOR = "#bdbdbd"
+#: Models in the order :func:`adjusted_means` prefers when several are present.
+MODEL_PREFERENCE = ("ancova", "mixed", "post_only", "wave_x_factor", "gain")
+
+
+def set_theme() -> None:
+    """Seaborn's white-grid theme with a Japanese-capable font.
+
+    ``seaborn.set_theme`` resets the font, so the bundled IPAexGothic is
+    registered and put first afterwards, with DejaVu Sans as the per-glyph
+    fallback.
+    """
+    import matplotlib_fontja  # registers IPAexGothic with matplotlib's font manager
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib_fontja.japanize()
+    mpl.rcParams["font.family"] = [FONT, "DejaVu Sans"]
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["svg.fonttype"] = "path"   # SVGs carry glyph outlines: open anywhere
+
+
+set_theme()
+
+
+def _new_ax(ax, width: float, height: float):
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return ax
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs columns {', '.join(columns)}; missing: {', '.join(missing)}.")
+
+
+def likert_colors(k: int) -> list:
+    """A diverging palette of ``k`` colours, negative (red) to positive (blue).
+
+    With an odd ``k`` the middle (neutral) colour is a light grey.
+    """
+    colors = list(sns.color_palette("RdBu", k))
+    if k % 2 == 1:
+        colors[k // 2] = (0.85, 0.85, 0.85)
+    return colors
+
+
+def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], ax=None,
+                row: str | None = None, wave_labels: Mapping[str, str] | None = None,
+                hidden_label: str = "— hidden (n < min_cell)", show_values: float = 10.0,
+                xlabel: str = "%"):
+    """Diverging stacked bars of Likert distributions, centred on the neutral midpoint.
+
+    Parameters
+    ----------
+    dist : DataFrame
+        One row per item x wave x level: ``label`` (or ``measure_id``), ``wave``,
+        ``level`` (a scale value), ``count`` and ``n`` (the respondents of that item
+        x wave; NA when suppressed).  Levels without answers may be absent or 0.
+        Rows of an item x wave whose ``n`` or any ``count`` is NA are drawn as one
+        grey bar marked "—".
+    levels : sequence
+        The FULL ordered set of scale values, lowest first (e.g. ``[1, 2, 3, 4, 5]``).
+    labels : sequence of str
+        The label of each level, same order (shown in the legend).
+    ax : Axes, optional
+        Draw here; default a new figure sized to the number of rows.
+    row : str, optional
+        Column naming the item; default ``label`` when present, else ``measure_id``.
+    wave_labels : mapping, optional
+        Display name of each wave (``{"pre": "事前"}``); default the wave code.
+    hidden_label : str
+        Legend text of the grey bar of a suppressed row.
+    show_values : float
+        Write the percentage inside segments at least this wide (0 = never).
+    xlabel : str
+        Label of the percentage axis.
+
+    Returns
+    -------
+    Axes
+        One horizontal bar per item x wave (first row at the top).  Bars left of 0
+        are the levels below the midpoint; an odd scale's neutral level is split
+        half on each side, an even scale centres between its two middle levels.
+
+    Examples
+    --------
+    >>> dist = pd.DataFrame({"label": "q1", "wave": "pre", "level": [1, 2, 3],
+    ...                      "count": [1, 2, 1], "n": 4})
+    >>> ax = likert_bars(dist, levels=[1, 2, 3], labels=["no", "maybe", "yes"])
+    >>> [float(p.get_x()) for p in ax.patches]
+    [-50.0, -25.0, 25.0]
+    >>> plt.close(ax.figure)
+    """
+    levels = list(levels)
+    labels = [str(x) for x in labels]
+    if len(levels) < 2 or len(levels) != len(labels):
+        raise ValueError(f"levels and labels must be two sequences of the same length (>= 2); "
+                         f"got {len(levels)} levels and {len(labels)} labels.")
+    if len(set(levels)) != len(levels):
+        raise ValueError(f"levels must be distinct; got {levels}.")
+    if row is None:
+        row = "label" if "label" in dist.columns else "measure_id"
+    _require(dist, (row, "wave", "level", "count", "n"), "likert_bars")
+    unknown = sorted(set(dist["level"].dropna()) - set(levels), key=str)
+    if unknown:
+        raise ValueError(f"level values {unknown} are not in levels {levels}.")
+    wave_labels = dict(wave_labels or {})
+
+    data = dist.copy()
+    data["level"] = pd.Categorical(data["level"], categories=levels, ordered=True)
+    keys = list(dict.fromkeys(zip(data[row], data["wave"])))   # order of appearance
+    k = len(levels)
+    colors = likert_colors(k)
+    ax = _new_ax(ax, 9.0, 1.2 + 0.45 * max(len(keys), 1))
+
+    several_waves = data["wave"].nunique() > 1
+    ylabels = []
+    for y, (item, wave) in enumerate(keys):
+        part = data[(data[row] == item) & (data["wave"] == wave)]
+        ylabels.append(f"{item}（{wave_labels.get(wave, wave)}）" if several_waves else str(item))
+        n = pd.to_numeric(part["n"], errors="coerce")
+        counts = pd.to_numeric(part["count"], errors="coerce")
+        if n.isna().any() or counts.isna().any() or not (n > 0).all():
+            ax.barh(y, 100, left=-50, color=HIDDEN_COLOR, height=0.7, gid="hidden")
+            ax.text(0, y, "—", ha="center", va="center", fontsize=12)
+            continue
+        total = float(n.iloc[0])
+        by_level = part.assign(count=counts).groupby("level", observed=False)["count"].sum()
+        pct = (by_level.reindex(levels).fillna(0.0) / total * 100.0).to_numpy()
+        half = k // 2
+        offset = pct[:half].sum() + (pct[half] / 2.0 if k % 2 else 0.0)
+        lefts = -offset + np.concatenate([[0.0], np.cumsum(pct)[:-1]])
+        for j in range(k):
+            ax.barh(y, pct[j], left=lefts[j], color=colors[j], height=0.7, gid=f"level{j}")
+            if show_values and pct[j] >= show_values:
+                ax.text(lefts[j] + pct[j] / 2, y, f"{pct[j]:.0f}", ha="center", va="center",
+                        fontsize=8, color="white" if j in (0, k - 1) else "black")
+
+    ax.set_yticks(range(len(keys)), ylabels)
+    ax.set_ylim(len(keys) - 0.5, -0.5)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlim(-100, 100)
+    ticks = np.arange(-100, 101, 25)
+    ax.set_xticks(ticks, [f"{abs(t)}" for t in ticks])
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels)]
+    if any(p.get_gid() == "hidden" for p in ax.patches):
+        handles.append(Patch(facecolor=HIDDEN_COLOR, label=hidden_label))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(keys), 1)),
+              ncol=min(len(handles), 6), frameon=False, fontsize=8)
+    return ax
+
+
+def _ci_columns(frame: pd.DataFrame, x: str) -> tuple[str, str]:
+    for low, high in ((f"{x}_ci_low", f"{x}_ci_high"), ("ci_low", "ci_high")):
+        if low in frame.columns and high in frame.columns:
+            return low, high
+    raise ValueError(f"no confidence-interval columns for {x!r}: expected {x}_ci_low/{x}_ci_high "
+                     "or ci_low/ci_high.")
+
+
+def forest(effects: pd.DataFrame, *, ax=None, x: str = "effect", label: str | None = None,
+           xlabel: str | None = None, null: float = 0.0):
+    """Point estimate with its confidence interval, one row per measure.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        One row per measure: ``label`` (or ``measure_id``), the estimate column ``x``
+        and its interval ``<x>_ci_low``/``<x>_ci_high`` (else ``ci_low``/``ci_high``).
+        NaN estimates keep their row and label but draw nothing; a NaN bound draws
+        no whisker.
+    ax : Axes, optional
+    x : str
+        The estimate column (``effect``, ``diff``, ``estimate``).
+    label : str, optional
+        Row label column; default ``label`` when present, else ``measure_id``.
+    xlabel : str, optional
+        Axis label; default the column name.
+    null : float
+        Where the vertical reference line goes (0 = no change).
+
+    Returns
+    -------
+    Axes
+        Row i (top = first) at y = i: the estimate as a marker (``ax.lines[1]``),
+        whiskers as one LineCollection (``ax.collections[0]``), the null line first.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"label": ["a", "b"], "effect": [0.5, np.nan],
+    ...                     "effect_ci_low": [0.1, np.nan], "effect_ci_high": [0.9, np.nan]})
+    >>> ax = forest(eff)
+    >>> ax.collections[0].get_segments()[0].tolist()
+    [[0.1, 0.0], [0.9, 0.0]]
+    >>> plt.close(ax.figure)
+    """
+    if label is None:
+        label = "label" if "label" in effects.columns else "measure_id"
+    _require(effects, (label, x), "forest")
+    low, high = _ci_columns(effects, x)
+    est = pd.to_numeric(effects[x], errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(effects[low], errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(effects[high], errors="coerce").to_numpy(dtype=float)
+    ys = np.arange(len(effects), dtype=float)
+    ax = _new_ax(ax, 7.0, 1.2 + 0.4 * max(len(effects), 1))
+    ax.axvline(null, color="grey", linewidth=0.8, linestyle="--")
+    ok = ~(np.isnan(lo) | np.isnan(hi))
+    ax.hlines(ys[ok], lo[ok], hi[ok], color="C0", linewidth=1.6)
+    has = ~np.isnan(est)
+    ax.plot(est[has], ys[has], "o", color="C0", markersize=6)
+    ax.set_yticks(ys, [str(v) for v in effects[label]])
+    ax.set_ylim(len(effects) - 0.5, -0.5)
+    ax.set_xlabel(xlabel if xlabel is not None else x)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def adjusted_means(levels: pd.DataFrame, *, ax=None, model: str | None = None,
+                   factor_labels: Mapping[str, str] | None = None,
+                   level_labels: Mapping[str, str] | None = None, xlabel: str | None = None):
+    """Adjusted mean with its interval for each factor level (``Comparison.levels``).
+
+    Parameters
+    ----------
+    levels : DataFrame
+        ``Comparison.levels``: model, factor, level, n, n_courses, estimate,
+        ci_low, ci_high.  NaN estimates keep their row and draw nothing.
+    ax : Axes, optional
+    model : str, optional
+        Which model's rows to draw; default the first present of
+        ``ancova, mixed, post_only, wave_x_factor, gain`` (estimates of different
+        models are on different scales and are never drawn together).
+    factor_labels, level_labels : mapping, optional
+        Display names of factors (``{"format": "形式"}``) and levels.
+    xlabel : str, optional
+
+    Returns
+    -------
+    Axes
+        Rows grouped by factor in order of appearance, labelled
+        "factor: level", the level's n written at the right.
+    """
+    _require(levels, ("model", "factor", "level", "n", "estimate", "ci_low", "ci_high"),
+             "adjusted_means")
+    present = list(dict.fromkeys(levels["model"]))
+    if model is None:
+        model = next((m for m in MODEL_PREFERENCE if m in present), present[0] if present else None)
+    elif model not in present:
+        raise ValueError(f"model {model!r} is not in the frame; present: {', '.join(map(str, present)) or 'none'}.")
+    part = levels[levels["model"] == model].reset_index(drop=True)
+    factor_labels = dict(factor_labels or {})
+    level_labels = dict(level_labels or {})
+    est = pd.to_numeric(part["estimate"], errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(part["ci_low"], errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(part["ci_high"], errors="coerce").to_numpy(dtype=float)
+    ys = np.arange(len(part), dtype=float)
+    ax = _new_ax(ax, 7.0, 1.2 + 0.4 * max(len(part), 1))
+    factors = list(dict.fromkeys(part["factor"]))
+    palette = sns.color_palette("colorblind", max(len(factors), 1))
+    for i, fac in enumerate(factors):
+        sel = (part["factor"] == fac).to_numpy()
+        ok = sel & ~(np.isnan(lo) | np.isnan(hi))
+        ax.hlines(ys[ok], lo[ok], hi[ok], color=palette[i], linewidth=1.6)
+        has = sel & ~np.isnan(est)
+        ax.plot(est[has], ys[has], "o", color=palette[i], markersize=6)
+    names = [f"{factor_labels.get(f, f)}: {level_labels.get(str(v), v)}"
+             for f, v in zip(part["factor"], part["level"])]
+    ax.set_yticks(ys, names)
+    ax.set_ylim(len(part) - 0.5, -0.5)
+    for y, n in zip(ys, part["n"]):
+        ax.annotate("—" if pd.isna(n) else f"n={int(n)}", xy=(1.0, y), xycoords=("axes fraction", "data"),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel(xlabel if xlabel is not None else "estimate")
+    ax.grid(axis="y", visible=False)
+    return ax
