@@ -1,0 +1,1290 @@
+"""Privacy layer: PII masking of free text, small-cell suppression, run-folder audit.
+
+In a city hall of a few hundred staff a group of four managers is four named
+people.  This module holds every rule that keeps a report from identifying
+someone (DESIGN §6):
+
+* :func:`mask_text` / :func:`mask_series` replace e-mail addresses, phone
+  numbers, staff numbers, URLs with query strings and personal names in free
+  text with fixed Japanese tokens (:data:`TOKENS`) before the text is stored.
+* :func:`suppress` and :func:`suppress_counts` hide aggregate cells based on
+  fewer than ``min_cell`` respondents, with complementary suppression so that a
+  hidden cell cannot be recomputed from a total.
+* :func:`audit` scans a finished run folder (HTML, CSV, XLSX, notebooks, SVG)
+  for anything that should not be there and returns :class:`Finding` rows.
+
+Masking is heuristic and errs on the side of masking: an unusual word before
+さん may be masked, and a name written in hiragana or a given name alone is
+only masked when it is in the study's ``names.txt``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "TOKENS",
+    "FOOTNOTE",
+    "Finding",
+    "load_names",
+    "mask_text",
+    "mask_series",
+    "suppress",
+    "suppress_counts",
+    "format_suppressed",
+    "quotes_allowed",
+    "audit",
+    "audit_report",
+]
+
+#: Replacement tokens.  Masking always stores these Japanese tokens; an English
+#: report may map them for display.
+TOKENS = {
+    "name": "[氏名]",
+    "email": "[メール]",
+    "phone": "[電話]",
+    "staff_no": "[職員番号]",
+    "url": "[URL]",
+}
+
+#: Footnote for tables with suppressed cells; format with ``min_cell``.
+FOOTNOTE = {
+    "ja": "—: 回答者が{min_cell}人未満のため非表示（個人が特定されないよう秘匿）",
+    "en": "—: hidden, fewer than {min_cell} respondents",
+}
+
+#: Labels that mark a total row or column (compared after NFKC, strip, casefold).
+TOTAL_LABELS = frozenset({"all", "total", "合計", "総計", "計", "全体", "小計", "総数", "全員"})
+
+# --------------------------------------------------------------------------
+# character classes
+# --------------------------------------------------------------------------
+_D = "[0-9０-９]"
+_HY = "[-‐‑‒–—―−－ー─]"
+_SP = "[ \u3000]"
+_SEP = f"(?:{_SP}?{_HY}{_SP}?|{_SP}|[.．])"
+_KANJI = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]"
+_KATA = "[\u30a1-\u30fa\u30fc\u30fb]"
+_ALNUM_FW = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
+# not inside a longer number or word, and not the decimals of a number
+_LEFT = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])(?<![0-9０-９][.．,，])"
+_RIGHT = "(?![0-9０-９])(?![.．,，][0-9０-９])"
+
+_URL_RE = re.compile(
+    r"(?:(?:https?|ＨＴＴＰＳ?)://|(?<![\w/.])www\.)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(
+    f"[{_ALNUM_FW}._%+\\-－]+[@＠][{_ALNUM_FW}\\-－]+(?:[.．][{_ALNUM_FW}\\-－]+)*[.．][A-Za-zＡ-Ｚａ-ｚ]{{2,}}"
+)
+_STAFF_LABEL = (
+    "(?:職員(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|社員番号|個人番号"
+    "|(?<![A-Za-zＡ-Ｚａ-ｚ])(?:ID|Id|id|ＩＤ|Ｉｄ))"
+)
+_STAFF_RE = re.compile(
+    f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
+)
+_PHONE_RE = re.compile(
+    _LEFT
+    + "(?:"
+    # +81 forms: +81-90-1234-5678, +81 (0)3 1234 5678, +819012345678
+    + f"(?P<intl>[+＋]{_SP}?(?:81|８１){_SEP}?(?:[(（]0[)）]{_SP}?)?"
+    + f"(?:{_D}{{1,4}}{_SEP}{_D}{{1,4}}{_SEP}{_D}{{3,4}}|{_D}{{9,10}}))"
+    # (03)1234-5678
+    + f"|(?P<paren>[(（]0{_D}{{1,4}}[)）]{_SP}?{_D}{{1,4}}{_SEP}{_D}{{3,4}})"
+    # 03(1234)5678
+    + f"|(?P<paren2>0{_D}{{1,4}}[(（]{_D}{{1,4}}[)）]{_D}{{3,4}})"
+    # 03-1234-5678, 0120-123-456, ０９０－１２３４－５６７８
+    + f"|(?P<dom>[0０]{_D}{{1,4}}{_SEP}{_D}{{1,4}}{_SEP}{_D}{{3,4}})"
+    # 09012345678
+    + f"|(?P<plain>[0０]{_D}{{9,10}})"
+    + ")"
+    + _RIGHT
+)
+_EXT_RE = re.compile(
+    f"(?:内線|(?<![A-Za-z])[Ee]xt\\.?){_SP}*[:：]?{_SP}*{_D}{{2,6}}(?:{_HY}{_D}{{1,4}})?(?![0-9０-９])"
+)
+
+# --------------------------------------------------------------------------
+# honorific heuristics
+# --------------------------------------------------------------------------
+#: Common Japanese surnames (approximately the 230 most frequent, from public
+#: rankings, plus old-form spellings).  A kanji run before a job title
+#: (課長, 部長, ...) is only treated as a name when it is one of these or a
+#: name from ``names.txt``: "総務課長" is a post, "山田課長" a person.
+SURNAMES = frozenset(
+    """
+    佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水
+    山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木
+    坂本 斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田
+    石田 森田 上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田
+    丸山 杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野
+    野村 松尾 市川 菊地 杉本 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松
+    北村 安田 五十嵐 川口 平田 関 中田 久保田 服部 東 岩田 土屋 川崎 福島 本田 辻 樋口 秋山 田口
+    永井 山中 中西 吉村 川上 石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野 大久保 松下 吉岡 小池
+    野田 荒木 大谷 内藤 松浦 熊谷 黒田 尾崎 永田 川村 望月 田辺 松村 荒井 堀 大島 平井 早川 菅野
+    栗原 西山 広瀬 横田 石橋 萩原 岩本 片山 関口 宮田 大石 高山 本間 吉野 須藤 岡崎 小田 伊東 鎌田
+    上原 篠原 小西 松原 福井 成田 北川 宮下 白石 内山 桑原 奥村 宮内 大川 中尾 岡 田代 小沢 坂口
+    江口 井口 溝口 浜口 田所 岡部 矢部 日下部 長谷部 高瀬 今村 吉井 小泉 大森 青山 片岡 富田 中谷
+    髙橋 齋藤 齊藤 渡邊 渡邉 濱田 﨑山 山﨑 宮﨑 長嶋 長島 中嶋 小嶋 大嶋 西尾 竹田 村井 新田 堀内
+    """.split()
+)
+_ORG_SPLIT = "課係室局班庁署"  # a name after these inside one kanji run: 総務課山田さん
+_ROLE_END = set("者員師士生家長先民客人方側手陣屋店課係室局班庁署社院館園団会庫業工医官様君殿達等市町村区県都府国省務当所族")
+_STOP_SUFFIX = (
+    "息子", "女子", "男子", "調子", "様子", "相手", "上司", "部下", "同僚", "先輩", "後輩", "担当",
+    "窓口", "受付", "事務", "庶務", "総務", "会計", "経理", "人事", "各位", "大工", "外部", "外注",
+    "委託", "本当", "祖父", "祖母", "叔父", "叔母", "伯父", "伯母", "彼女", "自分", "皆様", "皆",
+)
+_PREV_STOP = {  # X + suffix forms an ordinary word when X is the last kanji before it
+    "さん": set("皆奥娘兄姉父母爺婆嫁婿孫坊嬢隣客姑舅夫妻叔伯労陰"),
+    "様": set("同多仕模異一両別王神殿皆奥客各文紋有左今上外様労走話陰傷憎末互"),
+    "さま": set("皆奥客王神"),
+    "氏": set("両同某彼諸源平名姓"),
+    "君": set("諸貴暴主名父夫細若幼大亭明賢"),
+    "くん": set(),
+    "ちゃん": set("父母爺婆姉兄"),
+    "殿": set("宮神御湯沈貴拝本社仏寝正金銀祭参殿"),
+}
+_KATA_STOP = frozenset(
+    "コンサル チーム スタッフ メンバ ゲスト プロ パート バイト アルバイト ママ パパ ベンダ メーカ ユーザ "
+    "クライアント パートナ ボランティア ヘルプデスク サポート システム シス ドクター サンタ ニュース".split()
+)
+_PERSON_SUFFIX_RE = re.compile(
+    f"(?P<run>{_KANJI}+|{_KATA}+)"
+    "(?P<suf>さん|さま|様(?![式子々相態])|氏(?![名族])|君(?![主臨])|くん|ちゃん|殿(?![下堂様]))"
+)
+_TITLE_RE = re.compile(
+    f"(?P<run>{_KANJI}+?)(?P<suf>副?(?:課長|部長|係長|室長|所長|局長|市長|次長|町長|村長|区長|館長|園長|校長)"
+    "(?:補佐|代理)?|主査|主任|主幹|参事|主事)"
+)
+
+
+def _norm(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).strip()
+
+
+def _name_tail(run: str, surnames: frozenset[str]) -> str | None:
+    """Longest tail of a kanji run that is a (listed or common) surname or surname + given name."""
+    for i in range(len(run)):
+        tail = run[i:]
+        if tail in surnames:
+            return tail
+        for k in (3, 2):  # surname + given name (山田太郎): at most 3 more kanji, no org marker
+            rest = tail[k:]
+            if (
+                len(tail) > k
+                and tail[:k] in surnames
+                and len(rest) <= 3
+                and not any(c in _ORG_SPLIT or c in "部所" for c in rest)
+            ):
+                return tail
+    return None
+
+
+def _person_segment(run: str, suffix: str, surnames: frozenset[str]) -> str | None:
+    """The part of ``run`` to mask before a person suffix (さん, 様, ...), or None."""
+    if run[-1] in _PREV_STOP.get(suffix, ()) and not (run in surnames):
+        return None
+    if re.fullmatch(_KATA + "+", run):
+        if run.endswith("ー") or run.rstrip("ー") in _KATA_STOP or run in _KATA_STOP or len(run) < 2:
+            return None
+        return run
+    tail = _name_tail(run, surnames)
+    if tail is not None:
+        return tail
+    cut = max(run.rfind(c) for c in _ORG_SPLIT)
+    seg = run[cut + 1:] if cut >= 0 else run
+    if not seg or seg[-1] in _ROLE_END:
+        return None
+    if any(seg.endswith(w) for w in _STOP_SUFFIX):
+        return None
+    return seg
+
+
+@lru_cache(maxsize=64)
+def _compiled_names(names: tuple[str, ...]):
+    """(regex for listed names of >= 2 characters or None, surname set incl. listed surnames)."""
+    full: list[str] = []
+    extra_surnames: set[str] = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            raise ValueError(f"names must be strings, got {raw!r}")
+        name = " ".join(raw.replace("\u3000", " ").split())
+        if not name:
+            continue
+        first = name.split(" ")[0]
+        if re.fullmatch(_KANJI + "+", first):
+            extra_surnames.add(first)
+        if len(name.replace(" ", "")) >= 2:
+            full.append(name)
+        else:
+            extra_surnames.add(name)
+    surnames = SURNAMES | frozenset(extra_surnames)
+    if not full:
+        return None, surnames
+    parts = []
+    for name in sorted(set(full), key=lambda s: (-len(s.replace(" ", "")), s)):
+        pat = "[ \u3000]*".join(re.escape(p) for p in name.split(" "))
+        if re.search("[A-Za-z]", name):
+            pat = f"(?<![A-Za-z]){pat}(?![A-Za-z])"
+        parts.append(pat)
+    return re.compile("|".join(parts), re.IGNORECASE), surnames
+
+
+def _check_names(names) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        raise ValueError("names must be a list of names, not a single string")
+    return tuple(names)
+
+
+def _phone_ok(m: re.Match) -> bool:
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", m.group(0)))
+    if m.group("intl"):
+        rest = digits[2:]
+        if rest.startswith("0"):  # +81 (0)3 ...
+            rest = rest[1:]
+        return len(rest) in (9, 10)
+    return digits.startswith("0") and len(digits) in (10, 11)
+
+
+def _mask_url(m: re.Match) -> str:
+    url = m.group(0)
+    stripped = url.rstrip(".,;:!)'")
+    tail = url[len(stripped):]
+    q = stripped.find("?")
+    if q >= 0 and q < len(stripped) - 1:
+        return TOKENS["url"] + tail
+    return url
+
+
+def _mask_phone(m: re.Match) -> str:
+    return TOKENS["phone"] if _phone_ok(m) else m.group(0)
+
+
+def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
+    """Replace personal information in one free-text answer with tokens.
+
+    Parameters
+    ----------
+    text : str or None
+        The answer as written.  ``None`` (and pandas NA/NaN) is returned as is.
+    names : iterable of str
+        Names to mask wherever they occur (e.g. from :func:`load_names`);
+        longest first, internal spaces optional (``山田 太郎`` also masks
+        ``山田太郎``).  A one-character name, and the first (kanji) part of a
+        listed name, are masked only before an honorific or job title.
+
+    Returns
+    -------
+    str or None
+        The masked text.  Tokens are those of :data:`TOKENS`.
+
+    Notes
+    -----
+    Applied in this order, each on the result of the previous:
+
+    1. URLs with a query string (``?k=v``) -> ``[URL]`` (whole URL); plain
+       URLs stay.
+    2. e-mail addresses (also full-width ``＠``) -> ``[メール]``.
+    3. labelled staff numbers (職員番号12345, 職員No.12345, ID: A12345) ->
+       ``[職員番号]`` (label included).
+    4. extension numbers (内線1234) and Japanese phone numbers: 10 or 11
+       digits starting with 0, with hyphens, spaces, dots or parentheses, in
+       half- or full-width digits, or +81 forms -> ``[電話]``.  Dates
+       (2024-10-11), times, amounts and decimals do not start with 0 or do
+       not have 10-11 digits and stay.
+    5. listed names -> ``[氏名]``.
+    6. a kanji or katakana run before an honorific (さん, 様, 氏, 君, くん,
+       ちゃん, 殿) -> ``[氏名]`` + honorific, unless it ends like a role or
+       ordinary word (皆さん, お客様, 担当者様, 同様, 仕様, ベンダーさん);
+       a common or listed surname before a job title (課長, 部長, 係長,
+       主査, 主任, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
+       総務課長 and 担当課長会議 stay.  Hiragana names are not detected.
+
+    Examples
+    --------
+    >>> mask_text("山田課長と佐藤さんに 090-1234-5678 で連絡")
+    '[氏名]課長と[氏名]さんに [電話] で連絡'
+    >>> mask_text("皆さん、2024-10-11 10:30 に総務課長から")
+    '皆さん、2024-10-11 10:30 に総務課長から'
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        if pd.api.types.is_scalar(text) and pd.isna(text):
+            return text
+        raise ValueError(f"mask_text expects a str or None, got {type(text).__name__}")
+    names_re, surnames = _compiled_names(_check_names(names))
+    return _mask(text, names_re, surnames)
+
+
+def _mask(text: str, names_re, surnames) -> str:
+    if "://" in text or "www." in text.lower():
+        text = _URL_RE.sub(_mask_url, text)
+    if "@" in text or "＠" in text:
+        text = _EMAIL_RE.sub(TOKENS["email"], text)
+    text = _STAFF_RE.sub(TOKENS["staff_no"], text)
+    text = _EXT_RE.sub(TOKENS["phone"], text)
+    text = _PHONE_RE.sub(_mask_phone, text)
+    if names_re is not None:
+        text = names_re.sub(TOKENS["name"], text)
+
+    def person(m: re.Match) -> str:
+        seg = _person_segment(m.group("run"), m.group("suf"), surnames)
+        if seg is None:
+            return m.group(0)
+        run = m.group("run")
+        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("suf")
+
+    def title(m: re.Match) -> str:
+        run = m.group("run")
+        seg = _name_tail(run, surnames)
+        if seg is None:
+            return m.group(0)
+        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("suf")
+
+    text = _PERSON_SUFFIX_RE.sub(person, text)
+    text = _TITLE_RE.sub(title, text)
+    return text
+
+
+def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
+    """Mask every text of a Series (see :func:`mask_text`).
+
+    Each distinct text is masked once, so repeated answers cost nothing;
+    missing values stay missing.  Index, name and dtype kind are kept.
+
+    Parameters
+    ----------
+    texts : pandas.Series
+        Free-text answers (str or missing).
+    names : iterable of str
+        Names to mask, as in :func:`mask_text`.
+
+    Returns
+    -------
+    pandas.Series
+        The masked texts.
+    """
+    if not isinstance(texts, pd.Series):
+        raise ValueError(f"mask_series expects a pandas Series, got {type(texts).__name__}")
+    names_re, surnames = _compiled_names(_check_names(names))
+    notna = texts.notna()
+    bad = texts[notna].map(lambda v: not isinstance(v, str))
+    if bad.any():
+        raise ValueError(f"mask_series expects strings; got {texts[notna][bad].iloc[0]!r}")
+    uniques = pd.unique(texts[notna].to_numpy(dtype=object))
+    table = {u: _mask(u, names_re, surnames) for u in uniques}
+    out = texts.copy()
+    if notna.any():
+        out[notna] = texts[notna].map(table)
+    return out
+
+
+def load_names(study_root) -> list[str]:
+    """Names to mask, from the optional ``names.txt`` of a study folder.
+
+    One name per line, UTF-8 (with or without BOM) or CP932; blank lines and
+    lines starting with ``#`` are skipped, and ``  # ...`` after a name is a
+    comment.  Full-width spaces inside a name become one space.
+
+    Parameters
+    ----------
+    study_root : str or path-like
+        The study folder.
+
+    Returns
+    -------
+    list of str
+        The names in file order, without duplicates; ``[]`` when the file is absent.
+    """
+    path = Path(study_root) / "names.txt"
+    if not path.is_file():
+        return []
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(f"{path}: cannot decode names.txt as UTF-8 or CP932; save it as UTF-8")
+    out: list[str] = []
+    for line in text.splitlines():
+        line = re.split(r"[ \t\u3000]#", line, maxsplit=1)[0]
+        name = " ".join(line.replace("\u3000", " ").split())
+        if not name or name.startswith("#") or name in out:
+            continue
+        out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------
+# suppression
+# --------------------------------------------------------------------------
+def _is_total_label(label) -> bool:
+    labels = label if isinstance(label, tuple) else (label,)
+    for x in labels:
+        if isinstance(x, str) and _norm(x).casefold() in TOTAL_LABELS:
+            return True
+    return False
+
+
+def _check_min_cell(min_cell) -> int:
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise ValueError(f"min_cell must be a positive integer, got {min_cell!r}")
+    return int(min_cell)
+
+
+def _na_able(s: pd.Series) -> pd.Series:
+    """A copy of ``s`` in a dtype that can hold NA without losing values."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype("Int64") if not isinstance(s.dtype, pd.core.arrays.integer.IntegerDtype) else s.copy()
+    if pd.api.types.is_numeric_dtype(s) or isinstance(s.dtype, pd.StringDtype):
+        return s.copy()
+    return s.astype(object)
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    n_cols,
+    value_cols=None,
+    min_cell: int = 5,
+    group_cols=None,
+    complementary: bool = True,
+) -> pd.DataFrame:
+    """Hide the rows of an aggregate table that rest on fewer than ``min_cell`` people.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group (e.g. course x audience x item) with respondent counts.
+    n_cols : str or list of str
+        The count column(s), e.g. ``"n"`` or ``["n_a", "n_b"]``.  A row is
+        *small* when any of them is 1 .. ``min_cell`` - 1.
+    value_cols : list of str, optional
+        Columns set to NA in a suppressed row.  Default: every numeric column
+        except ``group_cols`` (so the n columns themselves are hidden too);
+        pass it explicitly to keep numeric key columns such as ``fiscal_year``.
+    min_cell : int, default 5
+        Smallest count that may be shown.
+    group_cols : str or list of str, optional
+        Rows whose counts add up to a published total (e.g. the audiences of
+        one course).  ``None``: the whole table is one group.
+    complementary : bool, default True
+        Apply complementary suppression (below).  Use False for tables whose
+        rows never add up to a shown total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with value columns NA in suppressed rows (integer columns become
+        ``Int64``), a boolean column ``suppressed``, and
+        ``attrs["suppressed_min_cell"] = min_cell``.
+
+    Notes
+    -----
+    * A count of 0 is not small: a row about nobody reveals no one (and its
+      statistics are empty anyway); NA counts are not small either.
+    * Complementary rule: within each group, when exactly one row is
+      suppressed, the total of the group minus the visible rows would give it
+      back.  The unsuppressed row with the smallest positive count (total rows
+      -- a key equal to 合計/全体/計/total/all -- excluded) is suppressed too;
+      if there is none, the group's total row is suppressed.  Two hidden rows
+      in a group reveal only their sum.
+    * A total row that is itself small is suppressed like any row.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"audience": ["manager", "staff", "all"], "n": [3, 40, 43],
+    ...                   "mean": [4.0, 3.5, 3.53]})
+    >>> suppress(t, n_cols="n")[["audience", "n", "suppressed"]]
+      audience     n  suppressed
+    0  manager  <NA>        True
+    1    staff  <NA>        True
+    2      all    43       False
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"suppress expects a DataFrame, got {type(table).__name__}")
+    min_cell = _check_min_cell(min_cell)
+    n_cols = [n_cols] if isinstance(n_cols, str) else list(n_cols)
+    group_cols = [] if group_cols is None else ([group_cols] if isinstance(group_cols, str) else list(group_cols))
+    for c in n_cols + group_cols:
+        if c not in table.columns:
+            raise ValueError(f"column {c!r} not in table; columns are {list(table.columns)}")
+    if not n_cols:
+        raise ValueError("n_cols must name at least one count column")
+    if value_cols is None:
+        value_cols = [
+            c for c in table.columns
+            if c not in group_cols and c != "suppressed"
+            and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        ]
+    else:
+        value_cols = [value_cols] if isinstance(value_cols, str) else list(value_cols)
+        missing = [c for c in value_cols if c not in table.columns]
+        if missing:
+            raise ValueError(f"value_cols {missing} not in table; columns are {list(table.columns)}")
+
+    counts = pd.DataFrame({c: pd.to_numeric(table[c], errors="raise") for c in n_cols}, index=table.index)
+    counts = counts.astype("float64").to_numpy()
+    small = ((counts >= 1) & (counts < min_cell)).any(axis=1)
+    prior = table["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in table.columns else None
+    hidden = small | (prior if prior is not None else False)
+
+    if complementary and len(table):
+        key_cols = [c for c in table.columns if c not in value_cols and c != "suppressed"]
+        is_total = np.array(
+            [any(_is_total_label(v) for v in row) for row in table[key_cols].itertuples(index=False)]
+        ) if key_cols else np.zeros(len(table), bool)
+        size = np.where(counts > 0, counts, np.inf).min(axis=1)  # smallest positive count
+        pos = np.arange(len(table))
+        groups = [pos] if not group_cols else [
+            np.asarray(ix) for ix in table.reset_index(drop=True).groupby(group_cols, dropna=False, sort=False).indices.values()
+        ]
+        for g in groups:
+            parts = g[~is_total[g]]
+            if hidden[parts].sum() != 1 or len(g) < 2:
+                continue
+            cand = parts[~hidden[parts] & np.isfinite(size[parts])]
+            if len(cand):
+                hidden[cand[np.argmin(size[cand])]] = True
+            else:
+                hidden[g[is_total[g]]] = True
+
+    out = table.copy()
+    for c in value_cols:
+        col = _na_able(out[c])
+        col[hidden] = pd.NA if not pd.api.types.is_float_dtype(col) else np.nan
+        out[c] = col
+    out["suppressed"] = hidden
+    out.attrs = dict(table.attrs)
+    out.attrs["suppressed_min_cell"] = min_cell
+    out.attrs["suppressed_columns"] = list(value_cols)
+    return out
+
+
+def suppress_counts(crosstab: pd.DataFrame, *, min_cell: int = 5, margins: bool = True) -> pd.DataFrame:
+    """Small-cell suppression for a count cross-table, with complementary suppression.
+
+    Parameters
+    ----------
+    crosstab : pandas.DataFrame
+        Non-negative counts, e.g. ``pd.crosstab(level, audience, margins=True)``.
+        A row or column labelled 合計/全体/計/total/all is taken as the margin.
+    min_cell : int, default 5
+        Smallest count that may be shown.
+    margins : bool, default True
+        Whether row/column totals are published (in this table or elsewhere).
+        With False only the primary suppression is applied.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Int64`` counts with hidden cells NA and
+        ``attrs["suppressed_min_cell"] = min_cell``.
+
+    Notes
+    -----
+    * Primary: every cell (margins included) with 1 <= count < ``min_cell``.
+      Zero cells are shown: they describe nobody.  (A zero can still tell that
+      *everyone* in a column answered otherwise; such attribute disclosure is
+      left to the report's wording.)
+    * Complementary: each row and each column, with its total cell, is a
+      line ``sum(cells) = total``; the margin row and column are lines too
+      (their total is the grand total).  While some line has exactly one hidden
+      cell, hide one more cell of that line: the smallest positive visible
+      inner cell, else a visible zero, else the line's total.  Repeat until
+      stable.  Then no hidden cell equals a published total minus published
+      cells.  This is the usual line rule, not a full linear-programming audit:
+      a hidden cell's possible range may still be narrow.
+
+    Examples
+    --------
+    >>> ct = pd.DataFrame({"manager": [3, 12], "staff": [20, 25]}, index=["4", "5"])
+    >>> suppress_counts(ct)
+       manager  staff
+    4     <NA>   <NA>
+    5     <NA>   <NA>
+    """
+    if not isinstance(crosstab, pd.DataFrame):
+        raise ValueError(f"suppress_counts expects a DataFrame, got {type(crosstab).__name__}")
+    min_cell = _check_min_cell(min_cell)
+    if not all(pd.api.types.is_numeric_dtype(crosstab[c]) for c in crosstab.columns):
+        raise ValueError("suppress_counts expects a table of counts (numeric columns only)")
+    vals = crosstab.to_numpy(dtype="float64", na_value=np.nan)
+    if (vals[~np.isnan(vals)] < 0).any():
+        raise ValueError("suppress_counts expects non-negative counts")
+    hidden = (vals >= 1) & (vals < min_cell)
+
+    if margins and vals.size:
+        tr = [i for i, lab in enumerate(crosstab.index) if _is_total_label(lab)]
+        tc = [j for j, lab in enumerate(crosstab.columns) if _is_total_label(lab)]
+        ri = [i for i in range(vals.shape[0]) if i not in tr]
+        ci = [j for j in range(vals.shape[1]) if j not in tc]
+        lines = []  # (cells (i, j) ..., total cell or None)
+        for i in range(vals.shape[0]):
+            lines.append(([(i, j) for j in ci], (i, tc[0]) if tc else None))
+        for j in range(vals.shape[1]):
+            lines.append(([(i, j) for i in ri], (tr[0], j) if tr else None))
+        changed = True
+        while changed:
+            changed = False
+            for cells, total in lines:
+                allc = cells + ([total] if total else [])
+                if sum(hidden[c] for c in allc) != 1:
+                    continue
+
+                def rank(c):
+                    v = vals[c]
+                    return (np.isnan(v), v == 0, v)
+
+                cand = sorted((c for c in cells if not hidden[c] and not np.isnan(vals[c])), key=rank)
+                if cand:
+                    hidden[cand[0]] = True
+                elif total is not None and not hidden[total]:
+                    hidden[total] = True
+                else:
+                    continue
+                changed = True
+
+    out = crosstab.astype("Int64") if vals.size else crosstab.copy()
+    out = out.mask(pd.DataFrame(hidden, index=crosstab.index, columns=crosstab.columns))
+    out.attrs = dict(crosstab.attrs)
+    out.attrs["suppressed_min_cell"] = min_cell
+    return out
+
+
+def format_suppressed(table: pd.DataFrame, *, marker: str = "—") -> pd.DataFrame:
+    """Show suppressed cells as ``marker`` for display.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`suppress` or :func:`suppress_counts`.
+    marker : str, default "—"
+        Text shown in place of a hidden value (explain it with :data:`FOOTNOTE`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.  For :func:`suppress` output, NA in the suppressed columns of
+        rows with ``suppressed`` True become ``marker`` (other NA, e.g. a
+        p-value that could not be computed, stay NA); for
+        :func:`suppress_counts` output every NA becomes ``marker``.  Columns
+        that receive a marker become ``object``; attrs are kept.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"format_suppressed expects a DataFrame, got {type(table).__name__}")
+    if "suppressed_min_cell" not in table.attrs and "suppressed" not in table.columns:
+        raise ValueError("table has not been through suppress() or suppress_counts(); suppress it first")
+    out = table.copy()
+    if "suppressed" in table.columns:
+        rows = table["suppressed"].fillna(False).astype(bool).to_numpy()
+        cols = table.attrs.get("suppressed_columns") or [c for c in table.columns if c != "suppressed"]
+        cols = [c for c in cols if c in table.columns]
+    else:
+        rows = np.ones(len(table), bool)
+        cols = list(table.columns)
+    for c in cols:
+        where = rows & table[c].isna().to_numpy()
+        if where.any():
+            col = out[c].astype(object)
+            col[where] = marker
+            out[c] = col
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:
+    """Whether free-text quotes may be shown for a group of ``n_respondents`` people.
+
+    Quotes identify by writing style and detail, so they need a larger group
+    than counts: at least ``min_cell_text`` (default 10) respondents.  A
+    missing n gives False.
+    """
+    min_cell_text = _check_min_cell(min_cell_text)
+    if n_respondents is None or (pd.api.types.is_scalar(n_respondents) and pd.isna(n_respondents)):
+        return False
+    if isinstance(n_respondents, bool) or not isinstance(n_respondents, (int, np.integer, float, np.floating)):
+        raise ValueError(f"n_respondents must be a number, got {n_respondents!r}")
+    if n_respondents < 0:
+        raise ValueError(f"n_respondents must be >= 0, got {n_respondents}")
+    return bool(n_respondents >= min_cell_text)
+
+
+# --------------------------------------------------------------------------
+# audit
+# --------------------------------------------------------------------------
+KINDS = ("respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing in a run folder that should not be there.
+
+    Attributes
+    ----------
+    file : str
+        Path relative to the run folder, with ``/``.
+    where : str
+        Location inside the file: ``row 3, column n`` (CSV; the header is
+        row 1), ``sheet 集計, cell C4, column n`` (XLSX), ``table 1, row 2,
+        column n`` or ``text`` (HTML), ``cell 12, output 1 (text/html)`` or
+        ``metadata.papermill.parameters.x`` (notebook; cells counted from 1),
+        ``<text> element`` or ``comment`` (SVG).
+    kind : str
+        One of ``respondent_code``, ``respondent_key``, ``email``, ``phone``,
+        ``name``, ``small_cell``, ``papermill_metadata``.
+    excerpt : str
+        The offending value, itself partly masked (``ya***@city.example.jp``).
+    """
+
+    file: str
+    where: str
+    kind: str
+    excerpt: str
+
+
+_N_HEADER_RE = re.compile(r"^(?:[nN](?:_\S*)?|人数|回答数|回答者数)(?:\s*\(.*\))?$")
+_HOME_RE = re.compile(r"(?:/home/|/Users/|[A-Za-z]:[\\/]+Users[\\/]+)([^/\\\s'\"]+)")
+_GENERIC_USERS = frozenset({"root", "runner", "jovyan", "user", "public", "default", "shared", "admin"})
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _is_n_header(h) -> bool:
+    return isinstance(h, str) and bool(_N_HEADER_RE.match(_norm(h)))
+
+
+def _small_int(v, min_cell: int) -> int | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, np.integer)):
+        x = float(v)
+    elif isinstance(v, (float, np.floating)):
+        x = float(v)
+    elif isinstance(v, str):
+        s = _norm(v).replace(",", "")
+        if not re.fullmatch(r"\d+(?:\.0+)?", s):
+            return None
+        x = float(s)
+    else:
+        return None
+    if x.is_integer() and 1 <= x < min_cell:
+        return int(x)
+    return None
+
+
+def _mask_excerpt(kind: str, s: str) -> str:
+    if kind == "email":
+        local, _, domain = s.replace("＠", "@").partition("@")
+        return local[:2] + "***@" + domain
+    if kind == "phone":
+        chars = list(s)
+        idx = [i for i, c in enumerate(chars) if c.isdigit()]
+        for i in idx[3:-2]:
+            chars[i] = "*"
+        return "".join(chars)
+    if kind == "respondent_key":
+        return s[:4] + "…"
+    if kind == "papermill_metadata":
+        m = _HOME_RE.search(s)
+        user = m.group(1)
+        return s[: m.start(1)] + user[:2] + "***"
+    return s[:1] + "*" * max(len(s) - 1, 1) if len(s) > 1 else "*"
+
+
+class _Scanner:
+    """Pattern matching shared by every file type of :func:`audit`."""
+
+    def __init__(self, sensitive, names, min_cell):
+        self.min_cell = min_cell
+        if isinstance(sensitive, str):
+            raise ValueError("sensitive must be a list (or dict) of strings, not a single string")
+        if isinstance(sensitive, Mapping):
+            items = {_norm(str(k)): v for k, v in sensitive.items()}
+            bad = {v for v in items.values() if v not in ("respondent_code", "respondent_key")}
+            if bad:
+                raise ValueError(f"sensitive kinds must be respondent_code or respondent_key, got {sorted(bad)}")
+        else:
+            items = {}
+            for s in sensitive:
+                s = _norm(str(s))
+                kind = "respondent_key" if len(s) >= 16 and re.fullmatch(r"[0-9A-Za-z_\-+/=]+", s) else "respondent_code"
+                items[s] = kind
+        items = {k: v for k, v in items.items() if k}
+        self.kinds = items
+        if items:
+            alt = "|".join(re.escape(k) for k in sorted(items, key=lambda s: (-len(s), s)))
+            self.sensitive_re = re.compile(
+                f"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{alt})(?![0-9A-Za-z])(?![.,][0-9])"
+            )
+        else:
+            self.sensitive_re = None
+        self.names_re, _ = _compiled_names(_check_names(names))
+
+    def text(self, s) -> list[tuple[str, str]]:
+        """(kind, masked excerpt) for each match in one text."""
+        if s is None or isinstance(s, bool):
+            return []
+        if not isinstance(s, str):
+            s = str(s)
+        if not s.strip():
+            return []
+        n = unicodedata.normalize("NFKC", s)
+        out = []
+        if self.sensitive_re is not None:
+            for m in self.sensitive_re.finditer(n):
+                kind = self.kinds[m.group(0)]
+                out.append((kind, _mask_excerpt(kind, m.group(0))))
+        for m in _EMAIL_RE.finditer(n):
+            out.append(("email", _mask_excerpt("email", m.group(0))))
+        for m in _PHONE_RE.finditer(n):
+            if _phone_ok(m):
+                out.append(("phone", _mask_excerpt("phone", m.group(0))))
+        if self.names_re is not None:
+            for m in self.names_re.finditer(s):
+                out.append(("name", _mask_excerpt("name", m.group(0))))
+        return out
+
+    def table(self, rows, *, where_cell, header_row=None) -> list[tuple[str, str, str]]:
+        """Scan a list of rows (lists of values). A row is a header when it has
+        an n-like cell and no numeric cell.  ``where_cell(r, c, header)`` -> str."""
+        found = []
+        header: list | None = None
+        for r, row in enumerate(rows):
+            is_header = any(_is_n_header(v) for v in row) and not any(
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in row
+            )
+            if header_row is not None:
+                is_header = r == header_row
+            for c, v in enumerate(row):
+                h = header[c] if header is not None and c < len(header) else None
+                for kind, ex in self.text(v):
+                    found.append((where_cell(r, c, h), kind, ex))
+                if not is_header and h is not None and _is_n_header(h):
+                    x = _small_int(v, self.min_cell)
+                    if x is not None:
+                        found.append((where_cell(r, c, h), "small_cell", f"{_norm(h)}={x}"))
+            if is_header:
+                header = [v if isinstance(v, str) else None for v in row]
+        return found
+
+
+class _HTMLScan(HTMLParser):
+    """Collect text chunks (outside tables) and tables (grids of cell texts) of an HTML page."""
+
+    _SKIP = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[tuple[str, str]] = []  # (where, text)
+        self.tables: list[dict] = []
+        self._stack: list[dict] = []
+        self._skip = 0
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self._SKIP:
+            self._skip += 1
+            return
+        for a in ("href", "title", "alt"):
+            v = attrs.get(a)
+            if v and not v.startswith("data:"):
+                self.texts.append((f"<{tag} {a}>", v))
+        if tag == "table":
+            t = {"rows": [], "head": 0, "in_head": False}
+            self._stack.append(t)
+            self.tables.append(t)
+        elif not self._stack:
+            return
+        t = self._stack[-1]
+        if tag == "thead":
+            t["in_head"] = True
+        elif tag == "tr":
+            t["rows"].append({"cells": [], "head": t["in_head"]})
+        elif tag in ("td", "th"):
+            if not t["rows"]:
+                t["rows"].append({"cells": [], "head": t["in_head"]})
+            self._cell = []
+            t["rows"][-1]["cells"].append({
+                "text": self._cell, "th": tag == "th",
+                "colspan": _span(attrs.get("colspan")), "rowspan": _span(attrs.get("rowspan")),
+            })
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+            return
+        if not self._stack:
+            return
+        if tag == "thead":
+            self._stack[-1]["in_head"] = False
+        elif tag in ("td", "th"):
+            self._cell = None
+        elif tag == "table":
+            self._stack.pop()
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif data.strip():
+            self.texts.append(("text", data))
+
+    def handle_comment(self, data):
+        if not self._skip and data.strip():
+            self.texts.append(("comment", data))
+
+
+def _span(v) -> int:
+    try:
+        return max(1, min(int(v), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _grid(rows) -> tuple[list[list[str]], int]:
+    """Expand colspan/rowspan; return (grid of texts, number of header rows)."""
+    grid: list[list[str]] = []
+    pending: dict[int, list] = {}  # column -> [rows left, text]
+    for row in rows:
+        out: list[str] = []
+        col = 0
+
+        def fill():
+            nonlocal col
+            while col in pending:
+                left, text = pending[col]
+                out.append(text)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col][0] = left - 1
+                col += 1
+
+        for cell in row["cells"]:
+            fill()
+            text = " ".join("".join(cell["text"]).split())
+            for _ in range(cell["colspan"]):
+                out.append(text)
+                if cell["rowspan"] > 1:
+                    pending[col] = [cell["rowspan"] - 1, text]
+                col += 1
+        fill()
+        for c in sorted(k for k in pending if k >= col):
+            pending[c][0] -= 1
+            if pending[c][0] <= 0:
+                del pending[c]
+        grid.append(out)
+    n_head = sum(1 for r in rows if r["head"])
+    if n_head == 0:
+        for r in rows:
+            if r["cells"] and all(c["th"] for c in r["cells"]):
+                n_head += 1
+            else:
+                break
+    return grid, n_head
+
+
+def _scan_html(html: str, scanner: _Scanner, prefix: str = "") -> list[tuple[str, str, str]]:
+    p = _HTMLScan()
+    p.feed(html)
+    p.close()
+    found = []
+    for where, text in p.texts:
+        for kind, ex in scanner.text(text):
+            found.append((prefix + where, kind, ex))
+    for k, t in enumerate(p.tables, 1):
+        grid, n_head = _grid(t["rows"])
+        width = max((len(r) for r in grid), default=0)
+        names = []
+        for j in range(width):
+            hs = [grid[i][j] for i in range(n_head) if j < len(grid[i]) and grid[i][j]]
+            n_like = [h for h in hs if _is_n_header(h)]
+            names.append(n_like[-1] if n_like else (hs[-1] if hs else f"{j + 1}"))
+        for i, row in enumerate(grid):
+            body = i >= n_head
+            for j, v in enumerate(row):
+                loc = f"{prefix}table {k}, " + (f"row {i - n_head + 1}" if body else "header") + f", column {names[j]}"
+                for kind, ex in scanner.text(v):
+                    found.append((loc, kind, ex))
+                if body and _is_n_header(names[j]):
+                    x = _small_int(v, scanner.min_cell)
+                    if x is not None:
+                        found.append((loc, "small_cell", f"{_norm(names[j])}={x}"))
+    return found
+
+
+def _scan_svg(data: bytes | str, scanner: _Scanner, prefix: str = "") -> list[tuple[str, str, str]]:
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    try:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        parser.feed(data)
+        root = parser.close()
+    except ET.ParseError as e:
+        raise ValueError(f"cannot parse SVG: {e}") from e
+    found = []
+    for el in root.iter():
+        if el.tag is ET.Comment:
+            texts = [("comment", el.text)]
+        else:
+            local = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+            if local in ("style", "script"):
+                texts = [("tail", el.tail)]
+            else:
+                texts = [(f"<{local}> element", el.text), (f"<{local}> element", el.tail)]
+        for where, text in texts:
+            if text and text.strip():
+                for kind, ex in scanner.text(text):
+                    found.append((prefix + where, kind, ex))
+    return found
+
+
+def _walk(obj, path: str):
+    """Yield (dotted path, string) for every scalar in nested dicts/lists."""
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _walk(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _walk(v, f"{path}[{i}]")
+    elif obj is not None and not isinstance(obj, bool):
+        yield path, obj if isinstance(obj, str) else str(obj)
+
+
+def _scan_notebook(path: Path, scanner: _Scanner) -> list[tuple[str, str, str]]:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    found = []
+
+    def meta(obj, prefix):
+        for where, v in _walk(obj, prefix):
+            for kind, ex in scanner.text(v):
+                found.append((where, kind, ex))
+            if ".papermill" in where:
+                for m in _HOME_RE.finditer(v):
+                    if m.group(1).lower() not in _GENERIC_USERS:
+                        found.append((where, "papermill_metadata", _mask_excerpt("papermill_metadata", m.group(0))))
+
+    meta(dict(nb.metadata), "metadata")
+    for i, cell in enumerate(nb.cells, 1):
+        for kind, ex in scanner.text(cell.get("source", "")):
+            found.append((f"cell {i}, source", kind, ex))
+        if cell.get("metadata"):
+            meta(dict(cell.metadata), f"cell {i}, metadata")
+        for k, out in enumerate(cell.get("outputs", []), 1):
+            loc = f"cell {i}, output {k}"
+            otype = out.get("output_type")
+            if otype == "stream":
+                for kind, ex in scanner.text(out.get("text", "")):
+                    found.append((f"{loc} ({out.get('name', 'stream')})", kind, ex))
+            elif otype == "error":
+                text = "\n".join([out.get("ename", ""), out.get("evalue", "")] + list(out.get("traceback", [])))
+                for kind, ex in scanner.text(_ANSI_RE.sub("", text)):
+                    found.append((f"{loc} (error)", kind, ex))
+            for mime, value in (out.get("data") or {}).items():
+                if isinstance(value, list):
+                    value = "".join(value)
+                where = f"{loc} ({mime})"
+                if mime == "text/html":
+                    found += _scan_html(value, scanner, prefix=f"{where}, ")
+                elif mime == "image/svg+xml":
+                    found += _scan_svg(value, scanner, prefix=f"{where}, ")
+                elif mime.startswith("text/") or mime.endswith("json"):
+                    if not isinstance(value, str):
+                        value = json.dumps(value, ensure_ascii=False)
+                    for kind, ex in scanner.text(value):
+                        found.append((where, kind, ex))
+    return found
+
+
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(f"{path}: cannot decode as UTF-8 or CP932")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _scan_csv(path: Path, scanner: _Scanner):
+    rows = _read_csv_rows(path)
+    return scanner.table(
+        rows, header_row=0,
+        where_cell=lambda r, c, h: f"row {r + 1}, column {h if h is not None else c + 1}",
+    )
+
+
+def _scan_xlsx(path: Path, scanner: _Scanner):
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    found = []
+    props = wb.properties
+    for attr in ("creator", "lastModifiedBy", "title", "subject", "description", "keywords"):
+        v = getattr(props, attr, None)
+        for kind, ex in scanner.text(v):
+            found.append(("metadata", kind, ex))
+    for ws in wb.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+
+        def where(r, c, h, _t=ws.title):
+            loc = f"sheet {_t}, cell {get_column_letter(c + 1)}{r + 1}"
+            return loc + (f", column {h}" if h is not None else "")
+
+        found += scanner.table(rows, where_cell=where)
+    wb.close()
+    return found
+
+
+def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding]:
+    """Scan a run folder for identifying content before it is shared.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        The run folder (``index.html``, ``html/``, ``notebooks/``,
+        ``tables/``, ``tables.xlsx``, ``figures/``).  Every ``*.html``,
+        ``*.csv``, ``*.xlsx``, ``*.ipynb`` and ``*.svg`` below it is scanned
+        (hidden folders such as ``.ipynb_checkpoints`` skipped).
+    sensitive : iterable of str or dict
+        Raw respondent codes and their keyed hashes.  Matched as whole tokens
+        after NFKC (``0093`` is not found inside ``10093`` or ``1.0093``).
+        A string of 16+ hash-like characters is reported as
+        ``respondent_key``, others as ``respondent_code``; a dict
+        ``{string: kind}`` sets the kind explicitly.
+    names : iterable of str
+        Names that must not appear (e.g. :func:`load_names`).
+    min_cell : int, default 5
+        A cell under a column named ``n``, ``n_*``, ``N``, ``人数``,
+        ``回答数``, ``回答者数`` or ``n (…)`` holding an integer 1 ..
+        ``min_cell`` - 1 is a ``small_cell`` finding (CSV, XLSX and HTML
+        tables, including tables in notebook outputs).
+
+    Returns
+    -------
+    list of Finding
+        Sorted by file, then order of appearance; an empty list means clean.
+
+    Notes
+    -----
+    * HTML: text nodes, comments and ``href``/``title``/``alt`` attributes
+      (not ``data:`` URIs), and tables (colspan/rowspan expanded; header rows
+      are ``<thead>`` rows or leading all-``<th>`` rows).  ``<script>`` and
+      ``<style>`` are skipped.
+    * SVG: every text node and comment (matplotlib writes text drawn as paths
+      in comments).
+    * Notebooks: cell sources (papermill's injected-parameters cell holds
+      the values passed with ``-p``), outputs (stream, text/plain, text/html
+      incl. tables, SVG, errors), notebook and cell metadata incl.
+      ``metadata.papermill.parameters``.  A match there is reported with its
+      own kind (e.g. ``email``) and ``where = metadata.papermill...``; a
+      personal home folder in papermill metadata (``/home/yamada/...``,
+      ``C:\\Users\\yamada``) is ``papermill_metadata``.
+    * CSV: the first row is the header, rows are numbered as a spreadsheet
+      shows them (header = row 1).  XLSX: every sheet; a row with an n-like
+      header and no numbers starts a table; document properties are scanned.
+    * PNG images cannot be read and are not scanned.
+    """
+    root = Path(run_dir)
+    if not root.is_dir():
+        raise ValueError(f"run folder not found: {root}")
+    min_cell = _check_min_cell(min_cell)
+    scanner = _Scanner(sensitive, names, min_cell)
+    handlers = {".html": None, ".htm": None, ".csv": _scan_csv, ".xlsx": _scan_xlsx,
+                ".ipynb": _scan_notebook, ".svg": None}
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in handlers
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    findings: list[Finding] = []
+    seen = set()
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm"):
+            found = _scan_html(path.read_text(encoding="utf-8", errors="replace"), scanner)
+        elif suffix == ".svg":
+            found = _scan_svg(path.read_bytes(), scanner)
+        else:
+            found = handlers[suffix](path, scanner)
+        for where, kind, ex in found:
+            f = Finding(rel, where, kind, ex)
+            if f not in seen:
+                seen.add(f)
+                findings.append(f)
+    return findings
+
+
+_KIND_LABEL = {
+    "ja": {
+        "respondent_code": "回答者コード", "respondent_key": "回答者キー（ハッシュ）", "email": "メールアドレス",
+        "phone": "電話番号", "name": "氏名", "small_cell": "少人数セル",
+        "papermill_metadata": "papermillメタデータ内の個人フォルダ名",
+    },
+    "en": {
+        "respondent_code": "respondent code", "respondent_key": "respondent key (hash)", "email": "e-mail address",
+        "phone": "phone number", "name": "name", "small_cell": "small cell",
+        "papermill_metadata": "personal folder in papermill metadata",
+    },
+}
+
+
+def audit_report(findings: Iterable[Finding], language: str = "ja") -> str:
+    """A readable summary of :func:`audit` findings, one line per finding.
+
+    Parameters
+    ----------
+    findings : iterable of Finding
+    language : {"ja", "en"}
+
+    Returns
+    -------
+    str
+        A heading line with the count, then ``file: where — kind: excerpt``
+        lines; a single "clean" line when there is nothing.
+    """
+    if language not in _KIND_LABEL:
+        raise ValueError(f"language must be one of {sorted(_KIND_LABEL)}, got {language!r}")
+    findings = list(findings)
+    labels = _KIND_LABEL[language]
+    if not findings:
+        return "問題は見つかりませんでした。" if language == "ja" else "No problems found."
+    head = (f"公開前に確認が必要な箇所: {len(findings)}件" if language == "ja"
+            else f"{len(findings)} finding(s) to fix before sharing:")
+    lines = [head]
+    for f in findings:
+        label = labels.get(f.kind, f.kind)
+        lines.append(f"{f.file}: {f.where} — {label}: {f.excerpt}")
+    return "\n".join(lines)
