@@ -1,0 +1,965 @@
+"""Fair comparison of instructors, formats, styles and audiences (DESIGN §4).
+
+:func:`compare` fits, on one construct:
+
+* linked data (respondents matched between two waves): an ANCOVA
+  ``post ~ pre + instructor + format + style + audience`` (OLS, HC3 errors) with
+  estimated marginal means, the gain-score model ``post - pre ~ factors`` beside it
+  (Lord's paradox), and a mixed model with a course random intercept when a factor
+  level spans several courses;
+* unlinked (anonymous) data: ``score ~ wave * (factors)`` and the change per level;
+* post-only data: post scores by factor, adjusted for audience;
+* optionally, for one scale item, an ordinal (logit) model as a sensitivity check.
+
+Aliased factors (an instructor who only taught online, so that instructor and format
+cannot be separated) are detected, named in the notes, and left out of the model.
+Levels are never ranked by p-values: every level carries an estimate with an interval,
+shrunk toward the grand mean where its n is below 10.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..codebook import COURSE_VALUES
+from ..schema import AUDIENCES, WAVES
+
+__all__ = [
+    "compare", "Comparison", "TERMS_COLUMNS", "LEVELS_COLUMNS", "CONTRASTS_COLUMNS",
+    "NOTES_COLUMNS", "MODELS", "NOTE_KINDS", "DESIGNS", "FACTORS", "SMALL_N",
+]
+
+#: Columns of :attr:`Comparison.terms`.
+TERMS_COLUMNS = ("model", "term", "df", "statistic", "p_val")
+#: Columns of :attr:`Comparison.levels`.
+LEVELS_COLUMNS = ("model", "factor", "level", "n", "n_courses", "estimate", "ci_low", "ci_high")
+#: Columns of :attr:`Comparison.contrasts`.
+CONTRASTS_COLUMNS = ("model", "factor", "level_a", "level_b", "diff", "ci_low", "ci_high",
+                     "p_val", "p_adj")
+#: Columns of :attr:`Comparison.notes`.
+NOTES_COLUMNS = ("kind", "message")
+#: Values of the ``model`` column.
+MODELS = ("ancova", "gain", "mixed", "wave_x_factor", "post_only", "ordinal")
+#: Values of ``notes.kind``.
+NOTE_KINDS = ("aliased", "constant", "fallback", "small_n", "design", "ordinal")
+#: Values of :attr:`Comparison.design`.
+DESIGNS = ("linked", "unlinked", "post_only")
+#: Factors that can be compared (course columns, plus the respondent's audience).
+FACTORS = ("instructor", "format", "style", "audience")
+#: Levels with fewer observations than this are shrunk toward the grand mean.
+SMALL_N = 10
+
+_LEVEL_ORDER = {"format": COURSE_VALUES["format"], "style": COURSE_VALUES["style"],
+                "audience": AUDIENCES}
+_MIN_ICC = 1e-3          # course variance share below this counts as "zero"
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: tidy frames (column tuples at the top of this module).
+
+    Attributes
+    ----------
+    terms : DataFrame
+        model, term, df, statistic, p_val.  Type-II Wald tests of each term; ``statistic``
+        is an F (numerator ``df``; HC3 errors) for ``ancova``, ``gain``,
+        ``wave_x_factor`` and a fixed-effects ``post_only``, and a chi-square for
+        ``mixed``, a mixed ``post_only`` and ``ordinal``.
+    levels : DataFrame
+        model, factor, level, n, n_courses, estimate, ci_low, ci_high: estimated marginal
+        means (``wave_x_factor``: change b - a of the level).
+    contrasts : DataFrame
+        model, factor, level_a, level_b, diff (= level_b - level_a), ci_low, ci_high,
+        p_val, p_adj (Holm within model x factor).
+    notes : DataFrame
+        kind, message: plain-language notes (Japanese, or English when the study's
+        language is ``en``).
+    design : str
+        ``linked``, ``unlinked`` or ``post_only``.
+    """
+
+    terms: pd.DataFrame
+    levels: pd.DataFrame
+    contrasts: pd.DataFrame
+    notes: pd.DataFrame
+    design: str
+
+
+# ----------------------------------------------------------------------------- messages
+
+_FACTOR_LABEL = {
+    "ja": {"instructor": "講師", "format": "形式", "style": "スタイル", "audience": "対象"},
+    "en": {"instructor": "instructor", "format": "format", "style": "style", "audience": "audience"},
+}
+_LEVEL_LABEL = {
+    "ja": {"in_person": "対面", "online": "オンライン", "hybrid": "ハイブリッド", "lecture": "講義",
+           "workshop": "ワークショップ", "manager": "管理職", "staff": "一般職員"},
+    "en": {"in_person": "in person", "online": "online", "hybrid": "hybrid", "lecture": "lectures",
+           "workshop": "workshops", "manager": "managers", "staff": "staff"},
+}
+_MODEL_LABEL = {
+    "ja": {"ancova": "ANCOVA", "gain": "変化量モデル", "mixed": "混合モデル",
+           "wave_x_factor": "時点×要因モデル", "post_only": "事後のみの比較", "ordinal": "順序ロジット"},
+    "en": {m: m for m in MODELS},
+}
+
+_MSG = {
+    "ja": {
+        "unknown_all": "{F}が全講座で不明（空欄）のため、モデルから除きました。",
+        "unknown_some": "{F}が不明な{n}件（講座: {courses}）を除いて推定しました。",
+        "constant": "{F}はすべて「{level}」のため比較できません。モデルから除きました。",
+        "alias_tail": ": {pair}の効果を分離できません。{dropped}を除いたモデルで推定しました"
+                      "（{dropped}の効果は{kept}の推定値に含まれます）。",
+        "alias_combo": "{F}は{others}の組合せで決まるため、効果を分離できません。{F}を除いたモデルで推定しました。",
+        "alias_wave": "{F}の一部の水準が片方の時点にしか回答がないため、{F}ごとの変化を推定できません。モデルから除きました。",
+        "hidden": "{F}「{level}」は n={n}（最小セル {min_cell} 未満）のため、推定値を示しません（{model}）。",
+        "shrunk": "{F}「{level}」は n={n}（{small} 未満）のため、推定値と区間を全体平均に向けて縮小しています"
+                  "（経験ベイズ、{model}）。",
+        "leverage": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
+        "lord": "ANCOVA（事後を事前で調整）と変化量（事後−事前）の両方を示します。研修は無作為割付ではないため、"
+                "両者は異なる答えを出し得ます（Lordのパラドックス）。",
+        "lord_disagree": "ANCOVAと変化量モデルで差の向きが逆: {pairs}。どちらの比較が妥当かは割付の事情によります。",
+        "mixed_ok": "混合モデル（講座の変量切片）: 講座間分散 {var:.3g}、級内相関 {icc:.2f}。",
+        "mixed_none": "どの水準も1講座だけのため、講座の変量切片は推定しません（{model}）。",
+        "fallback": "講座の変量切片を含む{model}を採用しませんでした（{why}）。固定効果のモデル（{fixed}）の結果を使っています。",
+        "why_not_converged": "推定が収束しない",
+        "why_zero_var": "講座間分散がほぼ0（{var:.2g}）",
+        "why_singular": "固定効果の共分散行列が特異または欠損",
+        "why_identify": "講座数が要因の組合せ数以下で講座間分散を識別できない",
+        "why_error": "推定エラー: {err}",
+        "left_out": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
+        "post_only_courses": "事後のみの講座（{courses}）は事後のみの比較（post_only）に含めました。",
+        "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
+        "unlinked": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
+        "too_few": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
+        "ordinal_sign": "順序ロジット（項目 {item}、{formula}）: {F}の効果の向きは線形ANCOVA（同じ項目）と{verdict}: {details}。",
+        "ordinal_same": "一致",
+        "ordinal_diff": "一部逆",
+        "ordinal_skip": "順序ロジットによる感度分析（項目 {item}）は対応づけられたデータまたは事後のみのデータでのみ行います。",
+        "ordinal_fail": "順序ロジット（項目 {item}）を推定できませんでした: {err}",
+    },
+    "en": {
+        "unknown_all": "{F} is blank for every course: left out of the model.",
+        "unknown_some": "{n} responses with unknown {f} (courses: {courses}) were left out.",
+        "constant": "Every response has {f} '{level}': {f} cannot be compared and is left out.",
+        "alias_tail": ": {pair} effects cannot be separated. The model leaves out {dropped}; "
+                      "the {kept} estimates include any {dropped} effect.",
+        "alias_combo": "{F} is determined by the combination of {others}: its effect cannot be separated. "
+                       "The model leaves out {f}.",
+        "alias_wave": "Some {f} levels were surveyed in one wave only: the change by {f} cannot be "
+                      "estimated and {f} is left out.",
+        "hidden": "{F} '{level}': n={n} is below the minimum cell size {min_cell}; its estimate is not shown ({model}).",
+        "shrunk": "{F} '{level}': n={n} is below {small}; its estimate and interval are shrunk toward the "
+                  "grand mean (empirical Bayes, {model}).",
+        "leverage": "{model}: a level rests on a single response; that response is left out of the HC3 errors.",
+        "lord": "Both ANCOVA (post adjusted for pre) and gain scores (post - pre) are shown. Courses were not "
+                "randomised, so the two can disagree (Lord's paradox).",
+        "lord_disagree": "ANCOVA and gain scores point in opposite directions for: {pairs}. Which is right "
+                         "depends on how people came to attend each course.",
+        "mixed_ok": "Mixed model (course random intercept): course variance {var:.3g}, ICC {icc:.2f}.",
+        "mixed_none": "Every level is a single course: no course random intercept ({model}).",
+        "fallback": "The {model} with a course random intercept was not used ({why}); the fixed-effects "
+                    "model ({fixed}) stands.",
+        "why_not_converged": "the fit did not converge",
+        "why_zero_var": "the course variance is (near) zero: {var:.2g}",
+        "why_singular": "the covariance of the fixed effects is singular or NaN",
+        "why_identify": "there are no more courses than factor combinations, so a course variance "
+                        "cannot be identified",
+        "why_error": "fit error: {err}",
+        "left_out": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the "
+                    "linked models.",
+        "post_only_courses": "Post-only courses ({courses}) are compared in the post_only model.",
+        "no_prepost": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
+        "unlinked": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
+        "too_few": "{model}: too little data to fit (n={n}, {p} parameters).",
+        "ordinal_sign": "Ordinal logit (item {item}, {formula}): the {f} effects {verdict} the linear "
+                        "ANCOVA of the same item: {details}.",
+        "ordinal_same": "agree in direction with",
+        "ordinal_diff": "partly point opposite to",
+        "ordinal_skip": "The ordinal sensitivity check (item {item}) needs linked or post-only data; skipped.",
+        "ordinal_fail": "The ordinal model (item {item}) could not be fitted: {err}",
+    },
+}
+
+
+class _Notes:
+    """Collects (kind, message) rows, each message once."""
+
+    def __init__(self, lang: str):
+        self.lang = lang if lang in _MSG else "ja"
+        self.rows: list[tuple[str, str]] = []
+
+    def text(self, key: str, **kw) -> str:
+        return _MSG[self.lang][key].format(**kw)
+
+    def add(self, kind: str, key: str, **kw) -> None:
+        self.add_text(kind, self.text(key, **kw))
+
+    def add_text(self, kind: str, message: str) -> None:
+        if (kind, message) not in self.rows:
+            self.rows.append((kind, message))
+
+    def factor(self, f: str, cap: bool = False) -> str:
+        s = _FACTOR_LABEL[self.lang][f]
+        return s[:1].upper() + s[1:] if cap else s
+
+    def level(self, value: str) -> str:
+        return _LEVEL_LABEL[self.lang].get(value, value)
+
+    def model(self, m: str) -> str:
+        return _MODEL_LABEL[self.lang][m]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=list(NOTES_COLUMNS), dtype=object)
+
+    def join(self, parts) -> str:
+        return ("、" if self.lang == "ja" else ", ").join(parts)
+
+
+# ----------------------------------------------------------------------------- design coding
+
+class _Coder:
+    """Treatment coding of an intercept, an optional covariate ``x``, factors and
+    (optionally) ``wave`` with wave x factor interactions.  Column names follow the
+    ``factor[level]`` pattern; the first level of each factor is the reference."""
+
+    def __init__(self, levels: dict[str, list[str]], covariate: bool = False,
+                 waves: tuple[str, str] | None = None, interactions: bool = True):
+        self.levels = levels
+        self.covariate = covariate
+        self.waves = waves
+        self.interactions = bool(waves) and interactions
+        self.names = ["Intercept"]
+        self.slices: dict[str, list[int]] = {}
+        if covariate:
+            self.slices["x"] = [1]
+            self.names.append("x")
+        if waves:
+            self.slices["wave"] = [len(self.names)]
+            self.names.append(f"wave[{waves[1]}]")
+        for f, lv in levels.items():
+            self.slices[f] = list(range(len(self.names), len(self.names) + len(lv) - 1))
+            self.names += [f"{f}[{lvl}]" for lvl in lv[1:]]
+        if self.interactions:
+            for f, lv in levels.items():
+                self.slices[f"wave:{f}"] = list(range(len(self.names), len(self.names) + len(lv) - 1))
+                self.names += [f"wave[{waves[1]}]:{f}[{lvl}]" for lvl in lv[1:]]
+
+    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        n = len(frame)
+        cols = [np.ones(n)]
+        if self.covariate:
+            cols.append(frame["x"].to_numpy(dtype=float))
+        if self.waves:
+            w = (frame["wave"].to_numpy() == self.waves[1]).astype(float)
+            cols.append(w)
+        dummies = {}
+        for f, lv in self.levels.items():
+            v = frame[f].to_numpy()
+            dummies[f] = [(v == lvl).astype(float) for lvl in lv[1:]]
+            cols += dummies[f]
+        if self.interactions:
+            for f in self.levels:
+                cols += [w * d for d in dummies[f]]
+        return np.column_stack(cols) if cols else np.empty((n, 0))
+
+    def grid(self, x_mean: float | None) -> pd.DataFrame:
+        """Every combination of factor (and wave) levels: the emmeans reference grid."""
+        keys = list(self.levels)
+        values = [self.levels[k] for k in keys]
+        if self.waves:
+            keys.append("wave")
+            values.append(list(self.waves))
+        grid = pd.DataFrame(list(itertools.product(*values)) or [()], columns=keys)
+        if self.covariate:
+            grid["x"] = x_mean
+        return grid
+
+
+def _emm_matrix(coder: _Coder, factor: str, x_mean) -> np.ndarray:
+    """Rows L such that L @ beta are the marginal means of ``factor``'s levels (equal
+    weights over the other factors; for a wave model, the change b - a of each level)."""
+    grid = coder.grid(x_mean)
+    X = coder.matrix(grid)
+    out = []
+    for lvl in coder.levels[factor]:
+        at = grid[factor].to_numpy() == lvl
+        if coder.waves:
+            post = at & (grid["wave"].to_numpy() == coder.waves[1])
+            pre = at & (grid["wave"].to_numpy() == coder.waves[0])
+            out.append(X[post].mean(axis=0) - X[pre].mean(axis=0))
+        else:
+            out.append(X[at].mean(axis=0))
+    return np.vstack(out)
+
+
+# ----------------------------------------------------------------------------- fitting
+
+@dataclass
+class _Fit:
+    beta: np.ndarray
+    cov: np.ndarray
+    df_resid: float | None          # None -> normal / chi-square inference
+    tau2: float | None = None       # course variance of a kept mixed model
+    extra: dict = field(default_factory=dict)
+
+
+def _hc3(X: np.ndarray, resid: np.ndarray) -> tuple[np.ndarray, bool]:
+    """HC3 sandwich covariance (MacKinnon & White 1985), as ``sandwich::vcovHC(type="HC3")``.
+
+    An observation with leverage 1 (its own level) has residual 0 and would give 0/0;
+    it is left out of the meat.  Returns the covariance and whether that happened.
+    """
+    bread = np.linalg.inv(X.T @ X)
+    h = np.einsum("ij,jk,ik->i", X, bread, X)
+    lev1 = h > 1 - 1e-8
+    w = np.where(lev1, 0.0, resid / np.where(lev1, 1.0, 1.0 - h))
+    meat = (X * (w ** 2)[:, None]).T @ X
+    return bread @ meat @ bread, bool(lev1.any())
+
+
+def _fit_ols(y: np.ndarray, X: np.ndarray) -> tuple[_Fit, bool]:
+    import statsmodels.api as sm
+    res = sm.OLS(y, X).fit()
+    cov, lev1 = _hc3(X, np.asarray(res.resid))
+    return _Fit(beta=np.asarray(res.params), cov=cov, df_resid=float(res.df_resid)), lev1
+
+
+def _fit_mixed(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
+    """MixedLM (REML) with a random intercept per group; returns (fit, why_key, detail)."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = MixedLM(y, pd.DataFrame(X, columns=names), groups=groups).fit(reml=True)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        return None, "why_error", str(exc)
+    k = X.shape[1]
+    tau2 = float(np.asarray(res.cov_re)[0, 0])
+    scale = float(res.scale)
+    if not res.converged or any(issubclass(w.category, ConvergenceWarning)
+                                and "boundary" not in str(w.message) for w in caught):
+        return None, "why_not_converged", ""
+    if not np.isfinite(tau2) or tau2 / (tau2 + scale) < _MIN_ICC:
+        return None, "why_zero_var", f"{tau2}"
+    cov = np.asarray(res.cov_params())[:k, :k]
+    if not np.all(np.isfinite(cov)):
+        return None, "why_singular", ""
+    try:
+        np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        return None, "why_singular", ""
+    return _Fit(beta=np.asarray(res.fe_params), cov=cov, df_resid=None, tau2=tau2,
+                extra={"scale": scale}), None, ""
+
+
+def _wald(fit: _Fit, idx: list[int]) -> tuple[float, float]:
+    """Wald test that the coefficients ``idx`` are 0: (F or chi-square, p)."""
+    b = fit.beta[idx]
+    V = fit.cov[np.ix_(idx, idx)]
+    try:
+        W = float(b @ np.linalg.solve(V, b))
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan
+    q = len(idx)
+    if fit.df_resid is None:
+        return W, float(stats.chi2.sf(W, q))
+    F = W / q
+    return F, float(stats.f.sf(F, q, fit.df_resid))
+
+
+def _crit(fit: _Fit, confidence: float) -> float:
+    a = (1 + confidence) / 2
+    return float(stats.norm.ppf(a) if fit.df_resid is None else stats.t.ppf(a, fit.df_resid))
+
+
+def _pval(fit: _Fit, z: float) -> float:
+    if not np.isfinite(z):
+        return math.nan
+    if fit.df_resid is None:
+        return float(2 * stats.norm.sf(abs(z)))
+    return float(2 * stats.t.sf(abs(z), fit.df_resid))
+
+
+def _holm(p: pd.Series) -> pd.Series:
+    from statsmodels.stats.multitest import multipletests
+    out = pd.Series(np.nan, index=p.index, dtype=float)
+    ok = p.notna()
+    if ok.any():
+        out[ok] = multipletests(p[ok].to_numpy(dtype=float), method="holm")[1]
+    return out
+
+
+# ----------------------------------------------------------------------------- factors
+
+def _order_levels(f: str, values) -> list[str]:
+    present = set(values)
+    known = [v for v in _LEVEL_ORDER.get(f, ()) if v in present]
+    return known + sorted(present - set(known))
+
+
+def _prepare_factors(frame: pd.DataFrame, factors, notes: _Notes) -> tuple[pd.DataFrame, dict]:
+    """Drop unknown/constant factors (noted) and rows with an unknown level (noted).
+
+    Returns the kept rows and ``{factor: ordered levels}``.
+    """
+    kept = []
+    for f in factors:
+        if frame[f].isna().all():
+            notes.add("constant", "unknown_all", F=notes.factor(f, cap=True), f=notes.factor(f))
+        else:
+            kept.append(f)
+    for f in kept:
+        miss = frame[f].isna()
+        if miss.any():
+            courses = sorted(frame.loc[miss, "course_id"].astype(str).unique())
+            notes.add("design", "unknown_some", F=notes.factor(f, cap=True), f=notes.factor(f),
+                      n=int(miss.sum()), courses=notes.join(courses[:8]) + (" …" if len(courses) > 8 else ""))
+            frame = frame[~miss]
+    levels = {}
+    for f in kept:
+        lv = _order_levels(f, frame[f].astype(str).unique())
+        if len(lv) == 1:
+            notes.add("constant", "constant", F=notes.factor(f, cap=True), f=notes.factor(f),
+                      level=notes.level(lv[0]))
+        elif len(lv) > 1:
+            levels[f] = lv
+    frame = frame.copy()
+    for f in levels:
+        frame[f] = frame[f].astype(str)
+    return frame, levels
+
+
+def _rank(X: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(X)) if X.size else 0
+
+
+def _alias_message(frame, dropped: str, partners: list[str], notes: _Notes) -> str:
+    """Plain words naming the levels that make ``dropped`` inseparable from ``partners``."""
+    lang = notes.lang
+    if len(partners) != 1:
+        return notes.text("alias_combo", F=notes.factor(dropped, cap=True), f=notes.factor(dropped),
+                          others=notes.join(notes.factor(p) for p in partners))
+    kept = partners[0]
+    # describe from the factor that comes first in FACTORS (instructor before format ...)
+    subj, obj = sorted([kept, dropped], key=FACTORS.index)
+    phrases = []
+    for s_first in (True, False):
+        s, o = (subj, obj) if s_first else (obj, subj)
+        for lvl, grp in frame.groupby(s, sort=True)[o]:
+            only = grp.unique()
+            if len(only) == 1:
+                phrases.append(_confined(notes, s, str(lvl), o, str(only[0])))
+        if phrases:
+            break
+    shown = phrases[:5]
+    head = ("、" if lang == "ja" else "; ").join(shown)
+    if len(phrases) > 5:
+        head += f"（他{len(phrases) - 5}件）" if lang == "ja" else f" (and {len(phrases) - 5} more)"
+    pair_f = sorted([kept, dropped], key=FACTORS.index)
+    pair = ("と" if lang == "ja" else " and ").join(notes.factor(p) for p in pair_f)
+    return head + notes.text("alias_tail", pair=pair, dropped=notes.factor(dropped), kept=notes.factor(kept))
+
+
+def _confined(notes: _Notes, s: str, s_lvl: str, o: str, o_lvl: str) -> str:
+    if notes.lang == "ja":
+        if s == "instructor":
+            suffix = {"format": "のみで実施", "style": "形式のみで実施", "audience": "向けのみで実施"}[o]
+            return f"講師「{s_lvl}」は{notes.level(o_lvl)}{suffix}"
+        if o == "instructor":
+            return f"{notes.factor(s)}「{notes.level(s_lvl)}」は講師「{o_lvl}」のみが担当"
+        return f"{notes.factor(s)}「{notes.level(s_lvl)}」は{notes.factor(o)}「{notes.level(o_lvl)}」のときのみ"
+    if s == "instructor":
+        return f"Instructor '{s_lvl}' only taught {notes.level(o_lvl)}"
+    if o == "instructor":
+        return f"{notes.factor(s, cap=True)} '{s_lvl}' was only taught by '{o_lvl}'"
+    return f"{notes.factor(s, cap=True)} '{s_lvl}' occurred only with {notes.factor(o)} '{o_lvl}'"
+
+
+def _resolve_aliasing(frame, levels: dict, covariate: bool, notes: _Notes,
+                      waves: tuple[str, str] | None = None) -> dict:
+    """Greedy, in factor order: a factor whose dummies do not raise the rank of the
+    design is aliased with earlier ones; it is left out and named in a note."""
+    kept: dict[str, list[str]] = {}
+    for f, lv in levels.items():
+        trial = dict(kept, **{f: lv})
+        X = _Coder(trial, covariate=covariate, waves=waves, interactions=False).matrix(frame)
+        if _rank(X) == X.shape[1]:
+            kept[f] = lv
+            continue
+        partners = []
+        for g in kept:
+            Xg = _Coder({g: kept[g], f: lv}).matrix(frame)
+            if _rank(Xg) < Xg.shape[1]:
+                partners.append(g)
+        if not partners:
+            partners = list(kept)
+        notes.add_text("aliased", _alias_message(frame, f, partners, notes))
+    if waves:       # a level seen in one wave only makes its change inestimable
+        main, kept = kept, {}
+        for f, lv in main.items():
+            X = _Coder(dict(kept, **{f: lv}), waves=waves).matrix(frame)
+            if _rank(X) == X.shape[1]:
+                kept[f] = lv
+            else:
+                notes.add("aliased", "alias_wave", F=notes.factor(f, cap=True), f=notes.factor(f))
+    return kept
+
+
+def _spans_courses(frame, levels: dict) -> tuple[bool, bool]:
+    """(some level spans several courses, the course intercept is identifiable)."""
+    spans = any(frame.groupby(f)["course_id"].nunique().max() > 1 for f in levels)
+    course_level = [f for f in levels
+                    if (frame.groupby("course_id")[f].nunique() <= 1).all()]
+    n_courses = frame["course_id"].nunique()
+    n_cells = len(frame[course_level].drop_duplicates()) if course_level else 1
+    return spans, n_courses > n_cells
+
+
+# ----------------------------------------------------------------------------- tables
+
+class _Out:
+    def __init__(self):
+        self.terms, self.levels, self.contrasts = [], [], []
+
+
+def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, terms: dict,
+            confidence: float, min_cell: int, notes: _Notes, out: _Out, n_by_wave: bool = False,
+            ) -> dict:
+    """Append terms, levels and contrasts of one fitted model; returns the raw
+    (unshrunk) contrasts by factor for cross-model comparison."""
+    for label, idx in terms.items():
+        if idx:
+            stat, p = _wald(fit, idx)
+            out.terms.append((model, label, len(idx), stat, p))
+    crit = _crit(fit, confidence)
+    raw = {}
+    for f, lv in coder.levels.items():
+        L = _emm_matrix(coder, f, x_mean)
+        est = L @ fit.beta
+        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", L, fit.cov, L), 0))
+        grp = frame.groupby(f)
+        if n_by_wave:
+            n = frame.groupby([f, "wave"]).size().unstack(fill_value=0).min(axis=1)
+        else:
+            n = grp.size()
+        n = n.reindex(lv, fill_value=0)
+        n_courses = grp["course_id"].nunique().reindex(lv, fill_value=0)
+        # empirical-Bayes shrinkage of small levels toward the equal-weight grand mean
+        Lg = L.mean(axis=0)
+        grand, var_grand = float(Lg @ fit.beta), float(Lg @ fit.cov @ Lg)
+        if fit.tau2 is not None:
+            tau2 = fit.tau2
+        else:
+            tau2 = max(0.0, float(np.var(est, ddof=1)) - float(np.mean(se ** 2))) if len(est) > 1 else 0.0
+        hidden = set()
+        for i, lvl in enumerate(lv):
+            e, lo, hi = est[i], est[i] - crit * se[i], est[i] + crit * se[i]
+            ni = int(n[lvl])
+            if ni < min_cell:
+                e = lo = hi = math.nan
+                hidden.add(lvl)
+                notes.add("small_n", "hidden", F=notes.factor(f, cap=True), level=notes.level(lvl), n=ni,
+                          min_cell=min_cell, model=notes.model(model))
+            elif ni < SMALL_N:
+                B = tau2 / (tau2 + se[i] ** 2) if tau2 + se[i] ** 2 > 0 else 0.0
+                e = grand + B * (est[i] - grand)
+                half = crit * math.sqrt(B * se[i] ** 2 + (1 - B) ** 2 * var_grand)
+                lo, hi = e - half, e + half
+                notes.add("small_n", "shrunk", F=notes.factor(f, cap=True), level=notes.level(lvl), n=ni,
+                          small=SMALL_N, model=notes.model(model))
+            out.levels.append((model, f, lvl, ni, int(n_courses[lvl]), e, lo, hi))
+        rows = []
+        for i, j in itertools.combinations(range(len(lv)), 2):
+            d = L[j] - L[i]
+            diff = float(d @ fit.beta)
+            s = math.sqrt(max(float(d @ fit.cov @ d), 0.0))
+            raw[(f, lv[i], lv[j])] = diff
+            if lv[i] in hidden or lv[j] in hidden:
+                rows.append([model, f, lv[i], lv[j], math.nan, math.nan, math.nan, math.nan])
+            else:
+                p = _pval(fit, diff / s) if s > 0 else math.nan
+                rows.append([model, f, lv[i], lv[j], diff, diff - crit * s, diff + crit * s, p])
+        if rows:
+            block = pd.DataFrame(rows, columns=list(CONTRASTS_COLUMNS[:-1]))
+            block["p_adj"] = _holm(block["p_val"])
+            out.contrasts += [tuple(r) for r in block.itertuples(index=False)]
+    return raw
+
+
+def _too_few(model, n, p, notes) -> bool:
+    if n <= p:
+        notes.add("design", "too_few", model=notes.model(model), n=n, p=p)
+        return True
+    return False
+
+
+# ----------------------------------------------------------------------------- designs
+
+def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out) -> dict:
+    """ANCOVA, gain and (where possible) mixed model on linked data."""
+    coder = _Coder(levels, covariate=True)
+    X = coder.matrix(frame)
+    y, x = frame["y"].to_numpy(float), frame["x"].to_numpy(float)
+    if _too_few("ancova", len(frame), X.shape[1], notes):
+        return {}
+    terms = {wave_a: coder.slices["x"], **{f: coder.slices[f] for f in levels}}
+    fit, lev1 = _fit_ols(y, X)
+    if lev1:
+        notes.add("small_n", "leverage", model=notes.model("ancova"))
+    raw_ancova = _tables("ancova", fit, coder, frame, float(x.mean()), terms, confidence, min_cell, notes, out)
+
+    gcoder = _Coder(levels)
+    gfit, _ = _fit_ols(y - x, gcoder.matrix(frame))
+    raw_gain = _tables("gain", gfit, gcoder, frame, None, {f: gcoder.slices[f] for f in levels},
+                       confidence, min_cell, notes, out)
+    notes.add("design", "lord")
+    flips = [(f, a, b) for (f, a, b), d in raw_ancova.items()
+             if (f, a, b) in raw_gain and d * raw_gain[(f, a, b)] < 0]
+    if flips:
+        pairs = notes.join(f"{notes.factor(f)} {notes.level(a)}→{notes.level(b)}" for f, a, b in flips)
+        notes.add("design", "lord_disagree", pairs=pairs)
+
+    _maybe_mixed("mixed", frame, coder, X, y, float(x.mean()), terms, "ancova", confidence, min_cell,
+                 notes, out)
+    return fit.extra
+
+
+def _maybe_mixed(model, frame, coder, X, y, x_mean, terms, fixed, confidence, min_cell, notes, out,
+                 fixed_fallback=None) -> bool:
+    """Fit the course-random-intercept model ``model`` when a level spans courses.
+
+    Returns True when the mixed model was kept (its tables appended)."""
+    spans, identifiable = _spans_courses(frame, coder.levels)
+    if not spans:
+        notes.add("design", "mixed_none", model=notes.model(fixed))
+        return False
+    if not identifiable:
+        notes.add("fallback", "fallback", model=notes.model(model), fixed=notes.model(fixed),
+                  why=notes.text("why_identify"))
+        return False
+    fit, why, detail = _fit_mixed(y, X, frame["course_id"].to_numpy(), coder.names)
+    if fit is None:
+        kw = {"var": float(detail)} if why == "why_zero_var" else {"err": detail} if why == "why_error" else {}
+        notes.add("fallback", "fallback", model=notes.model(model), fixed=notes.model(fixed),
+                  why=notes.text(why, **kw))
+        return False
+    _tables(model, fit, coder, frame, x_mean, terms, confidence, min_cell, notes, out)
+    icc = fit.tau2 / (fit.tau2 + fit.extra["scale"])
+    notes.add("design", "mixed_ok", var=fit.tau2, icc=icc)
+    return True
+
+
+def _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out) -> None:
+    coder = _Coder(levels, waves=waves)
+    X = coder.matrix(frame)
+    if _too_few("wave_x_factor", len(frame), X.shape[1], notes):
+        return
+    fit, lev1 = _fit_ols(frame["y"].to_numpy(float), X)
+    if lev1:
+        notes.add("small_n", "leverage", model=notes.model("wave_x_factor"))
+    terms = {f"wave:{f}": coder.slices[f"wave:{f}"] for f in levels}
+    _tables("wave_x_factor", fit, coder, frame, None, terms, confidence, min_cell, notes, out,
+            n_by_wave=True)
+
+
+def _post_only_model(frame, factors, confidence, min_cell, notes, out) -> None:
+    frame, levels = _prepare_factors(frame, factors, notes)
+    levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes)
+    coder = _Coder(levels)
+    X = coder.matrix(frame)
+    if _too_few("post_only", len(frame), X.shape[1], notes):
+        return
+    y = frame["y"].to_numpy(float)
+    terms = {f: coder.slices[f] for f in levels}
+    if len(levels) and _maybe_mixed("post_only", frame, coder, X, y, None, terms, "post_only",
+                                    confidence, min_cell, notes, out):
+        return
+    fit, lev1 = _fit_ols(y, X)
+    if lev1:
+        notes.add("small_n", "leverage", model=notes.model("post_only"))
+    _tables("post_only", fit, coder, frame, None, terms, confidence, min_cell, notes, out)
+
+
+def _ordinal_check(frame, levels, item, covariate, wave_a, notes, out) -> None:
+    """OrderedModel (logit) on one item; note whether effect signs agree with OLS."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    coder = _Coder(levels, covariate=covariate)
+    X = coder.matrix(frame)[:, 1:]           # OrderedModel takes no constant
+    names = coder.names[1:]
+    y = frame["y"].astype(int)
+    cats = sorted(y.unique())
+    if len(cats) < 2 or len(frame) <= X.shape[1] + len(cats):
+        notes.add("ordinal", "ordinal_fail", item=item, err=f"n={len(frame)}, {len(cats)} categories")
+        return
+    endog = pd.Series(pd.Categorical(y, categories=cats, ordered=True))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = OrderedModel(endog, pd.DataFrame(X, columns=names), distr="logit").fit(
+                method="bfgs", disp=False, maxiter=2000)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        notes.add("ordinal", "ordinal_fail", item=item, err=str(exc))
+        return
+    k = X.shape[1]
+    fit = _Fit(beta=np.asarray(res.params)[:k], cov=np.asarray(res.cov_params())[:k, :k], df_resid=None)
+    shift = 1                                # coder slices count the intercept
+    if covariate:
+        stat, p = _wald(fit, [0])
+        out.terms.append(("ordinal", wave_a, 1, stat, p))
+    ols, _ = _fit_ols(y.to_numpy(float), coder.matrix(frame))
+    formula = ("post ~ pre + " if covariate else "post ~ ") + " + ".join(levels)
+    for f in levels:
+        idx = [i - shift for i in coder.slices[f]]
+        stat, p = _wald(fit, idx)
+        out.terms.append(("ordinal", f, len(idx), stat, p))
+        details, same = [], True
+        for lvl, i in zip(levels[f][1:], coder.slices[f]):
+            a, b = float(res.params.iloc[i - shift]), float(ols.beta[i])
+            same &= (a >= 0) == (b >= 0)
+            details.append(f"{notes.level(lvl)} vs {notes.level(levels[f][0])} {a:+.2f} / {b:+.2f}")
+        notes.add("ordinal", "ordinal_sign", item=item, formula=formula, F=notes.factor(f, cap=True),
+                  f=notes.factor(f), verdict=notes.text("ordinal_same" if same else "ordinal_diff"),
+                  details=notes.join(details))
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def _check_args(study, construct, factors, waves, confidence, min_cell, item):
+    cons = study.codebook.constructs
+    if construct not in cons:
+        raise ValueError(f"construct must be one of {', '.join(cons) or '(none defined)'}, not {construct!r}.")
+    if isinstance(factors, str):
+        factors = (factors,)
+    factors = tuple(factors)
+    bad = [f for f in factors if f not in FACTORS]
+    if not factors or bad or len(set(factors)) != len(factors):
+        raise ValueError(f"factors must be distinct values of {', '.join(FACTORS)}, not {factors!r}.")
+    waves = (waves,) if isinstance(waves, str) else tuple(waves)
+    if (len(waves) not in (1, 2) or len(set(waves)) != len(waves) or any(w not in WAVES for w in waves)):
+        raise ValueError(f"waves must be one wave or two different waves of {', '.join(WAVES)}, "
+                         f"not {waves!r}.")
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ValueError(f"confidence must be a number between 0 and 1, not {confidence!r}.")
+    if min_cell is None:
+        min_cell = study.min_cell
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise ValueError(f"min_cell must be a positive whole number, not {min_cell!r}.")
+    if item is not None:
+        scale_ids = [it.id for it in study.codebook.items if it.type == "scale"]
+        if item not in scale_ids:
+            raise ValueError(f"item must be one of the scale items {', '.join(scale_ids)}, not {item!r}.")
+    return factors, waves, int(min_cell)
+
+
+def _with_courses(frame: pd.DataFrame, courses: pd.DataFrame, factors) -> pd.DataFrame:
+    """Join the course-level factor columns; ``audience`` stays the respondent's."""
+    frame = frame.copy()
+    course_cols = [f for f in factors if f != "audience"]
+    info = courses.drop_duplicates("course_id").set_index("course_id")
+    for f in course_cols:
+        col = info[f] if f in info.columns else pd.Series(pd.NA, index=info.index)
+        frame[f] = frame["course_id"].map(col)
+    for f in factors:
+        frame[f] = frame[f].astype(object).where(frame[f].notna(), None)
+    return frame
+
+
+def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
+            confidence: float = 0.95, min_cell: int | None = None, item: str | None = None,
+            ) -> Comparison:
+    """Compare instructors, formats, styles and audiences fairly on one construct.
+
+    Parameters
+    ----------
+    study : Study
+    construct : str
+        A construct id of the codebook.
+    factors : sequence of str
+        Any of ``instructor``, ``format``, ``style`` (course columns) and ``audience``
+        (the respondent's); the order decides which of two aliased factors is kept.
+    waves : (str, str) or (str,)
+        Wave a and wave b (``("pre", "post")``), or one wave for a post-only comparison.
+    confidence : float
+        Level of every interval.
+    min_cell : int, optional
+        Levels with fewer observations get NaN estimates (default ``study.min_cell``);
+        also the number of linked pairs a course needs to enter the linked models.
+    item : str, optional
+        A scale item id: add an ordinal-logit sensitivity check of that item.
+
+    Returns
+    -------
+    Comparison
+        ``terms``, ``levels``, ``contrasts``, ``notes`` (see :class:`Comparison`) and
+        ``design``:
+
+        * ``linked`` (codebook has a respondent key, courses with at least ``min_cell``
+          linked pairs): models ``ancova`` (``b ~ a + factors``, OLS, HC3), ``gain``
+          (``b - a ~ factors``) and ``mixed`` (ANCOVA with a course random intercept,
+          REML) when a level spans several courses and the fit is sound;
+        * ``unlinked``: ``wave_x_factor`` (``score ~ wave * (factors)``, HC3); levels are
+          the change b - a of each level, n the smaller of its two wave counts;
+        * ``post_only`` (one wave given, or no course has both waves): ``post_only``,
+          wave-b scores ``~ factors`` (audience among them), with a course random
+          intercept when a level spans courses and the fit is sound, else OLS with HC3.
+          Post-only courses of a pre/post study are compared this way too.
+
+    Notes
+    -----
+    Marginal means follow emmeans: predictions at the covariate mean, averaged with
+    equal weights over the other factors' levels; their standard errors come from the
+    model's (HC3 or mixed-model) covariance, ``se = sqrt(L V L')``, with t intervals
+    on the residual df (normal for mixed models).  Type-II tests of a main-effects model
+    are Wald tests of each term's coefficients, ``F = b' (R V R')^-1 b / q``.
+
+    A level with ``min_cell <= n < 10`` is shrunk toward the grand mean ``g`` (mean of
+    the level means): ``g + B (m - g)``, ``B = tau2 / (tau2 + se^2)``, where ``tau2`` is
+    the course random-intercept variance of a kept mixed model, else the
+    method-of-moments between-level variance ``max(0, var(m) - mean(se^2))``; its
+    interval has variance ``B se^2 + (1 - B)^2 var(g)`` (Morris 1983).  Contrasts are
+    not shrunk.
+
+    A factor whose dummy columns do not raise the rank of the design (taken in the
+    order of ``factors``) is aliased: it is left out and a note names the levels
+    (``Instructor 'Vendor A' only taught online``).  A mixed model is dropped, with a
+    ``fallback`` note, when it does not converge, its course variance is below 0.1 %
+    of the total, or the fixed-effect covariance is singular.
+
+    References
+    ----------
+    Searle, Speed & Milliken (1980). Population marginal means in the linear model.
+    Long & Ervin (2000). Using heteroscedasticity consistent standard errors in the
+    linear regression model.  Morris (1983). Parametric empirical Bayes inference.
+    Lord (1967). A paradox in the interpretation of group comparisons.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from tests.statsdata import make_study
+    >>> rng = np.random.default_rng(1)
+    >>> rows = [(c, w, f"{c}{i}", 3 + (w == "post") * (1 + (c in "AC")) + rng.integers(-1, 2))
+    ...         for c in "ABCD" for i in range(8) for w in ("pre", "post")]
+    >>> wide = pd.DataFrame(rows, columns=["course_id", "wave", "respondent_key", "q1"])
+    >>> study = make_study(wide.clip(upper=5), constructs={"att": ("q1",)})
+    >>> study.courses["format"] = ["online", "in_person", "online", "in_person"]
+    >>> res = compare(study, construct="att", factors=("format",))
+    >>> res.design
+    'linked'
+    >>> c = res.contrasts.query("model == 'ancova'").iloc[0]
+    >>> (c.level_a, c.level_b, bool(c.diff < 0))
+    ('in_person', 'online', False)
+    """
+    factors, waves, min_cell = _check_args(study, construct, factors, waves, confidence, min_cell, item)
+    notes = _Notes(study.language)
+    out = _Out()
+    from ..scoring import construct_scores, paired_frame
+
+    scores = construct_scores(study)
+    scores = scores[scores[construct].notna()]
+    courses = study.courses
+    wave_b = waves[-1]
+    has = scores.groupby("course_id")["wave"].agg(set)
+    both = sorted(c for c, s in has.items() if len(waves) == 2 and set(waves) <= s)
+    only_b = sorted(c for c, s in has.items() if wave_b in s and c not in both)
+
+    def post_frame(course_ids):
+        post = scores[(scores["wave"] == wave_b) & scores["course_id"].isin(course_ids)]
+        post = post.rename(columns={construct: "y"})[["course_id", "audience", "y"]]
+        return _with_courses(post, courses, factors)
+
+    if len(waves) == 1 or not both:
+        if len(waves) == 2:
+            notes.add("design", "no_prepost", wave=wave_b)
+        _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
+        if item is not None:
+            _ordinal_post(study, item, post_frame, sorted(has.index), factors, waves, notes, out)
+        return _result(out, notes, "post_only")
+
+    wave_a = waves[0]
+    linked = pd.DataFrame()
+    if study.codebook.respondent_key is not None:
+        pf = paired_frame(study, waves=waves)
+        pf = pf[pf[f"{construct}_a"].notna() & pf[f"{construct}_b"].notna()]
+        counts = pf.groupby("course_id").size()
+        ok = sorted(counts.index[counts >= min_cell])
+        linked = pf[pf["course_id"].isin(ok)]
+        left = sorted(set(both) - set(ok))
+        if len(linked) and left:
+            notes.add("design", "left_out", min_cell=min_cell, courses=notes.join(left))
+    if len(linked):
+        design = "linked"
+        frame = linked.rename(columns={f"{construct}_a": "x", f"{construct}_b": "y"})
+        frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y"]], courses, factors)
+        frame, levels = _prepare_factors(frame, factors, notes)
+        levels = _resolve_aliasing(frame, levels, covariate=True, notes=notes)
+        _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out)
+        if item is not None:
+            _ordinal_linked(study, item, waves, frame, levels, notes, out)
+    else:
+        design = "unlinked"
+        notes.add("design", "unlinked")
+        frame = scores[scores["course_id"].isin(both) & scores["wave"].isin(waves)]
+        frame = frame.rename(columns={construct: "y"})[["course_id", "wave", "audience", "y"]]
+        frame = _with_courses(frame, courses, factors)
+        frame, levels = _prepare_factors(frame, factors, notes)
+        levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes, waves=waves)
+        _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out)
+        if item is not None:
+            notes.add("ordinal", "ordinal_skip", item=item)
+    if only_b:
+        notes.add("design", "post_only_courses", courses=notes.join(only_b))
+        _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
+    return _result(out, notes, design)
+
+
+def _ordinal_linked(study, item, waves, frame, levels, notes, out) -> None:
+    from ..scoring import paired_frame
+    pf = paired_frame(study, waves=waves, measure="item")
+    pf = pf[pf[f"{item}_a"].notna() & pf[f"{item}_b"].notna()]
+    keep = frame[["course_id", "respondent_key", *levels]]
+    data = pf.merge(keep, on=["course_id", "respondent_key"])
+    data = data.rename(columns={f"{item}_a": "x", f"{item}_b": "y"})
+    levels = {f: [lvl for lvl in lv if (data[f] == lvl).any()] for f, lv in levels.items()}
+    levels = {f: lv for f, lv in levels.items() if len(lv) > 1}
+    levels = _resolve_aliasing(data, levels, covariate=True, notes=notes)
+    _ordinal_check(data, levels, item, True, waves[0], notes, out)
+
+
+def _ordinal_post(study, item, post_frame, course_ids, factors, waves, notes, out) -> None:
+    from ..scoring import item_values
+    iv = item_values(study)
+    iv = iv[(iv["item_id"] == item) & iv["value"].notna()]
+    subs = study.submissions[["submission_id", "course_id", "wave", "audience"]]
+    data = subs[subs["wave"] == waves[-1]].merge(iv, on="submission_id").rename(columns={"value": "y"})
+    data = _with_courses(data[data["course_id"].isin(course_ids)], study.courses, factors)
+    data, levels = _prepare_factors(data, factors, notes)
+    levels = _resolve_aliasing(data, levels, covariate=False, notes=notes)
+    _ordinal_check(data, levels, item, False, waves[-1], notes, out)
+
+
+def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
+    def frame(rows, cols, ints=()):
+        df = pd.DataFrame(rows, columns=list(cols))
+        for c in cols:
+            if c in ints:
+                df[c] = df[c].astype("int64")
+            elif c in ("model", "term", "factor", "level", "level_a", "level_b"):
+                df[c] = df[c].astype(object)
+            else:
+                df[c] = df[c].astype(float)
+        return df
+    return Comparison(
+        terms=frame(out.terms, TERMS_COLUMNS, ints=("df",)),
+        levels=frame(out.levels, LEVELS_COLUMNS, ints=("n", "n_courses")),
+        contrasts=frame(out.contrasts, CONTRASTS_COLUMNS),
+        notes=notes.frame(),
+        design=design,
+    )
