@@ -55,6 +55,7 @@ READER_PROBLEMS = ("duplicate_header", "bad_timestamp")
 
 #: Local zone of the users; zoned timestamps are converted to its wall clock.
 LOCAL_TZ = "Asia/Tokyo"
+_LOCAL_OFFSET = 9 * 60  # minutes east of UTC; Asia/Tokyo has had no DST since 1951
 
 
 class SourceError(Exception):
@@ -216,12 +217,8 @@ def _parse_text_timestamp(text: str) -> dt.datetime | None:
         value = dt.datetime(year, month, day, hour, minute, second_, micro)
     except ValueError:
         return None
-    if offset is not None:
-        zone_info = dt.timezone(dt.timedelta(minutes=offset))
-        value = (
-            pd.Timestamp(value).tz_localize(zone_info).tz_convert(LOCAL_TZ)
-            .tz_localize(None).to_pydatetime()
-        )
+    if offset is not None and offset != _LOCAL_OFFSET:
+        value += dt.timedelta(minutes=_LOCAL_OFFSET - offset)
     return value
 
 
@@ -276,8 +273,33 @@ def parse_timestamp(value: Any) -> pd.Timestamp:
     return pd.NaT if parsed is None else pd.Timestamp(parsed)
 
 
+_FAST_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",       # Google linked sheet
+    "%Y/%m/%d %I:%M:%S %p",    # Google download, after 午前/午後 -> AM/PM and GMT+9 dropped
+    "%Y-%m-%d %H:%M:%S",       # Excel date-time cells as read_source writes them
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",    # English UI
+    "%Y/%m/%d",
+)
+
+
+def _fast_format(sample: str) -> str | None:
+    for fmt in _FAST_FORMATS:
+        try:
+            dt.datetime.strptime(sample, fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
 def parse_timestamps(values: Any) -> pd.Series:
     """Vectorised :func:`parse_timestamp` over a column.
+
+    The common layout of a column (sniffed from its first value) is parsed in one
+    vectorised pass; whatever that leaves goes through :func:`parse_timestamp`.
 
     Parameters
     ----------
@@ -295,15 +317,34 @@ def parse_timestamps(values: Any) -> pd.Series:
     [Timestamp('2024-10-11 08:55:06'), NaT, NaT]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    cache: dict[Any, Any] = {}
-    out = []
-    for item in series.astype(object).tolist():
-        key = item if isinstance(item, (str, type(None))) else repr(item)
-        if key not in cache:
-            stamp = parse_timestamp(item)
-            cache[key] = None if stamp is pd.NaT else stamp.to_datetime64()
-        out.append(cache[key])
-    return pd.Series(pd.to_datetime(out), index=series.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    todo = series.notna().to_numpy().copy()
+    if todo.any() and pd.api.types.is_string_dtype(series.dtype):
+        strings = series.astype("str")
+        cooked = (
+            strings.str.strip()
+            .str.replace(r"\s*(?:GMT|UTC)\+0?9(?::?00)?$", "", regex=True)
+            .str.replace("午後", "PM", regex=False)
+            .str.replace("午前", "AM", regex=False)
+        )
+        first = cooked[todo].iloc[0]
+        fmt = _fast_format(first) if isinstance(first, str) else None
+        if fmt is not None:
+            parsed = pd.to_datetime(cooked, format=fmt, errors="coerce")
+            good = (parsed.notna() & (parsed.dt.year >= 1900) & (parsed.dt.year <= 2200)).to_numpy()
+            out[good] = parsed[good].astype("datetime64[ns]")
+            todo &= ~good
+    if todo.any():
+        cache: dict[Any, Any] = {}
+        rest = []
+        for item in series[todo].astype(object).tolist():
+            key = item if isinstance(item, str) else repr(item)
+            if key not in cache:
+                stamp = parse_timestamp(item)
+                cache[key] = None if stamp is pd.NaT else stamp.to_datetime64()
+            rest.append(cache[key])
+        out[todo] = pd.to_datetime(pd.Series(rest, dtype=object)).astype("datetime64[ns]").to_numpy()
+    return out
 
 
 # ---------------------------------------------------------------- system columns
@@ -436,6 +477,7 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 _SJIS_FAMILY = {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "ms932", "sjis",
                 "mskanji", "ms_kanji", "windows-31j", "windows_31j"}
 _TRY_ENCODINGS = "utf-8, utf-8-sig, cp932"
+_SAMPLE_BYTES = 1 << 20  # bytes charset-normalizer looks at
 
 
 def _container(path: Path, head: bytes, format: str | None) -> str:
@@ -495,22 +537,26 @@ def _detect_encoding(path: Path, data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    results = from_bytes(data)
-    names = [match.encoding for match in results]
-    if any(name.replace("-", "_") in _SJIS_FAMILY for name in names):
-        try:
-            data.decode("cp932")
-            return "cp932"
-        except UnicodeDecodeError:
-            pass
-    best = results.best()
-    if best is None:
-        raise SourceError(
-            f"{path}: the text encoding could not be recognised (the file may be damaged "
-            f"or not a CSV). Give the encoding in survey.yaml (encoding: ...), e.g. "
-            f"{_TRY_ENCODINGS}."
-        )
-    return _canonical_encoding(best.encoding)
+    # a sample cut at a line end (never inside a CP932/UTF-8 character) keeps
+    # detection fast on big files; the chosen codec must then decode everything
+    sample = data if len(data) <= _SAMPLE_BYTES else data[: data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1]
+    for chunk in ((sample, data) if len(sample) < len(data) else (data,)):
+        results = from_bytes(chunk or data)
+        candidates = [match.encoding for match in results]
+        if any(name.replace("-", "_") in _SJIS_FAMILY for name in candidates):
+            candidates.insert(0, "cp932")
+        for name in candidates:
+            try:
+                codec = _canonical_encoding(name)
+                data.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                continue
+            return codec
+    raise SourceError(
+        f"{path}: the text encoding could not be recognised (the file may be damaged "
+        f"or not a CSV). Give the encoding in survey.yaml (encoding: ...), e.g. "
+        f"{_TRY_ENCODINGS}."
+    )
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -572,11 +618,17 @@ def _csv_grid_python(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
     return grid, np.asarray(starts, dtype=np.int64)
 
 
-def _csv_grid(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """All records as a string grid (no header) and the line each record starts on."""
+def _csv_grid(data: bytes, text: str, encoding: str, sep: str,
+              ) -> tuple[pd.DataFrame, np.ndarray]:
+    """All records as a string grid (no header) and the line each record starts on.
+
+    pandas' C parser reads the bytes (``text`` is their decoded form, already
+    checked); a ragged file or odd line ends go to the csv module instead.
+    """
     try:
         grid = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding=encoding,
             sep=sep,
             header=None,
             dtype=str,
@@ -609,7 +661,9 @@ def _load_workbook(path: Path):
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        # a file object: openpyxl would refuse a workbook named .csv by its suffix
+        with path.open("rb") as handle:
+            return openpyxl.load_workbook(handle, data_only=True)
     except zipfile.BadZipFile:
         raise SourceError(
             f"{path}: the Excel file is damaged or incomplete (not a valid .xlsx archive). "
@@ -929,10 +983,11 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
                 f"{path}: a sheet ({sheet!r}) is given, but this is a CSV file, which has "
                 "no sheets. Remove sheet: from its source in survey.yaml."
             )
-        text, used_encoding = _decode(path, path.read_bytes(), encoding)
+        data = path.read_bytes()
+        text, used_encoding = _decode(path, data, encoding)
         if not text.strip():
             raise SourceError(f"{path}: the file holds no data (only blank lines).")
-        grid, row_numbers = _csv_grid(text, _delimiter(text, path))
+        grid, row_numbers = _csv_grid(data, text, used_encoding, _delimiter(text, path))
         header_numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
         merges = []
         where = "the file"
