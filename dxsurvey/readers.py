@@ -150,7 +150,7 @@ _ZONE = re.compile(
 _YMD = re.compile(r"^(?P<y>\d{4})[/\-.](?P<m>\d{1,2})[/\-.](?P<d>\d{1,2})")
 _MDY = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})")
 _TIME = re.compile(
-    r"^(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?)?$"
+    r"^(?P<H>\d{1,2})(?::(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.(?P<f>\d{1,9}))?)?)?$"
 )
 _KANJI_DATE = (("年", "/"), ("月", "/"), ("日", " "), ("時", ":"), ("分", ":"), ("秒", " "))
 
@@ -499,10 +499,7 @@ def _container(path: Path, head: bytes, format: str | None) -> str:
 
 def _canonical_encoding(name: str) -> str:
     """Python codec name for ``name``; the Shift_JIS family always reads as cp932."""
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        raise
+    codec = codecs.lookup(name).name  # LookupError for an unknown name
     if codec.replace("-", "_") in _SJIS_FAMILY or name.lower().replace("-", "_") in _SJIS_FAMILY:
         return "cp932"
     return codec
@@ -647,7 +644,7 @@ def _csv_grid(data: bytes, text: str, encoding: str, sep: str,
         if has_break.any():
             lines += column.str.count("\n").fillna(0).astype(np.int64).to_numpy()
     total_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if int(lines.sum()) != total_lines or "\r" in text.replace("\r\n", ""):
+    if int(lines.sum()) != total_lines or text.count("\r") != text.count("\r\n"):
         # bare CR line ends, blank lines pandas folded: let the csv module count
         return _csv_grid_python(text, sep)
     starts = np.concatenate(([1], 1 + np.cumsum(lines)[:-1])) if len(lines) else lines
@@ -936,7 +933,7 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
     header_rows : list of int, optional
         1-based row numbers holding the header: Excel row numbers, or for a CSV
         record numbers (the rows Excel shows when it opens the CSV).  Merged cells
-        are filled first; a column's header is its distinct non-empty cells in
+        are filled first (in the header rows only: data cells stay as written); a column's header is its distinct non-empty cells in
         those rows joined by a space.  Records start below the last header row.
         Default: the first non-empty row.
 
@@ -986,7 +983,9 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
         data = path.read_bytes()
         text, used_encoding = _decode(path, data, encoding)
         if not text.strip():
-            raise SourceError(f"{path}: the file holds no data (only blank lines).")
+            raise SourceError(
+                f"{path}: the file holds no data (only blank lines). Export the responses again."
+            )
         grid, row_numbers = _csv_grid(data, text, used_encoding, _delimiter(text, path))
         header_numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
         merges = []
