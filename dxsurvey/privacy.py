@@ -390,10 +390,11 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
         raise ValueError(f"mask_series expects strings; got {texts[notna][bad].iloc[0]!r}")
     uniques = pd.unique(texts[notna].to_numpy(dtype=object))
     table = {u: _mask(u, names_re, surnames) for u in uniques}
-    out = texts.copy()
-    if notna.any():
-        out[notna] = texts[notna].map(table)
-    return out
+    values = texts.to_numpy(dtype=object, copy=True)
+    mask = notna.to_numpy()
+    values[mask] = [table[v] for v in values[mask]]
+    dtype = texts.dtype if isinstance(texts.dtype, pd.StringDtype) else object
+    return pd.Series(values, index=texts.index, name=texts.name, dtype=dtype)
 
 
 def load_names(study_root) -> list[str]:
