@@ -476,6 +476,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 _SJIS_FAMILY = {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "ms932", "sjis",
                 "mskanji", "ms_kanji", "windows-31j", "windows_31j"}
+_JAPANESE_CODECS = _SJIS_FAMILY | {"euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
+                                   "iso2022_jp_2", "iso2022_jp_ext"}
 _TRY_ENCODINGS = "utf-8, utf-8-sig, cp932"
 _SAMPLE_BYTES = 1 << 20  # bytes charset-normalizer looks at
 
@@ -516,7 +518,11 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _detect_encoding(path: Path, data: bytes) -> str:
-    """Encoding of CSV bytes: BOM, strict UTF-8, else charset-normalizer."""
+    """Encoding of CSV bytes.
+
+    Byte-order mark, else strict UTF-8, else charset-normalizer's guesses with
+    Japanese codecs (Shift_JIS family read as cp932) and cp932 preferred.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -535,20 +541,21 @@ def _detect_encoding(path: Path, data: bytes) -> str:
     from charset_normalizer import from_bytes
 
     # a sample cut at a line end (never inside a CP932/UTF-8 character) keeps
-    # detection fast on big files; the chosen codec must then decode everything
+    # detection fast on big files; the chosen codec must then decode everything.
+    # Our files are Japanese: a Shift_JIS-family or other Japanese guess wins, then
+    # cp932 itself if it decodes (short CP932 text is often guessed as gb18030),
+    # then whatever else charset-normalizer proposes.
     sample = data if len(data) <= _SAMPLE_BYTES else data[: data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1]
-    for chunk in ((sample, data) if len(sample) < len(data) else (data,)):
-        results = from_bytes(chunk or data)
-        candidates = [match.encoding for match in results]
-        if any(name.replace("-", "_") in _SJIS_FAMILY for name in candidates):
-            candidates.insert(0, "cp932")
-        for name in candidates:
-            try:
-                codec = _canonical_encoding(name)
-                data.decode(codec)
-            except (LookupError, UnicodeDecodeError):
-                continue
-            return codec
+    names = [match.encoding for match in from_bytes(sample or data)]
+    japanese = [name for name in names if name.replace("-", "_") in _JAPANESE_CODECS]
+    ordered = [*japanese, "cp932", *names]
+    for name in ordered:
+        try:
+            codec = _canonical_encoding(name)
+            data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return codec
     raise SourceError(
         f"{path}: the text encoding could not be recognised (the file may be damaged "
         f"or not a CSV). Give the encoding in survey.yaml (encoding: ...), e.g. "

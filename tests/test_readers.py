@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import random
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dxsurvey.readers import (
     FORMATS,
@@ -323,6 +326,14 @@ def test_logo_cp932_detected(tmp_path):
     assert raw.meta["response_id"].tolist() == ["1001", "1002", "1003"]
     assert raw.meta["submitted_at"].iloc[2] == pd.Timestamp("2024-11-02 13:30:05")
     assert raw.meta_columns == {"回答ID", "回答日時"}
+
+
+def test_short_cp932_file_is_not_taken_for_chinese(tmp_path):
+    # charset-normalizer alone guesses gb18030 for these bytes
+    path = write_logo_csv(tmp_path / "short.csv", ["質問0\n（行0）"], [["0①0"]])
+    raw = read_source(path)
+    assert raw.encoding == "cp932"
+    assert raw.frame.iloc[0, 0] == "0①0"
 
 
 @pytest.mark.parametrize("given", ["cp932", "shift_jis", "Shift-JIS", "sjis"])
@@ -674,3 +685,44 @@ def test_large_csv_reads_fast(tmp_path):
     assert raw.source_rows[-1] == n + 1
     assert raw.meta["submitted_at"].notna().all()
     assert elapsed < 6.0, f"reading {n} rows took {elapsed:.1f} s"
+
+
+# ------------------------------------------------------------- round trip (hypothesis)
+
+_CELL = st.one_of(
+    st.text(alphabet="aZ09あ髙﨑①ｶ,\"' \u3000\n-・", max_size=8),
+    st.sampled_from(["", "", "NA", "nan", "NULL", "#N/A", "0093", " 3 ", "1,000", "a\r\nb", "\n"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.integers(1, 4).flatmap(
+        lambda k: st.lists(st.lists(_CELL, min_size=k, max_size=k), max_size=6)),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp932"]),
+    newline=st.sampled_from(["\r\n", "\n"]),
+    quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
+)
+def test_csv_round_trip(tmp_path, rows, encoding, newline, quoting):
+    width = len(rows[0]) if rows else 2
+    headers = [f"質問{j}\n（行{j}）" for j in range(width)]
+    path = tmp_path / "round.csv"
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, quoting=quoting, lineterminator=newline)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    raw = read_source(path)
+    assert raw.encoding == encoding
+    assert list(raw.frame.columns) == [f"質問{j} (行{j})" for j in range(width)]
+    kept = list(rows)
+    while kept and all(cell == "" for cell in kept[-1]):
+        kept.pop()  # trailing empty records are not rows
+    assert [_cells(raw.frame.iloc[i]) for i in range(len(raw.frame))] == [
+        [cell if cell != "" else None for cell in row] for row in kept]
+    # each record starts one line after the previous one's last line break
+    expected, line = [], 1 + sum(h.count("\n") for h in headers) + 1
+    for row in kept:
+        expected.append(line)
+        line += 1 + sum(cell.count("\n") for cell in row)
+    assert raw.source_rows == expected
