@@ -84,6 +84,231 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.share": {"ja": "割合", "en": "Share"},
     "col.count": {"ja": "件数", "en": "Count"},
 
+    # ------------------------------------------------------------------ narrative: columns
+    "col.item_name": {"ja": "項目", "en": "Item"},
+    "col.measure_type": {"ja": "種類", "en": "Type"},
+    "col.reverse": {"ja": "逆転", "en": "Reversed"},
+    "col.n_pairs": {"ja": "ペア数", "en": "Pairs"},
+    "col.sd_a": {"ja": "SD(A)", "en": "SD (A)"},
+    "col.sd_b": {"ja": "SD(B)", "en": "SD (B)"},
+    "col.test": {"ja": "検定", "en": "Test"},
+    "col.effect_type": {"ja": "効果量の種類", "en": "Effect type"},
+    "col.effect_ci_low": {"ja": "効果量95%CI下限", "en": "Effect 95% CI low"},
+    "col.effect_ci_high": {"ja": "効果量95%CI上限", "en": "Effect 95% CI high"},
+    "col.caution": {"ja": "注意", "en": "Caution"},
+    "col.format_name": {"ja": "形式", "en": "Format"},
+    "col.empty_submission": {"ja": "空欄で除外", "en": "Empty (dropped)"},
+    "col.duplicate_submission": {"ja": "重複で除外", "en": "Duplicate (dropped)"},
+    "col.excluded": {"ja": "除外指定", "en": "Excluded"},
+    "col.errors": {"ja": "エラー", "en": "Errors"},
+    "col.warnings": {"ja": "警告", "en": "Warnings"},
+    "col.row": {"ja": "行", "en": "Row"},
+    "col.n_pre": {"ja": "事前回答数", "en": "n (pre)"},
+    "col.n_post": {"ja": "事後回答数", "en": "n (post)"},
+    "col.rate_pre": {"ja": "事前回答率", "en": "Response rate (pre)"},
+    "col.rate_post": {"ja": "事後回答率", "en": "Response rate (post)"},
+    "col.only_pre": {"ja": "事前のみ", "en": "Pre only"},
+    "col.only_post": {"ja": "事後のみ", "en": "Post only"},
+    "col.text": {"ja": "記述（マスク済み）", "en": "Text (masked)"},
+
+    # ------------------------------------------------------------------ narrative: coded values
+    "value.wave.pre": {"ja": "事前", "en": "pre"},
+    "value.wave.post": {"ja": "事後", "en": "post"},
+    "value.wave.followup": {"ja": "追跡", "en": "follow-up"},
+    "value.wave.then": {"ja": "振り返り事前", "en": "then-test"},
+    "value.audience.manager": {"ja": "管理職", "en": "managers"},
+    "value.audience.staff": {"ja": "一般職員", "en": "staff"},
+    "value.audience.all": {"ja": "全職員", "en": "all staff"},
+    "value.format.in_person": {"ja": "対面", "en": "in person"},
+    "value.format.online": {"ja": "オンライン", "en": "online"},
+    "value.format.hybrid": {"ja": "ハイブリッド", "en": "hybrid"},
+    "value.style.lecture": {"ja": "講義", "en": "lecture"},
+    "value.style.workshop": {"ja": "ワークショップ", "en": "workshop"},
+    "value.instructor_type.external": {"ja": "外部講師", "en": "external"},
+    "value.instructor_type.internal": {"ja": "内部講師", "en": "internal"},
+    "value.measure_type.construct": {"ja": "構成概念", "en": "construct"},
+    "value.measure_type.item": {"ja": "項目", "en": "item"},
+    "value.design.paired": {"ja": "対応あり", "en": "paired"},
+    "value.design.independent": {"ja": "対応なし（独立2群）", "en": "independent"},
+    "value.factor.instructor": {"ja": "講師", "en": "Instructor"},
+    "value.factor.instructor_type": {"ja": "講師区分", "en": "Instructor type"},
+    "value.factor.format": {"ja": "形式", "en": "Format"},
+    "value.factor.style": {"ja": "研修スタイル", "en": "Style"},
+    "value.factor.audience": {"ja": "対象", "en": "Audience"},
+    "value.action.kept": {"ja": "採用", "en": "kept"},
+    "value.action.set_missing": {"ja": "欠測扱い", "en": "set missing"},
+    "value.action.dropped": {"ja": "除外", "en": "dropped"},
+    "value.action.error": {"ja": "エラー", "en": "error"},
+    "value.problem.empty_submission": {"ja": "回答なし", "en": "empty submission"},
+    "value.problem.duplicate_submission": {"ja": "重複回答", "en": "duplicate submission"},
+    "value.problem.excluded": {"ja": "除外指定", "en": "excluded"},
+    "value.problem.unknown_label": {"ja": "未定義の選択肢", "en": "unknown label"},
+    "value.problem.invalid_value": {"ja": "無効な値", "en": "invalid value"},
+    "value.problem.out_of_range": {"ja": "範囲外の値", "en": "out of range"},
+    "value.problem.unknown_category": {"ja": "未定義の区分", "en": "unknown category"},
+    "value.problem.other_option": {"ja": "その他の記入", "en": "other option"},
+    "value.problem.missing_column": {"ja": "列がない", "en": "missing column"},
+    "value.problem.missing_key": {"ja": "回答者コードなし", "en": "missing respondent code"},
+    "value.problem.fuzzy_match": {"ja": "コードのゆれを照合", "en": "fuzzy code match"},
+    "value.problem.bad_timestamp": {"ja": "日時を読めない", "en": "bad timestamp"},
+    "value.problem.unreadable_source": {"ja": "読めないファイル", "en": "unreadable file"},
+    "value.problem.unknown_course": {"ja": "未登録の研修", "en": "unknown course"},
+
+    # ------------------------------------------------------------------ narrative: sentences
+    "narrative.no_data": {"ja": "表示できるデータがありません", "en": "No data to show"},
+    "narrative.hidden": {
+        "ja": "— 非表示（回答者{min_cell}人未満）",
+        "en": "— hidden (fewer than {min_cell} respondents)",
+    },
+    "narrative.percent": {"ja": "回答の割合（%）", "en": "Share of answers (%)"},
+    "narrative.respondents": {"ja": "回答者数（{wave}）", "en": "Respondents ({wave})"},
+    "narrative.response_rate": {"ja": "回答率（{wave}）", "en": "Response rate ({wave})"},
+    "narrative.effect_axis": {
+        "ja": "効果量（{types}）と95%信頼区間",
+        "en": "Effect size ({types}) with 95% CI",
+    },
+    "narrative.fewer_than": {"ja": "{n}人未満", "en": "fewer than {n}"},
+    "narrative.all_respondents": {"ja": "回答者全体", "en": "All respondents"},
+    "narrative.caution_suppressed": {
+        "ja": "{who}: 回答者が{min_cell}人未満のため、数値を表示していません。",
+        "en": "{who}: fewer than {min_cell} respondents, so the numbers are not shown.",
+    },
+    "narrative.caution_small": {
+        "ja": "{who}: 回答者が少ない（最小 {n} 人、{limit}人未満）ため、結果は参考値です。",
+        "en": "{who}: few respondents (smallest group {n}, under {limit}); read the results as indicative.",
+    },
+    "narrative.caution_independent": {
+        "ja": "{who}: 事前と事後の回答を本人どうしで照合できない（または照合できた人が{min_cell}人未満の）ため、"
+              "別々の集団として比較しています。変化には回答者の入れ替わりの影響が含まれます。",
+        "en": "{who}: pre and post answers could not be linked person by person (or fewer than {min_cell} "
+              "were linked), so the waves are compared as independent groups; the change includes who answered.",
+    },
+    "narrative.caution_unmatched": {
+        "ja": "{who}: 対応のある分析に含まれない回答があります（{wave_a}のみ {only_a}、{wave_b}のみ {only_b}）。",
+        "en": "{who}: some answers are left out of the paired analysis ({wave_a} only: {only_a}, "
+              "{wave_b} only: {only_b}).",
+    },
+    "narrative.caution_flag": {"ja": "{who}: {what}", "en": "{who}: {what}"},
+    "narrative.no_prepost": {
+        "ja": "事前・事後を比較できる回答がありません。",
+        "en": "There are no answers to compare before and after.",
+    },
+    "narrative.no_cautions": {"ja": "特に注意すべき点はありません。", "en": "Nothing in particular to note."},
+    "narrative.quotes_shown": {
+        "ja": "{min_cell_text}人以上が記入した設問の自由記述 {n} 件を、個人情報をマスクして掲載します。",
+        "en": "{n} free-text answers to questions answered by at least {min_cell_text} people, with personal "
+              "details masked.",
+    },
+    "narrative.quotes_hidden": {
+        "ja": "自由記述は、記入者が{min_cell_text}人未満のため掲載していません（文体などから個人が特定されるおそれがあるため）。",
+        "en": "Free-text answers are not shown: fewer than {min_cell_text} people wrote them, and wording can "
+              "identify a person.",
+    },
+    "narrative.adjusted_axis": {"ja": "推定平均と95%信頼区間（{model}）", "en": "Estimated mean with 95% CI ({model})"},
+    "narrative.dir_up": {"ja": "上昇した", "en": "rose"},
+    "narrative.dir_down": {"ja": "低下した", "en": "fell"},
+    "narrative.dir_same": {"ja": "変わらなかった", "en": "did not change"},
+    "narrative.wave_count": {"ja": "{wave} {n}件", "en": "{n} {wave}"},
+    "narrative.abstract_scope": {
+        "ja": "調査「{survey}」では、{courses}講座の受講者から回答を得た（{waves}）。",
+        "en": "The survey {survey} collected answers from participants of {courses} courses ({waves}).",
+    },
+    "narrative.result": {
+        "ja": "{measure}の平均は{wave_a} {mean_a} から{wave_b} {mean_b} へ{direction}"
+              "（差 {diff}、95%CI {ci}、{effect_type} = {effect}、{p}、n = {n}、{design}）。",
+        "en": "{measure} {direction} from {mean_a} ({wave_a}) to {mean_b} ({wave_b}) "
+              "(difference {diff}, 95% CI {ci}, {effect_type} = {effect}, {p}, n = {n}, {design}).",
+    },
+    "narrative.result_hidden": {
+        "ja": "{measure}は回答者が{min_cell}人未満のため数値を示さない。",
+        "en": "{measure}: fewer than {min_cell} respondents, so no numbers are reported.",
+    },
+    "narrative.rel_values": {"ja": "α = {alpha}、ω = {omega}", "en": "α = {alpha}, ω = {omega}"},
+    "narrative.h_design": {"ja": "### 研究デザイン", "en": "### Design"},
+    "narrative.h_instruments": {"ja": "### 測定", "en": "### Instruments"},
+    "narrative.h_statistics": {"ja": "### 分析方法", "en": "### Statistical analysis"},
+    "narrative.h_missing": {"ja": "### 欠測の扱い", "en": "### Missing data"},
+    "narrative.h_privacy": {"ja": "### 個人情報の保護", "en": "### Privacy"},
+    "narrative.methods_design": {
+        "ja": "{courses}講座の受講者に、{waves}の時点で質問紙調査を行った。講座は無作為に割り付けられていない"
+              "（観察研究）。",
+        "en": "Participants of {courses} courses answered questionnaires at these waves: {waves}. Courses were "
+              "not randomised (an observational design).",
+    },
+    "narrative.methods_keyed": {
+        "ja": "事前と事後の回答は回答者コードで照合し（照合できた人 {matched}）、照合できた人が{min_cell}人以上の"
+              "講座は対応のある分析、それ以外は独立2群の分析とした。",
+        "en": " Pre and post answers were linked by respondent code ({matched} linked); courses with at least "
+              "{min_cell} linked pairs were analysed as paired, the others as independent samples.",
+    },
+    "narrative.methods_anonymous": {
+        "ja": "回答は匿名で、事前と事後を本人どうしで照合できないため、独立2群として分析した。",
+        "en": " Answers were anonymous, so pre and post were analysed as independent samples.",
+    },
+    "narrative.methods_instruments": {
+        "ja": "評定項目 {n_items} 問（尺度: {scales}）を用い、{n_constructs}つの構成概念を項目平均で得点化した"
+              "（逆転項目は逆転して平均）。信頼性はCronbachのα（Feldtの95%CI）とMcDonaldのω（total）で評価した。",
+        "en": "{n_items} rating items (scales: {scales}) formed {n_constructs} constructs scored as item means "
+              "(reverse items reversed). Reliability: Cronbach's alpha (Feldt 95% CI) and McDonald's omega total.",
+    },
+    "narrative.methods_construct": {
+        "ja": "{label}（{k}項目: {items}）: {reliability}",
+        "en": "{label} ({k} items: {items}): {reliability}",
+    },
+    "narrative.methods_statistics": {
+        "ja": "構成概念は対応のあるt検定（効果量 Cohenのd_z）またはWelchのt検定（Hedgesのg）、"
+              "項目はWilcoxonの符号順位検定またはMann-WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
+              "差と効果量には95%信頼区間（小標本ではシード固定のブートストラップ）を付し、p値は族ごとにHolm法で調整した。"
+              "講師・形式・スタイル・対象の比較は、事前得点を共変量とするANCOVA（HC3標準誤差）と推定周辺平均により行い、"
+              "変化量による比較を併記した。{min_cell}人未満の群は報告しない。",
+        "en": "Constructs were compared with paired t tests (Cohen's d_z) or Welch t tests (Hedges' g), items with "
+              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences and effects "
+              "carry 95% confidence intervals (seeded bootstrap for small groups); p values are Holm-adjusted "
+              "within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
+              "pre score (HC3 errors) and estimated marginal means, with the gain-score comparison beside it. "
+              "Groups under {min_cell} respondents are not reported.",
+    },
+    "narrative.methods_missing": {
+        "ja": "無回答・「わからない」は欠測とし、0とはみなさない。構成概念得点は項目の半数以上に回答した人について"
+              "算出した。読み取れない値・範囲外の値は欠測とし、検証レポートに記録した。",
+        "en": "No answer and \"don't know\" are missing, never 0. A construct score needs answers to at least half "
+              "of its items. Unreadable or out-of-range values were set missing and logged in the validation report.",
+    },
+    "narrative.methods_privacy": {
+        "ja": "報告は集計値のみとし、回答者が{min_cell}人未満の集計は「—」で伏せた（合計から逆算できないよう補完的にも伏せた）。"
+              "自由記述は氏名・連絡先をマスクし、記入者が{min_cell_text}人以上の設問に限って掲載した。",
+        "en": "Reports hold aggregates only; cells under {min_cell} respondents are shown as \"—\" (with "
+              "complementary suppression). Free text is masked and shown only for questions answered by at least "
+              "{min_cell_text} people.",
+    },
+    "value.model.ancova": {"ja": "ANCOVA", "en": "ANCOVA"},
+    "value.model.gain": {"ja": "変化量モデル", "en": "gain score"},
+    "value.model.mixed": {"ja": "混合モデル", "en": "mixed model"},
+    "value.model.wave_x_factor": {"ja": "時点×要因モデル", "en": "wave x factor"},
+    "value.model.post_only": {"ja": "事後のみの比較", "en": "post only"},
+    "value.model.ordinal": {"ja": "順序ロジット", "en": "ordinal logit"},
+    "col.measure": {"ja": "測定", "en": "Measure"},
+    "col.pre": {"ja": "事前 M (SD)", "en": "Pre M (SD)"},
+    "col.post": {"ja": "事後 M (SD)", "en": "Post M (SD)"},
+    "col.p": {"ja": "p", "en": "p"},
+    "col.model": {"ja": "モデル", "en": "Model"},
+    "col.term": {"ja": "項", "en": "Term"},
+    "col.df": {"ja": "自由度", "en": "df"},
+    "col.factor": {"ja": "要因", "en": "Factor"},
+    "col.factor_level": {"ja": "水準", "en": "Level"},
+    "col.level_a": {"ja": "水準A", "en": "Level A"},
+    "col.level_b": {"ja": "水準B", "en": "Level B"},
+    "col.n_courses": {"ja": "講座数", "en": "Courses"},
+    "col.estimate": {"ja": "推定値", "en": "Estimate"},
+    "col.name": {"ja": "名前", "en": "Name"},
+    "col.package": {"ja": "パッケージ", "en": "Package"},
+    "col.version": {"ja": "バージョン", "en": "Version"},
+    "col.file": {"ja": "ファイル", "en": "File"},
+    "col.size": {"ja": "サイズ（バイト）", "en": "Size (bytes)"},
+    "col.sha256": {"ja": "SHA-256", "en": "SHA-256"},
+    "col.alpha": {"ja": "α", "en": "Alpha"},
+    "col.omega": {"ja": "ω", "en": "Omega"},
+
     # ------------------------------------------------------------------ index.html
     "index.title": {"ja": "研修評価レポート一覧", "en": "Training evaluation reports"},
     "index.survey": {"ja": "調査", "en": "Survey"},
