@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["item_values", "construct_scores", "paired_frame", "scale_items",
-           "item_matrix", "link_pairs", "SCORE_KEYS"]
+           "item_matrix", "construct_matrix", "link_pairs", "SCORE_KEYS"]
 
 #: Leading columns of :func:`construct_scores` (construct columns follow).
 SCORE_KEYS = ("submission_id", "course_id", "wave", "respondent_key", "audience")
@@ -124,11 +124,13 @@ def _check_share(min_share) -> float:
     return float(min_share)
 
 
-def construct_matrix(study, *, min_share=0.5) -> tuple[np.ndarray, list[str]]:
+def construct_matrix(study, *, min_share=0.5, _answered=None) -> tuple[np.ndarray, list[str]]:
     """Construct scores as a float matrix aligned to ``study.submissions``.
 
     A score is the mean of the reverse-coded answered items of the construct, NaN
     unless at least ``ceil(min_share * k)`` of its ``k`` items are answered.
+    ``_answered`` may pass ``item_matrix(study)`` (answered direction, containing
+    every construct item) to avoid building it twice.
     """
     min_share = _check_share(min_share)
     cons = list(study.codebook.constructs.values())
@@ -136,10 +138,17 @@ def construct_matrix(study, *, min_share=0.5) -> tuple[np.ndarray, list[str]]:
     if not cons:
         return out, []
     all_items = list(dict.fromkeys(i for c in cons for i in c.items))
-    mat, ids = item_matrix(study, all_items, reverse=True)
+    if _answered is None:
+        mat, ids = item_matrix(study, all_items, reverse=False)
+    else:
+        mat, ids = _answered
     pos = {i: j for j, i in enumerate(ids)}
     for j, c in enumerate(cons):
         sub = mat[:, [pos[i] for i in c.items]]
+        rsum = np.array([_reverse_sum(study, study.codebook.item(i)) if study.codebook.item(i).reverse
+                         else np.nan for i in c.items])
+        if not np.isnan(rsum).all():
+            sub = np.where(np.isnan(rsum), sub, rsum - sub)
         n_ok = (~np.isnan(sub)).sum(axis=1)
         need = math.ceil(min_share * len(c.items) - 1e-9)
         total = np.nansum(sub, axis=1)

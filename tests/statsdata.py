@@ -19,6 +19,7 @@ AGREE5 = Scale("agree5", {1: ("そう思わない",), 2: ("あまりそう思わ
                           4: ("ややそう思う",), 5: ("そう思う",)})
 AGREE4 = Scale("agree4", {1: ("そう思わない",), 2: ("あまりそう思わない",), 3: ("ややそう思う",),
                           4: ("そう思う",)})
+AGREE6 = Scale("agree6", {v: (str(v),) for v in range(1, 7)})
 META = ("course_id", "wave", "respondent_key", "audience")
 
 
@@ -46,7 +47,7 @@ def make_study(wide: pd.DataFrame, *, reverse=(), scale="agree5", scales=None, c
             wide[col] = pd.NA
     item_ids = [c for c in wide.columns if c not in META]
     scales = scales or {}
-    all_scales = {"agree5": AGREE5, "agree4": AGREE4}
+    all_scales = {"agree5": AGREE5, "agree4": AGREE4, "agree6": AGREE6}
     items = [Item(id=i, column=(i,), type="scale", scale=scales.get(i, scale), reverse=i in set(reverse),
                   waves=(item_waves or {}).get(i)) for i in item_ids]
     cons = {cid: Construct(cid, cid, tuple(its)) for cid, its in (constructs or {}).items()}

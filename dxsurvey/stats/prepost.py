@@ -1,0 +1,622 @@
+"""Pre/post change per course x audience, for items and constructs (DESIGN §4).
+
+One call analyses every group and measure at once: counts, moments, ranks and
+normal-approximation p-values are computed with NumPy ``bincount`` over all groups;
+scipy is called only for small groups where it uses an exact (or exhaustive
+permutation) p-value, and bootstrap intervals are drawn only for groups with
+``n <= boot_max_n``.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..scoring import _check_waves, construct_matrix, item_matrix, link_pairs, scale_items
+from . import effects as fx
+
+__all__ = ["prepost", "PREPOST_COLUMNS", "MEASURES", "BY_COLUMNS"]
+
+#: Column vocabulary of :func:`prepost` (checked by tests).
+PREPOST_COLUMNS = (
+    "course_id", "audience", "measure_type", "measure_id", "reverse", "wave_a", "wave_b", "design",
+    "n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b",
+    "mean_a", "mean_b", "sd_a", "sd_b", "median_a", "median_b", "top2_a", "top2_b",
+    "diff", "diff_ci_low", "diff_ci_high",
+    "test", "statistic", "p_val", "p_adj",
+    "effect_type", "effect", "effect_ci_low", "effect_ci_high", "hedges_g_av", "ci_method", "caution",
+)
+#: Allowed values of ``measures``.
+MEASURES = ("all", "items", "constructs")
+#: Columns ``by`` may name.
+BY_COLUMNS = ("course_id", "audience")
+
+_CAUTION_N = 10          # n below this carries a caution (DESIGN §4)
+_EXACT_WILCOXON_N = 50   # scipy's method="auto" may go exact/permutation up to this n
+_EXACT_MWU_N = 8         # scipy's mannwhitneyu "auto" goes exact when a sample is <= 8
+_NUMERIC = ("n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b", "mean_a", "mean_b", "sd_a",
+            "sd_b", "median_a", "median_b", "top2_a", "top2_b", "diff", "diff_ci_low", "diff_ci_high",
+            "statistic", "p_val", "effect", "effect_ci_low", "effect_ci_high", "hedges_g_av")
+_INFERENTIAL = ("diff_ci_low", "diff_ci_high", "statistic", "p_val", "effect", "effect_ci_low",
+                "effect_ci_high", "hedges_g_av")
+
+
+def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measures="all",
+            confidence=0.95, n_boot=2000, seed=20241, boot_max_n=30, min_cell=None) -> pd.DataFrame:
+    """Change between two waves per group, for scale items and constructs.
+
+    Parameters
+    ----------
+    study : Study
+    by : tuple of str
+        Grouping, a subset of ``("course_id", "audience")``; ``()`` analyses the whole
+        study as one group.  Submissions with audience NA form their own group.  A linked
+        pair takes the wave-b submission's audience.
+    waves : (str, str)
+        Wave a and wave b: ``("pre", "post")`` for change, ``("post", "followup")`` for
+        retention, ``("pre", "then")`` for response shift.
+    measures : {"all", "items", "constructs"}
+    confidence : float
+        Level of every interval.
+    n_boot : int
+        Bootstrap replicates for effect intervals of small groups.
+    seed : int
+        Bootstrap seed.  A group's interval depends only on its data, ``seed`` and its n.
+    boot_max_n : int
+        Groups with n (pairs, or the smaller wave) up to this get a percentile bootstrap
+        effect interval; larger groups an analytic one.
+    min_cell : int, optional
+        Default ``study.min_cell``.  A group is ``paired`` when the codebook has a
+        respondent key and the group has at least ``min_cell`` linked pairs; a row with
+        n below ``min_cell`` keeps its counts and descriptives, but its inferential
+        columns are NaN and ``caution`` says so.
+
+    Returns
+    -------
+    DataFrame
+        One row per group x measure, columns :data:`PREPOST_COLUMNS`:
+
+        - course_id, audience: the group (NA when not in ``by``, or audience unknown);
+        - measure_type ("item" | "construct"), measure_id, reverse (items: the codebook's
+          reverse flag, items are analysed as answered; constructs: NA, reverse-coded);
+        - wave_a, wave_b; design ("paired" | "independent");
+        - n_a, n_b: answers used (both equal n_pairs when paired); n_pairs: linked pairs
+          with both answers; n_unmatched_a / n_unmatched_b: valid answers of the wave
+          without a linked partner (left out when paired, included when independent);
+        - mean_a, mean_b, sd_a, sd_b, median_a, median_b; top2_a, top2_b: share (0-1) of
+          answers in the two highest scale levels (constructs: score >= scale max - 1);
+        - diff = mean_b - mean_a with a t interval (paired t, or Welch) diff_ci_low/high;
+        - test: "wilcoxon" (paired items), "mannwhitney" (independent items),
+          "paired_t" (paired constructs), "welch_t" (independent constructs);
+        - statistic: Wilcoxon T+ of b - a (R's V), U of wave b (R's W of
+          ``wilcox.test(b, a)``), or t; p_val two-sided; p_adj: Holm within a family
+          (one group x measure_type);
+        - effect_type and effect: "rank_biserial" (matched-pairs r for paired items,
+          Cliff's delta for independent items), "cohen_dz" (paired constructs),
+          "hedges_g" (independent constructs); effect_ci_low/high;
+          hedges_g_av: paired constructs only;
+        - ci_method: "bootstrap" (percentile, n <= boot_max_n) or "analytic";
+        - caution: text, empty when none.
+
+    Notes
+    -----
+    Signs: ``diff`` is b - a and every effect is positive when wave b is higher.
+
+    Wilcoxon signed-rank drops zero differences (``zero_method="wilcox"``, as R) and
+    uses the normal approximation with tie and continuity correction (R's default);
+    for n <= 50, p comes from ``scipy.stats.wilcoxon(method="auto")``, which is exact
+    without ties or zeros, an exhaustive permutation test when n <= 13 with ties, and
+    the same normal approximation otherwise.  Mann-Whitney: normal approximation with
+    tie and continuity correction; ``scipy.stats.mannwhitneyu(method="auto")`` when a
+    wave has <= 8 answers (exact without ties).
+
+    Effects: matched-pairs rank-biserial ``r = (T+ - T-) / (T+ + T-)`` (Kerby 2014;
+    pingouin ``wilcoxon(b, a)`` RBC); Cliff's delta ``2 U_b / (n_a n_b) - 1``
+    (pingouin ``mwu(b, a)`` RBC has the opposite sign); ``d_z = mean(d) / sd(d)``;
+    ``g = J (mean_b - mean_a) / s_pooled`` and ``g_av = J (mean_b - mean_a) /
+    sqrt((s_a^2 + s_b^2) / 2)`` with ``J = 1 - 3 / (4 N - 9)``, N = n_a + n_b (2n when
+    paired), as pingouin ``compute_effsize``.
+
+    Analytic effect intervals: Fisher z for the rank-biserial correlations with the
+    null SE ``sqrt((2n^3 + 3n^2 + n) / 6) / (n (n + 1) / 2)`` (paired, n non-zero
+    differences) or ``sqrt((n_a + n_b + 1) / (3 n_a n_b))`` (independent); normal
+    intervals with ``SE(d_z) = sqrt(1/n + d_z^2 / (2n))`` and ``SE(g) = sqrt((n_a + n_b)
+    / (n_a n_b) + g^2 / (2 (n_a + n_b)))``.  Bootstrap: percentile interval of
+    ``n_boot`` resamples of pairs (paired) or of each wave (independent); resamples where
+    the effect is undefined are dropped.
+
+    References
+    ----------
+    Kerby, D. S. (2014). The simple difference formula. Comprehensive Psychology, 3.
+    Lakens, D. (2013). Calculating and reporting effect sizes. Frontiers in Psychology, 4.
+
+    Examples
+    --------
+    >>> from dxsurvey.scoring import _example_study
+    >>> prepost(_example_study(), by=(), measures="constructs")[["design", "n_a", "n_b", "diff"]]
+            design  n_a  n_b  diff
+    0  independent    1    1  -1.5
+    """
+    wave_a, wave_b = _check_waves(waves)
+    by = _check_by(by)
+    if measures not in MEASURES:
+        raise ValueError(f"measures must be one of {', '.join(MEASURES)}, not {measures!r}.")
+    confidence = fx.check_confidence(confidence)
+    min_cell = study.min_cell if min_cell is None else min_cell
+    for name, val, low in (("min_cell", min_cell, 1), ("n_boot", n_boot, 1), ("boot_max_n", boot_max_n, 0)):
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < low:
+            raise ValueError(f"{name} must be a whole number >= {low}, not {val!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be a whole number, not {seed!r}.")
+    opts = dict(confidence=confidence, n_boot=int(n_boot), seed=int(seed),
+                boot_max_n=int(boot_max_n), min_cell=int(min_cell))
+
+    subs = study.submissions
+    wave = subs["wave"].to_numpy()
+    in_a, in_b = wave == wave_a, wave == wave_b
+    pairs = link_pairs(study, (wave_a, wave_b))
+    pa, pb = pairs["pos_a"].to_numpy(), pairs["pos_b"].to_numpy()
+    audience = subs["audience"].astype(object).to_numpy().copy()
+    audience[pa] = audience[pb]
+    g, keys = _groups(subs["course_id"].to_numpy(), audience, in_a | in_b, by)
+    G = len(keys)
+    keyed = study.codebook.respondent_key is not None
+    n_linked = np.bincount(g[pb], minlength=G) if len(pb) else np.zeros(G, dtype=np.int64)
+    paired = keyed & (n_linked >= min_cell)
+    ctx = dict(g=g, G=G, in_a=in_a, in_b=in_b, pa=pa, pb=pb, gp=g[pb], paired=paired,
+               n_linked=n_linked, keyed=keyed, waves=(wave_a, wave_b))
+
+    item_list = []
+    if measures in ("all", "items"):
+        item_list = [it for it in scale_items(study) if it.in_wave(wave_a) and it.in_wave(wave_b)]
+    cons = list(study.codebook.constructs.values()) if measures in ("all", "constructs") else []
+    needed = list(dict.fromkeys([it.id for it in item_list] + [i for c in cons for i in c.items]))
+    mat, ids = item_matrix(study, needed)
+    col = {i: j for j, i in enumerate(ids)}
+
+    blocks = []
+    for it in item_list:
+        scale = study.codebook.scales[it.scale]
+        res = _item_measure(mat[:, col[it.id]], np.array(scale.values, dtype=float), ctx, opts)
+        blocks.append(("item", it.id, it.reverse, res))
+    if cons:
+        cmat, cids = construct_matrix(study, _answered=(mat, ids))
+        for j, c in enumerate(study.codebook.constructs.values()):
+            if measures in ("all", "constructs"):
+                top = max(study.codebook.scales[study.codebook.item(i).scale].max for i in c.items)
+                res = _construct_measure(cmat[:, j], float(top) - 1, ctx, opts)
+                blocks.append(("construct", c.id, pd.NA, res))
+    return _assemble(blocks, keys, by, ctx, opts)
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def _check_by(by) -> tuple:
+    if isinstance(by, str):
+        by = (by,)
+    by = tuple(by)
+    bad = [b for b in by if b not in BY_COLUMNS]
+    if bad or len(set(by)) != len(by):
+        raise ValueError(f"by must be a tuple of distinct columns from {', '.join(BY_COLUMNS)} "
+                         f"(or ()), not {by!r}.")
+    return by
+
+
+def _groups(course, audience, sel, by):
+    """Group code per submission (-1 outside the two waves) and the key of each group."""
+    g = np.full(len(course), -1, dtype=np.int64)
+    idx = np.flatnonzero(sel)
+    if not by:
+        g[idx] = 0
+        return g, pd.DataFrame({"course_id": [pd.NA], "audience": [pd.NA]}, dtype=object)
+    frame = pd.DataFrame({"course_id": pd.Series(course[idx], dtype=object),
+                          "audience": pd.Series(audience[idx], dtype=object)})
+    frame = frame.where(frame.notna(), None)
+    codes = frame.groupby(list(by), dropna=False, sort=True).ngroup().to_numpy()
+    g[idx] = codes
+    _, first = np.unique(codes, return_index=True)
+    keys = frame.iloc[first].reset_index(drop=True)
+    for c in BY_COLUMNS:
+        if c not in by:
+            keys[c] = None
+    keys = keys[list(BY_COLUMNS)].astype(object)
+    return g, keys.where(keys.notna(), pd.NA)
+
+
+def _segments(group, groups_wanted):
+    """Row indices per wanted group (one argsort, then slices)."""
+    if len(groups_wanted) == 0:
+        return {}
+    order = np.argsort(group, kind="stable")
+    sg = group[order]
+    lo = np.searchsorted(sg, groups_wanted, side="left")
+    hi = np.searchsorted(sg, groups_wanted, side="right")
+    return {int(k): order[a:b] for k, a, b in zip(groups_wanted, lo, hi)}
+
+
+def _gmoments(g, x, G):
+    n = np.bincount(g, minlength=G).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(g, weights=x, minlength=G) / n
+        ss = np.bincount(g, weights=(x - mean[g]) ** 2, minlength=G)
+        sd = np.sqrt(np.where(n > 1, ss / (n - 1), np.nan))
+    return n, np.where(n > 0, mean, np.nan), sd
+
+
+def _gmedian(g, x, G):
+    n = np.bincount(g, minlength=G)
+    med = np.full(G, np.nan)
+    if len(x) == 0:
+        return med
+    order = np.lexsort((x, g))
+    xs = x[order]
+    start = np.cumsum(n) - n
+    ok = n > 0
+    lo = (start + (n - 1) // 2)[ok]
+    hi = (start + n // 2)[ok]
+    med[ok] = (xs[lo] + xs[hi]) / 2
+    return med
+
+
+def _counts(g, idx, G, L):
+    return np.bincount(g * L + idx, minlength=G * L).reshape(G, L)
+
+
+def _valid_counts(x, ctx):
+    """Valid answers per group in wave a and wave b (all submissions)."""
+    g, G = ctx["g"], ctx["G"]
+    ok = ~np.isnan(x)
+    return (np.bincount(g[ok & ctx["in_a"]], minlength=G).astype(float),
+            np.bincount(g[ok & ctx["in_b"]], minlength=G).astype(float))
+
+
+def _level_index(x, values):
+    """Position of each value in the scale's sorted values; -1 when not a scale value."""
+    pos = np.clip(np.searchsorted(values, x), 0, len(values) - 1)
+    return np.where(values[pos] == x, pos, -1)
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _item_measure(x, values, ctx, opts):
+    """Every column for one scale item, arrays over groups."""
+    G, g, gp, paired = ctx["G"], ctx["g"], ctx["gp"], ctx["paired"]
+    L = len(values)
+    idx = _level_index(np.nan_to_num(x, nan=-1e300), values)
+    x = np.where(idx >= 0, x, np.nan)
+    nv_a, nv_b = _valid_counts(x, ctx)
+    top_from = L - 2 if L >= 2 else 0
+
+    # --- paired: linked pairs with both answers, in every group (used where paired)
+    ia, ib = idx[ctx["pa"]], idx[ctx["pb"]]
+    ok = (ia >= 0) & (ib >= 0)
+    gg, ia, ib = gp[ok], ia[ok], ib[ok]
+    pca, pcb = _counts(gg, ia, G, L), _counts(gg, ib, G, L)
+    D = L - 1
+    dvals = values[ib] - values[ia]
+    # differences are scale-value differences; index them on the grid of value gaps
+    d_levels = np.unique(np.concatenate([values - v for v in values]))
+    d_idx = np.searchsorted(d_levels, dvals)
+    cd = _counts(gg, d_idx, G, len(d_levels))
+    neg_mask, pos_mask = d_levels < 0, d_levels > 0
+    neg = cd[:, neg_mask][:, ::-1]
+    pos = cd[:, pos_mask]
+    # |d| levels must line up between negative and positive sides (they do: d_levels is symmetric)
+    t_plus, t_minus, n_r, _tie = fx.signed_rank_from_counts(neg, pos)
+    abs_counts = neg + pos
+    tie = (abs_counts.astype(float) ** 3 - abs_counts).sum(axis=1)
+    n_pairs = pca.sum(axis=1).astype(float)
+    _, mean_d, sd_d = fx.counts_mean_sd(cd, d_levels)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rbc = np.where(n_r > 0, (t_plus - t_minus) / (n_r * (n_r + 1) / 2), np.nan)
+    p_w = fx.wilcoxon_normal_p(t_plus, n_r, tie)
+    del D
+
+    P = {}
+    _, P["mean_a"], P["sd_a"] = fx.counts_mean_sd(pca, values)
+    _, P["mean_b"], P["sd_b"] = fx.counts_mean_sd(pcb, values)
+    P["median_a"], P["median_b"] = fx.counts_median(pca, values), fx.counts_median(pcb, values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        P["top2_a"] = pca[:, top_from:].sum(axis=1) / n_pairs
+        P["top2_b"] = pcb[:, top_from:].sum(axis=1) / n_pairs
+        P["diff_ci_low"], P["diff_ci_high"] = fx.t_ci(mean_d, sd_d / np.sqrt(n_pairs), n_pairs - 1,
+                                                       opts["confidence"])
+    P.update(n_a=n_pairs, n_b=n_pairs, diff=mean_d, statistic=t_plus, p_val=p_w, effect=rbc)
+
+    # --- independent: every valid answer in each wave
+    ga_ok = (idx >= 0) & ctx["in_a"]
+    gb_ok = (idx >= 0) & ctx["in_b"]
+    ca, cb = _counts(g[ga_ok], idx[ga_ok], G, L), _counts(g[gb_ok], idx[gb_ok], G, L)
+    n_a, m_a, s_a = fx.counts_mean_sd(ca, values)
+    n_b, m_b, s_b = fx.counts_mean_sd(cb, values)
+    u_b, tie_u = fx.rank_sum_from_counts(ca, cb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = np.where((n_a > 0) & (n_b > 0), 2 * u_b / (n_a * n_b) - 1, np.nan)
+    I = dict(n_a=n_a, n_b=n_b, mean_a=m_a, mean_b=m_b, sd_a=s_a, sd_b=s_b,
+             median_a=fx.counts_median(ca, values), median_b=fx.counts_median(cb, values),
+             diff=m_b - m_a, statistic=np.where((n_a > 0) & (n_b > 0), u_b, np.nan),
+             p_val=fx.mannwhitney_normal_p(u_b, n_a, n_b, tie_u), effect=delta)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        I["top2_a"] = ca[:, top_from:].sum(axis=1) / n_a
+        I["top2_b"] = cb[:, top_from:].sum(axis=1) / n_b
+    I["diff_ci_low"], I["diff_ci_high"] = _welch_ci(m_a, s_a, n_a, m_b, s_b, n_b, opts["confidence"])
+
+    out = _merge(P, I, paired)
+    out.update(_pair_counts(n_pairs, nv_a, nv_b, paired))
+    n_eff = np.where(paired, n_pairs, np.minimum(out["n_a"], out["n_b"]))
+    out["n_eff"] = n_eff
+    out["n_nonzero"] = np.where(paired, n_r, np.nan)
+    live = n_eff >= opts["min_cell"]
+
+    # analytic effect intervals
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se_p = np.sqrt((2 * n_r ** 3 + 3 * n_r ** 2 + n_r) / 6) / (n_r * (n_r + 1) / 2)
+        se_i = np.sqrt((n_a + n_b + 1) / (3 * n_a * n_b))
+    lo_p, hi_p = fx.fisher_z_ci(rbc, se_p, opts["confidence"])
+    lo_i, hi_i = fx.fisher_z_ci(delta, se_i, opts["confidence"])
+    out["effect_ci_low"] = np.where(paired, lo_p, lo_i)
+    out["effect_ci_high"] = np.where(paired, hi_p, hi_i)
+    out["ci_method"] = np.where(live, "analytic", None).astype(object)
+
+    # small groups: scipy's exact / permutation p, and bootstrap intervals
+    small_p = np.flatnonzero(live & paired & (n_pairs <= _EXACT_WILCOXON_N) & (n_r > 0))
+    small_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= _EXACT_MWU_N))
+    boot_p = np.flatnonzero(live & paired & (n_pairs <= opts["boot_max_n"]))
+    boot_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= opts["boot_max_n"]))
+    if len(small_p) or len(boot_p):
+        seg = _segments(gg, np.union1d(small_p, boot_p))
+        for k in small_p:
+            r = seg[int(k)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = stats.wilcoxon(values[ib[r]], values[ia[r]], zero_method="wilcox",
+                                     correction=True, method="auto")
+            out["p_val"][k] = res.pvalue
+        cells = [(int(k), values[ib[seg[int(k)]]] - values[ia[seg[int(k)]]]) for k in boot_p]
+        _bootstrap_paired(cells, lambda R: _rbc_stat(R, d_levels), out, opts)
+    if len(small_i) or len(boot_i):
+        want = np.union1d(small_i, boot_i)
+        seg_a = _segments(g[ga_ok], want)
+        seg_b = _segments(g[gb_ok], want)
+        xa, xb = values[idx[ga_ok]], values[idx[gb_ok]]
+        for k in small_i:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = stats.mannwhitneyu(xb[seg_b[int(k)]], xa[seg_a[int(k)]],
+                                         use_continuity=True, method="auto")
+            out["p_val"][k] = res.pvalue
+        cells = [(int(k), xa[seg_a[int(k)]], xb[seg_b[int(k)]]) for k in boot_i]
+        _bootstrap_indep(cells, lambda A, B: _delta_stat(A, B, values), out, opts)
+    out["test"] = np.where(paired, "wilcoxon", "mannwhitney").astype(object)
+    out["effect_type"] = np.full(G, "rank_biserial", dtype=object)
+    out["hedges_g_av"] = np.full(G, np.nan)
+    out["all_zero"] = paired & (n_pairs > 0) & (n_r == 0)
+    return out
+
+
+def _rbc_stat(R, d_levels):
+    """Matched-pairs rank-biserial r of resampled differences R (..., n)."""
+    onehot = R[..., None] == d_levels
+    c = onehot.sum(axis=-2)
+    neg = c[..., d_levels < 0][..., ::-1]
+    pos = c[..., d_levels > 0]
+    tp, tm, nr, _ = fx.signed_rank_from_counts(neg, pos)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(nr > 0, (tp - tm) / (nr * (nr + 1) / 2), np.nan)
+
+
+def _delta_stat(A, B, values):
+    """Cliff's delta (b over a) of resampled answers A (..., n_a), B (..., n_b)."""
+    ca = (A[..., None] == values).sum(axis=-2)
+    cb = (B[..., None] == values).sum(axis=-2)
+    u_b, _ = fx.rank_sum_from_counts(ca, cb)
+    return 2 * u_b / (A.shape[-1] * B.shape[-1]) - 1
+
+
+# --------------------------------------------------------------------------- constructs
+
+
+def _construct_measure(x, top_threshold, ctx, opts):
+    """Every column for one construct score, arrays over groups."""
+    G, g, gp, paired = ctx["G"], ctx["g"], ctx["gp"], ctx["paired"]
+    nv_a, nv_b = _valid_counts(x, ctx)
+
+    a, b = x[ctx["pa"]], x[ctx["pb"]]
+    ok = ~np.isnan(a) & ~np.isnan(b)
+    gg, a, b = gp[ok], a[ok], b[ok]
+    d = b - a
+    n, ma, sa = _gmoments(gg, a, G)
+    _, mb, sb = _gmoments(gg, b, G)
+    _, md, sdd = _gmoments(gg, d, G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = sdd / np.sqrt(n)
+        t = md / se
+        p = 2 * stats.t.sf(np.abs(t), np.where(n > 1, n - 1, np.nan))
+        dz = md / sdd
+        g_av = (mb - ma) / np.sqrt((sa ** 2 + sb ** 2) / 2) * fx.hedges_correction(2 * n)
+        P = dict(n_a=n, n_b=n, mean_a=ma, mean_b=mb, sd_a=sa, sd_b=sb,
+                 median_a=_gmedian(gg, a, G), median_b=_gmedian(gg, b, G),
+                 top2_a=np.bincount(gg, weights=(a >= top_threshold - 1e-9), minlength=G) / n,
+                 top2_b=np.bincount(gg, weights=(b >= top_threshold - 1e-9), minlength=G) / n,
+                 diff=md, statistic=t, p_val=p, effect=dz, hedges_g_av=g_av)
+    P["diff_ci_low"], P["diff_ci_high"] = fx.t_ci(md, se, n - 1, opts["confidence"])
+    lo, hi = fx.normal_ci(dz, np.sqrt(1 / n + dz ** 2 / (2 * n)), opts["confidence"])
+    P["effect_ci_low"], P["effect_ci_high"] = lo, hi
+
+    oka = ~np.isnan(x) & ctx["in_a"]
+    okb = ~np.isnan(x) & ctx["in_b"]
+    n_a, m_a, s_a = _gmoments(g[oka], x[oka], G)
+    n_b, m_b, s_b = _gmoments(g[okb], x[okb], G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        va, vb = s_a ** 2 / n_a, s_b ** 2 / n_b
+        se_w = np.sqrt(va + vb)
+        df = se_w ** 4 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
+        t_w = (m_b - m_a) / se_w
+        p_w = 2 * stats.t.sf(np.abs(t_w), df)
+        sp = np.sqrt(((n_a - 1) * s_a ** 2 + (n_b - 1) * s_b ** 2) / (n_a + n_b - 2))
+        hg = (m_b - m_a) / sp * fx.hedges_correction(n_a + n_b)
+        I = dict(n_a=n_a, n_b=n_b, mean_a=m_a, mean_b=m_b, sd_a=s_a, sd_b=s_b,
+                 median_a=_gmedian(g[oka], x[oka], G), median_b=_gmedian(g[okb], x[okb], G),
+                 top2_a=np.bincount(g[oka], weights=(x[oka] >= top_threshold - 1e-9), minlength=G) / n_a,
+                 top2_b=np.bincount(g[okb], weights=(x[okb] >= top_threshold - 1e-9), minlength=G) / n_b,
+                 diff=m_b - m_a, statistic=t_w, p_val=p_w, effect=hg, hedges_g_av=np.full(G, np.nan))
+        se_g = np.sqrt((n_a + n_b) / (n_a * n_b) + hg ** 2 / (2 * (n_a + n_b)))
+    I["diff_ci_low"], I["diff_ci_high"] = fx.t_ci(m_b - m_a, se_w, df, opts["confidence"])
+    I["effect_ci_low"], I["effect_ci_high"] = fx.normal_ci(hg, se_g, opts["confidence"])
+
+    out = _merge(P, I, paired)
+    out.update(_pair_counts(n, nv_a, nv_b, paired))
+    n_eff = np.where(paired, n, np.minimum(out["n_a"], out["n_b"]))
+    out["n_eff"] = n_eff
+    live = n_eff >= opts["min_cell"]
+    out["ci_method"] = np.where(live, "analytic", None).astype(object)
+    boot_p = np.flatnonzero(live & paired & (n <= opts["boot_max_n"]))
+    boot_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= opts["boot_max_n"]))
+    if len(boot_p):
+        seg = _segments(gg, boot_p)
+        _bootstrap_paired([(int(k), d[seg[int(k)]]) for k in boot_p], _dz_stat, out, opts)
+    if len(boot_i):
+        xa, xb = x[oka], x[okb]
+        seg_a, seg_b = _segments(g[oka], boot_i), _segments(g[okb], boot_i)
+        cells = [(int(k), xa[seg_a[int(k)]], xb[seg_b[int(k)]]) for k in boot_i]
+        _bootstrap_indep(cells, _g_stat, out, opts)
+    out["test"] = np.where(paired, "paired_t", "welch_t").astype(object)
+    out["effect_type"] = np.where(paired, "cohen_dz", "hedges_g").astype(object)
+    out["n_nonzero"] = np.full(G, np.nan)
+    out["all_zero"] = np.zeros(G, dtype=bool)
+    return out
+
+
+def _dz_stat(R):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return R.mean(axis=-1) / R.std(axis=-1, ddof=1)
+
+
+def _g_stat(A, B):
+    na, nb = A.shape[-1], B.shape[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sp = np.sqrt(((na - 1) * A.var(axis=-1, ddof=1) + (nb - 1) * B.var(axis=-1, ddof=1)) / (na + nb - 2))
+        return (B.mean(axis=-1) - A.mean(axis=-1)) / sp * fx.hedges_correction(na + nb)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _welch_ci(m_a, s_a, n_a, m_b, s_b, n_b, confidence):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        va, vb = s_a ** 2 / n_a, s_b ** 2 / n_b
+        se = np.sqrt(va + vb)
+        df = se ** 4 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
+    return fx.t_ci(m_b - m_a, se, df, confidence)
+
+
+def _merge(P, I, paired):
+    return {k: np.where(paired, np.asarray(P[k], dtype=float), np.asarray(I[k], dtype=float))
+            for k in P if k in I}
+
+
+def _pair_counts(n_pairs, nv_a, nv_b, paired):
+    """n_pairs and who was left out (paired) / had no linked partner (independent)."""
+    return dict(n_pairs=n_pairs, n_unmatched_a=nv_a - n_pairs, n_unmatched_b=nv_b - n_pairs)
+
+
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def _bootstrap_paired(cells, stat, out, opts):
+    """Percentile intervals for paired cells [(group, d array)], batched by n."""
+    by_n: dict[int, list] = {}
+    for k, d in cells:
+        by_n.setdefault(len(d), []).append((k, d))
+    for n, group in by_n.items():
+        (idx,) = fx.bootstrap_indices(opts["n_boot"], opts["seed"], n)
+        data = np.stack([d for _, d in group])
+        step = max(1, _CHUNK_ELEMENTS // (opts["n_boot"] * n * 8))
+        for s in range(0, len(group), step):
+            boot = stat(data[s:s + step][:, idx])
+            lo, hi = fx.percentile_ci(boot, opts["confidence"], axis=-1)
+            for j, (k, _) in enumerate(group[s:s + step]):
+                out["effect_ci_low"][k], out["effect_ci_high"][k] = lo[j], hi[j]
+                out["ci_method"][k] = "bootstrap"
+
+
+def _bootstrap_indep(cells, stat, out, opts):
+    """Percentile intervals for independent cells [(group, a, b)], batched by (n_a, n_b)."""
+    by_n: dict[tuple, list] = {}
+    for k, a, b in cells:
+        by_n.setdefault((len(a), len(b)), []).append((k, a, b))
+    for (na, nb), group in by_n.items():
+        ia, ib = fx.bootstrap_indices(opts["n_boot"], opts["seed"], na, nb)
+        A = np.stack([a for _, a, _ in group])
+        B = np.stack([b for _, _, b in group])
+        step = max(1, _CHUNK_ELEMENTS // (opts["n_boot"] * (na + nb) * 8))
+        for s in range(0, len(group), step):
+            boot = stat(A[s:s + step][:, ia], B[s:s + step][:, ib])
+            lo, hi = fx.percentile_ci(boot, opts["confidence"], axis=-1)
+            for j, (k, _, _) in enumerate(group[s:s + step]):
+                out["effect_ci_low"][k], out["effect_ci_high"][k] = lo[j], hi[j]
+                out["ci_method"][k] = "bootstrap"
+
+
+def _cautions(res, ctx, opts, measure_type):
+    """Caution text per group for one measure."""
+    wave_a, wave_b = ctx["waves"]
+    min_cell = opts["min_cell"]
+    texts = []
+    for k in range(ctx["G"]):
+        parts = []
+        if res["n_a"][k] == 0 or res["n_b"][k] == 0:
+            missing = [w for w, n in ((wave_a, res["n_a"][k]), (wave_b, res["n_b"][k])) if n == 0]
+            parts.append(f"no answers in wave {' and '.join(missing)}")
+        elif res["n_eff"][k] < min_cell:
+            parts.append(f"n < {min_cell} (min_cell): statistics suppressed")
+        elif res["n_eff"][k] < _CAUTION_N:
+            parts.append(f"n < {_CAUTION_N}: interpret with caution")
+        if ctx["keyed"] and not ctx["paired"][k] and 0 < ctx["n_linked"][k]:
+            parts.append(f"only {int(ctx['n_linked'][k])} linked pairs (< {min_cell}): "
+                         "analysed as independent samples")
+        if res["all_zero"][k]:
+            parts.append("all paired differences are zero")
+        texts.append("; ".join(parts))
+    return texts
+
+
+def _assemble(blocks, keys, by, ctx, opts):
+    G = ctx["G"]
+    if not blocks:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PREPOST_COLUMNS})
+    frames = []
+    for measure_type, mid, reverse, res in blocks:
+        live = res["n_eff"] >= opts["min_cell"]
+        cols = {c: np.asarray(res[c], dtype=float).copy() for c in _NUMERIC}
+        for c in _INFERENTIAL:
+            cols[c][~live] = np.nan
+        f = pd.DataFrame(cols)
+        f.insert(0, "course_id", keys["course_id"].to_numpy())
+        f.insert(1, "audience", keys["audience"].to_numpy())
+        f.insert(2, "measure_type", measure_type)
+        f.insert(3, "measure_id", mid)
+        f.insert(4, "reverse", reverse)
+        f["wave_a"], f["wave_b"] = ctx["waves"]
+        f["design"] = np.where(ctx["paired"], "paired", "independent")
+        f["test"] = res["test"]
+        f["effect_type"] = res["effect_type"]
+        f["ci_method"] = np.where(live & ~np.isnan(f["effect"]), res["ci_method"], None)
+        f["caution"] = _cautions(res, ctx, opts, measure_type)
+        f["_g"] = np.arange(G)
+        f["_t"] = 0 if measure_type == "item" else 1
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    out["_m"] = out.groupby(["_g", "_t"]).cumcount()
+    out = out.sort_values(["_g", "_t", "_m"], kind="stable").reset_index(drop=True)
+    out["p_adj"] = fx.holm(out["p_val"].to_numpy(), out["_g"].to_numpy() * 2 + out["_t"].to_numpy())
+    for c in ("n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b"):
+        out[c] = out[c].astype("int64")
+    out["reverse"] = out["reverse"].astype("boolean")
+    for c in ("course_id", "audience", "ci_method"):
+        out[c] = out[c].astype(object).where(out[c].notna(), pd.NA)
+    return out[list(PREPOST_COLUMNS)]
