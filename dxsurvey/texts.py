@@ -401,8 +401,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There are {n} errors.",
     },
     "cli.interrupted": {
-        "ja": "中断しました。途中の出力 {path} は完成したレポートではありません。",
-        "en": "Interrupted. The partial output {path} is not a finished run.",
+        "ja": "中断しました。途中の出力（*.partial-*）は完成したレポートではありません。",
+        "en": "Interrupted. The partial output (*.partial-*) is not a finished run.",
+    },
+    "cli.not_run_folder": {
+        "ja": "{path} は dxsurvey の出力フォルダではない（run.json がない）ため、上書きしません。別の --out を指定してください。",
+        "en": "{path} is not a dxsurvey run folder (no run.json); it is not replaced. Choose another --out.",
     },
 }
 

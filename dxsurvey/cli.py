@@ -1,0 +1,198 @@
+"""The ``dxsurvey`` command.
+
+::
+
+    dxsurvey run [NOTEBOOK ...|all] --study DIR --out DIR -p KEY VALUE --jobs N --force
+    dxsurvey demo [--out DIR]          all reports on the shipped demo study
+    dxsurvey audit RUN_DIR             privacy audit of a run folder (exit 1 on findings)
+    dxsurvey validate [--study DIR]    readable validation summary (exit 1 on errors)
+    dxsurvey ingest [--study DIR] [--out DIR]   tidy tables as Parquet
+    dxsurvey init DIR                  a commented template study
+
+Messages are Japanese unless ``--lang en``.  Exit codes: 0 fine, 1 the job ran and
+found problems (failed report, privacy finding, validation error), 2 bad input
+(a codebook error, an unreadable source, an existing run folder, a bad argument),
+130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+
+from . import texts
+
+__all__ = ["main", "build_parser"]
+
+
+def _say(key: str, lang: str, *, stream=None, **fmt) -> None:
+    print(texts.text(key, lang, **fmt), file=stream or sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (one sub-parser per command)."""
+    parser = argparse.ArgumentParser(prog="dxsurvey", description=texts.text("cli.description", "ja")
+                                     + " / " + texts.text("cli.description", "en"))
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"dxsurvey {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def lang_arg(p, help_text):
+        p.add_argument("--lang", choices=texts.LANGUAGES, default=None, help=help_text)
+
+    from .pipeline import REPORTS
+    p = sub.add_parser("run", help="execute report notebooks into a run folder")
+    p.add_argument("notebooks", nargs="*", default=["all"], metavar="NOTEBOOK",
+                   help=f"all (default) or any of: {', '.join(REPORTS)}")
+    p.add_argument("--study", default="data", help="study folder (survey.yaml, courses.csv, raw/); default data/")
+    p.add_argument("--out", default=None, help="run folder; default reports/<timestamp>")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+                   help="notebook parameter (repeatable), e.g. -p min_cell 10")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once; default: CPU count")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    lang_arg(p, "report and message language (default: the codebook's for reports, ja for messages)")
+
+    p = sub.add_parser("demo", help="all reports on the shipped demo study (data/demo)")
+    p.add_argument("--out", default="reports/demo", help="run folder; default reports/demo (replaced)")
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--quiet", action="store_true")
+    lang_arg(p, "report and message language")
+
+    p = sub.add_parser("audit", help="privacy audit of a run folder")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    lang_arg(p, "message language (default ja)")
+
+    p = sub.add_parser("validate", help="check a study and print a readable summary")
+    p.add_argument("--study", default="data")
+    lang_arg(p, "summary language (default: the codebook's)")
+
+    p = sub.add_parser("ingest", help="write the tidy tables as Parquet")
+    p.add_argument("--study", default="data")
+    p.add_argument("--out", default=None, help="folder; default <study>/processed")
+    lang_arg(p, "message language (default ja)")
+
+    p = sub.add_parser("init", help="create a commented template study")
+    p.add_argument("dir", metavar="DIR")
+    lang_arg(p, "message language (default ja)")
+    return parser
+
+
+def _load(study: str, lang: str):
+    from . import load_study
+    return load_study(study)
+
+
+def _cmd_run(args, lang: str) -> int:
+    from .pipeline import run
+    params = {}
+    for key, value in args.parameter:
+        params[key] = value
+    if args.lang:
+        params["language"] = args.lang
+    out = args.out or str(Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
+                 force=args.force, progress=not args.quiet)
+    return _finish(result, lang)
+
+
+def _cmd_demo(args, lang: str) -> int:
+    from .pipeline import demo
+    try:
+        result = demo(args.out, jobs=args.jobs, progress=not args.quiet, language=args.lang or "")
+    except FileNotFoundError as exc:
+        if "demo study" in str(exc):
+            _say("cli.demo_missing", lang)
+            return 2
+        raise
+    return _finish(result, lang)
+
+
+def _finish(result, lang: str) -> int:
+    from . import privacy
+    for rep in result.failed:
+        _say("cli.report_failed", lang, name=rep.name, error=rep.error)
+    if result.findings:
+        _say("cli.audit_findings", lang, n=len(result.findings), path=result.run_dir)
+        print(privacy.audit_report(result.findings, lang), file=sys.stderr)
+    if result.failed:
+        _say("cli.some_failed", lang, n=len(result.failed), index=result.index)
+    _say("cli.done", lang, seconds=result.seconds, index=result.index)
+    print(result.index)
+    return 0 if result.ok else 1
+
+
+def _cmd_audit(args, lang: str) -> int:
+    from .pipeline import audit_run
+    run_dir = Path(args.run_dir)
+    if not (run_dir / "run.json").is_file():
+        _say("cli.no_run_record", lang, path=run_dir)
+        return 2
+    findings, report = audit_run(run_dir, language=lang)
+    if findings:
+        _say("cli.audit_findings", lang, n=len(findings), path=run_dir)
+        print(report)
+        return 1
+    _say("cli.audit_clean", lang, path=run_dir)
+    return 0
+
+
+def _cmd_validate(args, lang: str | None) -> int:
+    from .ingest import validation_summary
+    study = _load(args.study, lang or "ja")
+    print(validation_summary(study, args.lang or None))
+    return 1 if len(study.errors) else 0
+
+
+def _cmd_ingest(args, lang: str) -> int:
+    from .ingest import write_tables
+    study = _load(args.study, lang)
+    out = Path(args.out) if args.out else Path(args.study) / "processed"
+    written = write_tables(study, out)
+    _say("cli.ingest_done", lang, n=len(written), path=out)
+    return 1 if len(study.errors) else 0
+
+
+def _cmd_init(args, lang: str) -> int:
+    from .init_study import init_study
+    target = init_study(args.dir)
+    _say("cli.init_done", lang, path=target)
+    return 0
+
+
+_COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "audit": _cmd_audit, "validate": _cmd_validate,
+             "ingest": _cmd_ingest, "init": _cmd_init}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dxsurvey`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    lang = args.lang or "ja"
+    from .codebook import CodebookError
+    from .pipeline import RunExistsError
+    try:
+        from .readers import SourceError
+    except ImportError:  # pragma: no cover - readers is part of the package
+        SourceError = CodebookError
+    try:
+        return _COMMANDS[args.command](args, lang)
+    except (CodebookError, SourceError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except RunExistsError as exc:
+        if exc.replaceable:
+            _say("cli.run_exists", lang, path=exc.path)
+        else:
+            _say("cli.not_run_folder", lang, path=exc.path)
+        return 2
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
+        _say("cli.bad_input", lang, message=str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _say("cli.interrupted", lang)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

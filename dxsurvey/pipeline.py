@@ -1,0 +1,657 @@
+"""Run the report notebooks with papermill into one run folder.
+
+The report notebooks are listed ONCE, in :data:`REPORTS`; adding a report is a
+notebook file in ``notebooks/`` plus one line there.
+
+A run (:func:`run`) is built in ``<out>.partial-<pid>`` and renamed into place at the
+end, so an interrupted run never looks complete::
+
+    <out>/index.html              links, parameters, input SHA-256s, versions, audit
+    <out>/html/<name>.html        code hidden, figures embedded, opens offline
+    <out>/notebooks/<name>.ipynb  executed notebooks (provenance)
+    <out>/tables/<name>.csv, <out>/tables.xlsx, <out>/figures/<name>.png|svg
+    <out>/run.json                the same record, machine-readable
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import pickle
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from . import texts
+from .report import STUDY_CACHE_ENV, TEMPLATES, atomic_write_text, export_html, write_xlsx
+
+__all__ = [
+    "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
+    "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES",
+]
+
+#: The report notebooks, in index order: stem -> options.  ``{"per": "course"}`` runs the
+#: notebook once per course that has data, with parameter ``course_id``.
+REPORTS: dict[str, dict[str, Any]] = {
+    "00_validation": {},
+    "10_course_report": {"per": "course"},
+    "20_comparison": {},
+    "40_research_report": {},
+}
+
+#: Packages whose versions the index records (besides Python).
+VERSION_PACKAGES = ("dxsurvey", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+                    "papermill", "nbconvert")
+
+#: Parameters the pipeline sets itself.
+_RESERVED = ("study", "out")
+_SAFE = re.compile(r"[^\w.\-]+")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+class RunExistsError(FileExistsError):
+    """The run folder exists and ``force`` was not given (or it is not a run folder).
+
+    ``path`` is the folder; ``replaceable`` is False when it is not a dxsurvey run
+    folder (no ``run.json``), which even ``force`` does not replace.
+    """
+
+    def __init__(self, message: str, path: Path, replaceable: bool = True):
+        super().__init__(message)
+        self.path = path
+        self.replaceable = replaceable
+
+
+# ---------------------------------------------------------------------------- locations
+
+def notebook_dir() -> Path:
+    """The folder holding the report notebooks.
+
+    ``dxsurvey/notebooks`` is the package-data location; in a checkout it is a symlink
+    to the repository's ``notebooks/``, so a checkout, an editable install and a wheel
+    all resolve through the same path.  Where a checkout lost the symlink (git on
+    Windows without symlink support writes a small text file instead) the repository
+    folder beside the package is used.
+    """
+    packaged = _PACKAGE / "notebooks"
+    if packaged.is_dir():
+        return packaged.resolve()
+    repo = _PACKAGE.parent / "notebooks"
+    if repo.is_dir():
+        return repo
+    raise FileNotFoundError(f"report notebooks not found in {packaged} or {repo}")
+
+
+def demo_study() -> Path:
+    """The shipped demo study (``data/demo`` at the repository root).
+
+    Raises
+    ------
+    FileNotFoundError
+        Outside a checkout of the repository.
+    """
+    path = _PACKAGE.parent / "data" / "demo"
+    if not (path / "survey.yaml").is_file():
+        raise FileNotFoundError(f"demo study not found: {path} (run from a checkout of the repository)")
+    return path
+
+
+# ---------------------------------------------------------------------------- results
+
+@dataclass
+class ReportResult:
+    """One executed notebook."""
+
+    name: str                 # output stem: 00_validation, 10_course_report_C2024-01
+    notebook: str             # registry stem
+    parameters: dict
+    title: str = ""
+    ok: bool = False
+    error: str = ""
+    seconds: float = 0.0
+    html: str | None = None   # relative to the run folder
+    ipynb: str | None = None
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` made.
+
+    Attributes
+    ----------
+    run_dir : Path
+        The finished run folder.
+    index : Path
+        ``run_dir / "index.html"``.
+    reports : list of ReportResult
+    findings : list of privacy.Finding
+        The privacy audit of the run folder (empty = clean).
+    started : str
+        ISO time the run started.
+    seconds : float
+        Run duration.
+    """
+
+    run_dir: Path
+    index: Path
+    reports: list[ReportResult]
+    findings: list = field(default_factory=list)
+    started: str = ""
+    seconds: float = 0.0
+    language: str = "ja"
+
+    @property
+    def failed(self) -> list[ReportResult]:
+        return [r for r in self.reports if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """Every notebook ran and the audit is clean."""
+        return not self.failed and not self.findings
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: registry stem, output stem and its parameters."""
+
+    notebook: str
+    name: str
+    parameters: tuple  # ((key, value), ...) : hashable, ordered
+
+    @property
+    def params(self) -> dict:
+        return dict(self.parameters)
+
+
+# ---------------------------------------------------------------------------- kernel
+
+def _kernel_manager_class():
+    """A kernel manager that always starts ipykernel in *this* interpreter.
+
+    Only the native ``python3`` spec of the running ipykernel is visible to it, whose
+    command is ``sys.executable -m ipykernel_launcher``: a user-level ``python3``
+    kernelspec pointing at another Python cannot hijack the run, and nothing is
+    registered globally.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class CurrentInterpreterKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _transport_encryption_default(self):
+            # CurveZMQ keys when the kernel supports them (ipykernel >= 7.4 does); older
+            # jupyter_client versions ignore this trait
+            return "auto"
+
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self):
+            return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+
+    return CurrentInterpreterKernelManager
+
+
+# ---------------------------------------------------------------------------- planning
+
+def _notebook_path(stem: str, nb_dir: Path) -> Path:
+    path = nb_dir / f"{stem}.ipynb"
+    if not path.is_file():
+        raise FileNotFoundError(f"notebook {stem!r} is in the registry but {path} does not exist")
+    return path
+
+
+def _select(notebooks: Iterable[str], registry: Mapping[str, Mapping]) -> list[str]:
+    if isinstance(notebooks, str):
+        notebooks = (notebooks,)
+    chosen: list[str] = []
+    for nb in notebooks:
+        stem = Path(str(nb)).name.removesuffix(".ipynb")
+        if stem == "all":
+            chosen.extend(registry)
+        elif stem in registry:
+            chosen.append(stem)
+        else:
+            raise ValueError(f"unknown notebook {nb!r}; allowed: all, {', '.join(registry)}")
+    if not chosen:
+        raise ValueError(f"no notebook selected; allowed: all, {', '.join(registry)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _coerce(name: str, value: Any, type_name: str | None) -> Any:
+    """Convert a command-line string to the declared type of a notebook parameter."""
+    if not isinstance(value, str) or type_name in (None, "None", "str"):
+        return value
+    try:
+        if type_name == "int":
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "bool":
+            low = value.strip().lower()
+            if low in ("true", "1", "yes"):
+                return True
+            if low in ("false", "0", "no"):
+                return False
+            raise ValueError(value)
+    except ValueError:
+        raise ValueError(f"parameter {name!r} must be {type_name}; got {value!r}") from None
+    return value
+
+
+def _declared(path: Path) -> dict[str, dict]:
+    import papermill
+    return dict(papermill.inspect_notebook(str(path)))
+
+
+def _safe(text: str) -> str:
+    return _SAFE.sub("_", str(text)).strip("_") or "x"
+
+
+def expand(notebooks=("all",), *, study, parameters: Mapping[str, Any] | None = None,
+           registry: Mapping[str, Mapping] | None = None, nb_dir: Path | None = None) -> list[Job]:
+    """The notebook executions of a run, with every parameter checked against the notebooks.
+
+    Parameters
+    ----------
+    notebooks : iterable of str
+        Registry stems, or ``"all"``.
+    study : Study
+        The loaded study (per-course notebooks run once per course with data).
+    parameters : mapping
+        Extra parameters (``-p KEY VALUE``).  Each goes to the selected notebooks that
+        declare it (:func:`papermill.inspect_notebook`); strings are converted to the
+        declared type.  ``course_id`` restricts a per-course notebook to that course.
+
+    Raises
+    ------
+    ValueError
+        Unknown notebook, a parameter no selected notebook declares (named, with the
+        declared ones), ``study``/``out`` given as parameters, a bad value, or an
+        unknown ``course_id``.
+    """
+    registry = REPORTS if registry is None else registry
+    nb_dir = notebook_dir() if nb_dir is None else Path(nb_dir).resolve()
+    parameters = dict(parameters or {})
+    for key in _RESERVED:
+        if key in parameters:
+            raise ValueError(f"parameter {key!r} is set by the run itself; use --{key} instead")
+    stems = _select(notebooks, registry)
+    declared = {stem: _declared(_notebook_path(stem, nb_dir)) for stem in stems}
+    for stem, names in declared.items():
+        missing = [k for k in _RESERVED if k not in names]
+        if missing:
+            raise ValueError(f"notebook {stem} does not declare the parameter(s) {missing} in its "
+                             "cell tagged 'parameters'")
+    for key in parameters:
+        if not any(key in names for names in declared.values()):
+            allowed = sorted({k for names in declared.values() for k in names} - set(_RESERVED))
+            raise ValueError(f"parameter {key!r} is not declared by {', '.join(stems)}; "
+                             f"declared: {', '.join(allowed)}")
+
+    with_data = set(study.submissions["course_id"].dropna().astype(str)) if len(study.submissions) else set()
+    courses = [str(c) for c in study.courses["course_id"] if str(c) in with_data]
+    courses += sorted(with_data - set(courses))
+    jobs = []
+    for stem in stems:
+        names = declared[stem]
+        params = {k: _coerce(k, v, names[k].get("inferred_type_name")) for k, v in parameters.items()
+                  if k in names}
+        if registry[stem].get("per") == "course":
+            if "course_id" not in names:
+                raise ValueError(f"notebook {stem} runs per course but does not declare course_id")
+            chosen = courses
+            if params.get("course_id"):
+                if str(params["course_id"]) not in with_data:
+                    raise ValueError(f"course_id {params['course_id']!r} has no data; courses with data: "
+                                     f"{', '.join(courses) or '(none)'}")
+                chosen = [str(params["course_id"])]
+            for cid in chosen:
+                p = {**params, "course_id": cid}
+                jobs.append(Job(stem, f"{stem}_{_safe(cid)}", tuple(p.items())))
+        else:
+            jobs.append(Job(stem, stem, tuple(params.items())))
+    names_seen = [j.name for j in jobs]
+    if len(set(names_seen)) != len(names_seen):
+        raise ValueError(f"two executions would write the same file: {names_seen}")
+    return jobs
+
+
+# ---------------------------------------------------------------------------- execution
+
+def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, language: str) -> ReportResult:
+    """Execute one notebook with papermill, then export its HTML (also for a failed run)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    params = {**base, **job.params}
+    ipynb = run_dir / "notebooks" / f"{job.name}.ipynb"
+    html_path = run_dir / "html" / f"{job.name}.html"
+    result = ReportResult(name=job.name, notebook=job.notebook, parameters=params, title=title,
+                          ipynb=f"notebooks/{job.name}.ipynb")
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
+            progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(),
+            # the kernel's cwd; papermill's own ``cwd=`` would os.chdir() the whole process,
+            # which is not safe with several notebooks executing in threads
+            resources={"metadata": {"path": str(run_dir / "notebooks")}},
+        )
+        result.ok = True
+    except PapermillExecutionError as exc:
+        result.error = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    except Exception as exc:  # a kernel that dies, a bad notebook: recorded, others go on
+        result.error = f"{type(exc).__name__}: {exc}"
+    if ipynb.is_file():
+        _relative_papermill_paths(ipynb, source, job.name)
+        try:
+            export_html(ipynb, html_path, title, language=language)
+            result.html = f"html/{job.name}.html"
+        except Exception as exc:
+            result.ok = False
+            result.error = (result.error + "; " if result.error else "") + f"HTML export: {exc}"
+    else:
+        result.ipynb = None
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _relative_papermill_paths(ipynb: Path, source: Path, name: str) -> None:
+    """Replace papermill's absolute input/output paths (they may name a home folder)."""
+    import nbformat
+    nb = nbformat.read(str(ipynb), as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = f"notebooks/{source.name}"
+    meta["output_path"] = f"notebooks/{name}.ipynb"
+    atomic_write_text(ipynb, nbformat.writes(nb))
+
+
+def _title(job: Job, study, language: str) -> str:
+    key = f"{job.notebook}.title"
+    title = texts.text(key, language) if key in texts.TEXTS else job.notebook
+    cid = job.params.get("course_id")
+    if cid:
+        row = study.courses[study.courses["course_id"].astype(str) == str(cid)]
+        course_title = str(row["title"].iloc[0]) if len(row) and row["title"].notna().iloc[0] else ""
+        title = f"{title}: {cid} {course_title}".strip()
+    return title
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _inputs(study) -> list[dict]:
+    root = Path(study.root)
+    files = ["survey.yaml", "courses.csv"] + [s.file for s in study.codebook.sources]
+    out = []
+    for rel in dict.fromkeys(files):
+        p = root / rel
+        out.append({"file": rel, "sha256": _sha256(p) if p.is_file() else "",
+                    "size": p.stat().st_size if p.is_file() else None})
+    return out
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {"python": platform.python_version()}
+    for pkg in VERSION_PACKAGES:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = ""
+    return out
+
+
+def _check_out(out: Path, study_root: Path, force: bool) -> None:
+    raw = (study_root / "raw").resolve()
+    if out == study_root or out == raw or raw in out.parents or out in study_root.parents:
+        raise ValueError(f"the run folder {out} must not be the study folder, inside raw/, or contain the study")
+    if out.exists():
+        if not force:
+            raise RunExistsError(f"run folder {out} already exists; use force=True (--force) to replace it", out)
+        if not out.is_dir() or (any(out.iterdir()) and not (out / "run.json").is_file()):
+            raise RunExistsError(f"{out} exists and is not a dxsurvey run folder (no run.json); "
+                                 "refusing to replace it", out, replaceable=False)
+
+
+def _relpath(target: Path, start: Path) -> str:
+    try:
+        return Path(os.path.relpath(target, start)).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(target)
+
+
+def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None = None,
+        jobs: int | None = None, force: bool = False, progress: bool = True,
+        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None) -> RunResult:
+    """Execute report notebooks with papermill into one run folder.
+
+    Parameters
+    ----------
+    notebooks : iterable of str
+        Stems of :data:`REPORTS` or ``"all"``.
+    study : path or Study
+        The study folder (survey.yaml, courses.csv, raw/), or a loaded study.
+    out : path
+        The run folder to create.
+    parameters : mapping
+        Extra notebook parameters (``language``, ``min_cell``, ``course_id`` ...), each
+        checked against the parameters the notebooks declare.
+    jobs : int, optional
+        Notebooks executed at once (default: ``os.cpu_count()``).
+    force : bool
+        Replace an existing run folder (only one with a ``run.json``).
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    registry, nb_dir
+        Another registry / notebook folder (tests, custom report sets).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    RunExistsError
+        ``out`` exists and ``force`` is False.
+    ValueError
+        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study.
+
+    Notes
+    -----
+    Each notebook runs with ``cwd`` = the run's ``notebooks/`` folder and gets
+    ``study`` and ``out`` as paths relative to it (no home folder in the executed
+    notebooks), the resolved ``language`` and ``min_cell``, and its own parameters.
+    The study is ingested once here and handed to the kernels as a pickle in a private
+    temporary folder (deleted afterwards; never in the run folder, since it holds
+    respondent keys).  A failing notebook does not stop the others.  Then
+    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
+    and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
+    """
+    from . import privacy
+    from .report import load_study_cached
+    from .study import Study
+
+    t0 = time.perf_counter()
+    started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
+    jobs = jobs or os.cpu_count() or 1
+    registry = REPORTS if registry is None else registry
+    nb_dir = notebook_dir() if nb_dir is None else Path(nb_dir).resolve()
+    st = study if isinstance(study, Study) else load_study_cached(study)
+    study_root = Path(st.root).resolve()
+    out = Path(out).resolve()
+    _check_out(out, study_root, force)
+
+    params = dict(parameters or {})
+    language = params.get("language") or st.language
+    if language not in texts.LANGUAGES:
+        raise ValueError(f"language must be one of ja, en; got {language!r}")
+    plan = expand(notebooks, study=st, parameters=params, registry=registry, nb_dir=nb_dir)
+    declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
+    min_cell = params.get("min_cell")
+    min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
+
+    partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
+    if partial.exists():
+        shutil.rmtree(partial)
+    for sub in ("notebooks", "html", "tables", "figures"):
+        (partial / sub).mkdir(parents=True)
+    nbs = partial / "notebooks"
+    base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-study-"))
+    saved_env = {k: os.environ.get(k) for k in (STUDY_CACHE_ENV, "PYDEVD_DISABLE_FILE_VALIDATION")}
+    results: list[ReportResult] = []
+    try:
+        cache = cache_dir / "study.pkl"
+        with open(cache, "wb") as fh:
+            pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.environ[STUDY_CACHE_ENV] = str(cache)
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # no debugger warning on kernel stderr
+
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
+        with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
+            futures = {}
+            for job in plan:
+                jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
+                futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
+                                    _title(job, st, language), language)] = job
+            for fut in as_completed(futures):
+                res = fut.result()
+                results.append(res)
+                bar.set_postfix_str(res.name, refresh=False)
+                bar.update(1)
+        bar.close()
+    finally:
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    order = {j.name: i for i, j in enumerate(plan)}
+    results.sort(key=lambda r: order[r.name])
+
+    write_xlsx(partial, language=language)
+    findings = privacy.audit(partial, sensitive=st.sensitive, names=privacy.load_names(study_root),
+                             min_cell=min_cell)
+    seconds = time.perf_counter() - t0
+    record = {
+        "survey": st.codebook.survey,
+        "study": str(study_root),
+        "out": str(out),
+        "notebooks": [j.notebook for j in plan],
+        "parameters": {k: v for k, v in params.items()},
+        "language": language,
+        "min_cell": min_cell,
+        "jobs": jobs,
+        "started": started,
+        "seconds": round(seconds, 2),
+        "reports": [asdict(r) for r in results],
+        "inputs": _inputs(st),
+        "versions": _versions(),
+        "audit": [asdict(f) for f in findings],
+        "command": _command(notebooks, study_root, out, params),
+    }
+    atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
+    atomic_write_text(partial / "index.html", render_index(record, partial, language))
+
+    _check_out(out, study_root, force)
+    if out.exists():
+        old = out.with_name(f"{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(partial, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(partial, out)
+    return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
+                     started=started, seconds=seconds, language=language)
+
+
+def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
+    import shlex
+    nbs = [notebooks] if isinstance(notebooks, str) else list(notebooks)
+    parts = ["dxsurvey", "run", *map(str, nbs), "--study", str(study_root), "--out", str(out)]
+    for k, v in params.items():
+        parts += ["-p", str(k), str(v)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def render_index(record: Mapping, run_dir: Path, language: str) -> str:
+    """The run's ``index.html`` (jinja template ``templates/index.html``) from its record."""
+    import jinja2
+    from . import privacy
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=jinja2.select_autoescape(["html"]),
+                             undefined=jinja2.StrictUndefined)
+    template = env.get_template("index.html")
+    tables = sorted(p.name for p in (Path(run_dir) / "tables").glob("*.csv"))
+    findings = [privacy.Finding(**f) for f in record["audit"]]
+    return template.render(
+        r=record, lang=language, t=lambda key, **fmt: texts.text(key, language, **fmt),
+        title=_run_title(record, language), tables=tables,
+        has_xlsx=(Path(run_dir) / "tables.xlsx").is_file(),
+        audit_text=privacy.audit_report(findings, language), n_findings=len(findings),
+        failed=[r for r in record["reports"] if not r["ok"]],
+        titles={r["name"]: r.get("title") or r["name"] for r in record["reports"]},
+        font_stack=_font_stack(),
+    )
+
+
+def _font_stack() -> str:
+    from .report import FONT_STACK
+    return FONT_STACK
+
+
+def _run_title(record: Mapping, language: str) -> str:
+    return f"{texts.text('index.title', language)}: {record['survey']}"
+
+
+def audit_run(run_dir: str | Path, *, language: str = "ja"):
+    """Re-run the privacy audit on a finished run folder (the study from its ``run.json``).
+
+    Returns
+    -------
+    (list of Finding, str)
+        The findings and :func:`dxsurvey.privacy.audit_report` text.
+    """
+    from . import privacy
+    from .report import load_study_cached
+
+    run_dir = Path(run_dir)
+    rec_path = run_dir / "run.json"
+    if not rec_path.is_file():
+        raise FileNotFoundError(f"no run.json in {run_dir}: not a run folder made by dxsurvey run")
+    record = json.loads(rec_path.read_text(encoding="utf-8"))
+    st = load_study_cached(record["study"])
+    findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
+                             min_cell=int(record.get("min_cell") or st.min_cell))
+    return findings, privacy.audit_report(findings, language)
+
+
+def demo(out: str | Path = "reports/demo", *, jobs: int | None = None, progress: bool = True,
+         language: str = "") -> RunResult:
+    """Run every report on the shipped demo study; replaces the previous demo output.
+
+    Only a previous run folder (with ``run.json``) is replaced.
+    """
+    params = {"language": language} if language else {}
+    return run(("all",), study=demo_study(), out=out, parameters=params, jobs=jobs, force=True,
+               progress=progress)
