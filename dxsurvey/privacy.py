@@ -80,7 +80,7 @@ _KATA = "[\u30a1-\u30fa\u30fc\u30fb]"
 _ALNUM_FW = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
 # not inside a longer number or word, and not the decimals of a number
 _LEFT = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])(?<![0-9０-９][.．,，])"
-_RIGHT = "(?![0-9０-９])(?![.．,，][0-9０-９])"
+_RIGHT = "(?![0-9０-９A-Za-z])(?![.．,，][0-9０-９])"
 
 _URL_RE = re.compile(
     r"(?:(?:https?|ＨＴＴＰＳ?)://|(?<![\w/.])www\.)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+",
@@ -163,11 +163,11 @@ _KATA_STOP = frozenset(
     "クライアント パートナ ボランティア ヘルプデスク サポート システム シス ドクター サンタ ニュース".split()
 )
 _PERSON_SUFFIX_RE = re.compile(
-    f"(?P<run>{_KANJI}+|{_KATA}+)"
+    f"(?P<run>{_KANJI}+|{_KATA}+)(?P<sp>{_SP}?)"
     "(?P<suf>さん|さま|様(?![式子々相態])|氏(?![名族])|君(?![主臨])|くん|ちゃん|殿(?![下堂様]))"
 )
 _TITLE_RE = re.compile(
-    f"(?P<run>{_KANJI}+?)(?P<suf>副?(?:課長|部長|係長|室長|所長|局長|市長|次長|町長|村長|区長|館長|園長|校長)"
+    f"(?P<run>{_KANJI}+?)(?P<sp>{_SP}?)(?P<suf>副?(?:課長|部長|係長|室長|所長|局長|市長|次長|町長|村長|区長|館長|園長|校長)"
     "(?:補佐|代理)?|主査|主任|主幹|参事|主事)"
 )
 
@@ -349,14 +349,14 @@ def _mask(text: str, names_re, surnames) -> str:
         if seg is None:
             return m.group(0)
         run = m.group("run")
-        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("suf")
+        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
 
     def title(m: re.Match) -> str:
         run = m.group("run")
         seg = _name_tail(run, surnames)
         if seg is None:
             return m.group(0)
-        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("suf")
+        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
 
     text = _PERSON_SUFFIX_RE.sub(person, text)
     text = _TITLE_RE.sub(title, text)
@@ -458,7 +458,7 @@ def _na_able(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean")
     if pd.api.types.is_integer_dtype(s):
-        return s.astype("Int64") if not isinstance(s.dtype, pd.core.arrays.integer.IntegerDtype) else s.copy()
+        return s.astype("Int64")
     if pd.api.types.is_numeric_dtype(s) or isinstance(s.dtype, pd.StringDtype):
         return s.copy()
     return s.astype(object)
@@ -484,8 +484,9 @@ def suppress(
         *small* when any of them is 1 .. ``min_cell`` - 1.
     value_cols : list of str, optional
         Columns set to NA in a suppressed row.  Default: every numeric column
-        except ``group_cols`` (so the n columns themselves are hidden too);
-        pass it explicitly to keep numeric key columns such as ``fiscal_year``.
+        except ``group_cols``; pass it explicitly to keep numeric key columns
+        such as ``fiscal_year``.  The ``n_cols`` are always added: a small
+        count is itself what must not be shown.
     min_cell : int, default 5
         Smallest count that may be shown.
     group_cols : str or list of str, optional
@@ -545,6 +546,7 @@ def suppress(
         missing = [c for c in value_cols if c not in table.columns]
         if missing:
             raise ValueError(f"value_cols {missing} not in table; columns are {list(table.columns)}")
+        value_cols += [c for c in n_cols if c not in value_cols]  # a small n is itself the leak
 
     counts = pd.DataFrame({c: pd.to_numeric(table[c], errors="raise") for c in n_cols}, index=table.index)
     counts = counts.astype("float64").to_numpy()
@@ -633,8 +635,9 @@ def suppress_counts(crosstab: pd.DataFrame, *, min_cell: int = 5, margins: bool 
     if not all(pd.api.types.is_numeric_dtype(crosstab[c]) for c in crosstab.columns):
         raise ValueError("suppress_counts expects a table of counts (numeric columns only)")
     vals = crosstab.to_numpy(dtype="float64", na_value=np.nan)
-    if (vals[~np.isnan(vals)] < 0).any():
-        raise ValueError("suppress_counts expects non-negative counts")
+    known = vals[~np.isnan(vals)]
+    if (known < 0).any() or not np.equal(np.mod(known, 1), 0).all():
+        raise ValueError("suppress_counts expects non-negative whole-number counts")
     hidden = (vals >= 1) & (vals < min_cell)
 
     if margins and vals.size:
@@ -873,8 +876,10 @@ class _Scanner:
         found = []
         header: list | None = None
         for r, row in enumerate(rows):
-            is_header = any(_is_n_header(v) for v in row) and not any(
-                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in row
+            filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
+            all_text = all(isinstance(v, str) for v in filled)
+            is_header = all_text and (
+                any(_is_n_header(v) for v in filled) or (header is None and len(filled) >= 2)
             )
             if header_row is not None:
                 is_header = r == header_row
@@ -1213,8 +1218,9 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
       personal home folder in papermill metadata (``/home/yamada/...``,
       ``C:\\Users\\yamada``) is ``papermill_metadata``.
     * CSV: the first row is the header, rows are numbered as a spreadsheet
-      shows them (header = row 1).  XLSX: every sheet; a row with an n-like
-      header and no numbers starts a table; document properties are scanned.
+      shows them (header = row 1).  XLSX: every sheet; the first all-text
+      row with two or more cells, or any all-text row with an n-like cell,
+      is a header for the rows below it; document properties are scanned.
     * PNG images cannot be read and are not scanned.
     """
     root = Path(run_dir)

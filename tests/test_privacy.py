@@ -74,6 +74,12 @@ MASK_CASES = [
     ("森氏によれば", f"{N}氏によれば"),
     ("田中君と田中くん", f"{N}君と{N}くん"),
     ("マイケルさん", f"{N}さん"),
+    ("髙橋課長と長谷川 部長と小野寺課長", f"{N}課長と{N} 部長と{N}課長"),
+    ("鈴木さんと佐々木さん", f"{N}さんと{N}さん"),
+    ("外部講師さん、他市さん、業者さん、上司さん、新人さん", None),
+    ("課長さん、総務部長さん、担当課長さん、市長さん", None),
+    ("情シスさん、人事課さん、事務局様、利用者様、ユーザー様", None),
+    ("令和6年10月11日（金）13:30～16:30、定員30名（93.3%）", None),
     # false positives that must stay untouched
     ("皆さん、ありがとうございました", None),
     ("みなさんお疲れ様でした", None),
@@ -255,6 +261,9 @@ def test_suppress_several_n_cols_and_value_cols():
     assert out["suppressed"].tolist() == [False, True, False]
     assert out.loc[1, ["n_a", "n_b", "diff", "p_val"]].isna().all()
     assert out["fiscal_year"].tolist() == [2024, 2024, 2024]
+    # n columns are hidden even when value_cols leaves them out
+    out1 = suppress(t, n_cols=["n_a", "n_b"], value_cols=["diff"], complementary=False)
+    assert out1.loc[1, ["n_a", "n_b", "diff"]].isna().all() and out1.loc[1, "p_val"] == 0.2
     # default value_cols: every numeric column (fiscal_year too) in the hidden row
     out2 = suppress(t, n_cols=["n_a", "n_b"], complementary=False)
     assert pd.isna(out2.loc[1, "fiscal_year"])
@@ -361,6 +370,8 @@ def test_suppress_counts_bad_input():
         suppress_counts(pd.DataFrame({"a": ["x"]}))
     with pytest.raises(ValueError, match="non-negative"):
         suppress_counts(pd.DataFrame({"a": [-1, 3]}))
+    with pytest.raises(ValueError, match="whole-number"):
+        suppress_counts(pd.DataFrame({"a": [2.5, 3]}))
 
 
 def test_quotes_allowed():
