@@ -866,6 +866,10 @@ def _save_workbook(wb, path: Path) -> None:
                 zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
             super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
+        def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+            # worksheets go through a temp file, whose mtime would end up in the zip
+            self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
+
     buf = io.BytesIO()
     ExcelWriter(wb, _FixedZip(buf, "w", zipfile.ZIP_DEFLATED)).save()
     path.write_bytes(buf.getvalue())

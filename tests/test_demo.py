@@ -1,0 +1,235 @@
+"""The demo city (dxsurvey.demo): determinism, truth counts, planted effects, read-back."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from dxsurvey import demo
+from dxsurvey.codebook import load_codebook, load_courses
+from dxsurvey.readers import normalize_text, read_source
+from dxsurvey.schema import PROBLEMS
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    truth = demo.generate(out)
+    return out, truth
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return demo.simulate(demo.DEFAULT_SEED)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def test_regeneration_is_byte_identical_and_shipped_is_current(generated, tmp_path):
+    out, _ = generated
+    again = tmp_path / "again"
+    demo.main([str(again)])
+    first, second = _files(out), _files(again)
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    shipped = _files(SHIPPED)
+    assert [k for k in first if shipped.get(k) != first[k]] == [], \
+        "data/demo is stale: run `python -m dxsurvey.demo data/demo`"
+
+
+def test_other_seed_gives_other_data(tmp_path):
+    truth = demo.generate(tmp_path, seed=7)
+    assert truth["seed"] == 7
+    assert (tmp_path / "raw" / "fy2024_c01_pre_google.csv").read_bytes() != \
+        (SHIPPED / "raw" / "fy2024_c01_pre_google.csv").read_bytes()
+
+
+def test_codebook_and_courses_load(generated):
+    out, _ = generated
+    cb = load_codebook(out)
+    assert cb.min_cell == 5 and cb.min_cell_text == 10
+    assert cb.respondent_key.width == 4
+    assert set(cb.constructs) == set(demo.CONSTRUCTS)
+    assert any(cb.item(i).reverse for i in cb.constructs["necessity"].items)
+    # the paper scale runs the other way: the typed digit 1 means そう思う (5)
+    assert cb.scales["agree5"].lookup["1"] == 5 and cb.scales["agree5"].lookup["そう思う"] == 5
+    courses = load_courses(out / "courses.csv")
+    assert len(courses) == 8 and courses["invited"].between(15, 45).all()
+    # an instructor taught in two formats, so instructor and format are separable
+    assert (courses.groupby("instructor")["format"].nunique() > 1).any()
+
+
+def test_truth_counts_add_up(generated):
+    _, truth = generated
+    src = pd.DataFrame(truth["sources"])
+    dropped = src[["empty_submission", "duplicate_submission", "excluded"]].sum(axis=1)
+    assert (src["rows"] == src["kept"] + dropped).all()
+    assert truth["totals"]["rows"] == src["rows"].sum()
+    assert truth["totals"] == {"rows": 637, "kept": 626, "empty_submission": 7,
+                               "duplicate_submission": 3, "excluded": 1}
+    assert 600 <= truth["totals"]["kept"] <= 900
+    rates = pd.DataFrame([{"wave": w, "n": n, "invited": c["invited"]} for c in truth["courses"].values()
+                          for w, n in c["kept"].items()]).groupby("wave")[["n", "invited"]].sum()
+    rate = rates["n"] / rates["invited"]
+    assert 0.8 <= rate["pre"] <= 0.92 and 0.68 <= rate["post"] <= 0.82 and 0.4 <= rate["followup"] <= 0.6
+    assert {d["problem"] for d in truth["dirty_cells"]} <= set(PROBLEMS)
+    assert {"unknown_label", "invalid_value", "out_of_range"} <= {d["problem"] for d in truth["dirty_cells"]}
+    assert {k for p in truth["pii"] for k in p["kinds"]} == {"email", "phone", "staff_number", "name"}
+    assert truth["courses"]["C2024-01"]["matched"] == 27
+
+
+def test_readme_renders_the_effect_table(generated):
+    out, truth = generated
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for row in demo.PLANTED_EFFECTS:
+        assert f"| {row['kind']} | {row['target']} | {row['factor']} | {row['level']} |" in readme
+        assert row["meaning"] in readme
+    assert truth["planted_effects"] == demo.PLANTED_EFFECTS
+    assert f"{truth['totals']['rows']} rows" in readme
+
+
+def test_expected_gain():
+    kw = dict(instructor="DX推進担当", format="in_person")
+    assert demo.expected_gain("ownership", audience="staff", style="workshop", **kw) == 0.5
+    assert demo.expected_gain("ownership", audience="staff", style="lecture", **kw) == 0.15
+    assert demo.expected_gain("support", audience="manager", style="lecture", **kw) == 0.5
+    assert demo.expected_gain("support", audience="staff", style="lecture", **kw) == 0.0
+    assert demo.expected_gain("stop_work", audience="manager", instructor="元自治体幹部", format="online",
+                              style="workshop") == 0.0
+    assert demo.expected_gain("necessity", audience="staff", instructor="ベンダー", format="online",
+                              style="lecture") == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="necessity"):
+        demo.expected_gain("skill", audience="staff", style="lecture", **kw)
+    with pytest.raises(ValueError, match="manager"):
+        demo.expected_gain("support", audience="all", style="lecture", **kw)
+    ec = demo.expected_changes()
+    assert set(ec["wave_b"]) == {"post", "followup", "then"}
+    assert (ec.query("construct == 'stop_work'")["expected"] == 0).all()
+
+
+def _pairs(scores: pd.DataFrame, wave_b: str = "post") -> pd.DataFrame:
+    a = scores[(scores["wave"] == "pre") & scores["code"].notna()]
+    b = scores[(scores["wave"] == wave_b) & scores["code"].notna()]
+    m = a.merge(b, on=["course_id", "code"], suffixes=("_a", "_b"))
+    m["audience"] = m["audience_b"]
+    return m
+
+
+def test_planted_gains_are_recovered_per_course(sim):
+    """Paired 95% CI of each course x audience (n >= 10) covers the planted change."""
+    m = _pairs(demo.true_scores(sim))
+    ec = demo.expected_changes().query("wave_b == 'post'").set_index(["course_id", "audience", "construct"])
+    checked = 0
+    for (course, aud), g in m.groupby(["course_id", "audience"]):
+        for k in demo.CONSTRUCTS:
+            d = (g[f"{k}_b"] - g[f"{k}_a"]).dropna()
+            if len(d) < 10:
+                continue
+            half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+            expected = ec.loc[(course, aud, k), "expected"]
+            assert abs(d.mean() - expected) < half, (course, aud, k, d.mean(), expected)
+            checked += 1
+    assert checked >= 24
+
+
+def test_planted_contrasts_are_recovered_pooled(sim):
+    m = _pairs(demo.true_scores(sim))
+    course = pd.DataFrame(demo.COURSES).set_index("course_id")
+    m = m.join(course[["style", "format", "instructor"]], on="course_id")
+    for k in demo.CONSTRUCTS:
+        m[f"d_{k}"] = m[f"{k}_b"] - m[f"{k}_a"]
+    # stop_work: planted null
+    d = m["d_stop_work"].dropna()
+    assert abs(d.mean()) < 2 * d.std() / np.sqrt(len(d))
+    # ownership: workshop - lecture = +0.35 (format/instructor differ too: compare with the planted sums)
+    m["e_own"] = [demo.expected_gain("ownership", audience=a, instructor=i, format=f, style=s)
+                  for a, i, f, s in zip(m["audience"], m["instructor"], m["format"], m["style"])]
+    resid = (m["d_ownership"] - m["e_own"]).dropna()
+    assert abs(resid.mean()) < 2.5 * resid.std() / np.sqrt(len(resid))
+    ws, lec = m[m["style"] == "workshop"]["d_ownership"].dropna(), m[m["style"] == "lecture"]["d_ownership"].dropna()
+    assert ws.mean() - lec.mean() > 0.2
+    # support: managers +0.5, staff 0
+    man, sta = m[m["audience"] == "manager"]["d_support"].dropna(), m[m["audience"] == "staff"]["d_support"].dropna()
+    assert abs(man.mean() - 0.5) < 2 * man.std() / np.sqrt(len(man))
+    assert abs(sta.mean()) < 2 * sta.std() / np.sqrt(len(sta))
+    # followup keeps 70 % of the gain (necessity, pooled)
+    f = _pairs(demo.true_scores(sim), "followup")
+    f = f.join(course[["style", "format", "instructor"]], on="course_id")
+    exp = np.mean([demo.expected_gain("necessity", audience=a, instructor=i, format=fo, style=s) * demo.RETENTION
+                   for a, i, fo, s in zip(f["audience"], f["instructor"], f["format"], f["style"])])
+    df = (f["necessity_b"] - f["necessity_a"]).dropna()
+    assert abs(df.mean() - exp) < 2 * df.std() / np.sqrt(len(df))
+
+
+def test_read_source_reads_every_file_as_planted(generated):
+    out, truth = generated
+    cb = load_codebook(out)
+    by_file = {s["file"]: s for s in truth["sources"]}
+    expected_format = {"gf_download": "google_forms", "gf_sheet": "google_forms", "msforms": "ms_forms",
+                       "logo": "csv", "paper": "xlsx"}
+    raws = {}
+    for src in cb.sources:
+        raw = read_source(out / src.file, format=src.format, encoding=src.encoding, sheet=src.sheet,
+                          header_rows=list(src.header_rows) if src.header_rows else None)
+        t = by_file[src.file]
+        assert len(raw.frame) == t["rows"], src.file
+        assert raw.format == expected_format[t["kind"]], src.file
+        if t["kind"] == "logo":
+            assert raw.encoding == "cp932"
+        if t["kind"] != "paper":
+            assert raw.meta["submitted_at"].notna().sum() >= t["kept"], src.file
+        raws[src.file] = raw
+    for d in truth["dirty_cells"]:
+        raw = raws[d["file"]]
+        pos = raw.source_rows.index(d["row"])
+        cell = raw.frame.iloc[pos][d["column"]]
+        assert normalize_text(cell) == normalize_text(d["value"]), d
+    # Google download timestamps: 12-hour clock with 午前/午後 and the zone
+    text = (out / "raw" / "fy2024_c01_pre_google.csv").read_text(encoding="utf-8")
+    assert " 午後 GMT+9\"" in text and text.startswith('"タイムスタンプ"')
+    logo = (out / "raw" / "fy2025_c03_post_logo.csv").read_bytes()
+    assert b"\r\n" in logo and "髙橋係長".encode("cp932") in logo
+    paper = raws["raw/fy2024_c03_post_paper.xlsx"]
+    codes = set(paper.frame["回答者コード"].dropna())
+    assert "93" in codes and "０４２１" in codes            # Excel number and full-width text
+
+
+def test_ingest_counts_equal_truth(generated, tmp_path):
+    ingest = pytest.importorskip("dxsurvey.ingest")
+    study_dir = tmp_path / "study"
+    shutil.copytree(generated[0], study_dir)
+    truth = json.loads((study_dir / "truth.json").read_text(encoding="utf-8"))
+    st = ingest.load_study(study_dir)
+    summary = st.source_summary.set_index("source_file")
+    for s in truth["sources"]:
+        for k in ("rows", "kept", "empty_submission", "duplicate_submission", "excluded"):
+            assert int(summary.loc[s["file"], k]) == s[k], (s["file"], k)
+    link = st.linkage.query("wave_a == 'pre' and wave_b == 'post'").set_index("course_id")["matched"]
+    for course, c in truth["courses"].items():
+        if c["keyed"]:
+            assert int(link[course]) == c["matched"], course
+    v = st.validation
+    cell_problems = v[~v["problem"].isin(["empty_submission", "duplicate_submission", "excluded"])]
+    got = set(zip(cell_problems["source_file"], cell_problems["source_row"].astype(int),
+                  cell_problems["column"], cell_problems["problem"]))
+    want = {(d["file"], d["row"], d["column"], d["problem"]) for d in truth["dirty_cells"]}
+    assert got == want
+    # every scale answer as the generator wrote it
+    ans = st.answers.merge(st.submissions[["submission_id", "course_id", "wave"]], on="submission_id")
+    got = ans.groupby(["course_id", "wave", "item_id"])["value"].agg(["sum", "count"])
+    true = demo.true_answers(demo.simulate(truth["seed"]))
+    want = true.groupby(["course_id", "wave", "item_id"])["value"].agg(["sum", "count"])
+    got.index = got.index.set_levels(got.index.levels[2].astype(object), level=2)
+    want.index = want.index.set_levels(want.index.levels[2].astype(object), level=2)
+    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False,
+                                  check_index_type=False)
