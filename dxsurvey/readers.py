@@ -67,6 +67,20 @@ class SourceError(Exception):
 
 # --------------------------------------------------------------------------- text
 
+_PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+def _to_text(series: pd.Series) -> pd.Series:
+    """A column of text cells with missing values kept missing.
+
+    pandas 3: the default ``str`` dtype (NaN for missing).  pandas 2, where
+    ``astype(str)`` would write ``"nan"``: object dtype with ``None``.
+    """
+    if _PANDAS3:
+        return series if series.dtype == "str" else series.astype("str")
+    return series.astype(object).where(series.notna(), None)
+
+
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 
@@ -320,7 +334,7 @@ def parse_timestamps(values: Any) -> pd.Series:
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     todo = series.notna().to_numpy().copy()
     if todo.any() and pd.api.types.is_string_dtype(series.dtype):
-        strings = series.astype("str")
+        strings = _to_text(series)
         cooked = (
             strings.str.strip()
             .str.replace(r"\s*(?:GMT|UTC)\+0?9(?::?00)?$", "", regex=True)
@@ -615,7 +629,7 @@ def _csv_grid_python(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
         rows.append(record)
     columns = list(zip_longest(*rows, fillvalue=None)) if rows else []
     grid = pd.DataFrame(
-        {j: pd.Series(col, dtype="str") for j, col in enumerate(columns)},
+        {j: pd.Series(col, dtype=object) for j, col in enumerate(columns)},
         index=pd.RangeIndex(len(rows)),
     )
     grid = grid.where(grid != "")
@@ -729,7 +743,7 @@ def _xlsx_grid(path: Path, sheet: str | int | None):
     finally:
         workbook.close()
     width = max((len(row) for row in rows), default=0)
-    grid = pd.DataFrame(rows, columns=range(width), dtype="str") if rows else pd.DataFrame()
+    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
     return grid, np.arange(1, len(rows) + 1, dtype=np.int64), merges, title
 
 
@@ -828,8 +842,7 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
     frame.columns = names
     frame = frame.reset_index(drop=True)
     for name in names:
-        if frame[name].dtype != "str":
-            frame[name] = frame[name].astype("str")
+        frame[name] = _to_text(frame[name])
     return frame, [int(r) for r in rows], header_parts, problems
 
 
@@ -865,7 +878,7 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
     for name in _TIME_FIELDS:
         meta[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for name in ("response_id", "email"):
-        meta[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
+        meta[name] = _to_text(pd.Series(None, index=frame.index, dtype=object))
     assigned: set[str] = set()
     for column, target in system.items():
         if target is None or target in assigned:
@@ -890,7 +903,7 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
             values = values.where(values != "")
             if target == "email":
                 values = values.where(values.str.casefold() != "anonymous")
-            meta[target] = values.astype("str")
+            meta[target] = _to_text(values)
     if format == "ms_forms" and "submitted_at" not in assigned:
         meta["submitted_at"] = meta["completed_at"]
     return meta, problems
