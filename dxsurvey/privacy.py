@@ -38,6 +38,7 @@ __all__ = [
     "TOKENS",
     "FOOTNOTE",
     "Finding",
+    "KINDS",
     "load_names",
     "mask_text",
     "mask_series",
