@@ -124,7 +124,7 @@ _MSG = {
         "leverage": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
         "lord": "ANCOVA（事後を事前で調整）と変化量（事後−事前）の両方を示します。研修は無作為割付ではないため、"
                 "両者は異なる答えを出し得ます（Lordのパラドックス）。",
-        "lord_disagree": "ANCOVAと変化量モデルで差の向きが逆: {pairs}。どちらの比較が妥当かは割付の事情によります。",
+        "lord_disagree": "ANCOVAと変化量モデルで差の向きが逆（少なくとも一方の区間が0を含まない）: {pairs}。どちらの比較が妥当かは割付の事情によります。",
         "mixed_ok": "混合モデル（講座の変量切片）: 講座間分散 {var:.3g}、級内相関 {icc:.2f}。",
         "mixed_none": "どの水準も1講座だけのため、講座の変量切片は推定しません（{model}）。",
         "fallback": "講座の変量切片を含む{model}を採用しませんでした（{why}）。固定効果のモデル（{fixed}）の結果を使っています。",
@@ -160,7 +160,8 @@ _MSG = {
         "leverage": "{model}: a level rests on a single response; that response is left out of the HC3 errors.",
         "lord": "Both ANCOVA (post adjusted for pre) and gain scores (post - pre) are shown. Courses were not "
                 "randomised, so the two can disagree (Lord's paradox).",
-        "lord_disagree": "ANCOVA and gain scores point in opposite directions for: {pairs}. Which is right "
+        "lord_disagree": "ANCOVA and gain scores point in opposite directions (at least one interval "
+                         "excludes 0) for: {pairs}. Which is right "
                          "depends on how people came to attend each course.",
         "mixed_ok": "Mixed model (course random intercept): course variance {var:.3g}, ICC {icc:.2f}.",
         "mixed_none": "Every level is a single course: no course random intercept ({model}).",
@@ -344,11 +345,12 @@ def _fit_mixed(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
     k = X.shape[1]
     tau2 = float(np.asarray(res.cov_re)[0, 0])
     scale = float(res.scale)
-    if not res.converged or any(issubclass(w.category, ConvergenceWarning)
-                                and "boundary" not in str(w.message) for w in caught):
-        return None, "why_not_converged", ""
-    if not np.isfinite(tau2) or tau2 / (tau2 + scale) < _MIN_ICC:
+    if np.isfinite(tau2) and np.isfinite(scale) and tau2 / (tau2 + scale) < _MIN_ICC:
         return None, "why_zero_var", f"{tau2}"
+    if not res.converged or not np.isfinite(tau2) or any(
+            issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
+            for w in caught):
+        return None, "why_not_converged", ""
     cov = np.asarray(res.cov_params())[:k, :k]
     if not np.all(np.isfinite(cov)):
         return None, "why_singular", ""
@@ -533,8 +535,9 @@ class _Out:
 def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, terms: dict,
             confidence: float, min_cell: int, notes: _Notes, out: _Out, n_by_wave: bool = False,
             ) -> dict:
-    """Append terms, levels and contrasts of one fitted model; returns the raw
-    (unshrunk) contrasts by factor for cross-model comparison."""
+    """Append terms, levels and contrasts of one fitted model; returns
+    ``{(factor, level_a, level_b): (diff, interval excludes 0)}`` (unshrunk, unsuppressed)
+    for cross-model comparison."""
     for label, idx in terms.items():
         if idx:
             stat, p = _wald(fit, idx)
@@ -581,7 +584,7 @@ def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, t
             d = L[j] - L[i]
             diff = float(d @ fit.beta)
             s = math.sqrt(max(float(d @ fit.cov @ d), 0.0))
-            raw[(f, lv[i], lv[j])] = diff
+            raw[(f, lv[i], lv[j])] = (diff, s > 0 and abs(diff) > crit * s)
             if lv[i] in hidden or lv[j] in hidden:
                 rows.append([model, f, lv[i], lv[j], math.nan, math.nan, math.nan, math.nan])
             else:
@@ -621,8 +624,9 @@ def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out) -> d
     raw_gain = _tables("gain", gfit, gcoder, frame, None, {f: gcoder.slices[f] for f in levels},
                        confidence, min_cell, notes, out)
     notes.add("design", "lord")
-    flips = [(f, a, b) for (f, a, b), d in raw_ancova.items()
-             if (f, a, b) in raw_gain and d * raw_gain[(f, a, b)] < 0]
+    # opposite signs, and at least one of the two intervals excludes 0
+    flips = [key for key, (d, clear) in raw_ancova.items()
+             if key in raw_gain and d * raw_gain[key][0] < 0 and (clear or raw_gain[key][1])]
     if flips:
         pairs = notes.join(f"{notes.factor(f)} {notes.level(a)}→{notes.level(b)}" for f, a, b in flips)
         notes.add("design", "lord_disagree", pairs=pairs)
@@ -845,17 +849,17 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     >>> import numpy as np, pandas as pd
     >>> from tests.statsdata import make_study
     >>> rng = np.random.default_rng(1)
-    >>> rows = [(c, w, f"{c}{i}", 3 + (w == "post") * (1 + (c in "AC")) + rng.integers(-1, 2))
+    >>> rows = [(c, w, f"{c}{i}", min(5, 2 + (w == "post") * (1 + (c in "AC")) + rng.integers(0, 3)))
     ...         for c in "ABCD" for i in range(8) for w in ("pre", "post")]
     >>> wide = pd.DataFrame(rows, columns=["course_id", "wave", "respondent_key", "q1"])
-    >>> study = make_study(wide.clip(upper=5), constructs={"att": ("q1",)})
+    >>> study = make_study(wide, constructs={"att": ("q1",)})
     >>> study.courses["format"] = ["online", "in_person", "online", "in_person"]
     >>> res = compare(study, construct="att", factors=("format",))
     >>> res.design
     'linked'
     >>> c = res.contrasts.query("model == 'ancova'").iloc[0]
-    >>> (c.level_a, c.level_b, bool(c.diff < 0))
-    ('in_person', 'online', False)
+    >>> (c.level_a, c.level_b, bool(c["diff"] > 0))     # diff = online - in_person
+    ('in_person', 'online', True)
     """
     factors, waves, min_cell = _check_args(study, construct, factors, waves, confidence, min_cell, item)
     notes = _Notes(study.language)
