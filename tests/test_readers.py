@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 import random
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
