@@ -114,7 +114,7 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
 
     Effects: matched-pairs rank-biserial ``r = (T+ - T-) / (T+ + T-)`` (Kerby 2014;
     pingouin ``wilcoxon(b, a)`` RBC); Cliff's delta ``2 U_b / (n_a n_b) - 1``
-    (pingouin ``mwu(b, a)`` RBC has the opposite sign); ``d_z = mean(d) / sd(d)``;
+    (pingouin >= 0.5.3 ``mwu(b, a)`` RBC; older pingouin had the opposite sign); ``d_z = mean(d) / sd(d)``;
     ``g = J (mean_b - mean_a) / s_pooled`` and ``g_av = J (mean_b - mean_a) /
     sqrt((s_a^2 + s_b^2) / 2)`` with ``J = 1 - 3 / (4 N - 9)``, N = n_a + n_b (2n when
     paired), as pingouin ``compute_effsize``.
@@ -444,7 +444,9 @@ def _construct_measure(x, top_threshold, ctx, opts):
                  top2_b=np.bincount(gg, weights=(b >= top_threshold - 1e-9), minlength=G) / n,
                  diff=md, statistic=t, p_val=p, effect=dz, hedges_g_av=g_av)
     P["diff_ci_low"], P["diff_ci_high"] = fx.t_ci(md, se, n - 1, opts["confidence"])
-    lo, hi = fx.normal_ci(dz, np.sqrt(1 / n + dz ** 2 / (2 * n)), opts["confidence"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se_dz = np.sqrt(1 / n + dz ** 2 / (2 * n))
+    lo, hi = fx.normal_ci(dz, se_dz, opts["confidence"])
     P["effect_ci_low"], P["effect_ci_high"] = lo, hi
 
     oka = ~np.isnan(x) & ctx["in_a"]
@@ -492,13 +494,15 @@ def _construct_measure(x, top_threshold, ctx, opts):
 
 
 def _dz_stat(R):
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return R.mean(axis=-1) / R.std(axis=-1, ddof=1)
 
 
 def _g_stat(A, B):
     na, nb = A.shape[-1], B.shape[-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         sp = np.sqrt(((na - 1) * A.var(axis=-1, ddof=1) + (nb - 1) * B.var(axis=-1, ddof=1)) / (na + nb - 2))
         return (B.mean(axis=-1) - A.mean(axis=-1)) / sp * fx.hedges_correction(na + nb)
 
@@ -569,7 +573,9 @@ def _cautions(res, ctx, opts, measure_type):
     texts = []
     for k in range(ctx["G"]):
         parts = []
-        if res["n_a"][k] == 0 or res["n_b"][k] == 0:
+        if ctx["paired"][k] and res["n_a"][k] == 0:
+            parts.append("no complete pairs for this measure")
+        elif res["n_a"][k] == 0 or res["n_b"][k] == 0:
             missing = [w for w, n in ((wave_a, res["n_a"][k]), (wave_b, res["n_b"][k])) if n == 0]
             parts.append(f"no answers in wave {' and '.join(missing)}")
         elif res["n_eff"][k] < min_cell:
