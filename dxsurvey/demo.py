@@ -187,7 +187,7 @@ COURSES: list[dict[str, Any]] = [
                  "followup": ("logo", "raw/fy2025_c03_followup_logo.csv")}},
     {"course_id": "C2025-04", "title": "管理職向けDX研修（業務システム編）", "fiscal_year": 2025,
      "date": "2025-11-13", "audience": "manager", "instructor": "ベンダー", "instructor_type": "external",
-     "format": "hybrid", "style": "lecture", "hours": 2.0, "invited": 40, "keyed": False,
+     "format": "hybrid", "style": "lecture", "hours": 2.0, "invited": 40, "keyed": True,
      "sources": {"pre": ("gf_sheet", "raw/fy2025_c04_pre_google_sheet.csv"),
                  "post": ("gf_download", "raw/fy2025_c04_post_google.csv")}},
 ]
@@ -1267,7 +1267,8 @@ Followup changes are {RETENTION:.2f} × these; `then − pre` is the response sh
 
 The instructor 元自治体幹部 taught in person (C2024-01) and online (C2025-01), and ベンダー
 taught an online lecture and an in-person workshop, so instructor, format and style effects are
-separable.  C2024-04 and C2025-04 are anonymous (no 回答者コード): independent samples.
+separable, and managers were taught by both external instructors.  C2024-04 is anonymous
+(no 回答者コード): independent samples.
 
 ## Sources and expected validation counts
 

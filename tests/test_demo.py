@@ -200,6 +200,8 @@ def test_read_source_reads_every_file_as_planted(generated):
     logo = (out / "raw" / "fy2025_c03_post_logo.csv").read_bytes()
     assert b"\r\n" in logo and "髙橋係長".encode("cp932") in logo
     paper = raws["raw/fy2024_c03_post_paper.xlsx"]
+    anonymous = raws["raw/fy2024_c04_pre_msforms.xlsx"]
+    assert "回答者コード" not in anonymous.frame.columns and anonymous.meta["email"].isna().all()
     codes = set(paper.frame["回答者コード"].dropna())
     assert "93" in codes and "０４２１" in codes            # Excel number and full-width text
 
