@@ -251,7 +251,8 @@ def test_ordinal_check_matches_polr(ref_if):
     notes = rows(ref_if.notes, kind="ordinal")["message"].tolist()
     assert len(notes) == 2
     # R polr: instructorベンダーA -0.1705, instructor元市職員 +1.1519, formatonline +0.2007
-    assert any("ベンダーA vs DX推進課 -0.17" in m and "元市職員 vs DX推進課 +1.15" in m and "一致" in m for m in notes)
+    assert any("ベンダーA vs DX推進課 -0.17" in m and "元市職員 vs DX推進課 +1.15" in m and "と一致" in m
+               for m in notes)
     assert any("オンライン vs 対面 +0.20" in m for m in notes)
 
 
@@ -444,3 +445,27 @@ def test_post_only_courses_beside_linked_models():
 def test_bad_arguments_raise_valueerror(kwargs, word):
     with pytest.raises(ValueError, match=word):
         compare(cmp_reference_study(), **kwargs)
+
+
+def test_post_only_ordinal_check_has_no_pre_term():
+    res = compare(cmp_reference_study(), construct="score", waves=("post",), item="q1",
+                  factors=("instructor", "format"))
+    ordinal = rows(res.terms, model="ordinal")
+    assert set(ordinal["term"]) == {"instructor", "format"}
+    assert (ordinal["p_val"].between(0, 1)).all()
+    assert any("post ~ instructor + format" in m for m in rows(res.notes, kind="ordinal")["message"])
+
+
+def test_unlinked_ordinal_is_skipped_with_a_note():
+    res = compare(cmp_reference_study(keyed=False), construct="score", factors=("format",), item="q1")
+    assert "ordinal" not in set(res.terms["model"])
+    assert rows(res.notes, kind="ordinal")["message"].str.contains("q1").all()
+
+
+def test_no_scores_gives_empty_frames_and_a_note():
+    study = cmp_reference_study()
+    study.answers = study.answers.assign(value=pd.array([pd.NA] * len(study.answers), dtype="Int64"))
+    res = compare(study, construct="score")
+    assert res.terms.empty and res.levels.empty and res.contrasts.empty
+    assert tuple(res.levels.columns) == LEVELS_COLUMNS
+    assert res.notes["message"].tolist() == ["「score」の得点がある回答がないため、比較できません。"]

@@ -138,7 +138,8 @@ _MSG = {
         "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
         "unlinked": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
         "too_few": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
-        "ordinal_sign": "順序ロジット（項目 {item}、{formula}）: {F}の効果の向きは線形ANCOVA（同じ項目）と{verdict}: {details}。",
+        "no_scores": "「{construct}」の得点がある回答がないため、比較できません。",
+        "ordinal_sign": "順序ロジット（項目 {item}、{formula}）: {F}の効果の向きは同じ項目の線形モデルと{verdict}: {details}。",
         "ordinal_same": "一致",
         "ordinal_diff": "一部逆",
         "ordinal_skip": "順序ロジットによる感度分析（項目 {item}）は対応づけられたデータまたは事後のみのデータでのみ行います。",
@@ -179,8 +180,9 @@ _MSG = {
         "no_prepost": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
         "unlinked": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
         "too_few": "{model}: too little data to fit (n={n}, {p} parameters).",
+        "no_scores": "No response has a score for '{construct}': nothing to compare.",
         "ordinal_sign": "Ordinal logit (item {item}, {formula}): the {f} effects {verdict} the linear "
-                        "ANCOVA of the same item: {details}.",
+                        "model of the same item: {details}.",
         "ordinal_same": "agree in direction with",
         "ordinal_diff": "partly point opposite to",
         "ordinal_skip": "The ordinal sensitivity check (item {item}) needs linked or post-only data; skipped.",
@@ -867,7 +869,12 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     from ..scoring import construct_scores, paired_frame
 
     scores = construct_scores(study)
-    scores = scores[scores[construct].notna()]
+    scores = scores[scores[construct].notna() & scores["wave"].isin(waves)]
+    if scores.empty:
+        notes.add("design", "no_scores", construct=study.codebook.constructs[construct].label)
+        design = ("post_only" if len(waves) == 1
+                  else "linked" if study.codebook.respondent_key is not None else "unlinked")
+        return _result(out, notes, design)
     courses = study.courses
     wave_b = waves[-1]
     has = scores.groupby("course_id")["wave"].agg(set)
