@@ -241,11 +241,12 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     problems.append(_problem_frame(file, [rows_no[pos]], col, [raw_text], "other_option", "kept",
                                                    f"text not among the options of {item.id}; kept as {label!r}."))
         elif item.type == "text":
-            normed = series.map(normalize_text)
-            has = normed.notna().to_numpy()
+            # free text is kept as written (stripped): NFKC would turn ① into 1 and change quotes
+            kept_text = series.map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
+            has = kept_text.notna().to_numpy()
             valid |= has
             for pos in np.flatnonzero(has):
-                texts.append((pos, item.id, normed.iloc[pos]))
+                texts.append((pos, item.id, kept_text.iloc[pos]))
 
     # exclude rules
     excluded = np.zeros(n, dtype=bool)
@@ -285,12 +286,17 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
 
 
 def _latest_first_order(df: pd.DataFrame) -> pd.DataFrame:
-    """Sort so the latest submission comes last (timestamp, else last-modified, else completion, else row)."""
-    keys = []
-    for col in ("submitted_at", "last_modified", "completed_at"):
-        df[f"_{col}"] = pd.to_datetime(df[col]).fillna(pd.Timestamp.min)
-        keys.append(f"_{col}")
-    return df.sort_values(keys + ["source_index", "source_row"], kind="mergesort")
+    """Sort so the latest submission comes last.
+
+    A submission's time is its last-modified time when the export has one (an edited
+    Microsoft Forms response), else its timestamp, else its completion time; ties and
+    unknown times fall back to the later row.
+    """
+    when = pd.to_datetime(df["last_modified"])
+    for col in ("submitted_at", "completed_at"):
+        when = when.fillna(pd.to_datetime(df[col]))
+    df["_when"] = when.fillna(pd.Timestamp.min)
+    return df.sort_values(["_when", "source_index", "source_row"], kind="mergesort")
 
 
 def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> Study:

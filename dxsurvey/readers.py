@@ -1083,7 +1083,26 @@ def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
         hits = shorts.get(wanted, [])
         if len(hits) == 1:
             return hits[0]
+    # Japanese headers: a space or line break inside a question (MS Forms keeps U+3000 and
+    # newlines the author typed) does not make it another question.
+    squeezed: dict[str, list[str]] = {}
+    for column in columns:
+        squeezed.setdefault(_squeeze(column), []).append(column)
+        for short in _short_names(raw, column):
+            squeezed.setdefault(_squeeze(short), []).append(column)
+    for alternative in alternatives:
+        wanted = normalize_text(alternative)
+        if wanted is None:
+            continue
+        hits = list(dict.fromkeys(squeezed.get(_squeeze(wanted), [])))
+        if len(hits) == 1:
+            return hits[0]
     return None
+
+
+def _squeeze(text: str) -> str:
+    """Text without any whitespace, for whitespace-insensitive header matching."""
+    return _SPACES.sub("", text)
 
 
 def closest_headers(raw: RawTable, name: str, n: int = 3) -> list[str]:

@@ -49,6 +49,7 @@ PROBLEMS = (
     "bad_timestamp",         # timestamp not parsed -> kept, NaT
     "unreadable_source",     # file cannot be read (encoding, empty, corrupt) -> error
     "unknown_course",        # course id not in courses.csv -> error
+    "duplicate_header",      # two columns with the same header; the second gets " (2)" -> kept
 )
 
 #: Linkage per course (pre/post matching).

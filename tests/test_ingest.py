@@ -104,7 +104,7 @@ def test_google_forms_study_tables(google_study):
     assert list(s.answers.columns) == list(schema.ANSWERS)
     assert list(s.texts.columns) == list(schema.TEXTS)
     assert list(s.validation.columns) == list(schema.VALIDATION)
-    assert set(s.validation["problem"]) <= set(schema.PROBLEMS) | {"duplicate_header"}
+    assert set(s.validation["problem"]) <= set(schema.PROBLEMS)
     assert set(s.validation["action"]) <= set(schema.ACTIONS)
     v = s.validation
     # pre: 6 rows -> 1 excluded, 2 empty (a blank row; a row whose only answers are invalid), 3 kept
