@@ -670,8 +670,8 @@ def cautions(pp: pd.DataFrame, study, *, course_id: str | None = None, lang: str
     """Markdown bullet list of what limits the reading of a course's results.
 
     Small groups (n below ``caution_n``, or suppressed below ``min_cell``), people left
-    out of a paired analysis (pre only / post only), independent-samples designs and
-    the prepost table's own cautions.
+    out of a paired analysis (pre only / post only) and independent-samples designs.
+    (Per-measure cautions of the prepost table stay in :func:`change_table`.)
     """
     _check_lang(lang)
     limit = _min_cell(study, min_cell)
@@ -702,9 +702,6 @@ def cautions(pp: pd.DataFrame, study, *, course_id: str | None = None, lang: str
                                   only_a=count(0 if _isna(ua) else ua), only_b=count(0 if _isna(ub) else ub),
                                   wave_a=wave_label(paired["wave_a"].iloc[0], lang),
                                   wave_b=wave_label(paired["wave_b"].iloc[0], lang)))
-        extra = sorted({c for c in g["caution"].dropna().astype(str) if c.strip()})
-        for c in extra:
-            lines.append(text("narrative.caution_flag", lang, who=who, what=_caution_text(c, lang)))
     if not len(part):
         lines.append(text("narrative.no_prepost", lang))
     if not lines:

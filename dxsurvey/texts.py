@@ -307,6 +307,130 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.size": {"ja": "サイズ（バイト）", "en": "Size (bytes)"},
     "col.sha256": {"ja": "SHA-256", "en": "SHA-256"},
     "col.alpha": {"ja": "α", "en": "Alpha"},
+    "col.k": {"ja": "項目数", "en": "k"},
+    "col.alpha_ci_low": {"ja": "α 95%CI下限", "en": "Alpha 95% CI low"},
+    "col.alpha_ci_high": {"ja": "α 95%CI上限", "en": "Alpha 95% CI high"},
+    "col.omega_total": {"ja": "ω（total）", "en": "Omega total"},
+
+    # ------------------------------------------------------------------ notebook 00_validation
+    "00_validation.title": {"ja": "# データ検証レポート: {survey}", "en": "# Validation report: {survey}"},
+    "00_validation.sources": {
+        "ja": "## 読み込んだファイル\n\nファイルごとに、読み込んだ行数、分析に使う回答数、除外した行数（理由別）を示します。",
+        "en": "## Files read\n\nPer file: rows read, submissions kept, and rows dropped by reason.",
+    },
+    "00_validation.cap_sources": {"ja": "ファイルごとの読み込み結果", "en": "Rows read, kept and dropped per file"},
+    "00_validation.problems": {
+        "ja": "## 見つかった問題（{n} 件）\n\n問題の件数をファイル・列・種類ごとに集計し、最初の数件を示します。"
+              "回答者コードと自由記述の値は「＊＊＊」で伏せています。",
+        "en": "## Problems found ({n})\n\nCounts by file, column and problem, then the first few rows. "
+              "Respondent codes and free-text values are masked as \"＊＊＊\".",
+    },
+    "00_validation.cap_problem_counts": {"ja": "問題の件数（ファイル・列・種類別）",
+                                         "en": "Problems by file, column and kind"},
+    "00_validation.cap_problem_examples": {"ja": "問題の例（最初の{n}件、個人に関わる値は伏せ字）",
+                                           "en": "First {n} problems (personal values masked)"},
+    "00_validation.linkage": {
+        "ja": "## 回答者の照合と回答率\n\n講座ごとに事前・事後の回答数、回答率（対象者数に対する割合）、"
+              "回答者コードで照合できた人数を示します。{min_cell}人未満の数を含む講座は「—」で伏せています。",
+        "en": "## Linkage and response rates\n\nPer course: answers before and after, response rates against "
+              "the invited, and people linked by respondent code. Courses with a count under {min_cell} are "
+              "shown as \"—\".",
+    },
+    "00_validation.cap_linkage": {"ja": "講座ごとの回答数・回答率・照合結果",
+                                  "en": "Respondents, response rates and linkage per course"},
+
+    # ------------------------------------------------------------------ notebook 10_course_report
+    "10_course_report.title": {"ja": "# 研修報告: {course}", "en": "# Course report: {course}"},
+    "10_course_report.facts": {"ja": "## 研修の概要", "en": "## The course"},
+    "10_course_report.cap_facts": {"ja": "研修の概要と回答者数", "en": "Course facts and respondents"},
+    "10_course_report.reaction": {
+        "ja": "## 受講者の反応（レベル1）\n\n研修直後の満足度・有用性の回答分布です。",
+        "en": "## Reaction (level 1)\n\nSatisfaction and usefulness right after the course.",
+    },
+    "10_course_report.cap_reaction": {"ja": "受講者の反応の回答分布", "en": "Reaction: distribution of answers"},
+    "10_course_report.likert": {
+        "ja": "## 事前・事後の回答分布\n\n中央（どちらともいえない）を0として、否定的な回答を左、肯定的な回答を右に示します。",
+        "en": "## Answers before and after\n\nCentred on the neutral point: disagreement to the left, agreement "
+              "to the right.",
+    },
+    "10_course_report.cap_likert": {"ja": "事前・事後の回答分布（項目別）", "en": "Answers before and after, by item"},
+    "10_course_report.change": {
+        "ja": "## 事前から事後への変化\n\n差は事後−事前、効果量は事後が高いとき正です。",
+        "en": "## Change from pre to post\n\nDifference = post − pre; effects are positive when post is higher.",
+    },
+    "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量", "en": "Change and effect size per construct and item"},
+    "10_course_report.cap_forest": {"ja": "構成概念の効果量と95%信頼区間", "en": "Construct effect sizes with 95% CIs"},
+    "10_course_report.reliability": {"ja": "## 尺度の信頼性", "en": "## Reliability"},
+    "10_course_report.cap_reliability": {"ja": "構成概念の信頼性（時点別）", "en": "Reliability per construct and wave"},
+    "10_course_report.cautions": {"ja": "## 結果を読む際の注意\n\n{cautions}",
+                                  "en": "## Reading these results\n\n{cautions}"},
+    "10_course_report.quotes": {"ja": "## 自由記述\n\n{note}", "en": "## Free text\n\n{note}"},
+    "10_course_report.cap_quotes": {"ja": "自由記述（個人情報はマスク済み）", "en": "Free-text answers (masked)"},
+
+    # ------------------------------------------------------------------ notebook 20_comparison
+    "20_comparison.intro": {
+        "ja": "# 講師・形式・スタイル・対象の比較\n\n研修は無作為に割り付けられていないため、事前得点で調整したANCOVAと"
+              "変化量の両方を示します。順位ではなく、推定値と区間の重なりで読んでください。",
+        "en": "# Comparing instructors, formats, styles and audiences\n\nCourses were not randomised, so both "
+              "ANCOVA (adjusted for the pre score) and gain scores are shown. Read estimates and intervals, "
+              "not rankings.",
+    },
+    "20_comparison.construct": {"ja": "## {label}\n\n主な分析: {model}", "en": "## {label}\n\nMain model: {model}"},
+    "20_comparison.cap_means": {"ja": "{label}: 要因の水準ごとの推定平均", "en": "{label}: estimated means per level"},
+    "20_comparison.cap_terms": {"ja": "{label}: 要因の検定（タイプII）", "en": "{label}: type-II tests"},
+    "20_comparison.cap_levels": {"ja": "{label}: 水準ごとの推定値（全モデル）", "en": "{label}: estimates per level (all models)"},
+    "20_comparison.cap_contrasts": {"ja": "{label}: 水準間の差", "en": "{label}: differences between levels"},
+    "20_comparison.cap_gain": {"ja": "{label}: 変化量（事後−事前）による比較", "en": "{label}: gain-score view (post − pre)"},
+    "20_comparison.notes": {"ja": "**分析上の注記**\n\n{notes}", "en": "**Notes**\n\n{notes}"},
+    "20_comparison.by_course": {"ja": "## 講座ごとの変化", "en": "## Change per course"},
+    "20_comparison.cap_by_course": {"ja": "講座ごとの構成概念の変化（事後−事前）", "en": "Construct change per course (post − pre)"},
+
+    # ------------------------------------------------------------------ notebook 40_research_report
+    "40_research_report.title": {"ja": "# DX研修の効果: 調査報告（{survey}）",
+                                 "en": "# Effects of DX training: research report ({survey})"},
+    "40_research_report.abstract": {"ja": "## 要旨\n\n{text}", "en": "## Abstract\n\n{text}"},
+    "40_research_report.methods": {"ja": "## 方法\n\n{text}", "en": "## Methods\n\n{text}"},
+    "40_research_report.cap_reliability": {"ja": "構成概念の信頼性（Cronbachのα、McDonaldのω）",
+                                           "en": "Reliability of the constructs (Cronbach's alpha, McDonald's omega)"},
+    "40_research_report.results": {"ja": "## 結果\n\n{text}", "en": "## Results\n\n{text}"},
+    "40_research_report.cap_constructs": {
+        "ja": "構成概念の事前・事後比較（M (SD)、差 [95%CI]、検定統計量、Holm調整p、効果量 [95%CI]）",
+        "en": "Pre/post comparison of constructs (M (SD), difference [95% CI], statistic, Holm-adjusted p, "
+              "effect [95% CI])",
+    },
+    "40_research_report.cap_items": {"ja": "項目の事前・事後比較", "en": "Pre/post comparison of items"},
+    "40_research_report.cap_forest": {"ja": "構成概念の効果量と95%信頼区間（全講座）",
+                                      "en": "Construct effect sizes with 95% CIs (all courses)"},
+    "40_research_report.cap_likert": {"ja": "事前・事後の回答分布（全講座）", "en": "Answers before and after (all courses)"},
+    "40_research_report.cap_by_course": {"ja": "講座ごとの構成概念の変化", "en": "Construct change per course"},
+    "40_research_report.limitations": {
+        "ja": "## 限界\n\n"
+              "- 講座は無作為に割り付けられておらず、受講者・時期・内容が講座ごとに異なるため、講座間の差を講師や形式の"
+              "効果と断定できない。\n"
+              "- 事前得点で調整したANCOVAと変化量の比較は、割付が無作為でないとき異なる結論を出し得る（Lordのパラドックス）。"
+              "両方を示し、一方だけに依拠しない。\n"
+              "- 研修を受けることで評価の基準自体が変わる（レスポンスシフト）ため、事前・事後の差は変化を過小または過大に"
+              "示し得る。振り返り事前調査がある講座ではその大きさを確認できる。\n"
+              "- 講座ごとの人数は少なく、区間は広い。人数の少ない群は伏せており、推定は参考値である。\n"
+              "- 自己評価による測定であり、行動や成果の変化を直接測ったものではない。",
+        "en": "## Limitations\n\n"
+              "- Courses were not randomised: participants, timing and content differ between courses, so "
+              "differences cannot be attributed to instructors or formats with certainty.\n"
+              "- ANCOVA on the pre score and gain scores can disagree when allocation is not random (Lord's "
+              "paradox); both are shown and neither is relied on alone.\n"
+              "- Training can change the yardstick respondents use (response shift), so pre/post differences can "
+              "under- or overstate change; a then-test, where present, shows its size.\n"
+              "- Courses are small and intervals wide; small groups are suppressed and estimates are indicative.\n"
+              "- Measures are self-reports, not direct observations of behaviour or results.",
+    },
+    "40_research_report.appendix": {
+        "ja": "## 付録: 再現性\n\n同じ入力ファイル（SHA-256が一致）とパラメータ、ソフトウェアで再実行すると同じ結果になります。",
+        "en": "## Appendix: reproducibility\n\nRe-running with the same inputs (matching SHA-256), parameters and "
+              "software gives the same results.",
+    },
+    "40_research_report.cap_parameters": {"ja": "実行パラメータ", "en": "Parameters"},
+    "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
+    "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
 
     # ------------------------------------------------------------------ index.html
