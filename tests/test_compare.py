@@ -469,3 +469,16 @@ def test_no_scores_gives_empty_frames_and_a_note():
     assert res.terms.empty and res.levels.empty and res.contrasts.empty
     assert tuple(res.levels.columns) == LEVELS_COLUMNS
     assert res.notes["message"].tolist() == ["「score」の得点がある回答がないため、比較できません。"]
+
+
+def test_unlinked_level_in_one_wave_only_is_left_out():
+    study = cmp_reference_study(keyed=False)
+    subs = study.submissions
+    # every manager answered only after the course (wave post), so their change is unknown
+    study.submissions = subs.assign(audience=np.where(subs["wave"] == "pre", "staff", subs["audience"]))
+    study.codebook.language = "en"
+    res = compare(study, construct="score", factors=("format", "audience"))
+    assert set(res.terms["term"]) == {"wave:format"}
+    al = rows(res.notes, kind="aliased")["message"].tolist()
+    assert al == ["Some audience levels were surveyed in one wave only: the change by audience cannot be "
+                  "estimated and audience is left out."]

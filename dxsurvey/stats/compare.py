@@ -643,6 +643,8 @@ def _maybe_mixed(model, frame, coder, X, y, x_mean, terms, fixed, confidence, mi
     """Fit the course-random-intercept model ``model`` when a level spans courses.
 
     Returns True when the mixed model was kept (its tables appended)."""
+    if not coder.levels:
+        return False
     spans, identifiable = _spans_courses(frame, coder.levels)
     if not spans:
         notes.add("design", "mixed_none", model=notes.model(fixed))
