@@ -247,8 +247,49 @@ def _coerce(name: str, value: Any, type_name: str | None) -> Any:
 
 
 def _declared(path: Path) -> dict[str, dict]:
+    """The parameters a notebook declares: :func:`papermill.inspect_notebook`, checked with :mod:`ast`.
+
+    papermill skips a line it cannot parse (e.g. a help comment containing ``=``) with
+    only a log warning, and such a parameter would silently not be passed.  The cell
+    tagged ``parameters`` is therefore also read with :mod:`ast`; a name papermill
+    missed is added (type from its literal) and reported as a warning.
+    """
+    import ast
+    import logging
+
+    import nbformat
     import papermill
-    return dict(papermill.inspect_notebook(str(path)))
+
+    declared = dict(papermill.inspect_notebook(str(path)))
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])),
+                None)
+    if cell is None:
+        raise ValueError(f"notebook {path.name} has no code cell tagged 'parameters'")
+    missed = []
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name not in declared:
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    value = None
+                declared[name] = {"name": name, "inferred_type_name": type(value).__name__ if value is not None
+                                  else "None", "default": ast.get_source_segment(cell.source, node.value),
+                                  "help": ""}
+                missed.append(name)
+    for spec in declared.values():   # papermill types only annotated parameters: use the literal
+        if spec.get("inferred_type_name") in (None, "None"):
+            try:
+                spec["inferred_type_name"] = type(ast.literal_eval(str(spec.get("default")))).__name__
+            except (ValueError, SyntaxError):
+                pass
+    if missed:
+        logging.getLogger(__name__).warning(
+            "%s: papermill cannot read the parameter(s) %s (keep '=' out of the trailing comment)",
+            path.name, ", ".join(missed))
+    return declared
 
 
 def _safe(text: str) -> str:

@@ -1,0 +1,369 @@
+"""report.py, texts.py and pipeline.py: Context, xlsx, HTML export, the papermill run folder."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from dxsurvey import pipeline, report, texts
+from pipeline_helpers import tiny_study, write_tiny_notebooks
+
+REPO = Path(__file__).resolve().parents[1]
+EXTERNAL_SRC = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+# ---------------------------------------------------------------------------- texts
+
+def test_every_text_has_both_languages_and_same_placeholders():
+    for key, entry in texts.TEXTS.items():
+        assert set(entry) == set(texts.LANGUAGES), key
+        assert all(isinstance(v, str) and v for v in entry.values()), key
+        assert texts.placeholders(entry["ja"]) == texts.placeholders(entry["en"]), key
+
+
+def test_text_errors():
+    with pytest.raises(KeyError, match="report.table_label"):
+        texts.text("report.table_labl", "ja")
+    with pytest.raises(ValueError, match="ja, en"):
+        texts.text("report.table_label", "fr", number=1)
+
+
+# ---------------------------------------------------------------------------- Context
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    import dxsurvey
+    return dxsurvey.load_study(tiny_study(tmp_path_factory.mktemp("s") / "study"))
+
+
+def test_context_open_resolves_language_and_min_cell(study, tmp_path):
+    ctx = report.Context.open(study=study, out=tmp_path / "run", name="x")
+    assert (ctx.language, ctx.min_cell) == (study.language, study.min_cell)
+    assert (tmp_path / "run" / "tables").is_dir() and (tmp_path / "run" / "figures").is_dir()
+    ctx = report.Context.open(study=study, out=tmp_path / "run", language="en", min_cell=3)
+    assert (ctx.language, ctx.min_cell) == ("en", 3)
+    with pytest.raises(ValueError, match='"ja", "en"'):
+        report.Context.open(study=study, out=tmp_path, language="jp")
+    with pytest.raises(ValueError, match="min_cell"):
+        report.Context.open(study=study, out=tmp_path, min_cell=-1)
+
+
+def test_context_open_loads_a_study_path_once(study, tmp_path):
+    a = report.Context.open(study=study.root, out=tmp_path)
+    b = report.Context.open(study=str(study.root), out=tmp_path)
+    assert a.study is b.study
+
+
+def test_table_suppresses_writes_csv_and_numbers(study, tmp_path, capsys):
+    ctx = report.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
+    df = pd.DataFrame({"audience": ["manager", "staff"], "n": [3, 40], "mean": [4.0, 3.25]})
+    shown = ctx.table(df, "by_audience", caption="対象別")
+    csv = tmp_path / "tables" / "by_audience.csv"
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")          # utf-8-sig: Excel reads Japanese
+    written = pd.read_csv(csv, encoding="utf-8-sig")
+    assert written.loc[0, ["n", "mean"]].isna().all()             # 3 < 5: hidden in the file too
+    assert list(shown.columns) == ["対象", "人数", "平均"]
+    assert shown.iloc[0]["人数"] == "—"
+    out = capsys.readouterr().out
+    assert "表1" in out and "対象別" in out and "回答者が5人未満" in out
+    ctx.table(df.assign(n=[30, 40]), "second")
+    assert "表2" in capsys.readouterr().out
+    assert hasattr(shown, "_ipython_display_")                   # not echoed a second time
+
+
+def test_table_english_headers_and_p_format(study, tmp_path, capsys):
+    ctx = report.Context.open(study=study, out=tmp_path, language="en")
+    df = pd.DataFrame({"item_id": ["q1"], "n": [20], "p_val": [0.0004], "diff": [0.123456]})
+    shown = ctx.table(df, "p")
+    assert list(shown.columns) == ["Item", "n", "p", "Difference"]
+    assert shown.iloc[0]["p"] == "<0.001" and shown.iloc[0]["Difference"] == "0.12"
+    assert "Table 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("column", ["respondent_key", "submission_id", "source_row"])
+def test_table_refuses_identifying_columns(study, tmp_path, column):
+    ctx = report.Context.open(study=study, out=tmp_path)
+    with pytest.raises(ValueError, match=column):
+        ctx.table(pd.DataFrame({column: ["a"], "n": [10]}), "bad")
+    assert not (tmp_path / "tables" / "bad.csv").exists()
+
+
+def test_table_bad_name_and_missing_n_cols(study, tmp_path):
+    ctx = report.Context.open(study=study, out=tmp_path)
+    with pytest.raises(ValueError, match="file name"):
+        ctx.table(pd.DataFrame({"n": [10]}), "../escape")
+    with pytest.raises(ValueError, match="n_b"):
+        ctx.table(pd.DataFrame({"n_a": [10]}), "x", n_cols=["n_a", "n_b"])
+
+
+def test_figure_png_svg_caption_and_close(study, tmp_path, capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ctx = report.Context.open(study=study, out=tmp_path, language="ja")
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([1, 2], [3, 4])
+    paths = ctx.figure(fig, "line", caption="折れ線")
+    assert [p.name for p in paths] == ["line.png", "line.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and b"<svg" in paths[1].read_bytes()
+    assert "図1" in capsys.readouterr().out
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_japanese_glyphs_render_without_missing_glyph_warnings():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    report.setup_matplotlib()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.set_title("DXの必要性を理解している（事前・事後）")
+        ax.set_xlabel("そう思う／あまりそう思わない −1")
+        ax.bar(["管理職", "一般職員"], [3.5, -1.2])
+        for fmt in ("png", "svg"):
+            fig.savefig(io.BytesIO(), format=fmt)
+        plt.close(fig)
+    bad = [str(w.message) for w in caught if "missing from font" in str(w.message) or "Glyph" in str(w.message)]
+    assert not bad, bad
+    assert matplotlib.rcParams["font.family"][0] == "IPAexGothic"
+
+
+# ---------------------------------------------------------------------------- files
+
+def test_atomic_output_keeps_old_file_on_failure(tmp_path):
+    target = tmp_path / "a.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with report.atomic_output(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
+
+
+def test_write_xlsx_sheets_headers_widths(tmp_path):
+    from openpyxl import load_workbook
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame({"course_id": ["C1", "C2"], "n": [12, 30], "mean": [3.5, 4.25],
+                  "title": ["管理職向けDX研修（オンライン）", "x"]}).to_csv(
+        tables / "course_overview.csv", index=False, encoding="utf-8-sig")
+    long = "a_very_long_table_name_that_exceeds_excel_limits"
+    for stem in (long + "_1", long + "_2"):
+        pd.DataFrame({"n": [5]}).to_csv(tables / f"{stem}.csv", index=False, encoding="utf-8-sig")
+    path = report.write_xlsx(tmp_path, language="ja")
+    wb = load_workbook(path)
+    assert len(wb.sheetnames) == 3 and len(set(s.lower() for s in wb.sheetnames)) == 3
+    assert all(len(s) <= 31 for s in wb.sheetnames)
+    ws = wb["course_overview"]
+    assert [c.value for c in ws[1]] == ["研修ID", "人数", "平均", "研修名"]
+    assert all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "A2"
+    assert ws["B2"].value == 12 and ws["C3"].value == 4.25              # numbers stay numbers
+    assert ws.column_dimensions["D"].width >= 2 * len("管理職向けDX研修（オンライン）") - 4
+    assert report.write_xlsx(tmp_path / "nothing") is None
+
+
+def test_export_html_offline_code_hidden(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 見出し $x^2$"),
+                nbformat.v4.new_code_cell("secret_code_line = 1")]
+    nb.cells[1].execution_count = 7
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", {"text/html": "<table><tr><td>1</td></tr></table>"}),
+                           nbformat.v4.new_output("execute_result", {"text/plain": "5"}, execution_count=7),
+                           nbformat.v4.new_output("stream", name="stderr", text="a warning\n")]
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(src))
+    html = report.export_html(src, tmp_path / "html" / "n.html", "題名", language="ja").read_text("utf-8")
+    assert not EXTERNAL_SRC.search(html)
+    assert "require.js" not in html and "mathjax" not in html.lower()
+    assert '<html lang="ja">' in html and "<title>題名</title>" in html
+    assert '"Yu Gothic", "Meiryo", "Noto Sans JP", sans-serif' in html
+    assert "secret_code_line" not in html and "a warning" not in html and "見出し" in html
+    assert "[7]" not in html                                           # no In/Out prompts
+
+
+# ---------------------------------------------------------------------------- registry
+
+def test_registry_notebooks_found_in_package_location():
+    folder = pipeline.notebook_dir()
+    assert folder == (REPO / "notebooks").resolve()
+    assert (REPO / "dxsurvey" / "notebooks").resolve() == folder   # package data = repo folder
+    for stem in pipeline.REPORTS:
+        assert (folder / f"{stem}.ipynb").is_file(), stem
+
+
+def _notebooks():
+    return sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.stem)
+def test_committed_notebook_has_no_outputs_and_a_parameters_cell(path):
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), \
+        f"{path.name}: clear the outputs before committing"
+    assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: first code cell must be tagged"
+    assert path.stem in pipeline.REPORTS, f"{path.name} is not in pipeline.REPORTS"
+
+
+@pytest.mark.parametrize("stem", list(pipeline.REPORTS))
+def test_registry_notebook_declares_contract_parameters(stem):
+    """papermill itself (``--help-notebook``, inspect_notebook) must see every parameter."""
+    import papermill
+    declared = papermill.inspect_notebook(str(pipeline.notebook_dir() / f"{stem}.ipynb"))
+    expected = {"study", "out", "language", "min_cell"}
+    if pipeline.REPORTS[stem].get("per") == "course":
+        expected.add("course_id")
+    assert expected <= set(declared), (
+        f"papermill does not see {sorted(expected - set(declared))} in {stem}.ipynb: "
+        "a trailing comment must not contain '=' (papermill skips such lines)")
+    assert declared["min_cell"]["default"] == "0"
+
+
+# ---------------------------------------------------------------------------- expand
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    registry = write_tiny_notebooks(root / "nb")
+    return root, registry
+
+
+def test_parameter_papermill_cannot_read_is_still_declared(tmp_path, caplog):
+    from pipeline_helpers import _nb
+    nb = _nb([], 'study = ""  # folder\nout = ""  # run\nmin_cell = 0  # 0 = the codebook\'s\n')
+    nbformat.write(nb, str(tmp_path / "x.ipynb"))
+    declared = pipeline._declared(tmp_path / "x.ipynb")
+    assert declared["min_cell"]["inferred_type_name"] == "int"
+    assert "x.ipynb: papermill cannot read the parameter(s) min_cell" in caplog.text
+    nb = _nb([], 'study = ""  # folder\n')
+    nb.cells[0].metadata["tags"] = []
+    nbformat.write(nb, str(tmp_path / "y.ipynb"))
+    with pytest.raises(ValueError, match="no code cell tagged 'parameters'"):
+        pipeline._declared(tmp_path / "y.ipynb")
+
+
+def test_expand_checks_parameters(study, tiny):
+    root, registry = tiny
+    kw = dict(study=study, registry=registry, nb_dir=root / "nb")
+    jobs = pipeline.expand(["all"], **kw)
+    assert [j.name for j in jobs] == ["01_tiny_C2025-01", "02_fail", "03_kernel"]
+    with pytest.raises(ValueError, match="'colour'.*declared: course_id, language, min_cell"):
+        pipeline.expand(["all"], parameters={"colour": "red"}, **kw)
+    with pytest.raises(ValueError, match="--study"):
+        pipeline.expand(["all"], parameters={"study": "x"}, **kw)
+    with pytest.raises(ValueError, match="unknown notebook 'nope'; allowed: all, 01_tiny"):
+        pipeline.expand(["nope"], **kw)
+    with pytest.raises(ValueError, match="min_cell.*int"):
+        pipeline.expand(["01_tiny"], parameters={"min_cell": "ten"}, **kw)
+    with pytest.raises(ValueError, match="C9.*has no data"):
+        pipeline.expand(["01_tiny"], parameters={"course_id": "C9"}, **kw)
+    (job,) = pipeline.expand(["01_tiny.ipynb"], parameters={"min_cell": "10"}, **kw)
+    assert job.params == {"min_cell": 10, "course_id": "C2025-01"}
+    # a parameter goes only to the notebooks that declare it
+    jobs = pipeline.expand(["all"], parameters={"course_id": "C2025-01"}, **kw)
+    assert [j.params for j in jobs] == [{"course_id": "C2025-01"}, {}, {}]
+
+
+# ---------------------------------------------------------------------------- run
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny, tmp_path_factory):
+    root, registry = tiny
+    study_dir = tiny_study(tmp_path_factory.mktemp("tstudy") / "study")
+    out = tmp_path_factory.mktemp("runs") / "run1"
+    result = pipeline.run(["all"], study=study_dir, out=out, registry=registry, nb_dir=root / "nb",
+                          jobs=2, progress=False)
+    return result, study_dir, out, root, registry
+
+
+def test_run_folder_layout(tiny_run):
+    result, study_dir, out, *_ = tiny_run
+    assert result.run_dir == out.resolve()
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"index.html", "run.json", "tables.xlsx", "html/01_tiny_C2025-01.html",
+            "notebooks/01_tiny_C2025-01.ipynb", "tables/tiny_counts_C2025-01.csv",
+            "figures/tiny_bar_C2025-01.png", "figures/tiny_bar_C2025-01.svg"} <= names
+    assert not list(out.parent.glob("*.partial-*"))
+    assert not any(p.name.startswith(".") for p in out.rglob("*"))      # no temp files left
+    assert not list((study_dir / "raw").glob("*.ipynb"))
+
+
+def test_failing_notebook_does_not_stop_the_others(tiny_run):
+    result, _, out, *_ = tiny_run
+    status = {r.name: r.ok for r in result.reports}
+    assert status == {"01_tiny_C2025-01": True, "02_fail": False, "03_kernel": True}
+    failed = result.failed[0]
+    assert "RuntimeError: わざと失敗" in failed.error and not result.ok
+    index = (out / "index.html").read_text("utf-8")
+    assert "わざと失敗" in index and "失敗" in index
+    assert (out / "html" / "02_fail.html").is_file()         # still exported: shows where it stopped
+
+
+def test_kernel_is_this_interpreter_and_cwd_is_the_notebooks_folder(tiny_run):
+    result, _, out, *_ = tiny_run
+    assert Path((out / "kernel.txt").read_text()).resolve() == Path(sys.executable).resolve()
+    nb = nbformat.read(str(out / "notebooks" / "03_kernel.ipynb"), as_version=4)
+    cwd = Path("".join(o.get("text", "") for o in nb.cells[-1].outputs).strip())
+    assert cwd.name == "notebooks" and cwd.parent.name.startswith(out.name + ".partial-")
+
+
+def test_executed_notebooks_carry_no_absolute_paths(tiny_run):
+    result, study_dir, out, *_ = tiny_run
+    nb = nbformat.read(str(out / "notebooks" / "01_tiny_C2025-01.ipynb"), as_version=4)
+    pm = nb.metadata["papermill"]
+    assert pm["input_path"] == "notebooks/01_tiny.ipynb"
+    assert pm["output_path"] == "notebooks/01_tiny_C2025-01.ipynb"
+    assert pm["parameters"]["out"] == ".." and not Path(pm["parameters"]["study"]).is_absolute()
+    assert (out / "notebooks" / pm["parameters"]["study"]).resolve() == study_dir.resolve()
+
+
+def test_index_and_run_record(tiny_run):
+    result, study_dir, out, *_ = tiny_run
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    files = {f["file"]: f["sha256"] for f in record["inputs"]}
+    import hashlib
+    assert files["survey.yaml"] == hashlib.sha256((study_dir / "survey.yaml").read_bytes()).hexdigest()
+    assert {"courses.csv", "raw/example_pre.csv", "raw/example_post.csv"} <= set(files)
+    assert {"dxsurvey", "python", "pandas", "scipy", "statsmodels", "seaborn", "papermill"} <= set(record["versions"])
+    index = (out / "index.html").read_text("utf-8")
+    assert '<html lang="ja">' in index and not EXTERNAL_SRC.search(index)
+    for needle in [files["courses.csv"], 'href="html/01_tiny_C2025-01.html"', 'href="tables.xlsx"',
+                   record["versions"]["pandas"], "個人情報チェック", "min_cell"]:
+        assert needle in index, needle
+    assert record["audit"] == [] and result.findings == []
+
+
+def test_existing_run_folder_needs_force(tiny_run):
+    result, study_dir, out, root, registry = tiny_run
+    kw = dict(study=study_dir, registry=registry, nb_dir=root / "nb", progress=False)
+    with pytest.raises(pipeline.RunExistsError, match="force"):
+        pipeline.run(["03_kernel"], out=out, **kw)
+    other = out.parent / "not_a_run"
+    other.mkdir()
+    (other / "precious.txt").write_text("keep")
+    with pytest.raises(pipeline.RunExistsError, match="not a dxsurvey run folder"):
+        pipeline.run(["03_kernel"], out=other, force=True, **kw)
+    assert (other / "precious.txt").read_text() == "keep"
+    with pytest.raises(ValueError, match="raw"):
+        pipeline.run(["03_kernel"], out=study_dir / "raw" / "x", **kw)
+
+
+def test_force_replaces_a_run(tiny_run, tmp_path):
+    result, study_dir, out, root, registry = tiny_run
+    target = tmp_path / "again"
+    kw = dict(study=study_dir, registry=registry, nb_dir=root / "nb", progress=False)
+    pipeline.run(["03_kernel"], out=target, **kw)
+    (target / "stale.txt").write_text("old run")
+    r = pipeline.run(["03_kernel"], out=target, force=True, **kw)
+    assert r.ok and not (target / "stale.txt").exists()
+    assert not list(tmp_path.glob("again.*"))
