@@ -1,0 +1,97 @@
+"""Regenerate the committed bad-input corpus (run by hand: ``python make_corpus.py``).
+
+Each file is one kind of bad input; ``cases.yaml`` says how it is declared in a
+study's ``sources:`` and what dxsurvey must report.  The files are committed so
+that their bytes are fixed; this script documents how they were made.
+"""
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import openpyxl
+
+HERE = Path(__file__).resolve().parent
+
+#: The header every CSV case shares (the items of the test codebook, cases.yaml).
+HEADER = ["回答者コード", "役職", "DXの必要性を理解している", "DXは自分の仕事とは関係ない", "ご意見・ご感想"]
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8", newline: str = "\r\n") -> bytes:
+    return "".join(",".join(row) + newline for row in rows).encode(encoding)
+
+
+def make(out: Path = HERE) -> None:
+    """Write every corpus file into ``out``."""
+    sys.path.insert(0, str(out.parent))
+    from fixtures_readers import write_truncated_xlsx, write_xlsx_without_sheets
+
+    files: dict[str, bytes] = {
+        "empty.csv": b"",
+        "header_only.csv": _csv([HEADER]),
+        # LoGoフォーム-style CP932 bytes, declared utf-8 in survey.yaml
+        "cp932_declared_utf8.csv": _csv([HEADER, ["0201", "主事", "そう思う", "そう思わない", "髙橋さん①"]],
+                                        encoding="cp932"),
+        # UTF-8 bytes, declared cp932
+        "utf8_declared_cp932.csv": _csv([HEADER, ["0202", "主事", "そう思う", "そう思わない", "役立った"]]),
+        "junk.csv": b"\x89PNG\r\n\x1a\n" + random.Random(5).randbytes(2000),
+        # line 3: unknown label; line 4: a label of another scale in column q2
+        "unknown_labels.csv": _csv([HEADER,
+                                    ["0211", "主事", "そう思う", "そう思わない", ""],
+                                    ["0212", "主事", "とても変な回答", "ややそう思う", ""],
+                                    ["0213", "課長", "そう思う", "満足", ""]]),
+        # line 2: 9 in q1; line 3: 0 in q2 (full-width)
+        "out_of_range.csv": _csv([HEADER,
+                                  ["0221", "主事", "9", "そう思わない", ""],
+                                  ["0222", "課長", "そう思う", "０", ""]]),
+        "double_marks.csv": _csv([HEADER,
+                                  ["0231", "主事", "2・3", "そう思わない", ""],
+                                  ["0232", "課長", "そう思う", "4、5", ""]]),
+        # q1's header twice: column C is read, column F becomes "... (2)"
+        "duplicate_headers.csv": _csv([HEADER + ["DXの必要性を理解している"],
+                                       ["0241", "主事", "そう思う", "そう思わない", "", "そう思わない"]]),
+        # q2's column is absent
+        "missing_column.csv": _csv([[h for h in HEADER if h != "DXは自分の仕事とは関係ない"],
+                                    ["0251", "主事", "そう思う", ""]]),
+        # a well-formed file, declared with a course that courses.csv does not list
+        "unknown_course.csv": _csv([HEADER, ["0261", "主事", "そう思う", "そう思わない", ""]]),
+        # line 3 is the codebook's test code 0000
+        "test_submission.csv": _csv([HEADER,
+                                     ["0271", "主事", "そう思う", "そう思わない", ""],
+                                     ["0000", "主事", "そう思う", "そう思う", "テスト送信"]]),
+        # every record below the header is blank: empty cells, then spaces (ASCII and U+3000)
+        "all_blank.csv": _csv([HEADER, [""] * 5, ["", " ", "", "", ""], ["\u3000", "", "", "", ""],
+                               [""] * 5]),
+    }
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+
+    write_xlsx_without_sheets(out / "nosheet.xlsx")
+    write_truncated_xlsx(out / "truncated.xlsx")
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "事後"
+    sheet.append(HEADER)
+    sheet.append(["0281", "主事", "そう思う", "そう思わない", None])
+    workbook.save(out / "sheet_missing.xlsx")
+
+    # paper form typed into Excel: title row, legend, header in row 3,
+    # Excel numbers and full-width digits; row 5 has 7 (out of range), row 6 "2・3"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "事後"
+    sheet.append(["DX研修 事後アンケート（紙）"])
+    sheet.append(["1=そう思わない … 5=そう思う"])
+    sheet.append(HEADER)
+    sheet.append([291, "主事", 4, "２", None])
+    sheet.append([292, "課長", 7, 1, None])
+    sheet.append([293, "主事", "2・3", 5, "紙で回答"])
+    sheet.append([None] * 5)
+    sheet.append(["回収数", "3枚"])
+    workbook.save(out / "paper_dirty.xlsx")
+
+
+if __name__ == "__main__":
+    make()

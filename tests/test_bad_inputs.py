@@ -1,0 +1,280 @@
+"""Bad input is safe (DESIGN §6): the corpus in tests/bad_inputs/ through load_study.
+
+Each case of ``tests/bad_inputs/cases.yaml`` builds a study with a good source beside
+the bad one and checks the validation rows (problem, action, row, column, value),
+the message, and that the good source is still analysed in full.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import dxsurvey
+from dxsurvey import schema
+from dxsurvey.codebook import CodebookError
+from dxsurvey.ingest import validation_summary
+from dxsurvey.readers import SourceError, normalize_text
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+EXCEPTIONS = {"CodebookError": CodebookError, "SourceError": SourceError, "ValueError": ValueError}
+
+SURVEY = textwrap.dedent("""\
+    survey: bad-inputs
+    language: en
+    respondent_key: {column: 回答者コード, width: 4}
+    scales:
+      agree5:
+        levels: {1: [そう思わない], 2: [あまりそう思わない], 3: [どちらともいえない], 4: [ややそう思う], 5: [そう思う]}
+        missing: [無回答]
+    constructs:
+      necessity: {label: DXの必要性, items: [q1, q2]}
+    items:
+      - {id: q1, column: DXの必要性を理解している, scale: agree5}
+      - {id: q2, column: DXは自分の仕事とは関係ない, scale: agree5, reverse: true}
+      - {id: role, column: 役職, type: category, role: audience, map: {課長: manager, 主事: staff}}
+      - {id: comment, column: ご意見・ご感想, type: text}
+    exclude:
+      - {column: 回答者コード, values: ["0000"], reason: test submission}
+    sources:
+      - {file: raw/good.csv, course: C1, wave: pre}
+    """)
+# audience is given for every course: a blank one crashes load_study today
+# (see test_courses_csv_with_only_required_columns)
+COURSES = "course_id,title,audience\nC1,一般職員向けDX研修,staff\nC2,管理職向けDX研修,all\n"
+HEADER = "回答者コード,役職,DXの必要性を理解している,DXは自分の仕事とは関係ない,ご意見・ご感想"
+GOOD = HEADER + "\n0001,主事,そう思う,そう思わない,\n0002,課長,ややそう思う,,\n0003,主事,,どちらともいえない,よかった\n"
+#: (source_row, q1, q2) of the good source's submissions
+GOOD_ANSWERS = [(2, 5, 1), (3, 4, None), (4, None, 3)]
+
+
+def make_study(tmp_path: Path, extra_sources: str = "", survey: str = SURVEY,
+               courses: str = COURSES) -> Path:
+    """A study folder with raw/good.csv and ``extra_sources`` appended to sources:."""
+    root = tmp_path / "study"
+    (root / "raw").mkdir(parents=True)
+    (root / "courses.csv").write_text(courses, encoding="utf-8")
+    (root / "raw" / "good.csv").write_text(GOOD, encoding="utf-8")
+    (root / "survey.yaml").write_text(survey + extra_sources, encoding="utf-8")
+    return root
+
+
+def source_line(file: str, course: str = "C2", declared: dict | None = None) -> str:
+    spec = {"file": f"raw/{file}", "course": course, "wave": "post", **(declared or {})}
+    return "  - " + yaml.safe_dump(spec, allow_unicode=True, default_flow_style=True).strip() + "\n"
+
+
+def assert_good_source_intact(study) -> None:
+    """All three submissions of raw/good.csv are there, with their answers and no problem."""
+    subs = study.submissions[study.submissions["source_file"] == "raw/good.csv"]
+    assert subs["source_row"].tolist() == [row for row, _, _ in GOOD_ANSWERS]
+    assert set(subs["course_id"]) == {"C1"} and set(subs["wave"]) == {"pre"}
+    answers = study.answers.merge(subs[["submission_id", "source_row"]], on="submission_id")
+    for row, q1, q2 in GOOD_ANSWERS:
+        got = answers[answers["source_row"] == row].set_index("item_id")["value"]
+        assert (pd.isna(got["q1"]) if q1 is None else got["q1"] == q1), (row, got)
+        assert (pd.isna(got["q2"]) if q2 is None else got["q2"] == q2), (row, got)
+    assert not (study.validation["source_file"] == "raw/good.csv").any()
+
+
+def _param(case: dict, *, known_bug: bool = True):
+    """A pytest param of a case; a strict xfail when ``known_bug`` and the case has one."""
+    marks = []
+    if known_bug and case.get("known_bug"):
+        marks.append(pytest.mark.xfail(strict=True, reason=case["known_bug"]))
+    return pytest.param(case, id=case["id"], marks=marks)
+
+
+def _problems_of(study, file: str) -> pd.DataFrame:
+    return study.validation[study.validation["source_file"] == f"raw/{file}"]
+
+
+def _key(problem, action, row, column, value) -> tuple:
+    row = None if row is None or pd.isna(row) or row == 0 else int(row)
+    column = None if column is None or (isinstance(column, float) and pd.isna(column)) else column
+    value = None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return (problem, action, row, column, value)
+
+
+def _load_case(tmp_path: Path, case: dict):
+    shutil.copy(CORPUS / case["file"], tmp_path / "copy")
+    root = make_study(tmp_path, source_line(case["file"], case.get("course", "C2"), case.get("declared")))
+    shutil.copy(tmp_path / "copy", root / "raw" / case["file"])
+    return root
+
+
+# ---------------------------------------------------------------- source cases
+
+
+@pytest.mark.parametrize("case", [_param(c, known_bug=False) for c in CASES["sources"]])
+def test_source_case(tmp_path, case):
+    root = _load_case(tmp_path, case)
+    before = (root / "raw" / case["file"]).read_bytes()
+    if "raises" in case:
+        with pytest.raises(EXCEPTIONS[case["raises"]], match=case["message"]):
+            dxsurvey.load_study(root)
+        return
+    study = dxsurvey.load_study(root)
+    assert (root / "raw" / case["file"]).read_bytes() == before, "raw/ must never be written"
+    assert_good_source_intact(study)
+
+    got = _problems_of(study, case["file"])
+    expected = sorted((_key(p["problem"], p["action"], p["row"], p["column"], p["value"])
+                       for p in case["problems"]), key=repr)
+    actual = sorted((_key(*r) for r in got[["problem", "action", "source_row", "column", "value"]]
+                     .itertuples(index=False)), key=repr)
+    assert actual == expected
+    for spec in case["problems"]:
+        rows = got[(got["problem"] == spec["problem"])]
+        if spec["row"] is not None:
+            rows = rows[rows["source_row"] == spec["row"]]
+        assert any(re.search(spec["message"], m) for m in rows["message"]), \
+            (spec["message"], rows["message"].tolist())
+
+    kept = study.submissions[study.submissions["source_file"] == f"raw/{case['file']}"]
+    assert len(kept) == case["kept"]
+    summary = study.source_summary.set_index("source_file").loc[f"raw/{case['file']}"]
+    assert summary["kept"] == case["kept"]
+    assert summary["errors"] == sum(p["action"] == "error" for p in case["problems"])
+    # the readable summary shows every problem with its file
+    text = validation_summary(study, "en")
+    assert text.count(f"raw/{case['file']} ") >= 1 + len(case["problems"])
+
+
+def _names_missing(message: str, names: list[str], file: str, row, column, value) -> list[str]:
+    missing = []
+    if "file" in names and file not in message:
+        missing.append(f"file {file}")
+    if "row" in names and not re.search(rf"\b(?:row|line) {row}\b|{row}行目", message):
+        missing.append(f"row {row}")
+    if "column" in names and column not in message:
+        missing.append(f"column {column}")
+    if "value" in names and value and value not in message and normalize_text(value) not in message:
+        missing.append(f"value {value!r}")
+    return missing
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES["sources"] if c.get("problems")])
+def test_source_case_message_names_file_row_column_value(tmp_path, case):
+    """The message alone says where: file, and where applicable row, column and value."""
+    study = dxsurvey.load_study(_load_case(tmp_path, case))
+    got = _problems_of(study, case["file"])
+    missing = []
+    for spec in case["problems"]:
+        rows = got[got["problem"] == spec["problem"]]
+        if spec["row"] is not None:
+            rows = rows[rows["source_row"] == spec["row"]]
+        assert len(rows), spec
+        for message in rows["message"]:
+            lack = _names_missing(message, spec["names"], f"raw/{case['file']}", spec["row"],
+                                  spec["column"], spec["value"])
+            if lack:
+                missing.append((spec["row"], message, lack))
+    assert not missing
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES["sources"]
+                                  if c.get("problems")])
+def test_source_case_problem_vocabulary(tmp_path, case):
+    study = dxsurvey.load_study(_load_case(tmp_path, case))
+    assert set(study.validation["problem"]) <= set(schema.PROBLEMS)
+    assert set(study.validation["action"]) <= set(schema.ACTIONS)
+    assert list(study.validation.columns) == list(schema.VALIDATION)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ingest.load_study/_decode_source log file-level problems (unreadable_source, "
+    "missing_column) with source_row 0; validation_summary then prints 'row 0' / '0行目'"))
+def test_file_level_problems_have_no_row_number(tmp_path):
+    sources = source_line("empty.csv") + source_line("missing_column.csv")
+    root = make_study(tmp_path, sources)
+    for file in ("empty.csv", "missing_column.csv"):
+        shutil.copy(CORPUS / file, root / "raw" / file)
+    study = dxsurvey.load_study(root)
+    file_level = study.validation[study.validation["problem"].isin(["unreadable_source", "missing_column"])]
+    assert len(file_level) == 2
+    assert file_level["source_row"].isna().all(), file_level["source_row"].tolist()
+
+
+def test_every_case_together_in_one_study(tmp_path):
+    """All readable-or-not cases side by side: one study, nothing raises, good intact."""
+    cases = [c for c in CASES["sources"] if "raises" not in c]
+    files = sorted({c["file"] for c in cases})
+    lines = "".join(source_line(f, declared={"header_rows": [3]} if f == "paper_dirty.xlsx" else None)
+                    for f in files)
+    root = make_study(tmp_path, lines)
+    for f in files:
+        shutil.copy(CORPUS / f, root / "raw" / f)
+    study = dxsurvey.load_study(root)
+    assert_good_source_intact(study)
+    assert set(study.source_summary["source_file"]) == {"raw/good.csv", *(f"raw/{f}" for f in files)}
+    assert "There are errors" in validation_summary(study, "en")
+
+
+# ------------------------------------------------------------- codebook cases
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES["codebook"]])
+def test_codebook_case(tmp_path, case):
+    assert case["old"] in SURVEY, case["old"]
+    root = make_study(tmp_path, survey=SURVEY.replace(case["old"], case["new"]))
+    for file in case.get("copy", []):
+        shutil.copy(CORPUS / file, root / "raw" / file)
+    with pytest.raises(EXCEPTIONS[case["raises"]], match=case["message"]) as info:
+        dxsurvey.load_study(root)
+    assert "survey.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize("courses", [
+    pytest.param("course_id,title\nC1,研修\n", id="no_audience_column", marks=pytest.mark.xfail(
+        strict=True, reason=(
+            "ingest._decode_source: `course_aud in ('manager', 'staff')` with course_aud "
+            "pd.NA (load_courses fills an absent column with pd.NA) raises TypeError: "
+            "boolean value of NA is ambiguous"))),
+    pytest.param("course_id,title,audience\nC1,研修,\n", id="blank_audience"),
+])
+def test_courses_csv_with_only_required_columns(tmp_path, courses):
+    """DESIGN §3: only course_id and title are required; a blank field is unknown."""
+    study = dxsurvey.load_study(make_study(tmp_path, courses=courses))
+    assert len(study.submissions) == 3
+    assert study.submissions["audience"].tolist() == ["staff", "manager", "staff"]
+
+
+# ------------------------------------------------------------------ big files
+
+
+def test_50k_row_csv_reports_exact_line_of_one_bad_cell(tmp_path):
+    """One unknown label in the last of 50,000 records, after quoted multi-line cells."""
+    n = 50_000
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER.split(","))
+    line = 2
+    labels = ["そう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "そう思う"]
+    for i in range(n - 1):
+        comment = "良かった\n次回も参加したい" if i % 997 == 0 else ""
+        writer.writerow([f"{i + 10:05d}", "主事", labels[i % 5], labels[(i * 7) % 5], comment])
+        line += 1 + comment.count("\n")
+    bad_line = line
+    writer.writerow([f"{n + 10:05d}", "課長", "そう思う", "そう思わなぃ", ""])
+    root = make_study(tmp_path, source_line("big.csv"))
+    (root / "raw" / "big.csv").write_bytes(buffer.getvalue().encode("utf-8"))
+
+    study = dxsurvey.load_study(root)
+    assert_good_source_intact(study)
+    problems = _problems_of(study, "big.csv")
+    assert problems[["problem", "source_row", "column", "value"]].values.tolist() == [
+        ["unknown_label", bad_line, "DXは自分の仕事とは関係ない", "そう思わなぃ"]]
+    big = study.submissions[study.submissions["source_file"] == "raw/big.csv"]
+    assert len(big) == n
+    assert big["source_row"].iloc[-1] == bad_line
+    multi_line_cells = (n - 2) // 997 + 1
+    assert bad_line == 1 + n + multi_line_cells  # header + records + extra physical lines
