@@ -276,3 +276,18 @@ def test_bad_arguments():
         prepost(study, min_cell=0)
     with pytest.raises(ValueError, match="confidence"):
         prepost(study, confidence=1.5)
+
+
+def test_signed_rank_exact_p_equals_scipy():
+    from dxsurvey.stats.effects import signed_rank_exact_p
+    rng = np.random.default_rng(3)
+    for _ in range(40):                  # ties and zeros, n <= 13: scipy's exhaustive permutation test
+        n = int(rng.integers(4, 14))
+        a, b = rng.integers(1, 6, n), rng.integers(1, 6, n)
+        if np.all(a == b):
+            continue
+        sp = stats.wilcoxon(b, a, zero_method="wilcox", correction=True, method="auto")
+        assert signed_rank_exact_p(b - a) == pytest.approx(sp.pvalue, rel=1e-12)
+    for n in (5, 17, 40):                # no ties: scipy's exact distribution
+        d = rng.permutation(np.arange(1, n + 1)) * rng.choice([-1, 1], n)
+        assert signed_rank_exact_p(d) == pytest.approx(stats.wilcoxon(d, method="auto").pvalue, rel=1e-12)

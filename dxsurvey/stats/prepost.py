@@ -34,7 +34,8 @@ MEASURES = ("all", "items", "constructs")
 BY_COLUMNS = ("course_id", "audience")
 
 _CAUTION_N = 10          # n below this carries a caution (DESIGN §4)
-_EXACT_WILCOXON_N = 50   # scipy's method="auto" may go exact/permutation up to this n
+_EXACT_WILCOXON_N = 50   # scipy's wilcoxon method="auto" is exact up to this n (no ties/zeros)
+_PERMUTATION_N = 13      # ... and an exhaustive permutation test up to this n with ties/zeros
 _EXACT_MWU_N = 8         # scipy's mannwhitneyu "auto" goes exact when a sample is <= 8
 _NUMERIC = ("n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b", "mean_a", "mean_b", "sd_a",
             "sd_b", "median_a", "median_b", "top2_a", "top2_b", "diff", "diff_ci_low", "diff_ci_high",
@@ -106,9 +107,10 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
 
     Wilcoxon signed-rank drops zero differences (``zero_method="wilcox"``, as R) and
     uses the normal approximation with tie and continuity correction (R's default);
-    for n <= 50, p comes from ``scipy.stats.wilcoxon(method="auto")``, which is exact
-    without ties or zeros, an exhaustive permutation test when n <= 13 with ties, and
-    the same normal approximation otherwise.  Mann-Whitney: normal approximation with
+    small groups follow ``scipy.stats.wilcoxon(method="auto")``: the exact distribution
+    when n <= 50 without ties or zeros, an exhaustive sign-flip permutation distribution
+    when n <= 13 with ties or zeros (both computed by :func:`effects.signed_rank_exact_p`,
+    which the tests check equals scipy), and the normal approximation otherwise.  Mann-Whitney: normal approximation with
     tie and continuity correction; ``scipy.stats.mannwhitneyu(method="auto")`` when a
     wave has <= 8 answers (exact without ties).
 
@@ -363,7 +365,11 @@ def _item_measure(x, values, ctx, opts):
     out["ci_method"] = np.where(live, "analytic", None).astype(object)
 
     # small groups: scipy's exact / permutation p, and bootstrap intervals
-    small_p = np.flatnonzero(live & paired & (n_pairs <= _EXACT_WILCOXON_N) & (n_r > 0))
+    # scipy wilcoxon(method="auto"): exact without ties/zeros up to n = 50, exhaustive
+    # permutation with ties/zeros up to n = 13, else the normal approximation (above)
+    clean = ((abs_counts <= 1).all(axis=1)) & (n_r == n_pairs)
+    small_p = np.flatnonzero(live & paired & (n_r > 0) & (
+        ((n_pairs <= _EXACT_WILCOXON_N) & clean) | (n_pairs <= _PERMUTATION_N)))
     small_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= _EXACT_MWU_N))
     boot_p = np.flatnonzero(live & paired & (n_pairs <= opts["boot_max_n"]))
     boot_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= opts["boot_max_n"]))
@@ -371,11 +377,7 @@ def _item_measure(x, values, ctx, opts):
         seg = _segments(gg, np.union1d(small_p, boot_p))
         for k in small_p:
             r = seg[int(k)]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = stats.wilcoxon(values[ib[r]], values[ia[r]], zero_method="wilcox",
-                                     correction=True, method="auto")
-            out["p_val"][k] = res.pvalue
+            out["p_val"][k] = fx.signed_rank_exact_p(values[ib[r]] - values[ia[r]])
         cells = [(int(k), values[ib[seg[int(k)]]] - values[ia[seg[int(k)]]]) for k in boot_p]
         _bootstrap_paired(cells, lambda R: _rbc_stat(R, d_levels), out, opts)
     if len(small_i) or len(boot_i):
