@@ -126,6 +126,11 @@ class Source:
     encoding: str | None = None
     format: str | None = None
     index: int = 0
+    scales: dict[str, str] = field(default_factory=dict)   # scale -> scale to read it with here
+
+    def scale_for(self, scale: str) -> str:
+        """The scale to decode ``scale`` items with in this source (paper forms may print it reversed)."""
+        return self.scales.get(scale, scale)
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ _TOP_KEYS = {"survey", "language", "respondent_key", "scales", "constructs", "it
              "exclude", "min_cell", "min_cell_text", "title", "description"}
 _ITEM_KEYS = {"id", "column", "type", "scale", "reverse", "level", "role", "map", "options",
               "other", "waves", "label"}
-_SOURCE_KEYS = {"file", "course", "wave", "sheet", "header_rows", "encoding", "format"}
+_SOURCE_KEYS = {"file", "course", "wave", "sheet", "header_rows", "encoding", "format", "scales"}
 
 
 def _parse_scale(name: str, spec: Any, yf: Path) -> Scale:
@@ -456,9 +461,25 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
             raise _err(f"{p}.file", f"file {file!r} not found in {root}.", yf)
         hr = spec.get("header_rows")
         if hr is not None:
-            hr = tuple(int(x) for x in _as_list(hr))
+            try:
+                hr = tuple(int(x) for x in _as_list(hr))
+            except (TypeError, ValueError):
+                raise _err(f"{p}.header_rows", f"{hr!r}: give the Excel row numbers of the header, e.g. [3, 4].",
+                           yf) from None
+        overrides = spec.get("scales") or {}
+        if not isinstance(overrides, dict):
+            raise _err(f"{p}.scales", "must map a scale to the scale to read it with in this file, "
+                                      "e.g. `{agree5: agree5_paper}`.", yf)
+        for base, alt in overrides.items():
+            for name in (base, alt):
+                if name not in scales:
+                    raise _err(f"{p}.scales", f"unknown scale {name!r}.{_suggest(name, scales)}", yf)
+            if set(scales[base].levels) != set(scales[alt].levels):
+                raise _err(f"{p}.scales", f"{alt!r} must have the same values as {base!r} "
+                                          f"({', '.join(map(str, scales[base].values))}).", yf)
         sources.append(Source(file=file, course=course, wave=wave, sheet=spec.get("sheet"),
-                              header_rows=hr, encoding=spec.get("encoding"), format=fmt, index=i))
+                              header_rows=hr, encoding=spec.get("encoding"), format=fmt, index=i,
+                              scales={str(k): str(v) for k, v in overrides.items()}))
 
     exclude = []
     for i, spec in enumerate(doc.get("exclude") or []):

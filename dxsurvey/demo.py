@@ -212,33 +212,41 @@ respondent_key:
 
 scales:
   agree5:
-    # Web forms write the label.  The paper form of C2024-03 (事後) printed the scale the
-    # other way (1 = そう思う ... 5 = そう思わない); the digits typed from it are listed
-    # under the value they mean, so "1" reads as 5.
     levels:
-      1: [そう思わない, 全くそう思わない, "5"]
-      2: [あまりそう思わない, "4"]
-      3: [どちらともいえない, "3"]
-      4: [ややそう思う, "2"]
-      5: [そう思う, とてもそう思う, "1"]
+      1: [そう思わない, 全くそう思わない]
+      2: [あまりそう思わない]
+      3: [どちらともいえない]
+      4: [ややそう思う]
+      5: [そう思う, とてもそう思う]
     missing: [無回答, わからない, "-"]
+  # The paper form of C2024-03 (事後) printed the scales the other way round
+  # (1 = そう思う ... 5 = そう思わない); its source reads them with these (`scales:` there).
+  agree5_paper:
+    levels: {1: ["5"], 2: ["4"], 3: ["3"], 4: ["2"], 5: ["1"]}
+    missing: [無回答, "-"]
   num5:                         # linear scale 1 (苦手) .. 5 (得意), printed the same way on paper
     levels: {1: ["1"], 2: ["2"], 3: ["3"], 4: ["4"], 5: ["5"]}
     missing: [無回答, "-"]
-  satisfaction5:                # paper: 1 = 満足 ... 5 = 不満
+  satisfaction5:
     levels:
-      1: [不満, "5"]
-      2: [やや不満, "4"]
-      3: [普通, "3"]
-      4: [やや満足, "2"]
-      5: [満足, "1"]
+      1: [不満]
+      2: [やや不満]
+      3: [普通]
+      4: [やや満足]
+      5: [満足]
     missing: [無回答, "-"]
-  useful4:                      # paper: 1 = とても役立つ ... 4 = 役立たない
+  satisfaction5_paper:          # paper: 1 = 満足 ... 5 = 不満
+    levels: {1: ["5"], 2: ["4"], 3: ["3"], 4: ["2"], 5: ["1"]}
+    missing: [無回答, "-"]
+  useful4:
     levels:
-      1: [役立たない, "4"]
-      2: [あまり役立たない, "3"]
-      3: [まあまあ役立つ, "2"]
-      4: [とても役立つ, "1"]
+      1: [役立たない]
+      2: [あまり役立たない]
+      3: [まあまあ役立つ]
+      4: [とても役立つ]
+    missing: [無回答, "-"]
+  useful4_paper:                # paper: 1 = とても役立つ ... 4 = 役立たない
+    levels: {1: ["4"], 2: ["3"], 3: ["2"], 4: ["1"]}
     missing: [無回答, "-"]
   yesno:
     levels:
@@ -290,7 +298,9 @@ def _sources_yaml() -> str:
         for wave, (kind, file) in c["sources"].items():
             extra = ""
             if kind == "paper":
-                extra = ", sheet: 事後, header_rows: [3, 4]"
+                extra = (", sheet: 事後, header_rows: [3, 4],\n"
+                         "     scales: {agree5: agree5_paper, satisfaction5: satisfaction5_paper, "
+                         "useful4: useful4_paper}")
             elif kind == "logo":
                 extra = ", encoding: cp932"
             lines.append(f"  - {{file: {file}, course: {c['course_id']}, wave: {wave}{extra}}}")

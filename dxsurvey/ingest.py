@@ -94,9 +94,12 @@ def _problem_frame(file: str, rows, column, values, problem, action, messages) -
     }, columns=list(VALIDATION))
 
 
-def _decode_scale(item: Item, cb: Codebook, series: pd.Series):
-    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None)."""
-    scale = cb.scales[item.scale]
+def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
+    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None).
+
+    ``scale_name`` overrides the item's scale (a paper form printed the other way round).
+    """
+    scale = cb.scales[scale_name or item.scale]
     lookup = scale.lookup
     missing = scale.missing_labels
     lo, hi = scale.min, scale.max
@@ -113,12 +116,12 @@ def _decode_scale(item: Item, cb: Codebook, series: pd.Series):
                 mapping[raw] = (v, None)
             else:
                 mapping[raw] = (pd.NA, ("out_of_range",
-                                        f"{lab} is outside the scale {item.scale} ({lo}–{hi}); set to missing."))
+                                        f"{lab} is outside the scale {scale.name} ({lo}–{hi}); set to missing."))
         elif _MULTI_MARK.match(lab):
             mapping[raw] = (pd.NA, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."))
         else:
             known = ", ".join(list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))[:6])
-            mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {item.scale} "
+            mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
                                                      f"(expected e.g. {known}); set to missing."))
     decoded = series.map(lambda v: mapping.get(v, (pd.NA, None)) if v is not None and v == v else (pd.NA, None))
     values = pd.array([d[0] for d in decoded], dtype="Int64")
@@ -192,7 +195,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             continue
         series = frame[col]
         if item.type == "scale":
-            values, probs = _decode_scale(item, cb, series)
+            values, probs = _decode_scale(item, cb, series, src.scale_for(item.scale))
             mask = probs.notna().to_numpy()
             if mask.any():
                 pr = probs[mask]

@@ -96,3 +96,15 @@ def test_init_study_refuses_non_empty(tmp_path):
     assert (target / "survey.yaml").exists() and (target / "raw" / "example_pre.csv").exists()
     with pytest.raises(FileExistsError):
         init_study(target)
+
+
+def test_source_scale_override(study):
+    _edit(study, "    missing: [無回答, わからない]",
+          "    missing: [無回答, わからない]\n  agree5_paper:\n    levels: {1: ['5'], 2: ['4'], 3: ['3'], 4: ['2'], 5: ['1']}")
+    _edit(study, "- {file: raw/example_post.csv, course: C2025-01, wave: post}",
+          "- {file: raw/example_post.csv, course: C2025-01, wave: post, scales: {agree5: agree5_paper}}")
+    cb = load_codebook(study)
+    assert cb.sources[1].scale_for("agree5") == "agree5_paper" and cb.sources[0].scale_for("agree5") == "agree5"
+    _edit(study, "scales: {agree5: agree5_paper}", "scales: {agree5: agree4}")
+    with pytest.raises(CodebookError, match=r"sources\[1\]\.scales: unknown scale 'agree4'"):
+        load_codebook(study)

@@ -62,7 +62,9 @@ def test_codebook_and_courses_load(generated):
     assert set(cb.constructs) == set(demo.CONSTRUCTS)
     assert any(cb.item(i).reverse for i in cb.constructs["necessity"].items)
     # the paper scale runs the other way: the typed digit 1 means そう思う (5)
-    assert cb.scales["agree5"].lookup["1"] == 5 and cb.scales["agree5"].lookup["そう思う"] == 5
+    paper = next(s for s in cb.sources if s.file.endswith("_paper.xlsx"))
+    assert cb.scales[paper.scale_for("agree5")].lookup["1"] == 5
+    assert cb.scales["agree5"].lookup["1"] == 1 and cb.scales["agree5"].lookup["そう思う"] == 5
     courses = load_courses(out / "courses.csv")
     assert len(courses) == 8 and courses["invited"].between(15, 45).all()
     # an instructor taught in two formats, so instructor and format are separable
