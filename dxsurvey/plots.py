@@ -176,7 +176,7 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels)]
     if any(p.get_gid() == "hidden" for p in ax.patches):
         handles.append(Patch(facecolor=HIDDEN_COLOR, label=hidden_label))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(keys), 1)),
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
               ncol=min(len(handles), 6), frameon=False, fontsize=8)
     return ax
 

@@ -1,0 +1,264 @@
+"""narrative: aggregates, report frames and sentences built from result tables; notebook shape."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from dxsurvey import narrative as N
+from dxsurvey import texts
+from statsdata import make_study
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ("00_validation", "10_course_report", "20_comparison", "40_research_report")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def likert_study(min_cell=3):
+    wide = pd.DataFrame({
+        "course_id": ["C1"] * 7 + ["C2"] * 2,
+        "wave": ["pre", "pre", "pre", "post", "post", "post", "post", "pre", "post"],
+        "respondent_key": ["a", "b", "c", "a", "b", "c", "d", "e", "e"],
+        "q1": [1, 1, 3, 5, 5, 4, np.nan, 2, 2],
+        "q2": [2, 2, 2, 2, np.nan, 2, 2, 2, 2],
+    })
+    return make_study(wide, constructs={"att": ("q1", "q2")}, min_cell=min_cell)
+
+
+# ---------------------------------------------------------------------- Likert aggregates
+def test_likert_distribution_full_level_set_with_zeros_and_order():
+    st = likert_study()
+    d = N.likert_distribution(N.course_study(st, "C1"), items=["q1"])
+    assert list(d.columns) == ["wave", "measure_id", "label", "scale", "level", "level_label", "count", "n"]
+    assert d["wave"].tolist() == ["pre"] * 5 + ["post"] * 5          # wave order, not data order
+    assert d["level"].tolist() == [1, 2, 3, 4, 5] * 2
+    assert d["count"].tolist() == [2, 0, 1, 0, 0, 0, 0, 0, 1, 2]
+    assert d["n"].tolist() == [3] * 5 + [3] * 5                        # missing answer not counted
+    assert d["level_label"].tolist()[:5] == ["そう思わない", "あまりそう思わない", "どちらともいえない",
+                                             "ややそう思う", "そう思う"]
+
+
+def test_likert_distribution_suppresses_small_groups():
+    st = likert_study(min_cell=3)
+    d = N.likert_distribution(st, items=["q1"], by=("course_id", "wave"))
+    small = d[d["course_id"] == "C2"]
+    assert small["count"].isna().all() and small["n"].isna().all()
+    big = d[(d["course_id"] == "C1") & (d["wave"] == "pre")]
+    assert big["count"].notna().all()
+    # stricter cell rule: C1 pre has counts 2 and 1 (< 3) -> hidden, and n with them
+    cell = N.likert_distribution(st, items=["q1"], by=("course_id", "wave"), suppress="cell")
+    c1pre = cell[(cell["course_id"] == "C1") & (cell["wave"] == "pre")]
+    assert c1pre["n"].isna().all()
+    assert c1pre.loc[c1pre["level"] == 1, "count"].isna().all()
+    assert (c1pre.loc[c1pre["level"] == 2, "count"] == 0).all()        # zeros stay visible
+    with pytest.raises(ValueError, match="group or cell"):
+        N.likert_distribution(st, suppress="row")
+    with pytest.raises(ValueError, match="not a scale item"):
+        N.likert_distribution(st, items=["nope"])
+
+
+def test_likert_figure_draws_one_bar_per_item_and_wave():
+    st = N.course_study(likert_study(), "C1")
+    fig = N.likert_figure(st, waves=("pre", "post"), lang="en")
+    (ax,) = fig.axes
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["q1（pre）", "q1（post）", "q2（pre）", "q2（post）"]
+    pre_q1 = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 1e-9]
+    assert [round(p.get_width(), 6) for p in pre_q1] == [round(200 / 3, 6), 0, round(100 / 3, 6), 0, 0]
+    empty = N.likert_figure(st, level="reaction", lang="ja")
+    assert [t.get_text() for t in empty.axes[0].texts] == [texts.text("narrative.no_data", "ja")]
+
+
+# ---------------------------------------------------------------------- validation frames
+def validation_study():
+    st = likert_study()
+    st.validation = pd.DataFrame({
+        "source_file": ["raw/a.csv", "raw/a.csv", "raw/b.csv"],
+        "source_row": pd.array([3, 5, 2], dtype="Int64"),
+        "column": ["code", "q1", None],
+        "value": ["0093", "2・3", None],
+        "problem": ["duplicate_submission", "invalid_value", "empty_submission"],
+        "action": ["dropped", "set_missing", "dropped"],
+        "message": ["code '0093' matched to '0039'", "two marks", "blank row"],
+    })
+    st.sensitive = frozenset({"0093", "0039"})
+    return st
+
+
+def test_problem_examples_mask_codes_and_have_no_row_identifier_column():
+    ex = N.problem_examples(validation_study(), lang="en")
+    assert "source_row" not in ex.columns and ex["row"].tolist() == [3, 5, 2]
+    assert ex["value"].tolist()[:2] == ["＊＊＊", "2・3"]
+    assert "0093" not in " ".join(ex["message"]) and "0039" not in " ".join(ex["message"])
+    assert ex["problem"].tolist()[0] == "duplicate submission"
+
+
+def test_problem_counts():
+    pc = N.problem_counts(validation_study(), lang="ja")
+    assert pc["count"].sum() == 3
+    assert set(pc["problem"]) == {"重複回答", "無効な値", "回答なし"}
+    assert "value" not in pc.columns
+
+
+def test_linkage_rates():
+    st = likert_study()
+    st.courses["invited"] = pd.array([8, pd.NA], dtype="Int64")
+    st.linkage = pd.DataFrame({"course_id": ["C1", "C2"], "wave_a": "pre", "wave_b": "post",
+                               "n_a": [3, 1], "n_b": [4, 1], "matched": [3, 1], "only_a": [0, 0],
+                               "only_b": [1, 0], "fuzzy": 0})
+    lr = N.linkage_rates(st)
+    c1 = lr.iloc[0]
+    assert (c1["n_pre"], c1["n_post"], c1["matched"], c1["only_pre"], c1["only_post"]) == (3, 4, 3, 0, 1)
+    assert c1["rate_pre"] == pytest.approx(0.375) and c1["rate_post"] == pytest.approx(0.5)
+    assert np.isnan(lr.iloc[1]["rate_pre"])                            # invited unknown
+
+
+# ---------------------------------------------------------------------- prepost-derived frames
+def prepost_frame():
+    base = dict(course_id="C1", audience="staff", wave_a="pre", wave_b="post", reverse=pd.NA,
+                n_unmatched_a=0, n_unmatched_b=0, median_a=3.0, median_b=4.0, top2_a=0.2, top2_b=0.5,
+                hedges_g_av=np.nan, ci_method="analytic", caution="")
+    rows = [
+        dict(base, measure_type="item", measure_id="q1", reverse=False, design="paired", n_a=12, n_b=12,
+             n_pairs=12, mean_a=2.5, mean_b=3.25, sd_a=1.0, sd_b=0.9, diff=0.75, diff_ci_low=0.2,
+             diff_ci_high=1.3, test="wilcoxon", statistic=41.0, p_val=0.012, p_adj=0.024,
+             effect_type="rank_biserial", effect=0.6, effect_ci_low=0.1, effect_ci_high=0.85),
+        dict(base, measure_type="construct", measure_id="att", design="paired", n_a=12, n_b=12, n_pairs=12,
+             mean_a=2.8, mean_b=3.41, sd_a=0.62, sd_b=0.67, diff=0.61, diff_ci_low=0.52, diff_ci_high=0.70,
+             test="paired_t", statistic=13.15, p_val=0.00001, p_adj=0.00002, effect_type="cohen_dz",
+             effect=1.1, effect_ci_low=0.9, effect_ci_high=1.31, n_unmatched_a=3, n_unmatched_b=2),
+        dict(base, audience="manager", measure_type="construct", measure_id="att", design="independent",
+             n_a=2, n_b=4, n_pairs=0, mean_a=3.0, mean_b=4.0, sd_a=0.5, sd_b=0.5, diff=1.0, diff_ci_low=0.1,
+             diff_ci_high=1.9, test="welch_t", statistic=2.2, p_val=0.09, p_adj=0.09, effect_type="hedges_g",
+             effect=1.5, effect_ci_low=0.2, effect_ci_high=2.8),
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_change_table_constructs_first_with_labels_and_numbers_kept():
+    st = likert_study()
+    ct = N.change_table(prepost_frame(), st, course_id="C1", lang="ja")
+    assert ct["measure_type"].tolist() == ["構成概念", "構成概念", "項目"]
+    item = ct.iloc[2]
+    assert item["reverse"] == "" and item["design"] == "対応あり"
+    assert item["statistic"] == 41.0 and item["ci_low"] == 0.2 and item["effect_ci_high"] == 0.85
+    assert ct["n_a"].dtype == "Int64"
+    assert N.change_table(prepost_frame(), st, course_id="C9").empty
+    with pytest.raises(ValueError, match="construct or item"):
+        N.change_table(prepost_frame(), st, measure_type="scale")
+
+
+def test_effect_rows_hide_small_groups_and_label_audiences():
+    rows = N.effect_rows(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
+    assert rows["label"].tolist() == ["att（staff）", "att（managers）"]
+    assert rows["effect"].iloc[0] == 1.1
+    assert rows[["effect", "effect_ci_low", "effect_ci_high"]].iloc[1].isna().all()   # n_a = 2 < 5
+
+
+def test_apa_table_formats_from_the_frame_and_suppresses():
+    pp = prepost_frame()
+    t = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="construct", min_cell=5)
+    assert list(t.columns) == ["audience", "measure", "design", "n", "pre", "post", "diff", "statistic", "p",
+                               "effect"]
+    first = t.iloc[0]
+    assert first["n"] == "12" and first["pre"] == "2.80 (0.62)" and first["post"] == "3.41 (0.67)"
+    assert first["diff"] == "0.61 [0.52, 0.70]" and first["statistic"] == "t = 13.15"
+    assert first["p"] == "< .001" and first["effect"] == "cohen_dz = 1.10 [0.90, 1.31]"
+    assert set(t.iloc[1][["n", "pre", "post", "diff", "p", "effect"]]) == {"—"}
+    items = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="item")
+    assert items.iloc[0]["statistic"] == "V = 41.00" and items.iloc[0]["p"] == ".024"
+
+
+def test_results_text_and_abstract_take_numbers_from_tables():
+    st = likert_study(min_cell=3)
+    pooled = prepost_frame().iloc[[1]].assign(course_id=pd.NA, audience=pd.NA)
+    ja = N.results_text(pooled, st, lang="ja")
+    assert "2.80" in ja and "3.41" in ja and "上昇した" in ja and "p < .001" in ja and "[0.52, 0.70]" in ja
+    en = N.abstract(pooled, st, "en")
+    assert en.startswith("The survey test collected answers from participants of 2 courses (4 pre, 5 post).")
+    assert "att rose from 2.80 (pre) to 3.41 (post)" in en
+    down = pooled.assign(diff=-0.2)
+    assert "fell" in N.results_text(down, st, lang="en")
+    hidden = N.results_text(prepost_frame().iloc[[2]], st, lang="en", min_cell=5)
+    assert "fewer than 5" in hidden and "4.00" not in hidden
+
+
+def test_cautions_name_independent_design_and_unmatched_counts():
+    text_ = N.cautions(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
+    lines = text_.splitlines()
+    assert any("staff" in x and "pre only: fewer than 5" in x and "post only: fewer than 5" in x for x in lines)
+    assert any("managers" in x and "fewer than 5 respondents" in x for x in lines)
+    assert any("managers" in x and "independent groups" in x for x in lines)
+    assert all(x.startswith("- ") for x in lines)
+    clean = prepost_frame().iloc[[0]].assign(n_a=40, n_b=40, n_pairs=40)
+    assert N.cautions(clean, likert_study(), lang="en") == f"- {texts.text('narrative.no_cautions', 'en')}"
+
+
+def test_quotes_only_when_enough_people_wrote():
+    st = likert_study()
+    st.codebook.items.append(type(st.codebook.items[0])(id="comment", column=("感想",), type="text"))
+    st.codebook.min_cell_text = 3
+    st.texts = pd.DataFrame({"submission_id": [1, 2, 4], "item_id": "comment",
+                             "text": ["よかった", "[氏名]さんの説明", "長い"]})
+    assert N.quotes(st, "C1")["text"].tolist() == ["[氏名]さんの説明", "よかった", "長い"]
+    st.codebook.min_cell_text = 4
+    assert N.quotes(st, "C1").empty
+    assert "4" in N.quotes_note(st, "C1", "ja")
+
+
+def test_input_hashes_match_hashlib(tmp_path):
+    st = likert_study()
+    st.root = tmp_path
+    (tmp_path / "survey.yaml").write_text("survey: x\n", encoding="utf-8")
+    out = N.input_hashes(st)
+    assert out["file"].tolist() == ["survey.yaml", "courses.csv"]
+    assert out["sha256"].iloc[0] == hashlib.sha256(b"survey: x\n").hexdigest()
+    assert out["size"].iloc[0] == 10 and pd.isna(out["size"].iloc[1]) and out["sha256"].iloc[1] == ""
+
+
+def test_formatters():
+    assert N.fmt_p(0.0005) == "< .001" and N.fmt_p(0.05) == ".050"
+    assert N.fmt_est_ci(np.nan, 0, 1) == "—"
+    assert N.label("format", "online", "ja") == "オンライン" and N.label("format", "zoom", "ja") == "zoom"
+
+
+# ---------------------------------------------------------------------- notebooks
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_shape(name):
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].metadata.get("tags") == ["parameters"]
+    params = code[0].source
+    for p in ("study = ", "out = ", "language = ", "min_cell = "):
+        assert p in params
+    assert ("course_id = " in params) == (name == "10_course_report")
+    assert f'name="{name}"' in code[1].source and "Context.open(" in code[1].source
+    for c in code:
+        assert not c.get("outputs") and c.get("execution_count") is None
+        assert not re.search(r"^\s*(def|class|lambda)\b", c.source, re.M)
+        assert "import pandas" not in c.source and ".groupby(" not in c.source
+    keys = {k for c in code for k in re.findall(r'ctx\.(?:md|t)\(\s*"([^"]+)"', c.source)}
+    missing = [k for k in keys if k not in texts.TEXTS]
+    assert not missing
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_parameters_are_declared(name):
+    """papermill skips a parameter line with a second '=' (e.g. in its comment)."""
+    papermill = pytest.importorskip("papermill")
+    declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
+    expected = {"study", "out", "language", "min_cell"} | ({"course_id"} if name == "10_course_report" else set())
+    assert set(declared) == expected
