@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import texts
-from .report import STUDY_CACHE_ENV, TEMPLATES, atomic_write_text, export_html, write_xlsx
+from .report import (CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, TEMPLATES, atomic_write_text,
+                     export_html, write_xlsx)
 
 __all__ = [
     "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
@@ -173,14 +174,16 @@ class Job:
 
 # ---------------------------------------------------------------------------- kernel
 
-def _kernel_manager_class():
+def _kernel_manager_class(env: Mapping[str, str] | None = None):
     """A kernel manager that always starts ipykernel in *this* interpreter.
 
     Only the native ``python3`` spec of the running ipykernel is visible to it, whose
     command is ``sys.executable -m ipykernel_launcher``: a user-level ``python3``
     kernelspec pointing at another Python cannot hijack the run, and nothing is
-    registered globally.
+    registered globally.  ``env`` is added to the kernel's environment (this process's
+    environment is not changed: several kernels start from threads at once).
     """
+    extra_env = dict(env or {})
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -195,6 +198,10 @@ def _kernel_manager_class():
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self):
             return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**(kw.get("env") or os.environ), **extra_env}
+            return await super()._async_pre_start_kernel(**kw)
 
     return CurrentInterpreterKernelManager
 
@@ -367,7 +374,8 @@ def expand(notebooks=("all",), *, study, parameters: Mapping[str, Any] | None = 
 
 # ---------------------------------------------------------------------------- execution
 
-def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, language: str) -> ReportResult:
+def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, language: str,
+             env: Mapping[str, str]) -> ReportResult:
     """Execute one notebook with papermill, then export its HTML (also for a failed run)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -381,7 +389,7 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     try:
         papermill.execute_notebook(
             str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
-            progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(),
+            progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(env),
             # the kernel's cwd; papermill's own ``cwd=`` would os.chdir() the whole process,
             # which is not safe with several notebooks executing in threads
             resources={"metadata": {"path": str(run_dir / "notebooks")}},
@@ -518,7 +526,9 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     notebooks), the resolved ``language`` and ``min_cell``, and its own parameters.
     The study is ingested once here and handed to the kernels as a pickle in a private
     temporary folder (deleted afterwards; never in the run folder, since it holds
-    respondent keys).  A failing notebook does not stop the others.  Then
+    respondent keys).  A per-course notebook's tables and figures get the suffix
+    ``_<course_id>`` (``tables/change_C2024-01.csv``), and two notebooks of one run
+    writing the same table or figure name is an error in the second one.  A failing notebook does not stop the others.  Then
     ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
@@ -555,15 +565,15 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     nbs = partial / "notebooks"
     base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
-    cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-study-"))
-    saved_env = {k: os.environ.get(k) for k in (STUDY_CACHE_ENV, "PYDEVD_DISABLE_FILE_VALIDATION")}
+    cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
     results: list[ReportResult] = []
     try:
         cache = cache_dir / "study.pkl"
         with open(cache, "wb") as fh:
             pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.environ[STUDY_CACHE_ENV] = str(cache)
-        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # no debugger warning on kernel stderr
+        (cache_dir / "claims").mkdir()
+        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"),
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # no debugger warning on kernel stderr
 
         from tqdm.auto import tqdm
         bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
@@ -571,8 +581,10 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
             futures = {}
             for job in plan:
                 jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
+                suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
                 futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
-                                    _title(job, st, language), language)] = job
+                                    _title(job, st, language), language,
+                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name})] = job
             for fut in as_completed(futures):
                 res = fut.result()
                 results.append(res)
@@ -580,11 +592,6 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
                 bar.update(1)
         bar.close()
     finally:
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         shutil.rmtree(cache_dir, ignore_errors=True)
     order = {j.name: i for i, j in enumerate(plan)}
     results.sort(key=lambda r: order[r.name])

@@ -34,7 +34,7 @@ from .study import Study
 __all__ = [
     "Context", "setup_matplotlib", "load_study_cached", "write_xlsx", "export_html",
     "atomic_output", "atomic_write_text", "atomic_write_bytes", "FORBIDDEN_COLUMNS",
-    "STUDY_CACHE_ENV", "FONT_STACK", "TEMPLATES", "ShownTable", "sheet_names",
+    "STUDY_CACHE_ENV", "FILE_SUFFIX_ENV", "CLAIMS_ENV", "JOB_ENV", "FONT_STACK", "TEMPLATES", "ShownTable", "sheet_names",
 ]
 
 #: Columns that identify a person or a raw row: a report table must never carry them.
@@ -43,6 +43,14 @@ FORBIDDEN_COLUMNS = ("respondent_key", "submission_id", "source_row")
 #: Environment variable naming a pickled study prepared by :func:`dxsurvey.pipeline.run`
 #: (read once per kernel instead of ingesting the raw files again).
 STUDY_CACHE_ENV = "DXSURVEY_STUDY_CACHE"
+
+#: Environment variables a pipeline run sets per kernel: a suffix for the file names of a
+#: notebook run once per course (``_C2024-01``: course reports do not overwrite each
+#: other's tables), and the folder where table/figure names are claimed, so two
+#: notebooks of one run writing the same file is an error instead of a silent overwrite.
+FILE_SUFFIX_ENV = "DXSURVEY_FILE_SUFFIX"
+CLAIMS_ENV = "DXSURVEY_CLAIMS"
+JOB_ENV = "DXSURVEY_JOB"
 
 #: CSS font stack of the HTML reports (Windows, then Linux Japanese fonts).
 FONT_STACK = '"Yu Gothic", "Meiryo", "Noto Sans JP", sans-serif'
@@ -181,6 +189,7 @@ class Context:
     language: str
     min_cell: int
     name: str = ""
+    suffix: str = ""
     n_tables: int = field(default=0, init=False)
     n_figures: int = field(default=0, init=False)
 
@@ -219,7 +228,9 @@ class Context:
         for sub in ("tables", "figures"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         setup_matplotlib()
-        return cls(study=st, out=out, language=lang, min_cell=min_cell or st.min_cell, name=name)
+        suffix = os.environ.get(FILE_SUFFIX_ENV, "")
+        return cls(study=st, out=out, language=lang, min_cell=min_cell or st.min_cell, name=name,
+                   suffix=suffix)
 
     # -------------------------------------------------------------- text
     def t(self, key: str, **fmt) -> str:
@@ -232,10 +243,27 @@ class Context:
         _display(Markdown(self.t(key, **fmt)))
 
     # -------------------------------------------------------------- tables
-    def _check_name(self, name: str, what: str) -> None:
+    def _file_stem(self, name: str, what: str) -> str:
+        """``name`` + the run's per-course suffix, claimed for this notebook execution."""
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise ValueError(f"{what} name must be letters, digits, '_', '-' or '.' "
                              f"(a file name without folder); got {name!r}")
+        stem = f"{name}{self.suffix}"
+        claims = os.environ.get(CLAIMS_ENV)
+        if claims:
+            owner = os.environ.get(JOB_ENV) or f"{self.name}{self.suffix}"
+            marker = Path(claims) / f"{what}-{stem}"
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                other = marker.read_text(encoding="utf-8")
+                if other != owner:
+                    raise ValueError(f"{what} {stem!r} is already written by notebook {other} in this run; "
+                                     f"give it another name") from None
+            else:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(owner)
+        return stem
 
     def table(self, df: pd.DataFrame, name: str, caption: str = "", *,
               n_cols: Sequence[str] | None = ("n",), value_cols: Sequence[str] | None = None,
@@ -247,7 +275,8 @@ class Context:
         df : DataFrame
             An aggregate table (one row per group), never respondent-level rows.
         name : str
-            File stem of ``tables/<name>.csv`` (letters, digits, ``_ - .``).
+            File stem of ``tables/<name>.csv`` (letters, digits, ``_ - .``).  In a
+            pipeline run of a per-course notebook, ``_<course_id>`` is appended.
         caption : str
             Shown after the number ("表1　caption").
         n_cols : sequence of str or None
@@ -276,7 +305,7 @@ class Context:
 
         if not isinstance(df, pd.DataFrame):
             raise ValueError(f"ctx.table needs a DataFrame; got {type(df).__name__}")
-        self._check_name(name, "table")
+        stem = self._file_stem(name, "table")
         frame = df.reset_index() if _has_named_index(df) else df.reset_index(drop=True)
         bad = [c for c in frame.columns if str(c) in FORBIDDEN_COLUMNS]
         if bad:
@@ -293,7 +322,7 @@ class Context:
                                           min_cell=self.min_cell, group_cols=group_cols)
         else:
             suppressed = frame
-        with atomic_output(self.out / "tables" / f"{name}.csv") as tmp:
+        with atomic_output(self.out / "tables" / f"{stem}.csv") as tmp:
             suppressed.to_csv(tmp, index=False, encoding="utf-8-sig")
 
         shown, hidden = _display_frame(suppressed, privacy, decimals)
@@ -319,7 +348,7 @@ class Context:
         ----------
         fig : matplotlib Figure, or Axes (its figure is used)
         name : str
-            File stem (letters, digits, ``_ - .``).
+            File stem (letters, digits, ``_ - .``); ``_<course_id>`` appended as for tables.
         caption : str
             Shown after the number ("図1　caption").
         close : bool
@@ -330,14 +359,14 @@ class Context:
         list of Path
             The PNG and SVG paths (not echoed when the call ends a cell).
         """
-        self._check_name(name, "figure")
+        stem = self._file_stem(name, "figure")
         if hasattr(fig, "get_figure") and not hasattr(fig, "savefig"):
             fig = fig.get_figure()
         if not hasattr(fig, "savefig"):
             raise ValueError(f"ctx.figure needs a matplotlib Figure or Axes; got {type(fig).__name__}")
         paths = []
         for ext, kwargs in (("png", {"dpi": 150}), ("svg", {})):
-            target = self.out / "figures" / f"{name}.{ext}"
+            target = self.out / "figures" / f"{stem}.{ext}"
             with atomic_output(target) as tmp:
                 fig.savefig(tmp, format=ext, bbox_inches="tight", **kwargs)
             paths.append(target)

@@ -22,9 +22,8 @@ def _nb(cells, params=PARAMS):
 
 
 def write_tiny_notebooks(folder: Path) -> dict:
-    """Three notebooks: a per-course report, one that fails, one that records the kernel.
-
-    Returns the registry for :func:`dxsurvey.pipeline.run`.
+    """Notebooks: a per-course report, one that fails, one that records the kernel
+    (the registry returned), and 04_same / 05_same that write the same table name.
     """
     folder.mkdir(parents=True, exist_ok=True)
     tiny = _nb([
@@ -34,17 +33,22 @@ def write_tiny_notebooks(folder: Path) -> dict:
         new_markdown_cell("# 小さなレポート"),
         new_code_cell('sub = ctx.study.submissions\n'
                       't = sub.groupby(["course_id", "wave"]).size().rename("n").reset_index()\n'
-                      'ctx.table(t, "tiny_counts_" + course_id, caption="回答数")'),
+                      'ctx.table(t, "tiny_counts", caption="回答数")'),
         new_code_cell('import matplotlib.pyplot as plt\n'
                       'fig, ax = plt.subplots(figsize=(4, 3))\n'
                       'ax.bar(["事前", "事後"], [1, 2])\n'
                       'ax.set_title("回答数（事前・事後）")\n'
-                      'ctx.figure(fig, "tiny_bar_" + course_id, caption="回答数の棒グラフ")'),
+                      'ctx.figure(fig, "tiny_bar", caption="回答数の棒グラフ")'),
     ], PARAMS + 'course_id = ""  # "": the first course with data\n')
     fail = _nb([new_code_cell("raise RuntimeError('わざと失敗')")])
     kernel = _nb([new_code_cell('import sys, pathlib\n'
                                 'pathlib.Path(out, "kernel.txt").write_text(sys.executable)\n'
                                 'print(pathlib.Path.cwd())')])
+    same = _nb([new_code_cell('import dxsurvey.report, pandas as pd\n'
+                              'ctx = dxsurvey.report.Context.open(study=study, out=out, name="same")\n'
+                              'ctx.table(pd.DataFrame({"n": [10]}), "same_name")')])
+    nbformat.write(same, str(folder / "04_same.ipynb"))
+    nbformat.write(same, str(folder / "05_same.ipynb"))
     nbformat.write(tiny, str(folder / "01_tiny.ipynb"))
     nbformat.write(fail, str(folder / "02_fail.ipynb"))
     nbformat.write(kernel, str(folder / "03_kernel.ipynb"))

@@ -358,6 +358,14 @@ def test_existing_run_folder_needs_force(tiny_run):
         pipeline.run(["03_kernel"], out=study_dir / "raw" / "x", **kw)
 
 
+def test_two_notebooks_writing_one_table_name_is_an_error(tiny_run, tmp_path):
+    result, study_dir, out, root, registry = tiny_run
+    r = pipeline.run(["all"], study=study_dir, out=tmp_path / "same", registry={"04_same": {}, "05_same": {}},
+                     nb_dir=root / "nb", jobs=1, progress=False)
+    assert [x.ok for x in r.reports] == [True, False]
+    assert "'same_name' is already written by notebook 04_same" in r.reports[1].error
+
+
 def test_force_replaces_a_run(tiny_run, tmp_path):
     result, study_dir, out, root, registry = tiny_run
     target = tmp_path / "again"
