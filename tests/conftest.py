@@ -1,0 +1,30 @@
+"""Shared fixtures.  ``demo_run``: `dxsurvey demo` executed ONCE per test session (CLI, end to end)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:            # helper modules beside the tests (pipeline_helpers, ...)
+    sys.path.insert(0, str(TESTS))
+
+
+@dataclass
+class DemoRun:
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The demo study's full run folder, made by ``python -m dxsurvey.cli demo --out ...``."""
+    out = tmp_path_factory.mktemp("demo_run") / "demo"
+    proc = subprocess.run([sys.executable, "-m", "dxsurvey.cli", "demo", "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=900)
+    return DemoRun(out, proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,97 @@
+"""The demo run folder in a real browser: Debian's Chromium driven by playwright, offline.
+
+Opens index.html and every report through file:// with every non-file request aborted
+(and the test failing if one was attempted), and fails on a console error, a page
+error, a broken relative link, a broken image, or a report without a table.
+Skipped only when Chromium is absent outside CI (CI=true makes that a failure).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.slow
+
+
+def _chromium() -> str:
+    path = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if not path:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("chromium not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, headless=True,
+                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"])
+        yield b
+        b.close()
+
+
+def _check_page(browser, path: Path, *, want_table: bool) -> list[str]:
+    problems: list[str] = []
+    blocked: list[str] = []
+    context = browser.new_context(java_script_enabled=True, offline=True)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    for href in hrefs:
+        parsed = urlparse(href)
+        if parsed.scheme in ("http", "https"):
+            problems.append(f"external link {href}")
+            continue
+        if parsed.scheme or not parsed.path:           # mailto:, #anchor
+            continue
+        if not (path.parent / unquote(parsed.path)).exists():
+            problems.append(f"broken link {href}")
+    broken = page.eval_on_selector_all(
+        "img", "els => els.filter(i => !i.complete || i.naturalWidth === 0).map(i => (i.src || '').slice(0, 80))")
+    problems += [f"broken image {src}" for src in broken]
+    if want_table and page.locator("table").count() == 0:
+        problems.append("no table")
+    problems += [f"network request attempted: {u}" for u in blocked]
+    context.close()
+    return problems
+
+
+def test_index_and_every_report_render_offline(demo_run, browser):
+    out = demo_run.out                  # a failed notebook or audit finding is test_cli's business;
+    assert (out / "index.html").is_file(), demo_run.stderr[-2000:]   # here: how the pages render
+    reports = sorted((out / "html").glob("*.html"))
+    assert reports
+    problems = {"index.html": _check_page(browser, out / "index.html", want_table=True)}
+    for page in reports:
+        problems[f"html/{page.name}"] = _check_page(browser, page, want_table=True)
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, problems
+
+
+def test_index_links_every_report(demo_run):
+    index = (demo_run.out / "index.html").read_text("utf-8")
+    for page in (demo_run.out / "html").glob("*.html"):
+        assert f'href="html/{page.name}"' in index, page.name

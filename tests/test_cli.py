@@ -1,0 +1,132 @@
+"""The `dxsurvey` command: demo end to end (session fixture), run/audit/validate/ingest/init."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dxsurvey import cli, pipeline
+from dxsurvey.report import sheet_names
+from pipeline_helpers import tiny_study, write_tiny_notebooks
+
+
+# ---------------------------------------------------------------------------- demo, end to end
+
+def test_demo_end_to_end(demo_run):
+    out = demo_run.out
+    assert demo_run.returncode == 0, demo_run.stderr[-3000:]
+    assert demo_run.stdout.strip().splitlines()[-1] == str(out.resolve() / "index.html")
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert record["audit"] == [], record["audit"][:5]
+    assert all(r["ok"] for r in record["reports"]), [r["error"] for r in record["reports"] if not r["ok"]]
+
+    import dxsurvey
+    study = dxsurvey.load_study(pipeline.demo_study())
+    with_data = sorted(set(study.submissions["course_id"]))
+    expected = [s for s in pipeline.REPORTS if not pipeline.REPORTS[s].get("per")]
+    expected += [f"10_course_report_{c}" for c in with_data]
+    for name in expected:
+        assert (out / "html" / f"{name}.html").is_file(), name
+        assert (out / "notebooks" / f"{name}.ipynb").is_file(), name
+    assert (out / "index.html").is_file()
+
+    csvs = sorted((out / "tables").glob("*.csv"))
+    assert csvs and all(p.stat().st_size > 3 for p in csvs)
+    from openpyxl import load_workbook
+    wb = load_workbook(out / "tables.xlsx", read_only=True)
+    assert wb.sheetnames == sheet_names([p.stem for p in csvs])
+
+    pngs = {p.stem for p in (out / "figures").glob("*.png")}
+    svgs = {p.stem for p in (out / "figures").glob("*.svg")}
+    assert pngs and pngs == svgs
+    # per-course outputs do not overwrite each other
+    for cid in with_data:
+        assert any(p.stem.endswith(f"_{cid}") for p in csvs), cid
+    assert not list(out.parent.glob("*.partial-*"))
+
+
+def test_demo_run_folder_passes_audit_command(demo_run, capsys):
+    assert cli.main(["audit", str(demo_run.out)]) == 0
+    assert "問題なし" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- tiny registry
+
+@pytest.fixture()
+def tiny_env(tmp_path, monkeypatch):
+    registry = write_tiny_notebooks(tmp_path / "nb")
+    study = tiny_study(tmp_path / "study")
+    monkeypatch.setattr(pipeline, "REPORTS", {"03_kernel": registry["03_kernel"]})
+    monkeypatch.setattr(pipeline, "notebook_dir", lambda: tmp_path / "nb")
+    monkeypatch.setattr(pipeline, "demo_study", lambda: study)
+    return tmp_path, study
+
+
+def test_demo_twice_replaces_its_output(tiny_env, capsys):
+    root, _ = tiny_env
+    out = root / "reports" / "demo"
+    assert cli.main(["demo", "--out", str(out), "--quiet"]) == 0
+    (out / "old.txt").write_text("x")
+    assert cli.main(["demo", "--out", str(out), "--quiet"]) == 0
+    assert not (out / "old.txt").exists()
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(out.resolve() / "index.html")
+
+
+def test_run_refuses_existing_folder_with_japanese_message(tiny_env, capsys):
+    root, study = tiny_env
+    out = root / "run"
+    args = ["run", "--study", str(study), "--out", str(out), "--quiet"]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "既にあります" in err and "--force" in err and "Traceback" not in err
+    assert cli.main(args + ["--force", "--lang", "en"]) == 0
+
+
+def test_run_unknown_parameter_is_named(tiny_env, capsys):
+    root, study = tiny_env
+    code = cli.main(["run", "--study", str(study), "--out", str(root / "r"), "-p", "colour", "red"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "入力エラー" in err and "'colour'" in err
+    assert not (root / "r").exists()
+
+
+def test_audit_lists_findings_and_exits_1(tiny_env, capsys):
+    root, study = tiny_env
+    out = root / "run"
+    assert cli.main(["run", "--study", str(study), "--out", str(out), "--quiet"]) == 0
+    (out / "tables" / "leak.csv").write_text("comment,n\nyamada.taro@city.example.jp,12\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["audit", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "tables/leak.csv" in captured.out and "メール" in captured.out
+    assert cli.main(["audit", str(root)]) == 2                   # not a run folder
+
+
+# ---------------------------------------------------------------------------- study commands
+
+def test_init_validate_ingest(tmp_path, capsys):
+    study = tmp_path / "study"
+    assert cli.main(["init", str(study)]) == 0
+    assert (study / "survey.yaml").is_file()
+    assert cli.main(["init", str(study)]) == 2                  # not overwritten
+    capsys.readouterr()
+    assert cli.main(["validate", "--study", str(study)]) == 0
+    assert "検証 OK" in capsys.readouterr().out
+    assert cli.main(["ingest", "--study", str(study)]) == 0
+    assert (study / "processed" / "answers.parquet").is_file()
+
+
+def test_validate_errors_exit_1_and_codebook_errors_exit_2(tmp_path, capsys):
+    study = tiny_study(tmp_path / "study")
+    (study / "raw" / "example_post.csv").write_bytes(b"")       # an unreadable (empty) source
+    assert cli.main(["validate", "--study", str(study)]) == 1
+    capsys.readouterr()
+    (study / "survey.yaml").write_text("survey: x\nitems: 3\n", encoding="utf-8")
+    assert cli.main(["validate", "--study", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
