@@ -579,7 +579,9 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
         bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
         with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
             futures = {}
-            for job in plan:
+            # study-wide notebooks (the longest) first, the many short per-course ones after:
+            # the last seconds of the run are not one long notebook on one busy core
+            for job in sorted(plan, key=lambda j: bool(registry[j.notebook].get("per"))):
                 jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
                 suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
                 futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,

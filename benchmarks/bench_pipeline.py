@@ -1,0 +1,77 @@
+"""Wall time of `dxsurvey demo` against its floor: papermill running as many EMPTY notebooks.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--jobs N]
+
+1. ``python -m dxsurvey.cli demo --out <fresh tmp> --quiet --jobs N`` (a fresh process,
+   fresh run folder: everything a user waits for, ingest and HTML export included);
+2. the floor, in a fresh process too: papermill executing the same number of
+   notebooks with one trivial cell, ``jobs`` at once, in threads like the pipeline,
+   with the same kernel (the current interpreter's ipykernel).
+
+Prints both times and their ratio.  Targets: demo < 60 s on 2 cores, within 2x of the floor.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR = r"""
+import sys, time, nbformat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import papermill
+from dxsurvey.pipeline import _kernel_manager_class
+n, jobs, folder = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+nb = nbformat.v4.new_notebook()
+nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+src = folder / "empty.ipynb"
+nbformat.write(nb, str(src))
+def one(i):
+    papermill.execute_notebook(str(src), str(folder / f"out{i}.ipynb"), kernel_name="python3",
+                               progress_bar=False, kernel_manager_class=_kernel_manager_class(),
+                               resources={"metadata": {"path": str(folder)}})
+with ThreadPoolExecutor(jobs) as pool:
+    list(pool.map(one, range(n)))
+"""
+
+
+def _timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):       # 1 = a report failed / audit finding: still timed
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="dxbench-") as tmp:
+        out = Path(tmp) / "demo"
+        demo = _timed([sys.executable, "-m", "dxsurvey.cli", "demo", "--out", str(out), "--quiet",
+                       "--jobs", str(args.jobs)])
+        record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        n = len(record["reports"])
+        failed = [r["name"] for r in record["reports"] if not r["ok"]]
+        floor_dir = Path(tmp) / "floor"
+        floor_dir.mkdir()
+        floor = _timed([sys.executable, "-c", FLOOR, str(n), str(args.jobs), str(floor_dir)])
+    print(f"cores={os.cpu_count()} jobs={args.jobs} notebooks={n}"
+          + (f" (failed: {', '.join(failed)})" if failed else ""))
+    print(f"dxsurvey demo : {demo:6.1f} s   (target < 60 s on 2 cores)")
+    print(f"floor (empty) : {floor:6.1f} s   ({n} one-cell notebooks, same jobs)")
+    print(f"ratio         : {demo / floor:6.2f}   (target <= 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
