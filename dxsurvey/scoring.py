@@ -69,7 +69,13 @@ def item_matrix(study, item_ids=None, *, reverse=False) -> tuple[np.ndarray, lis
     if len(ans) == 0 or not ids:
         return out, ids
     row = pd.Index(subs["submission_id"].to_numpy()).get_indexer(ans["submission_id"].to_numpy())
-    col = pd.Index(ids).get_indexer(ans["item_id"].to_numpy())
+    item_col = ans["item_id"]
+    if isinstance(item_col.dtype, pd.CategoricalDtype):      # map the categories once
+        cat_pos = pd.Index(ids).get_indexer(item_col.cat.categories)
+        codes = item_col.cat.codes.to_numpy()
+        col = np.where(codes >= 0, cat_pos[codes], -1)
+    else:
+        col = pd.Index(ids).get_indexer(item_col.to_numpy())
     val = pd.to_numeric(ans["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     keep = (row >= 0) & (col >= 0) & ~np.isnan(val)
     row, col, val = row[keep], col[keep], val[keep]

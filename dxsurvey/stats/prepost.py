@@ -64,7 +64,8 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
     n_boot : int
         Bootstrap replicates for effect intervals of small groups.
     seed : int
-        Bootstrap seed.  A group's interval depends only on its data, ``seed`` and its n.
+        Bootstrap seed.  A group's interval depends only on its data, ``seed`` and its
+        sample sizes, not on the other groups.
     boot_max_n : int
         Groups with n (pairs, or the smaller wave) up to this get a percentile bootstrap
         effect interval; larger groups an analytic one.
@@ -378,21 +379,26 @@ def _item_measure(x, values, ctx, opts):
         for k in small_p:
             r = seg[int(k)]
             out["p_val"][k] = fx.signed_rank_exact_p(values[ib[r]] - values[ia[r]])
-        cells = [(int(k), values[ib[seg[int(k)]]] - values[ia[seg[int(k)]]]) for k in boot_p]
-        _bootstrap_paired(cells, lambda R: _rbc_stat(R, d_levels), out, opts)
+        onehot_d = np.eye(len(d_levels))
+        cells = [(int(k), onehot_d[d_idx[seg[int(k)]]]) for k in boot_p]
+        _bootstrap_paired(cells, lambda S, n: _rbc_stat(S, d_levels), out, opts)
     if len(small_i) or len(boot_i):
         want = np.union1d(small_i, boot_i)
         seg_a = _segments(g[ga_ok], want)
         seg_b = _segments(g[gb_ok], want)
         xa, xb = values[idx[ga_ok]], values[idx[gb_ok]]
+        onehot = np.eye(L)
         for k in small_i:
+            if (ca[k] + cb[k] > 1).any():      # ties: scipy goes asymptotic, as computed above
+                continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = stats.mannwhitneyu(xb[seg_b[int(k)]], xa[seg_a[int(k)]],
                                          use_continuity=True, method="auto")
             out["p_val"][k] = res.pvalue
-        cells = [(int(k), xa[seg_a[int(k)]], xb[seg_b[int(k)]]) for k in boot_i]
-        _bootstrap_indep(cells, lambda A, B: _delta_stat(A, B, values), out, opts)
+        ia_ok, ib_ok = idx[ga_ok], idx[gb_ok]
+        cells = [(int(k), onehot[ia_ok[seg_a[int(k)]]], onehot[ib_ok[seg_b[int(k)]]]) for k in boot_i]
+        _bootstrap_indep(cells, _delta_stat, out, opts)
     out["test"] = np.where(paired, "wilcoxon", "mannwhitney").astype(object)
     out["effect_type"] = np.full(G, "rank_biserial", dtype=object)
     out["hedges_g_av"] = np.full(G, np.nan)
@@ -400,23 +406,19 @@ def _item_measure(x, values, ctx, opts):
     return out
 
 
-def _rbc_stat(R, d_levels):
-    """Matched-pairs rank-biserial r of resampled differences R (..., n)."""
-    onehot = R[..., None] == d_levels
-    c = onehot.sum(axis=-2)
-    neg = c[..., d_levels < 0][..., ::-1]
-    pos = c[..., d_levels > 0]
+def _rbc_stat(S, d_levels):
+    """Matched-pairs rank-biserial r from resampled counts S (..., K) of the difference levels."""
+    neg = S[..., d_levels < 0][..., ::-1]
+    pos = S[..., d_levels > 0]
     tp, tm, nr, _ = fx.signed_rank_from_counts(neg, pos)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(nr > 0, (tp - tm) / (nr * (nr + 1) / 2), np.nan)
 
 
-def _delta_stat(A, B, values):
-    """Cliff's delta (b over a) of resampled answers A (..., n_a), B (..., n_b)."""
-    ca = (A[..., None] == values).sum(axis=-2)
-    cb = (B[..., None] == values).sum(axis=-2)
-    u_b, _ = fx.rank_sum_from_counts(ca, cb)
-    return 2 * u_b / (A.shape[-1] * B.shape[-1]) - 1
+def _delta_stat(Sa, Sb, na, nb):
+    """Cliff's delta (b over a) from resampled counts per scale level Sa, Sb (..., L)."""
+    u_b, _ = fx.rank_sum_from_counts(Sa, Sb)
+    return 2 * u_b / (na * nb) - 1
 
 
 # --------------------------------------------------------------------------- constructs
@@ -482,11 +484,11 @@ def _construct_measure(x, top_threshold, ctx, opts):
     boot_i = np.flatnonzero(live & ~paired & (np.minimum(n_a, n_b) <= opts["boot_max_n"]))
     if len(boot_p):
         seg = _segments(gg, boot_p)
-        _bootstrap_paired([(int(k), d[seg[int(k)]]) for k in boot_p], _dz_stat, out, opts)
+        _bootstrap_paired([(int(k), _powers(d[seg[int(k)]])) for k in boot_p], _dz_stat, out, opts)
     if len(boot_i):
         xa, xb = x[oka], x[okb]
         seg_a, seg_b = _segments(g[oka], boot_i), _segments(g[okb], boot_i)
-        cells = [(int(k), xa[seg_a[int(k)]], xb[seg_b[int(k)]]) for k in boot_i]
+        cells = [(int(k), _powers(xa[seg_a[int(k)]]), _powers(xb[seg_b[int(k)]])) for k in boot_i]
         _bootstrap_indep(cells, _g_stat, out, opts)
     out["test"] = np.where(paired, "paired_t", "welch_t").astype(object)
     out["effect_type"] = np.where(paired, "cohen_dz", "hedges_g").astype(object)
@@ -495,18 +497,31 @@ def _construct_measure(x, top_threshold, ctx, opts):
     return out
 
 
-def _dz_stat(R):
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return R.mean(axis=-1) / R.std(axis=-1, ddof=1)
+def _powers(x):
+    """Features (x, x^2) whose resampled sums give a resample's mean and variance."""
+    return np.column_stack([x, x * x])
 
 
-def _g_stat(A, B):
-    na, nb = A.shape[-1], B.shape[-1]
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sp = np.sqrt(((na - 1) * A.var(axis=-1, ddof=1) + (nb - 1) * B.var(axis=-1, ddof=1)) / (na + nb - 2))
-        return (B.mean(axis=-1) - A.mean(axis=-1)) / sp * fx.hedges_correction(na + nb)
+def _mean_var(S, n):
+    mean = S[..., 0] / n
+    var = np.maximum(S[..., 1] - n * mean ** 2, 0) / (n - 1)
+    return mean, var
+
+
+def _dz_stat(S, n):
+    """Cohen's d_z from resampled sums of d and d^2."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean, var = _mean_var(S, n)
+        return mean / np.sqrt(var)
+
+
+def _g_stat(Sa, Sb, na, nb):
+    """Hedges' g (b over a) from resampled sums of x and x^2 per wave."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ma, va = _mean_var(Sa, na)
+        mb, vb = _mean_var(Sb, nb)
+        sp = np.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2))
+        return (mb - ma) / sp * fx.hedges_correction(na + nb)
 
 
 # --------------------------------------------------------------------------- shared
@@ -530,42 +545,74 @@ def _pair_counts(n_pairs, nv_a, nv_b, paired):
     return dict(n_pairs=n_pairs, n_unmatched_a=nv_a - n_pairs, n_unmatched_b=nv_b - n_pairs)
 
 
-_CHUNK_ELEMENTS = 4_000_000
+_CHUNK_ELEMENTS = 8_000_000
+
+
+def _resampled_sums(features, n_boot, seed, stream, cache):
+    """Bootstrap sums of per-observation features for many cells at once.
+
+    ``features`` is a list of (n_i, K) arrays.  Resample r of a cell of size n draws n
+    positions with replacement; with W (n_boot, n) counting how often each position is
+    drawn, the resampled feature sums are ``W @ F``.  W depends only on (seed, stream, n),
+    so a cell's interval does not depend on which other cells are analysed, and cells of
+    the same n share one matrix product.  Returns (len(features), n_boot, K).
+    """
+    K = features[0].shape[1]
+    out = np.empty((len(features), n_boot, K))
+    sizes = np.array([len(f) for f in features])
+    for n in np.unique(sizes):
+        n = int(n)
+        key = (n, stream)
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            idx = fx.bootstrap_indices(n_boot, seed, n, stream=stream)
+            flat = (idx + n * np.arange(n_boot)[:, None]).ravel()
+            cache[key] = np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n).astype(float)
+        W = cache[key]
+        sel = np.flatnonzero(sizes == n)
+        F = np.stack([features[i] for i in sel], axis=1).reshape(n, len(sel) * K)
+        out[sel] = (W @ F).reshape(n_boot, len(sel), K).transpose(1, 0, 2)
+    return out
+
+
+def _store_ci(out, ks, boot, opts):
+    lo, hi = fx.percentile_ci(boot, opts["confidence"], axis=-1)
+    out["effect_ci_low"][ks], out["effect_ci_high"][ks] = lo, hi
+    out["ci_method"][ks] = "bootstrap"
 
 
 def _bootstrap_paired(cells, stat, out, opts):
-    """Percentile intervals for paired cells [(group, d array)], batched by n."""
-    by_n: dict[int, list] = {}
-    for k, d in cells:
-        by_n.setdefault(len(d), []).append((k, d))
-    for n, group in by_n.items():
-        (idx,) = fx.bootstrap_indices(opts["n_boot"], opts["seed"], n)
-        data = np.stack([d for _, d in group])
-        step = max(1, _CHUNK_ELEMENTS // (opts["n_boot"] * n * 8))
-        for s in range(0, len(group), step):
-            boot = stat(data[s:s + step][:, idx])
-            lo, hi = fx.percentile_ci(boot, opts["confidence"], axis=-1)
-            for j, (k, _) in enumerate(group[s:s + step]):
-                out["effect_ci_low"][k], out["effect_ci_high"][k] = lo[j], hi[j]
-                out["ci_method"][k] = "bootstrap"
+    """Percentile effect intervals for paired cells [(group, features (n, K))]."""
+    if not cells:
+        return
+    cells = sorted(cells, key=lambda c: len(c[1]))
+    K = cells[0][1].shape[1]
+    step = max(1, _CHUNK_ELEMENTS // (opts["n_boot"] * K))
+    cache: dict = {}
+    for s in range(0, len(cells), step):
+        chunk = cells[s:s + step]
+        S = _resampled_sums([f for _, f in chunk], opts["n_boot"], opts["seed"], 0, cache)
+        n = np.array([len(f) for _, f in chunk], dtype=float)[:, None]
+        _store_ci(out, np.array([k for k, _ in chunk]), stat(S, n), opts)
 
 
 def _bootstrap_indep(cells, stat, out, opts):
-    """Percentile intervals for independent cells [(group, a, b)], batched by (n_a, n_b)."""
-    by_n: dict[tuple, list] = {}
-    for k, a, b in cells:
-        by_n.setdefault((len(a), len(b)), []).append((k, a, b))
-    for (na, nb), group in by_n.items():
-        ia, ib = fx.bootstrap_indices(opts["n_boot"], opts["seed"], na, nb)
-        A = np.stack([a for _, a, _ in group])
-        B = np.stack([b for _, _, b in group])
-        step = max(1, _CHUNK_ELEMENTS // (opts["n_boot"] * (na + nb) * 8))
-        for s in range(0, len(group), step):
-            boot = stat(A[s:s + step][:, ia], B[s:s + step][:, ib])
-            lo, hi = fx.percentile_ci(boot, opts["confidence"], axis=-1)
-            for j, (k, _, _) in enumerate(group[s:s + step]):
-                out["effect_ci_low"][k], out["effect_ci_high"][k] = lo[j], hi[j]
-                out["ci_method"][k] = "bootstrap"
+    """Percentile effect intervals for independent cells [(group, features_a, features_b)];
+    the two waves are resampled separately."""
+    if not cells:
+        return
+    cells = sorted(cells, key=lambda c: (len(c[1]), len(c[2])))
+    K = cells[0][1].shape[1]
+    step = max(1, _CHUNK_ELEMENTS // (2 * opts["n_boot"] * K))
+    cache: dict = {}
+    for s in range(0, len(cells), step):
+        chunk = cells[s:s + step]
+        Sa = _resampled_sums([a for _, a, _ in chunk], opts["n_boot"], opts["seed"], 1, cache)
+        Sb = _resampled_sums([b for _, _, b in chunk], opts["n_boot"], opts["seed"], 2, cache)
+        na = np.array([len(a) for _, a, _ in chunk], dtype=float)[:, None]
+        nb = np.array([len(b) for _, _, b in chunk], dtype=float)[:, None]
+        _store_ci(out, np.array([k for k, _, _ in chunk]), stat(Sa, Sb, na, nb), opts)
 
 
 def _cautions(res, ctx, opts, measure_type):
