@@ -5,6 +5,7 @@ of the problem (``items[3].scale``) and what to do about it.
 """
 from __future__ import annotations
 
+import codecs
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
@@ -243,11 +244,11 @@ def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:
     if unknown:
         k = sorted(unknown)[0]
         raise _err(f"{p}.{k}", f"unknown key.{_suggest(k, _ITEM_KEYS)} Allowed: {', '.join(sorted(_ITEM_KEYS))}.", yf)
-    if "id" not in spec:
-        raise _err(p, "missing `id`.", yf)
-    item_id = str(spec["id"])
+    if spec.get("id") is None or not str(spec["id"]).strip():
+        raise _err(f"{p}.id", "missing `id` (a short name such as q1).", yf)
+    item_id = str(spec["id"]).strip()
     p = f"items[{i}] (id {item_id})"
-    columns = tuple(str(c) for c in _as_list(spec.get("column")))
+    columns = tuple(str(c) for c in _as_list(spec.get("column")) if c is not None and str(c).strip())
     if not columns:
         raise _err(p, "missing `column` (the question's header text in the export).", yf)
     type_ = spec.get("type", "scale")
@@ -399,7 +400,10 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         raise _err("items", "only one item may have `role: audience`.", yf)
 
     constructs = {}
-    for cid, spec in (doc.get("constructs") or {}).items():
+    raw_constructs = doc.get("constructs") or {}
+    if not isinstance(raw_constructs, dict):
+        raise _err("constructs", "must map construct ids to `{label: ..., items: [ids]}`.", yf)
+    for cid, spec in raw_constructs.items():
         p = f"constructs.{cid}"
         if not isinstance(spec, dict) or not spec.get("items"):
             raise _err(p, "needs `items: [ids]` (and a `label`).", yf)
@@ -462,10 +466,27 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         hr = spec.get("header_rows")
         if hr is not None:
             try:
+                if not all(isinstance(x, int) and not isinstance(x, bool) or (isinstance(x, str) and x.isdigit())
+                           for x in _as_list(hr)):
+                    raise ValueError
                 hr = tuple(int(x) for x in _as_list(hr))
+                if not hr or min(hr) < 1:
+                    raise ValueError
             except (TypeError, ValueError):
-                raise _err(f"{p}.header_rows", f"{hr!r}: give the Excel row numbers of the header, e.g. [3, 4].",
-                           yf) from None
+                raise _err(f"{p}.header_rows", f"{hr!r}: give the Excel row numbers (1, 2, ...) of the header, "
+                                               "e.g. [3, 4].", yf) from None
+        sheet = spec.get("sheet")
+        if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
+            raise _err(f"{p}.sheet", f"{sheet!r}: give one sheet name (text) or number (0 = the first).", yf)
+        encoding = spec.get("encoding")
+        if encoding is not None:
+            try:
+                codecs.lookup(str(encoding)) if isinstance(encoding, str) else None
+                if not isinstance(encoding, str):
+                    raise LookupError
+            except LookupError:
+                raise _err(f"{p}.encoding", f"{encoding!r} is not a known encoding; use utf-8, utf-8-sig or "
+                                            "cp932 (or leave it out to detect it).", yf) from None
         overrides = spec.get("scales") or {}
         if not isinstance(overrides, dict):
             raise _err(f"{p}.scales", "must map a scale to the scale to read it with in this file, "
@@ -477,8 +498,8 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
             if set(scales[base].levels) != set(scales[alt].levels):
                 raise _err(f"{p}.scales", f"{alt!r} must have the same values as {base!r} "
                                           f"({', '.join(map(str, scales[base].values))}).", yf)
-        sources.append(Source(file=file, course=course, wave=wave, sheet=spec.get("sheet"),
-                              header_rows=hr, encoding=spec.get("encoding"), format=fmt, index=i,
+        sources.append(Source(file=file, course=course, wave=wave, sheet=sheet,
+                              header_rows=hr, encoding=encoding, format=fmt, index=i,
                               scales={str(k): str(v) for k, v in overrides.items()}))
 
     exclude = []

@@ -85,12 +85,33 @@ class _Decoded:
     problems: list[pd.DataFrame]
 
 
-def _problem_frame(file: str, rows, column, values, problem, action, messages) -> pd.DataFrame:
-    n = len(rows)
+def _where(file: str, row, column, value) -> str:
+    """'raw/a.csv, row 12, column 「役職」, value 「係員」' — the place a problem message starts with."""
+    parts = [file]
+    if row is not None and row == row:
+        parts.append(f"row {row}")
+    if column is not None and column == column:
+        parts.append(f"column 「{column}」")
+    if value is not None and value == value:
+        parts.append(f"value 「{value}」")
+    return ", ".join(parts)
+
+
+def _problem_frame(file: str, rows, column, values, problem, action, details) -> pd.DataFrame:
+    """Validation rows; each message names file, row, column and value, then what was done.
+
+    ``rows`` None means a file-level problem (no row).  ``column`` and ``details`` may be
+    one value for all rows or one per row.
+    """
+    values = list(values)
+    n = len(values)
+    rows = [None] * n if rows is None else list(rows)
+    columns = [column] * n if column is None or isinstance(column, str) else list(column)
+    details = [details] * n if isinstance(details, str) else list(details)
+    messages = [f"{_where(file, r, c, v)}: {d}" for r, c, v, d in zip(rows, columns, values, details)]
     return pd.DataFrame({
-        "source_file": [file] * n, "source_row": list(rows), "column": [column] * n if isinstance(column, str) or column is None else list(column),
-        "value": list(values), "problem": [problem] * n, "action": [action] * n,
-        "message": list(messages) if not isinstance(messages, str) else [messages] * n,
+        "source_file": [file] * n, "source_row": pd.array(rows, dtype="Int64"), "column": columns,
+        "value": values, "problem": [problem] * n, "action": [action] * n, "message": messages,
     }, columns=list(VALIDATION))
 
 
@@ -170,7 +191,8 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                          "row_pos": np.arange(n, dtype=np.int64)})
     for meta_col in ("submitted_at", "last_modified", "completed_at"):
         rows[meta_col] = raw.meta[meta_col].to_numpy() if meta_col in raw.meta else pd.NaT
-    rows["audience"] = pd.Series([course_aud if course_aud in ("manager", "staff") else pd.NA] * n, dtype="string")
+    known_aud = isinstance(course_aud, str) and course_aud in ("manager", "staff")
+    rows["audience"] = pd.Series([course_aud if known_aud else pd.NA] * n, dtype="string")
 
     # respondent key
     rows["code"] = pd.Series([None] * n, dtype="string")
@@ -189,7 +211,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             near = closest_headers(raw, item.column[0])
             hint = f" Closest headers in the file: {', '.join(near)}." if near else ""
             problems.append(_problem_frame(
-                file, [0], item.column[0], [None], "missing_column", "error",
+                file, None, item.column[0], [None], "missing_column", "error",
                 f"column {item.column[0]!r} (item {item.id}) not found.{hint} "
                 f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here."))
             continue
@@ -333,13 +355,17 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             raw = read_source(fpath, format=src.format, encoding=src.encoding, sheet=src.sheet,
                               header_rows=list(src.header_rows) if src.header_rows else None)
         except SourceError as exc:
-            validation.append(_problem_frame(src.file, [0], None, [None], "unreadable_source", "error", str(exc)))
+            pf = _problem_frame(src.file, None, None, [None], "unreadable_source", "error", "")
+            reason = str(exc).replace(str(fpath), src.file)
+            pf["message"] = reason if reason.startswith(src.file) else f"{src.file}: {reason}"
+            validation.append(pf)
             summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
                             "format": src.format, "encoding": src.encoding, "rows": 0})
             continue
         if raw.problems:
             pf = pd.DataFrame(raw.problems)
             pf["source_file"] = src.file
+            pf["message"] = pf["message"].astype(str).str.replace(str(fpath), src.file, regex=False)
             validation.append(pf.reindex(columns=list(VALIDATION)))
         d = _decode_source(src, raw, cb, courses, names, secret, validation)
         decoded.append(d)
@@ -364,9 +390,10 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
         if len(losers):
             key_label = cb.respondent_key.column[0] if cb.respondent_key else None
             winners = ordered[~dup].set_index(["course_id", "wave", "code"])["source_row"]
-            msgs = [f"duplicate submission for this respondent in {c}/{w}; the later one "
-                    f"(row {winners.loc[(c, w, k)]}) is kept."
-                    for c, w, k in zip(losers["course_id"], losers["wave"], losers["code"])]
+            msgs = [f"{_where(f, r, key_label, k)}: duplicate submission of this respondent in {c}/{w}; "
+                    f"the later one (row {winners.loc[(c, w, k)]}) is kept, this one dropped."
+                    for f, r, c, w, k in zip(losers["source_file"], losers["source_row"], losers["course_id"],
+                                             losers["wave"], losers["code"])]
             validation.append(pd.DataFrame({
                 "source_file": losers["source_file"].to_numpy(), "source_row": losers["source_row"].to_numpy(),
                 "column": key_label, "value": losers["code"].to_numpy(), "problem": "duplicate_submission",
@@ -383,6 +410,9 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
         if len(fuzzy_log):
             fuzzy_counts = fuzzy_log.groupby("course_id").size().to_dict()
             fuzzy_log["column"] = cb.respondent_key.column[0]
+            fuzzy_log["message"] = [f"{_where(f, r, c, v)}: {m}" for f, r, c, v, m in zip(
+                fuzzy_log["source_file"], fuzzy_log["source_row"], fuzzy_log["column"], fuzzy_log["value"],
+                fuzzy_log["message"])]
             validation.append(fuzzy_log.reindex(columns=list(VALIDATION)))
 
     sensitive = set(kept["code"].dropna().unique()) | set(rows["code"].dropna().unique())
@@ -459,7 +489,6 @@ _SUMMARY_TEXT = {
         "linkage": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
         "anon": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
         "problems": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
-        "problem": "  {file} {row}行目 列「{column}」 値「{value}」: {problem} → {action}. {message}",
         "ok": "問題はありません。",
         "status_error": "エラーがあります（上記を修正してください）。",
         "status_ok": "検証 OK（警告のみ）。",
@@ -471,12 +500,43 @@ _SUMMARY_TEXT = {
         "linkage": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
         "anon": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
         "problems": "{n} problems ({errors} errors, {warnings} warnings):",
-        "problem": "  {file} row {row}, column {column!r}, value {value!r}: {problem} -> {action}. {message}",
         "ok": "No problems.",
         "status_error": "There are errors (fix the above).",
         "status_ok": "Validation OK (warnings only).",
     },
 }
+
+
+_PROBLEM_LABEL = {
+    "ja": {"empty_submission": "空の回答", "duplicate_submission": "重複回答", "excluded": "除外",
+           "unknown_label": "未知の選択肢", "invalid_value": "無効な値", "out_of_range": "範囲外の値",
+           "unknown_category": "未知の区分", "other_option": "その他の回答", "missing_column": "列がない",
+           "missing_key": "回答者コードなし", "fuzzy_match": "コードの近似照合", "bad_timestamp": "日時を読めない",
+           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名"},
+    "en": {},
+}
+_ACTION_LABEL = {
+    "ja": {"kept": "そのまま使用", "set_missing": "欠測扱い", "dropped": "除外", "error": "エラー"},
+    "en": {},
+}
+
+
+def _problem_line(r, lang: str) -> str:
+    """One problem for people: Japanese from the fields, English from the logged message."""
+    if lang == "en":
+        return f"{r.message} [{r.problem} -> {r.action}]"
+    parts = [r.source_file]
+    if pd.notna(r.source_row):
+        parts.append(f"{r.source_row}行目")
+    if isinstance(r.column, str):
+        parts.append(f"列「{r.column}」")
+    if isinstance(r.value, str):
+        parts.append(f"値「{r.value}」")
+    line = " ".join(parts) + f": {_PROBLEM_LABEL['ja'].get(r.problem, r.problem)} → " \
+                             f"{_ACTION_LABEL['ja'].get(r.action, r.action)}"
+    if r.action == "error" or r.problem in ("duplicate_submission", "fuzzy_match"):
+        line += f"（{r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message}）"
+    return line
 
 
 def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200) -> str:
@@ -487,7 +547,8 @@ def validation_summary(study: Study, language: str | None = None, *, max_problem
     T = _SUMMARY_TEXT[lang]
     out = [T["title"].format(survey=study.codebook.survey), ""]
     for r in study.source_summary.itertuples(index=False):
-        out.append(T["source"].format(file=r.source_file, course=r.course_id, wave=r.wave, format=r.format,
+        out.append(T["source"].format(file=r.source_file, course=r.course_id, wave=r.wave,
+                                      format=r.format if isinstance(r.format, str) else "-",
                                       rows=r.rows, kept=r.kept, empty=r.empty_submission,
                                       dup=r.duplicate_submission, excl=r.excluded))
     out.append("")
@@ -504,10 +565,7 @@ def validation_summary(study: Study, language: str | None = None, *, max_problem
         out.append(T["problems"].format(n=len(v), errors=int((v["action"] == "error").sum()),
                                         warnings=int((v["action"] != "error").sum())))
         for r in v.head(max_problems).itertuples(index=False):
-            out.append(T["problem"].format(file=r.source_file, row=r.source_row if pd.notna(r.source_row) else "-",
-                                           column=r.column if r.column is not None and r.column == r.column else "-",
-                                           value=r.value if r.value is not None else "", problem=r.problem,
-                                           action=r.action, message=r.message))
+            out.append("  " + _problem_line(r, lang))
         if len(v) > max_problems:
             out.append(f"  … (+{len(v) - max_problems})")
     else:

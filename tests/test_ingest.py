@@ -308,6 +308,6 @@ def test_validation_summary_japanese(google_study):
     s = dxsurvey.load_study(google_study)
     text = validation_summary(s)
     assert "raw/pre.csv" in text and "読込 6 行" in text and "有効 4 件" in text
-    assert "とても変な回答" in text and "6行目" in text
+    assert "raw/pre.csv 6行目 列「DXの必要性を理解している」 値「とても変な回答」: 未知の選択肢 → 欠測扱い" in text
     with pytest.raises(ValueError, match="ja, en"):
         validation_summary(s, "fr")

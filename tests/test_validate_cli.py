@@ -59,7 +59,7 @@ def test_validate_english_and_error_exit(demo_copy, tmp_path):
     src.write_bytes(b"")
     proc = _validate(broken)
     assert proc.returncode == 1
-    assert f"raw/{src.name}" in proc.stdout and "unreadable_source" in proc.stdout
+    assert f"raw/{src.name}" in proc.stdout and "読めないファイル" in proc.stdout
     (broken / "survey.yaml").write_text("survey: x\nitems: []\nsources: []\n", encoding="utf-8")
     proc = _validate(broken)
     assert proc.returncode == 2 and "items" in (proc.stdout + proc.stderr)
