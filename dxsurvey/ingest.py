@@ -534,7 +534,10 @@ def _problem_line(r, lang: str) -> str:
         parts.append(f"値「{r.value}」")
     line = " ".join(parts) + f": {_PROBLEM_LABEL['ja'].get(r.problem, r.problem)} → " \
                              f"{_ACTION_LABEL['ja'].get(r.action, r.action)}"
-    if r.action == "error" or r.problem in ("duplicate_submission", "fuzzy_match"):
+    if r.problem == "duplicate_submission":
+        later = re.search(r"\(row (\d+)\)", r.message)
+        line += f"（同じ回答者の後の回答{f'（{later.group(1)}行目）' if later else ''}を採用）"
+    elif r.action == "error" or r.problem == "fuzzy_match":
         line += f"（{r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message}）"
     return line
 

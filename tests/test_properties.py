@@ -269,3 +269,81 @@ def test_load_study_conserves_rows(tmp_path_factory, pre, post, encoding):
 
 
 # ---------------------------------------------------------------------- prepost
+
+from dxsurvey.stats.prepost import PREPOST_COLUMNS, prepost  # noqa: E402  (grouped with its tests)
+from statsdata import make_study  # noqa: E402
+
+#: (estimate, low, high) column triples of a prepost row
+INTERVALS = (("diff", "diff_ci_low", "diff_ci_high"), ("effect", "effect_ci_low", "effect_ci_high"))
+
+
+@st.composite
+def small_studies(draw):
+    """Random tiny studies: keyed or anonymous, 1-2 courses, 0-7 answers a wave,
+    constant answers, all-missing items, missing audiences, partial pairs."""
+    keyed = draw(st.booleans())
+    n_items = draw(st.integers(1, 3))
+    scale = draw(st.sampled_from(["agree5", "agree4", "agree6"]))
+    top = {"agree4": 4, "agree5": 5, "agree6": 6}[scale]
+    constant = draw(st.booleans())
+    value = st.one_of(st.none(), st.integers(1, top)) if not constant else \
+        st.one_of(st.none(), st.just(draw(st.integers(1, top))))
+    all_missing = draw(st.sets(st.integers(0, n_items - 1), max_size=n_items))
+    rows = []
+    for course in draw(st.sampled_from([["C1"], ["C1", "C2"]])):
+        people = draw(st.integers(0, 7))
+        for person in range(people):
+            for wave in ("pre", "post"):
+                if draw(st.integers(0, 4)) == 0:
+                    continue                       # this person skipped this wave
+                row = {"course_id": course, "wave": wave,
+                       "respondent_key": f"k{course}{person}" if keyed else pd.NA,
+                       "audience": draw(st.sampled_from(["staff", "manager", pd.NA]))}
+                for j in range(n_items):
+                    v = None if j in all_missing else draw(value)
+                    row[f"q{j + 1}"] = np.nan if v is None else float(v)
+                rows.append(row)
+    items = [f"q{j + 1}" for j in range(n_items)]
+    wide = pd.DataFrame(rows, columns=["course_id", "wave", "respondent_key", "audience", *items])
+    reverse = [i for i in items if draw(st.booleans())]
+    constructs = {"c": tuple(items)} if draw(st.booleans()) else None
+    min_cell = draw(st.integers(1, 5))
+    study = make_study(wide, reverse=reverse, scale=scale, constructs=constructs, keyed=keyed,
+                       min_cell=min_cell)
+    return study, top
+
+
+def _nan_or_between(values: pd.Series, low: float, high: float) -> bool:
+    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return bool(np.all(np.isnan(x) | ((x >= low) & (x <= high))))
+
+
+@settings(max_examples=50, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=small_studies(), by=st.sampled_from([(), ("course_id",), ("course_id", "audience")]),
+       measures=st.sampled_from(["all", "items", "constructs"]),
+       confidence=st.sampled_from([0.8, 0.95]))
+def test_prepost_on_random_small_studies(data, by, measures, confidence):
+    study, top = data
+    try:
+        res = prepost(study, by=by, measures=measures, confidence=confidence, n_boot=200)
+    except ValueError:
+        return
+    assert tuple(res.columns) == PREPOST_COLUMNS
+    assert _nan_or_between(res["p_val"], 0, 1) and _nan_or_between(res["p_adj"], 0, 1)
+    assert _nan_or_between(res["top2_a"], 0, 1) and _nan_or_between(res["top2_b"], 0, 1)
+    for col in ("mean_a", "mean_b", "median_a", "median_b"):
+        assert _nan_or_between(res[col], 1, top), col
+    for col in ("n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b"):
+        counts = pd.to_numeric(res[col], errors="coerce").dropna()
+        assert (counts >= 0).all() and (counts == counts.round()).all(), col
+    assert set(res["design"].dropna()) <= {"paired", "independent"}
+    for est, low, high in INTERVALS:
+        e, lo, hi = (pd.to_numeric(res[c], errors="coerce").to_numpy(dtype=float) for c in (est, low, high))
+        ok = ~(np.isnan(e) | np.isnan(lo) | np.isnan(hi))
+        bad = ok & ~((lo <= e + 1e-9) & (e <= hi + 1e-9))
+        assert not bad.any(), res.loc[bad, ["measure_id", "design", "n_a", "n_b", est, low, high, "ci_method"]]
+    # rank-biserial effects are correlations
+    rb = res[res["effect_type"] == "rank_biserial"]
+    assert _nan_or_between(rb["effect"], -1, 1)
+    assert _nan_or_between(rb["effect_ci_low"], -1, 1) and _nan_or_between(rb["effect_ci_high"], -1, 1)
