@@ -85,11 +85,11 @@ def assert_good_source_intact(study) -> None:
     assert not (study.validation["source_file"] == "raw/good.csv").any()
 
 
-def _param(case: dict, *, known_bug: bool = True):
-    """A pytest param of a case; a strict xfail when ``known_bug`` and the case has one."""
+def _param(case: dict, bug_key: str = "known_bug"):
+    """A pytest param of a case; a strict xfail when the case has ``bug_key``."""
     marks = []
-    if known_bug and case.get("known_bug"):
-        marks.append(pytest.mark.xfail(strict=True, reason=case["known_bug"]))
+    if case.get(bug_key):
+        marks.append(pytest.mark.xfail(strict=True, reason=case[bug_key]))
     return pytest.param(case, id=case["id"], marks=marks)
 
 
@@ -114,7 +114,7 @@ def _load_case(tmp_path: Path, case: dict):
 # ---------------------------------------------------------------- source cases
 
 
-@pytest.mark.parametrize("case", [_param(c, known_bug=False) for c in CASES["sources"]])
+@pytest.mark.parametrize("case", [_param(c, "known_read_bug") for c in CASES["sources"]])
 def test_source_case(tmp_path, case):
     root = _load_case(tmp_path, case)
     before = (root / "raw" / case["file"]).read_bytes()

@@ -24,7 +24,7 @@ def _csv(rows: list[list[str]], encoding: str = "utf-8", newline: str = "\r\n") 
 
 def make(out: Path = HERE) -> None:
     """Write every corpus file into ``out``."""
-    sys.path.insert(0, str(out.parent))
+    sys.path.insert(0, str(HERE.parent))
     from fixtures_readers import write_truncated_xlsx, write_xlsx_without_sheets
 
     files: dict[str, bytes] = {
@@ -64,6 +64,13 @@ def make(out: Path = HERE) -> None:
         "all_blank.csv": _csv([HEADER, [""] * 5, ["", " ", "", "", ""], ["\u3000", "", "", "", ""],
                                [""] * 5]),
     }
+    # Excel "Unicode テキスト" (.txt): UTF-16 with BOM, tab-separated; a question lists
+    # tools with ", " so the header line holds as many commas as tabs
+    tools = "使ったことがあるツール（Excel, RPA, 生成AI, kintone, LoGoフォーム, その他）"
+    files["excel_unicode_text.txt"] = "".join(
+        "\t".join(row) + "\r\n" for row in [HEADER + [tools],
+                                              ["0301", "課長", "そう思う", "そう思わない", "", "RPA, 生成AI"]]
+    ).encode("utf-16")
     for name, data in files.items():
         (out / name).write_bytes(data)
 
