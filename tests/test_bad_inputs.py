@@ -131,7 +131,10 @@ def test_source_case(tmp_path, case):
                        for p in case["problems"]), key=repr)
     actual = sorted((_key(*r) for r in got[["problem", "action", "source_row", "column", "value"]]
                      .itertuples(index=False)), key=repr)
-    assert actual == expected
+    if case.get("partial"):
+        assert all(actual.count(k) >= expected.count(k) for k in expected), (expected, actual)
+    else:
+        assert actual == expected
     for spec in case["problems"]:
         rows = got[(got["problem"] == spec["problem"])]
         if spec["row"] is not None:
@@ -143,10 +146,10 @@ def test_source_case(tmp_path, case):
     assert len(kept) == case["kept"]
     summary = study.source_summary.set_index("source_file").loc[f"raw/{case['file']}"]
     assert summary["kept"] == case["kept"]
-    assert summary["errors"] == sum(p["action"] == "error" for p in case["problems"])
+    assert summary["errors"] == (got["action"] == "error").sum()
     # the readable summary shows every problem with its file
     text = validation_summary(study, "en")
-    assert text.count(f"raw/{case['file']}") >= 1 + len(case["problems"])
+    assert text.count(f"raw/{case['file']}") >= 1 + len(got)
 
 
 def _names_missing(message: str, names: list[str], file: str, row, column, value) -> list[str]:
@@ -172,6 +175,8 @@ def test_source_case_message_names_file_row_column_value(tmp_path, case):
         rows = got[got["problem"] == spec["problem"]]
         if spec["row"] is not None:
             rows = rows[rows["source_row"] == spec["row"]]
+        if spec["column"] is not None:
+            rows = rows[rows["column"] == spec["column"]]
         assert len(rows), spec
         for message in rows["message"]:
             lack = _names_missing(message, spec["names"], f"raw/{case['file']}", spec["row"],
