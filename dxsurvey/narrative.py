@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import provenance
 from .schema import WAVES
 from .texts import text
 
@@ -1113,51 +1114,16 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
 
 
 # ---------------------------------------------------------------------- reproducibility
-#: Packages whose versions the research report's appendix lists.
-VERSION_PACKAGES = ("dxsurvey", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
-                    "papermill", "nbconvert", "openpyxl", "pyarrow")
-
-
 def parameters_table(**params) -> pd.DataFrame:
     """The notebook's parameters as a ``name, value`` table (paths shown as given)."""
     return pd.DataFrame({"name": list(params), "value": [str(v) for v in params.values()]})
 
 
 def package_versions() -> pd.DataFrame:
-    """Python and package versions as a ``package, version`` table."""
-    import platform
-
-    rows = [("python", platform.python_version())]
-    for pkg in VERSION_PACKAGES:
-        try:
-            rows.append((pkg, metadata.version(pkg)))
-        except metadata.PackageNotFoundError:
-            rows.append((pkg, DASH))
-    return pd.DataFrame(rows, columns=["package", "version"])
+    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`)."""
+    return provenance.package_versions()
 
 
 def input_hashes(study) -> pd.DataFrame:
-    """SHA-256 and size of every input file (survey.yaml, courses.csv, each source).
-
-    Returns
-    -------
-    DataFrame
-        ``file`` (relative to the study folder), ``size`` (bytes, NA if absent),
-        ``sha256`` (empty if absent).
-    """
-    root = Path(study.root)
-    files = ["survey.yaml", "courses.csv"] + [s.file for s in study.codebook.sources]
-    rows = []
-    for rel in dict.fromkeys(files):
-        p = root / rel
-        if p.is_file():
-            h = hashlib.sha256()
-            with open(p, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            rows.append((rel, p.stat().st_size, h.hexdigest()))
-        else:
-            rows.append((rel, pd.NA, ""))
-    out = pd.DataFrame(rows, columns=["file", "size", "sha256"])
-    out["size"] = out["size"].astype("Int64")
-    return out
+    """SHA-256 of every input file: ``file``, ``sha256`` (see :mod:`dxsurvey.provenance`)."""
+    return provenance.input_files(study)

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import texts
+from . import provenance, texts
 from .report import (CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, TEMPLATES, atomic_write_text,
                      export_html, write_xlsx)
 
@@ -49,8 +49,7 @@ REPORTS: dict[str, dict[str, Any]] = {
 }
 
 #: Packages whose versions the index records (besides Python).
-VERSION_PACKAGES = ("dxsurvey", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
-                    "papermill", "nbconvert")
+VERSION_PACKAGES = provenance.VERSION_PACKAGES
 
 #: Parameters the pipeline sets itself.
 _RESERVED = ("study", "out")
@@ -434,36 +433,6 @@ def _title(job: Job, study, language: str) -> str:
     return title
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _inputs(study) -> list[dict]:
-    root = Path(study.root)
-    files = ["survey.yaml", "courses.csv"] + [s.file for s in study.codebook.sources]
-    out = []
-    for rel in dict.fromkeys(files):
-        p = root / rel
-        out.append({"file": rel, "sha256": _sha256(p) if p.is_file() else "",
-                    "size": p.stat().st_size if p.is_file() else None})
-    return out
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-    out = {"python": platform.python_version()}
-    for pkg in VERSION_PACKAGES:
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = ""
-    return out
-
-
 def _check_out(out: Path, study_root: Path, force: bool) -> None:
     raw = (study_root / "raw").resolve()
     if out == study_root or out == raw or raw in out.parents or out in study_root.parents:
@@ -614,8 +583,8 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
         "started": started,
         "seconds": round(seconds, 2),
         "reports": [asdict(r) for r in results],
-        "inputs": _inputs(st),
-        "versions": _versions(),
+        "inputs": provenance.input_files(st).to_dict("records"),
+        "versions": dict(provenance.package_versions().itertuples(index=False)),
         "audit": [asdict(f) for f in findings],
         "command": _command(notebooks, study_root, out, params),
     }

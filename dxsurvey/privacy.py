@@ -770,7 +770,8 @@ class Finding:
     excerpt: str
 
 
-_N_HEADER_RE = re.compile(r"^(?:[nN](?:_\S*)?|人数|回答数|回答者数)(?:\s*\(.*\))?$")
+#: Headers of columns that count people.  ``n_courses`` (講座数) counts courses, not people.
+_N_HEADER_RE = re.compile(r"^(?:[nN](?!_courses?\b)(?:_\S*)?|人数|回答数|回答者数)(?:\s*\(.*\))?$")
 _HOME_RE = re.compile(r"(?:/home/|/Users/|[A-Za-z]:[\\/]+Users[\\/]+)([^/\\\s'\"]+)")
 _GENERIC_USERS = frozenset({"root", "runner", "jovyan", "user", "public", "default", "shared", "admin"})
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
