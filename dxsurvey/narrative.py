@@ -810,6 +810,8 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
     the levels and contrasts of every model, the gain-score levels and the notes.
     A construct that cannot be compared (no data) gets a section whose notes say why.
     """
+    import matplotlib.pyplot as plt
+
     from . import plots
     from .stats import compare
 
@@ -825,20 +827,26 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
             comp = compare(study, construct=cid, **kwargs)
         except ValueError as exc:
             empty = pd.DataFrame()
-            out.append(ComparisonSection(cid, names.get(cid, cid), "", None, no_data_figure(lang), empty,
+            fig = no_data_figure(lang)
+            plt.close(fig)
+            out.append(ComparisonSection(cid, names.get(cid, cid), "", None, fig, empty,
                                          empty, empty, empty, f"- {exc}"))
             continue
         levels = comp.levels
         present = list(dict.fromkeys(levels["model"])) if len(levels) else []
         model = next((m for m in plots.MODEL_PREFERENCE if m in present), None)
-        fig = no_data_figure(lang)
-        if model is not None:
+        if model is None:
+            fig = no_data_figure(lang)
+        else:
             ax = plots.adjusted_means(
                 levels, model=model,
                 factor_labels={f: label("factor", f, lang) for f in levels["factor"].unique()},
                 level_labels={str(v): label(f, v, lang) for f, v in zip(levels["factor"], levels["level"])},
                 xlabel=text("narrative.adjusted_axis", lang, model=label("model", model, lang)))
             fig = ax.figure
+        # drawn now, shown later by ctx.figure: take it off pyplot's list so the notebook
+        # backend does not also show it at the end of the cell that built the sections
+        plt.close(fig)
         gain = levels[levels["model"] == "gain"] if len(levels) else levels
         out.append(ComparisonSection(
             construct=cid, label=names.get(cid, cid), design=comp.design, model=model, figure=fig,
