@@ -226,6 +226,12 @@ def main(argv=None):
           f"{(ours['ci_method'] == 'bootstrap').sum()} bootstrap CIs, "
           f"{(ours['design'] == 'paired').sum()} paired rows)")
     print(f"peak memory (max RSS, whole process incl. data): {rss:.2f} GiB (after building data: {rss_data:.2f} GiB)")
+    import tracemalloc
+    tracemalloc.start()
+    prepost(study)
+    peak = tracemalloc.get_traced_memory()[1] / 2**30
+    tracemalloc.stop()
+    print(f"peak memory allocated by prepost itself (tracemalloc, second run): {peak:.2f} GiB")
 
     t0 = time.perf_counter()
     data = loop_prepare(study)

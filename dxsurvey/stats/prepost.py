@@ -99,7 +99,9 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
           Cliff's delta for independent items), "cohen_dz" (paired constructs),
           "hedges_g" (independent constructs); effect_ci_low/high;
           hedges_g_av: paired constructs only;
-        - ci_method: "bootstrap" (percentile, n <= boot_max_n) or "analytic";
+        - ci_method: how the EFFECT interval was made, "bootstrap" (percentile,
+          n <= boot_max_n) or "analytic"; NA when the effect is suppressed or undefined.
+          The diff interval is always a t interval;
         - caution: text, empty when none.
 
     Notes
@@ -299,7 +301,6 @@ def _item_measure(x, values, ctx, opts):
     ok = (ia >= 0) & (ib >= 0)
     gg, ia, ib = gp[ok], ia[ok], ib[ok]
     pca, pcb = _counts(gg, ia, G, L), _counts(gg, ib, G, L)
-    D = L - 1
     dvals = values[ib] - values[ia]
     # differences are scale-value differences; index them on the grid of value gaps
     d_levels = np.unique(np.concatenate([values - v for v in values]))
@@ -309,15 +310,13 @@ def _item_measure(x, values, ctx, opts):
     neg = cd[:, neg_mask][:, ::-1]
     pos = cd[:, pos_mask]
     # |d| levels must line up between negative and positive sides (they do: d_levels is symmetric)
-    t_plus, t_minus, n_r, _tie = fx.signed_rank_from_counts(neg, pos)
+    t_plus, t_minus, n_r, tie = fx.signed_rank_from_counts(neg, pos)
     abs_counts = neg + pos
-    tie = (abs_counts.astype(float) ** 3 - abs_counts).sum(axis=1)
     n_pairs = pca.sum(axis=1).astype(float)
     _, mean_d, sd_d = fx.counts_mean_sd(cd, d_levels)
     with np.errstate(invalid="ignore", divide="ignore"):
         rbc = np.where(n_r > 0, (t_plus - t_minus) / (n_r * (n_r + 1) / 2), np.nan)
     p_w = fx.wilcoxon_normal_p(t_plus, n_r, tie)
-    del D
 
     P = {}
     _, P["mean_a"], P["sd_a"] = fx.counts_mean_sd(pca, values)
@@ -615,7 +614,7 @@ def _bootstrap_indep(cells, stat, out, opts):
         _store_ci(out, np.array([k for k, _, _ in chunk]), stat(Sa, Sb, na, nb), opts)
 
 
-def _cautions(res, ctx, opts, measure_type):
+def _cautions(res, ctx, opts):
     """Caution text per group for one measure."""
     wave_a, wave_b = ctx["waves"]
     min_cell = opts["min_cell"]
@@ -661,7 +660,7 @@ def _assemble(blocks, keys, by, ctx, opts):
         f["test"] = res["test"]
         f["effect_type"] = res["effect_type"]
         f["ci_method"] = np.where(live & ~np.isnan(f["effect"]), res["ci_method"], None)
-        f["caution"] = _cautions(res, ctx, opts, measure_type)
+        f["caution"] = _cautions(res, ctx, opts)
         f["_g"] = np.arange(G)
         f["_t"] = 0 if measure_type == "item" else 1
         frames.append(f)
