@@ -176,6 +176,17 @@ def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
     return found, " ".join(leftovers)
 
 
+def _header_below(raw: RawTable, alternatives) -> int | None:
+    """The file row where a wanted header text sits as a cell (a title above the header)."""
+    wanted = {normalize_text(a) for a in alternatives}
+    head = raw.frame.head(15)
+    for pos in range(len(head)):
+        cells = {normalize_text(v) for v in head.iloc[pos].tolist() if isinstance(v, str)}
+        if cells & wanted:
+            return int(raw.source_rows[pos])
+    return None
+
+
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
                    names, secret: bytes, validation: list[pd.DataFrame]):
     file = src.file
@@ -210,6 +221,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         if col is None:
             near = closest_headers(raw, item.column[0])
             hint = f" Closest headers in the file: {', '.join(near)}." if near else ""
+            below = _header_below(raw, item.column)
+            if below is not None:
+                hint = (f" Its text is in row {below} of the file, below the header that was used: "
+                        f"set `header_rows: [{below}]` for this source in survey.yaml "
+                        f"(two rows, e.g. [{below}, {below + 1}], when the header spans two).")
             problems.append(_problem_frame(
                 file, None, item.column[0], [None], "missing_column", "error",
                 f"column {item.column[0]!r} (item {item.id}) not found.{hint} "
@@ -290,6 +306,10 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             excluded |= hit
 
     empty = ~valid & ~excluded
+    if empty.any() and problems:
+        # a row dropped as empty (a footer such as 回収数 | 12枚) keeps no "kept" problem rows
+        empty_rows = set(rows_no[empty].tolist())
+        problems = [p[~((p["action"] == "kept") & p["source_row"].isin(empty_rows))] for p in problems]
     if empty.any():
         pos = np.flatnonzero(empty)
         first_vals = frame.iloc[pos].apply(lambda r: " | ".join(str(v) for v in r if v is not None and v == v)[:60], axis=1) \

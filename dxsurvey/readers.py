@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import math
 import re
 import unicodedata
@@ -611,10 +612,26 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
 
 
 def _delimiter(text: str, path: Path) -> str:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(","):
+    """"," or "\t": the one that splits the first records into the same, widest shape.
+
+    Counting separators on the first line is not enough: a question such as
+    「使ったことがあるツール（Excel, RPA, 生成AI）」 in a tab-separated Excel "Unicode text"
+    export holds as many commas as the line holds tabs.
+    """
+    if path.suffix.lower() == ".tsv":
         return "\t"
-    return ","
+    sample = text.lstrip("\ufeff")[:65536]
+    best, best_score = ",", (-1, -1)
+    for sep in (",", "\t"):
+        rows = list(itertools.islice(csv.reader(io.StringIO(sample, newline=""), delimiter=sep), 50))
+        widths = [len(r) for r in rows if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        agree = sum(w == widths[0] for w in widths)   # records as wide as the header
+        score = (agree if widths[0] > 1 else 0, widths[0])
+        if score > best_score:
+            best, best_score = sep, score
+    return best
 
 
 def _csv_grid_python(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
