@@ -19,12 +19,29 @@ class DemoRun:
     returncode: int
     stdout: str
     stderr: str
+    raw_before: str = ""
+    raw_after: str = ""
+
+
+def tree_sha256(folder: Path) -> str:
+    """One SHA-256 over every file's relative path, bytes and mode below ``folder``."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        h.update(p.relative_to(folder).as_posix().encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+            h.update(oct(p.stat().st_mode).encode())
+    return h.hexdigest()
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
     """The demo study's full run folder, made by ``python -m dxsurvey.cli demo --out ...``."""
     out = tmp_path_factory.mktemp("demo_run") / "demo"
+    raw = Path(__file__).resolve().parents[1] / "data" / "demo" / "raw"
+    before = tree_sha256(raw)
     proc = subprocess.run([sys.executable, "-m", "dxsurvey.cli", "demo", "--out", str(out), "--quiet"],
                           capture_output=True, text=True, encoding="utf-8", timeout=900)
-    return DemoRun(out, proc.returncode, proc.stdout, proc.stderr)
+    return DemoRun(out, proc.returncode, proc.stdout, proc.stderr, before, tree_sha256(raw))

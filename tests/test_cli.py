@@ -47,6 +47,33 @@ def test_demo_end_to_end(demo_run):
     assert not list(out.parent.glob("*.partial-*"))
 
 
+def test_demo_run_never_writes_raw(demo_run):
+    assert demo_run.returncode == 0
+    assert demo_run.raw_before == demo_run.raw_after, "data/demo/raw changed during `dxsurvey demo`"
+
+
+def test_demo_outputs_show_no_group_under_min_cell(demo_run):
+    """Every n-like column of every table (CSV and each xlsx sheet) is 0, blank, hidden or >= min_cell."""
+    import pandas as pd
+
+    min_cell = 5
+    checked = 0
+    for csv in sorted((demo_run.out / "tables").glob("*.csv")):
+        df = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
+        for col in df.columns:
+            name = str(col)
+            if not (name in ("n", "N", "人数", "回答数", "回答者数") or name.startswith(("n_", "n (", "N (", "人数"))
+                    or name.endswith("(n)")) or "course" in name or "講座" in name:
+                continue
+            for v in df[col].dropna():
+                if v.strip() in ("", "—"):
+                    continue
+                x = float(v.replace(",", ""))
+                assert x == 0 or x >= min_cell, f"{csv.name}: column {name} shows {v}"
+                checked += 1
+    assert checked > 100
+
+
 def test_demo_run_folder_passes_audit_command(demo_run, capsys):
     assert cli.main(["audit", str(demo_run.out)]) == 0
     assert "問題なし" in capsys.readouterr().err
