@@ -94,3 +94,44 @@ def test_planted_null_not_significant_after_adjustment(comparisons):
     assert (ct.loc[ct["model"].isin(["ancova", "gain"]), "p_adj"].dropna() >= 0.05).all()
     terms = comparisons["stop_work"].terms
     assert len(terms)
+
+
+# ------------------------------------------------------------------ pre/post per course x audience
+@pytest.fixture(scope="module")
+def prepost_vs_planted(study):
+    from dxsurvey.stats import prepost
+
+    expected = demo.expected_changes().rename(columns={"construct": "measure_id"})
+    out = {}
+    for waves in (("pre", "post"), ("pre", "followup"), ("pre", "then")):
+        pp = prepost(study, waves=waves, measures="constructs")
+        e = expected[(expected["wave_a"] == waves[0]) & (expected["wave_b"] == waves[1])]
+        m = pp.merge(e.drop(columns=["wave_a", "wave_b"]), on=["course_id", "audience", "measure_id"])
+        m = m[m["diff_ci_low"].notna()].copy()   # groups under min_cell carry no interval
+        m["inside"] = (m["diff_ci_low"] <= m["expected"]) & (m["expected"] <= m["diff_ci_high"])
+        out[waves] = m
+    return out
+
+
+def test_prepost_recovers_every_planted_change(prepost_vs_planted):
+    m = prepost_vs_planted[("pre", "post")]
+    assert len(m) >= 32 and (m["design"] == "paired").sum() >= 28
+    missed = m.loc[~m["inside"], ["course_id", "audience", "measure_id", "diff", "diff_ci_low", "diff_ci_high",
+                                  "expected"]]
+    assert missed.empty, missed.to_string()
+    clear = m[m["expected"] >= 0.5]
+    assert (clear["diff_ci_low"] > 0).mean() >= 0.9, "large planted gains come out significant, right sign"
+
+
+def test_retention_and_response_shift(prepost_vs_planted):
+    follow = prepost_vs_planted[("pre", "followup")]
+    assert len(follow) >= 20 and follow["inside"].mean() >= 0.9   # 95% CIs: a chance miss is allowed
+    shift = prepost_vs_planted[("pre", "then")].set_index("measure_id")
+    for construct in ("necessity", "ownership"):                  # planted then - pre = -0.30
+        assert shift.loc[construct, "inside"] and shift.loc[construct, "diff"] < 0
+
+
+def test_planted_null_stop_work_never_significant(prepost_vs_planted):
+    for waves, m in prepost_vs_planted.items():
+        sw = m[m["measure_id"] == "stop_work"]
+        assert len(sw) and (sw["p_adj"] >= 0.05).all(), (waves, sw[["course_id", "audience", "p_adj"]])
