@@ -207,6 +207,16 @@ _ITEM_KEYS = {"id", "column", "type", "scale", "reverse", "level", "role", "map"
 _SOURCE_KEYS = {"file", "course", "wave", "sheet", "header_rows", "encoding", "format", "scales"}
 
 
+def _check_mapping(spec: Any, path: str, allowed: set[str], what: str, yf: Path) -> None:
+    """A YAML entry must be a mapping with only known keys (the first unknown one is named)."""
+    if not isinstance(spec, dict):
+        raise _err(path, what, yf)
+    unknown = set(spec) - allowed
+    if unknown:
+        k = sorted(unknown)[0]
+        raise _err(f"{path}.{k}", f"unknown key.{_suggest(k, allowed)} Allowed: {', '.join(sorted(allowed))}.", yf)
+
+
 def _parse_scale(name: str, spec: Any, yf: Path) -> Scale:
     p = f"scales.{name}"
     if not isinstance(spec, dict) or "levels" not in spec:
@@ -238,12 +248,7 @@ def _parse_scale(name: str, spec: Any, yf: Path) -> Scale:
 
 def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:
     p = f"items[{i}]"
-    if not isinstance(spec, dict):
-        raise _err(p, "each item must be a mapping like `{id: q1, column: ..., scale: agree5}`.", yf)
-    unknown = set(spec) - _ITEM_KEYS
-    if unknown:
-        k = sorted(unknown)[0]
-        raise _err(f"{p}.{k}", f"unknown key.{_suggest(k, _ITEM_KEYS)} Allowed: {', '.join(sorted(_ITEM_KEYS))}.", yf)
+    _check_mapping(spec, p, _ITEM_KEYS, "each item must be a mapping like `{id: q1, column: ..., scale: agree5}`.", yf)
     if spec.get("id") is None or not str(spec["id"]).strip():
         raise _err(f"{p}.id", "missing `id` (a short name such as q1).", yf)
     item_id = str(spec["id"]).strip()
@@ -442,12 +447,7 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
     sources = []
     for i, spec in enumerate(doc["sources"]):
         p = f"sources[{i}]"
-        if not isinstance(spec, dict):
-            raise _err(p, "each source must be a mapping `{file, course, wave}`.", yf)
-        unknown = set(spec) - _SOURCE_KEYS
-        if unknown:
-            k = sorted(unknown)[0]
-            raise _err(f"{p}.{k}", f"unknown key.{_suggest(k, _SOURCE_KEYS)}", yf)
+        _check_mapping(spec, p, _SOURCE_KEYS, "each source must be a mapping `{file, course, wave}`.", yf)
         for k in ("file", "course", "wave"):
             if k not in spec:
                 raise _err(p, f"missing `{k}`.", yf)

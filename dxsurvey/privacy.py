@@ -418,15 +418,7 @@ def load_names(study_root) -> list[str]:
     path = Path(study_root) / "names.txt"
     if not path.is_file():
         return []
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError(f"{path}: cannot decode names.txt as UTF-8 or CP932; save it as UTF-8")
+    text = _decode_file(path, "save names.txt as UTF-8")
     out: list[str] = []
     for line in text.splitlines():
         line = re.split(r"[ \t\u3000]#", line, maxsplit=1)[0]
@@ -1132,16 +1124,18 @@ def _scan_notebook(path: Path, scanner: _Scanner) -> list[tuple[str, str, str]]:
 
 
 def _read_csv_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(_decode_file(path), newline="")))
+
+
+def _decode_file(path: Path, advice: str = "") -> str:
+    """A text file's content as UTF-8 (with or without BOM), else CP932; ValueError naming it."""
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "cp932"):
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    else:
-        raise ValueError(f"{path}: cannot decode as UTF-8 or CP932")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    raise ValueError(f"{path}: cannot decode as UTF-8 or CP932" + (f"; {advice}" if advice else ""))
 
 
 def _scan_csv(path: Path, scanner: _Scanner):
