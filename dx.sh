@@ -12,8 +12,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.dxsurvey-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  echo "dxsurvey: installing into .venv (the first time takes a few minutes) ..." >&2
+  if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+         .venv/bin/python -m pip install -q -e ".[test]"; } > .venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "dxsurvey: installation failed; the log above is also in .venv/install.log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 cmd="${1:-demo}"
