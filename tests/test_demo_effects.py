@@ -126,6 +126,8 @@ def test_prepost_recovers_every_planted_change(prepost_vs_planted):
 def test_retention_and_response_shift(prepost_vs_planted):
     follow = prepost_vs_planted[("pre", "followup")]
     assert len(follow) >= 20 and follow["inside"].mean() >= 0.9   # 95% CIs: a chance miss is allowed
+    assert set(prepost_vs_planted[("pre", "then")]["course_id"]) == {"C2025-02"}, \
+        "only the course with a then wave has pre->then rows"
     shift = prepost_vs_planted[("pre", "then")].set_index("measure_id")
     for construct in ("necessity", "ownership"):                  # planted then - pre = -0.30
         assert shift.loc[construct, "inside"] and shift.loc[construct, "diff"] < 0

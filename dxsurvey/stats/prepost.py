@@ -80,7 +80,8 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
     DataFrame
         One row per group x measure, columns :data:`PREPOST_COLUMNS`:
 
-        - course_id, audience: the group (NA when not in ``by``, or audience unknown);
+        - course_id, audience: the group (NA when not in ``by``, or audience unknown); with
+          ``course_id`` in ``by``, a course without answers in one of the two waves has no rows;
         - measure_type ("item" | "construct"), measure_id, reverse (items: the codebook's
           reverse flag, items are analysed as answered; constructs: NA, reverse-coded);
         - wave_a, wave_b; design ("paired" | "independent");
@@ -165,7 +166,17 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
     pa, pb = pairs["pos_a"].to_numpy(), pairs["pos_b"].to_numpy()
     audience = subs["audience"].astype(object).to_numpy().copy()
     audience[pa] = audience[pb]
-    g, keys = _groups(subs["course_id"].to_numpy(), audience, in_a | in_b, by)
+    course = subs["course_id"].to_numpy()
+    sel = in_a | in_b
+    if "course_id" in by:
+        # a course asked in only one of the two waves (no `then` wave, a post-only reaction
+        # survey) has nothing to compare: it gets no rows rather than rows of NaN
+        both = np.intersect1d(course[in_a].astype(str), course[in_b].astype(str))
+        sel &= np.isin(course.astype(str), both)
+        in_a, in_b = in_a & sel, in_b & sel
+        keep = sel[pa] & sel[pb]
+        pa, pb = pa[keep], pb[keep]
+    g, keys = _groups(course, audience, sel, by)
     G = len(keys)
     keyed = study.codebook.respondent_key is not None
     n_linked = np.bincount(g[pb], minlength=G) if len(pb) else np.zeros(G, dtype=np.int64)
