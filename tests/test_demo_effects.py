@@ -109,6 +109,7 @@ def prepost_vs_planted(study):
         m = pp.merge(e.drop(columns=["wave_a", "wave_b"]), on=["course_id", "audience", "measure_id"])
         m = m[m["diff_ci_low"].notna()].copy()   # groups under min_cell carry no interval
         m["inside"] = (m["diff_ci_low"] <= m["expected"]) & (m["expected"] <= m["diff_ci_high"])
+        m.attrs["courses"] = set(pp["course_id"])
         out[waves] = m
     return out
 
@@ -126,7 +127,7 @@ def test_prepost_recovers_every_planted_change(prepost_vs_planted):
 def test_retention_and_response_shift(prepost_vs_planted):
     follow = prepost_vs_planted[("pre", "followup")]
     assert len(follow) >= 20 and follow["inside"].mean() >= 0.9   # 95% CIs: a chance miss is allowed
-    assert set(prepost_vs_planted[("pre", "then")]["course_id"]) == {"C2025-02"}, \
+    assert prepost_vs_planted[("pre", "then")].attrs["courses"] == {"C2025-02"}, \
         "only the course with a then wave has pre->then rows"
     shift = prepost_vs_planted[("pre", "then")].set_index("measure_id")
     for construct in ("necessity", "ownership"):                  # planted then - pre = -0.30
