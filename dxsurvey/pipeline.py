@@ -423,7 +423,8 @@ def _relative_papermill_paths(ipynb: Path, source: Path, name: str) -> None:
 
 
 def _title(job: Job, study, language: str) -> str:
-    key = f"{job.notebook}.title"
+    """The report's name on the index and in the HTML <title>: ``index.report.<notebook>``."""
+    key = f"index.report.{job.notebook}"
     title = texts.text(key, language) if key in texts.TEXTS else job.notebook
     cid = job.params.get("course_id")
     if cid:

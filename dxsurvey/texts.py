@@ -435,6 +435,11 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # ------------------------------------------------------------------ index.html
     "index.title": {"ja": "研修評価レポート一覧", "en": "Training evaluation reports"},
+    "index.report.00_validation": {"ja": "データ検証", "en": "Data validation"},
+    "index.report.10_course_report": {"ja": "研修報告", "en": "Course report"},
+    "index.report.20_comparison": {"ja": "講師・形式・スタイル・対象の比較",
+                                   "en": "Instructors, formats, styles and audiences compared"},
+    "index.report.40_research_report": {"ja": "調査報告（研究レポート）", "en": "Research report"},
     "index.survey": {"ja": "調査", "en": "Survey"},
     "index.reports": {"ja": "レポート", "en": "Reports"},
     "index.report": {"ja": "レポート", "en": "Report"},
