@@ -788,6 +788,9 @@ def _localize_levels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         for col in ("level", "level_a", "level_b"):
             if col in out.columns:
                 out[col] = [label(f, v, lang) for f, v in zip(factors, out[col])]
+    if "term" in out.columns:   # "instructor", "pre", "wave:format" -> 講師, 事前得点, 時期×形式
+        out["term"] = ["×".join(label("factor", part, lang) for part in str(t).split(":"))
+                       if not _isna(t) else DASH for t in out["term"]]
     return out.rename(columns={"level": "factor_level"})
 
 

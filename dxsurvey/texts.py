@@ -135,6 +135,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.factor.format": {"ja": "形式", "en": "Format"},
     "value.factor.style": {"ja": "研修スタイル", "en": "Style"},
     "value.factor.audience": {"ja": "対象", "en": "Audience"},
+    "value.factor.pre": {"ja": "事前得点", "en": "Pre score"},
+    "value.factor.wave": {"ja": "時期", "en": "Wave"},
     "value.action.kept": {"ja": "採用", "en": "kept"},
     "value.action.set_missing": {"ja": "欠測扱い", "en": "set missing"},
     "value.action.dropped": {"ja": "除外", "en": "dropped"},
