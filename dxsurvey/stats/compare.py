@@ -29,6 +29,7 @@ from scipy import stats
 
 from ..codebook import COURSE_VALUES
 from ..schema import AUDIENCES, WAVES
+from .effects import holm
 
 __all__ = [
     "compare", "Comparison", "TERMS_COLUMNS", "LEVELS_COLUMNS", "CONTRASTS_COLUMNS",
@@ -328,8 +329,8 @@ def _hc3(X: np.ndarray, resid: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def _fit_ols(y: np.ndarray, X: np.ndarray) -> tuple[_Fit, bool]:
-    import statsmodels.api as sm
-    res = sm.OLS(y, X).fit()
+    from statsmodels.regression.linear_model import OLS   # not statsmodels.api: 0.5 s of imports
+    res = OLS(y, X).fit()
     cov, lev1 = _hc3(X, np.asarray(res.resid))
     return _Fit(beta=np.asarray(res.params), cov=cov, df_resid=float(res.df_resid)), lev1
 
@@ -393,12 +394,10 @@ def _pval(fit: _Fit, z: float) -> float:
 
 
 def _holm(p: pd.Series) -> pd.Series:
-    from statsmodels.stats.multitest import multipletests
-    out = pd.Series(np.nan, index=p.index, dtype=float)
-    ok = p.notna()
-    if ok.any():
-        out[ok] = multipletests(p[ok].to_numpy(dtype=float), method="holm")[1]
-    return out
+    """Holm-adjusted p of one family (NaN stays NaN): the vectorised :func:`effects.holm`,
+    which equals statsmodels' ``multipletests(method="holm")`` without its per-call
+    garbage collection (~80 ms a call, most of a comparison's run time)."""
+    return pd.Series(holm(p.to_numpy(dtype=float), np.zeros(len(p), dtype=int)), index=p.index)
 
 
 # ----------------------------------------------------------------------------- factors
