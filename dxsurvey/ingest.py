@@ -511,7 +511,7 @@ _SUMMARY_TEXT = {
         "problems": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
         "ok": "問題はありません。",
         "status_error": "エラーがあります（上記を修正してください）。",
-        "status_ok": "検証 OK（警告のみ）。",
+        "status_ok": "検証 OK（警告 {warnings} 件）。",
     },
     "en": {
         "title": "Validation: {survey}",
@@ -522,7 +522,7 @@ _SUMMARY_TEXT = {
         "problems": "{n} problems ({errors} errors, {warnings} warnings):",
         "ok": "No problems.",
         "status_error": "There are errors (fix the above).",
-        "status_ok": "Validation OK (warnings only).",
+        "status_ok": "Validation OK ({warnings} warnings).",
     },
 }
 
@@ -594,7 +594,8 @@ def validation_summary(study: Study, language: str | None = None, *, max_problem
     else:
         out.append(T["ok"])
     out.append("")
-    out.append(T["status_error"] if len(study.errors) else T["status_ok"])
+    out.append(T["status_error"] if len(study.errors) else
+               T["status_ok"].format(warnings=int((v["action"] != "error").sum())))
     return "\n".join(out)
 
 
