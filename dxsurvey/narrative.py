@@ -715,7 +715,7 @@ def quotes(study, course_id: str | None = None, *, items: Sequence[str] | None =
     """Masked free-text answers of a course, only when enough people wrote.
 
     A text item's answers are shown when :func:`dxsurvey.privacy.quotes_allowed`
-    holds for the number of distinct submissions that answered it (at least the
+    holds for the number of distinct people who answered it (at least the
     codebook's ``min_cell_text``).  Texts are masked at ingest; they are returned in
     a random-free, stable order (by item, then text) so the order reveals nobody.
 
@@ -741,10 +741,20 @@ def quotes(study, course_id: str | None = None, *, items: Sequence[str] | None =
     for item_id in ids:
         t = part[(part["item_id"] == item_id) & part["text"].notna()]
         t = t[t["text"].astype(str).str.strip() != ""]
-        if privacy.quotes_allowed(int(t["submission_id"].nunique()), min_cell_text=limit):
+        if privacy.quotes_allowed(_distinct_people(t["submission_id"], subs), min_cell_text=limit):
             frames.append(pd.DataFrame({"item": names.get(item_id, item_id),
                                         "text": sorted(t["text"].astype(str))}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+def _distinct_people(submission_ids: pd.Series, subs: pd.DataFrame) -> int:
+    """How many people wrote: linked submissions of one respondent count once.
+
+    A person who wrote in both the pre and the post questionnaire is one person;
+    anonymous submissions (no respondent key) each count as one.
+    """
+    keys = subs.set_index("submission_id")["respondent_key"].reindex(submission_ids.unique())
+    return int(keys.dropna().nunique() + keys.isna().sum())
 
 
 def quotes_note(study, course_id: str | None = None, lang: str = "ja") -> str:

@@ -211,12 +211,16 @@ def test_quotes_only_when_enough_people_wrote():
     st = likert_study()
     st.codebook.items.append(type(st.codebook.items[0])(id="comment", column=("感想",), type="text"))
     st.codebook.min_cell_text = 3
-    st.texts = pd.DataFrame({"submission_id": [1, 2, 4], "item_id": "comment",
+    st.texts = pd.DataFrame({"submission_id": [1, 2, 3], "item_id": "comment",
                              "text": ["よかった", "[氏名]さんの説明", "長い"]})
     assert N.quotes(st, "C1")["text"].tolist() == ["[氏名]さんの説明", "よかった", "長い"]
     st.codebook.min_cell_text = 4
     assert N.quotes(st, "C1").empty
     assert "4" in N.quotes_note(st, "C1", "ja")
+    # three texts but two people (submissions 1 and 4 are respondent a's pre and post): hidden at 3
+    st.codebook.min_cell_text = 3
+    st.texts = st.texts.assign(submission_id=[1, 2, 4])
+    assert N.quotes(st, "C1").empty
 
 
 def test_input_hashes_match_hashlib(tmp_path):
