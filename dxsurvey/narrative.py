@@ -34,7 +34,7 @@ __all__ = [
     "source_table", "problem_counts", "problem_examples", "linkage_rates",
     "course_facts", "course_prepost", "change_table", "effect_rows", "reliability_table",
     "cautions", "quotes",
-    "ComparisonSection", "comparison_sections", "comparison_notes", "course_by_course",
+    "ComparisonSection", "LaterChange", "later_changes", "comparison_sections", "comparison_notes", "course_by_course",
     "apa_prepost_table", "abstract", "methods", "results_text",
     "parameters_table", "package_versions", "input_hashes",
 ]
@@ -745,6 +745,48 @@ def quotes(study, course_id: str | None = None, *, items: Sequence[str] | None =
             frames.append(pd.DataFrame({"item": names.get(item_id, item_id),
                                         "text": sorted(t["text"].astype(str))}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+@dataclass
+class LaterChange:
+    """A change beyond pre -> post that a course has data for (retention, response shift)."""
+
+    name: str          # table stem: "retention", "response_shift"
+    title: str
+    text: str
+    caption: str
+    table: pd.DataFrame  # :func:`change_table` of the constructs
+
+
+#: (name, wave_a, wave_b) of the later changes a course report shows when it has the waves.
+LATER_CHANGES = (("retention", "post", "followup"), ("response_shift", "pre", "then"))
+
+
+def later_changes(study, *, lang: str = "ja", min_cell: int | None = None) -> list[LaterChange]:
+    """Construct changes post -> follow-up (retention) and pre -> then-test (response shift).
+
+    Only the changes whose two waves the study (usually one course) has answers in;
+    each is a :func:`change_table` of ``dxsurvey.stats.prepost`` on the constructs, so
+    ``diff`` is follow-up − post (negative: forgetting) and then − pre (negative: people
+    rated their starting point lower after the course than before it).
+    """
+    from .stats import prepost
+
+    _check_lang(lang)
+    waves = set(study.submissions["wave"])
+    out = []
+    for name, a, b in LATER_CHANGES:
+        if not {a, b} <= waves:
+            continue
+        kwargs = {"min_cell": min_cell} if min_cell else {}
+        pp = prepost(study, waves=(a, b), measures="constructs", **kwargs)
+        if not len(pp):
+            continue
+        out.append(LaterChange(name=name, title=text(f"narrative.later.{name}.title", lang),
+                               text=text(f"narrative.later.{name}.text", lang),
+                               caption=text(f"narrative.later.{name}.caption", lang),
+                               table=change_table(pp, study, lang=lang)))
+    return out
 
 
 def _distinct_people(submission_ids: pd.Series, subs: pd.DataFrame) -> int:

@@ -362,6 +362,26 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量", "en": "Change and effect size per construct and item"},
     "10_course_report.cap_forest": {"ja": "構成概念の効果量と95%信頼区間", "en": "Construct effect sizes with 95% CIs"},
+    "10_course_report.later": {"ja": "## {title}\n\n{text}", "en": "## {title}\n\n{text}"},
+    "narrative.later.retention.title": {"ja": "追跡調査: 事後から追跡時点への変化（定着）",
+                                        "en": "Follow-up: change from post to follow-up (retention)"},
+    "narrative.later.retention.text": {
+        "ja": "差は追跡−事後です。0に近ければ研修直後の状態が保たれ、負であれば薄れたことを示します。",
+        "en": "The difference is follow-up minus post: near 0 means the post level was kept, "
+              "negative means it faded."},
+    "narrative.later.retention.caption": {"ja": "事後から追跡時点への構成概念の変化",
+                                          "en": "Construct change from post to follow-up"},
+    "narrative.later.response_shift.title": {"ja": "振り返り事前評価（then-test）: 回答基準のずれ",
+                                             "en": "Retrospective pre-test: response shift"},
+    "narrative.later.response_shift.text": {
+        "ja": "研修後に「研修前の自分」を振り返って答えた値と実際の事前の回答との差（振り返り−事前）です。"
+              "負であれば、研修で基準が上がり、事前には自分を高く評価しすぎていたことを示し、事前・事後の差は"
+              "変化を小さく見積もっている可能性があります。",
+        "en": "The retrospective rating of oneself before the course minus the actual pre answer "
+              "(then − pre). Negative means the course raised the yardstick: people rated themselves "
+              "too high before it, so the pre/post difference may understate the change."},
+    "narrative.later.response_shift.caption": {"ja": "振り返り事前評価と事前の回答の差（構成概念）",
+                                               "en": "Then-test minus pre, per construct"},
     "10_course_report.reliability": {"ja": "## 尺度の信頼性", "en": "## Reliability"},
     "10_course_report.cap_reliability": {"ja": "構成概念の信頼性（時点別）", "en": "Reliability per construct and wave"},
     "10_course_report.cautions": {"ja": "## 結果を読む際の注意\n\n{cautions}",

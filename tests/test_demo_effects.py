@@ -138,3 +138,16 @@ def test_planted_null_stop_work_never_significant(prepost_vs_planted):
     for waves, m in prepost_vs_planted.items():
         sw = m[m["measure_id"] == "stop_work"]
         assert len(sw) and (sw["p_adj"] >= 0.05).all(), (waves, sw[["course_id", "audience", "p_adj"]])
+
+
+def test_course_report_later_changes(study):
+    """C2025-02 has follow-up and then-test waves: the course report shows both later changes."""
+    from dxsurvey import narrative as N
+
+    course = N.course_study(study, "C2025-02")
+    later = {c.name: c for c in N.later_changes(course, lang="ja")}
+    assert set(later) == {"retention", "response_shift"}
+    shift = later["response_shift"].table.set_index("label")
+    assert shift.loc["DXの必要性の理解", "diff"] < 0 and shift.loc["自分事化", "diff"] < 0   # planted -0.30
+    assert "振り返り" in later["response_shift"].title
+    assert not N.later_changes(N.course_study(study, "C2025-04"), lang="en"), "no follow-up, no then-test"
