@@ -10,12 +10,12 @@ import csv
 import io
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from studykit import survey_yaml
 
 import dxsurvey
 from dxsurvey import schema
@@ -27,28 +27,7 @@ CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 EXCEPTIONS = {"CodebookError": CodebookError, "SourceError": SourceError, "ValueError": ValueError}
 
-SURVEY = textwrap.dedent("""\
-    survey: bad-inputs
-    language: en
-    respondent_key: {column: 回答者コード, width: 4}
-    scales:
-      agree5:
-        levels: {1: [そう思わない], 2: [あまりそう思わない], 3: [どちらともいえない], 4: [ややそう思う], 5: [そう思う]}
-        missing: [無回答]
-    constructs:
-      necessity: {label: DXの必要性, items: [q1, q2]}
-    items:
-      - {id: q1, column: DXの必要性を理解している, scale: agree5}
-      - {id: q2, column: DXは自分の仕事とは関係ない, scale: agree5, reverse: true}
-      - {id: role, column: 役職, type: category, role: audience, map: {課長: manager, 主事: staff}}
-      - {id: comment, column: ご意見・ご感想, type: text}
-    exclude:
-      - {column: 回答者コード, values: ["0000"], reason: test submission}
-    sources:
-      - {file: raw/good.csv, course: C1, wave: pre}
-    """)
-# audience is given for every course: a blank one crashes load_study today
-# (see test_courses_csv_with_only_required_columns)
+SURVEY = survey_yaml("bad-inputs", ["{file: raw/good.csv, course: C1, wave: pre}"], language="en")
 COURSES = "course_id,title,audience\nC1,一般職員向けDX研修,staff\nC2,管理職向けDX研修,all\n"
 HEADER = "回答者コード,役職,DXの必要性を理解している,DXは自分の仕事とは関係ない,ご意見・ご感想"
 GOOD = HEADER + "\n0001,主事,そう思う,そう思わない,\n0002,課長,ややそう思う,,\n0003,主事,,どちらともいえない,よかった\n"

@@ -16,12 +16,12 @@ import csv
 import io
 import math
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
+from studykit import survey_yaml
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -192,24 +192,9 @@ def test_read_source_xlsx_keeps_every_record(tmp_path_factory, export):
 
 # -------------------------------------------------------------------- load_study
 
-SURVEY = textwrap.dedent("""\
-    survey: properties
-    respondent_key: {column: 回答者コード, width: 4}
-    scales:
-      agree5:
-        levels: {1: [そう思わない], 2: [あまりそう思わない], 3: [どちらともいえない], 4: [ややそう思う], 5: [そう思う]}
-        missing: [無回答, わからない]
-    items:
-      - {id: q1, column: DXの必要性を理解している, scale: agree5}
-      - {id: q2, column: DXは自分の仕事とは関係ない, scale: agree5, reverse: true}
-      - {id: role, column: 役職, type: category, role: audience, map: {課長: manager, 主事: staff}}
-      - {id: comment, column: ご意見・ご感想, type: text}
-    exclude:
-      - {column: 回答者コード, values: ["0000"], reason: test submission}
-    sources:
-      - {file: raw/a.csv, course: C1, wave: pre}
-      - {file: raw/b.xlsx, course: C1, wave: post}
-    """)
+SURVEY = survey_yaml("properties", ["{file: raw/a.csv, course: C1, wave: pre}",
+                                   "{file: raw/b.xlsx, course: C1, wave: post}"],
+                     constructs=False, missing=("無回答", "わからない"))
 STUDY_HEADER = ["回答者コード", "役職", "DXの必要性を理解している", "DXは自分の仕事とは関係ない", "ご意見・ご感想"]
 CODES = st.sampled_from(["0001", "1", "００２", "0003", "0000", "", " ", "abc", "0001 "])
 STUDY_CELL = st.one_of(st.sampled_from(LABELS), st.sampled_from(DIRTY), st.sampled_from(WHITESPACE))
