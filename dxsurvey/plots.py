@@ -33,9 +33,11 @@ MODEL_PREFERENCE = ("ancova", "mixed", "post_only", "wave_x_factor", "gain")
 def set_theme() -> None:
     """Seaborn's white-grid theme with a Japanese-capable font.
 
-    ``seaborn.set_theme`` resets the font, so the bundled IPAexGothic is
-    registered and put first afterwards, with DejaVu Sans as the per-glyph
-    fallback.
+    ``seaborn.set_theme`` resets the font, so ``matplotlib_fontja.japanize()`` comes
+    after it and IPAexGothic is put first, with DejaVu Sans as the per-glyph
+    fallback; the minus sign is ASCII (IPAexGothic lacks U+2212) and SVGs carry
+    glyph outlines so they open anywhere.  :func:`dxsurvey.report.setup_matplotlib`
+    calls this.
     """
     import matplotlib_fontja  # registers IPAexGothic with matplotlib's font manager
 

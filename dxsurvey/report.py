@@ -107,21 +107,10 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
 # ---------------------------------------------------------------------------- matplotlib
 
 def setup_matplotlib() -> None:
-    """Seaborn's theme with Japanese glyphs from the bundled IPAexGothic (matplotlib-fontja).
+    """Seaborn's theme with Japanese glyphs from the bundled IPAexGothic (:func:`dxsurvey.plots.set_theme`)."""
+    from .plots import set_theme
 
-    ``seaborn.set_theme`` resets the font, so ``matplotlib_fontja.japanize()`` comes
-    after it; DejaVu Sans stays as a per-glyph fallback, the minus sign is ASCII
-    (IPAexGothic lacks U+2212) and SVGs carry glyph outlines so they open anywhere.
-    """
-    import matplotlib as mpl
-    import matplotlib_fontja
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
-    matplotlib_fontja.japanize()
-    mpl.rcParams["font.family"] = ["IPAexGothic", "DejaVu Sans"]
-    mpl.rcParams["axes.unicode_minus"] = False
-    mpl.rcParams["svg.fonttype"] = "path"
+    set_theme()
 
 
 # ---------------------------------------------------------------------------- study cache
