@@ -14,6 +14,7 @@ module; :meth:`dxsurvey.report.Context.table` applies ``privacy.suppress`` again
 from __future__ import annotations
 
 import hashlib
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -615,13 +616,37 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
     return out[cols].reset_index(drop=True)
 
 
+#: prepost's caution phrases (English, see dxsurvey.stats.prepost) -> Japanese.
+_CAUTION_JA = (
+    (re.compile(r"^no complete pairs for this measure$"), "この指標で事前・事後がそろった組がありません"),
+    (re.compile(r"^no answers in wave (.+)$"), lambda m: "・".join(
+        wave_label(w, "ja") for w in m.group(1).split(" and ")) + "の回答がありません"),
+    (re.compile(r"^n < (\d+) \(min_cell\): statistics suppressed$"),
+     lambda m: f"回答者が{m.group(1)}人未満のため統計量は非表示"),
+    (re.compile(r"^n < (\d+): interpret with caution$"), lambda m: f"回答者が{m.group(1)}人未満: 解釈に注意"),
+    (re.compile(r"^only (\d+) linked pairs \(< (\d+)\): analysed as independent samples$"),
+     lambda m: f"照合できた組が{m.group(1)}組（{m.group(2)}組未満）のため独立2群として分析"),
+    (re.compile(r"^all paired differences are zero$"), "すべての組で差が0"),
+)
+
+
 def _caution_text(value, lang: str) -> str:
-    """A prepost ``caution`` (codes separated by ``;`` or ``,``) in words."""
+    """A prepost ``caution`` (phrases separated by ``;``) in the report language."""
     if _isna(value) or not str(value).strip():
         return ""
-    parts = [p.strip() for p in str(value).replace(",", ";").split(";") if p.strip()]
-    return "、".join(label("caution", p, lang) for p in parts) if lang == "ja" else \
-        "; ".join(label("caution", p, lang) for p in parts)
+    parts = [p.strip() for p in str(value).split(";") if p.strip()]
+    if lang != "ja":
+        return "; ".join(parts)
+    out = []
+    for part in parts:
+        for pattern, repl in _CAUTION_JA:
+            m = pattern.match(part)
+            if m:
+                out.append(repl(m) if callable(repl) else repl)
+                break
+        else:
+            out.append(part)
+    return "、".join(out)
 
 
 def _small(n, limit) -> bool:

@@ -266,3 +266,14 @@ def test_notebook_parameters_are_declared(name):
     declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
     expected = {"study", "out", "language", "min_cell"} | ({"course_id"} if name == "10_course_report" else set())
     assert set(declared) == expected
+
+
+def test_prepost_cautions_in_japanese():
+    from dxsurvey.narrative import _caution_text
+
+    got = _caution_text("n < 5 (min_cell): statistics suppressed; only 1 linked pairs (< 5): "
+                        "analysed as independent samples", "ja")
+    assert got == "回答者が5人未満のため統計量は非表示、照合できた組が1組（5組未満）のため独立2群として分析"
+    assert _caution_text("no answers in wave pre and post", "ja") == "事前・事後の回答がありません"
+    assert _caution_text("n < 10: interpret with caution", "en") == "n < 10: interpret with caution"
+    assert _caution_text(None, "ja") == ""
