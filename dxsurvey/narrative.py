@@ -13,13 +13,10 @@ module; :meth:`dxsurvey.report.Context.table` applies ``privacy.suppress`` again
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

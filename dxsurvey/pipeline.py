@@ -15,11 +15,9 @@ end, so an interrupted run never looks complete::
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import pickle
-import platform
 import re
 import shutil
 import sys

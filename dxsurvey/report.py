@@ -15,7 +15,6 @@ Every file is written atomically: to a temporary file in the same folder, then
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import html
 import os

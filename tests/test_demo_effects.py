@@ -12,7 +12,6 @@ import itertools
 import shutil
 import warnings
 
-import pandas as pd
 import pytest
 
 import dxsurvey

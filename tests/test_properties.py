@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
 from studykit import survey_yaml
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
