@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -203,6 +204,96 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None):
     return CurrentInterpreterKernelManager
 
 
+#: Run between two notebooks in a reused kernel: a clean namespace, no open figures, the
+#: execution counter from 1, the job's working folder and environment.  Imported modules
+#: (pandas, scipy, statsmodels, matplotlib, dxsurvey) and the loaded study stay.
+_RESET = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, matplotlib.pyplot as _plt
+_plt.close("all")
+_os.chdir({cwd!r})
+_os.environ.update({env!r})
+get_ipython().execution_count = 1
+get_ipython().history_manager.reset(new_session=True)   # line numbers start again at 1
+del _os, _plt
+"""
+
+
+class _WarmKernels:
+    """One kernel per worker thread, reused for that thread's notebooks.
+
+    Starting a kernel and importing the scientific stack cost about 2.5 s, more than
+    most reports' own work; reusing the kernel pays it once per worker.  Before each
+    notebook the kernel is reset (:data:`_RESET`), so every report still starts from an
+    empty namespace; a kernel that died is replaced by a fresh one.
+    """
+
+    def __init__(self, env: Mapping[str, str]):
+        self._env = dict(env)
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+
+    def get(self, cwd: Path, job_env: Mapping[str, str]):
+        from jupyter_core.utils import run_sync
+
+        km = getattr(self._local, "km", None)
+        if km is not None and not run_sync(km.is_alive)():
+            km = None
+        if km is None:
+            km = _kernel_manager_class(self._env)(kernel_name="python3")
+            run_sync(km.start_kernel)(cwd=str(cwd))
+            self._local.km = km
+            with self._lock:
+                self._all.append(km)
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(_RESET.format(cwd=str(cwd), env=dict(job_env)), timeout=60,
+                                           output_hook=lambda msg: None)
+            if reply["content"].get("status") != "ok":
+                raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
+        return km
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        for km in self._all:
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # already gone
+                pass
+        self._all.clear()
+
+
+def _warm_engine():
+    """A papermill engine that executes in a kernel it is given (``km=``) and leaves it running."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(nb_man, **merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:   # the kernel stays; its client's sockets do not
+                    client.kc.stop_channels()
+
+    if "dxsurvey_warm" not in papermill_engines._engines:
+        papermill_engines.register("dxsurvey_warm", WarmKernelEngine)
+    return "dxsurvey_warm"
+
+
 # ---------------------------------------------------------------------------- planning
 
 def _notebook_path(stem: str, nb_dir: Path) -> Path:
@@ -372,8 +463,12 @@ def expand(notebooks=("all",), *, study, parameters: Mapping[str, Any] | None = 
 # ---------------------------------------------------------------------------- execution
 
 def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, language: str,
-             env: Mapping[str, str]) -> ReportResult:
-    """Execute one notebook with papermill, then export its HTML (also for a failed run)."""
+             env: Mapping[str, str], kernels: _WarmKernels | None = None) -> ReportResult:
+    """Execute one notebook with papermill, then export its HTML (also for a failed run).
+
+    With ``kernels``, the notebook runs in this worker's warm kernel (reset first);
+    without, papermill starts and stops a kernel of its own.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -384,12 +479,15 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
                           ipynb=f"notebooks/{job.name}.ipynb")
     t0 = time.perf_counter()
     try:
+        engine = {}
+        if kernels is not None:
+            engine = {"engine_name": _warm_engine(), "km": kernels.get(run_dir / "notebooks", env)}
         papermill.execute_notebook(
             str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
             progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(env),
             # the kernel's cwd; papermill's own ``cwd=`` would os.chdir() the whole process,
             # which is not safe with several notebooks executing in threads
-            resources={"metadata": {"path": str(run_dir / "notebooks")}},
+            resources={"metadata": {"path": str(run_dir / "notebooks")}}, **engine,
         )
         result.ok = True
     except PapermillExecutionError as exc:
@@ -545,6 +643,7 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
 
         from tqdm.auto import tqdm
         bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
+        kernels = _WarmKernels(env)
         with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
             futures = {}
             # study-wide notebooks (the longest) first, the many short per-course ones after:
@@ -554,7 +653,7 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
                 suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
                 futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
                                     _title(job, st, language), language,
-                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name})] = job
+                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels)] = job
             for fut in as_completed(futures):
                 res = fut.result()
                 results.append(res)
@@ -562,6 +661,8 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
                 bar.update(1)
         bar.close()
     finally:
+        if "kernels" in locals():
+            kernels.shutdown()
         shutil.rmtree(cache_dir, ignore_errors=True)
     order = {j.name: i for i, j in enumerate(plan)}
     results.sort(key=lambda r: order[r.name])

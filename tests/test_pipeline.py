@@ -375,3 +375,34 @@ def test_force_replaces_a_run(tiny_run, tmp_path):
     r = pipeline.run(["03_kernel"], out=target, force=True, **kw)
     assert r.ok and not (target / "stale.txt").exists()
     assert not list(tmp_path.glob("again.*"))
+
+
+def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny):
+    """Notebooks share a warm kernel per worker: the namespace, figures and execution counter are
+    reset between them, and a notebook that kills its kernel does not take the next one down."""
+    import nbformat
+    from nbformat.v4 import new_code_cell
+    from pipeline_helpers import _nb
+
+    nb_dir = tmp_path / "nb"
+    nb_dir.mkdir()
+    nbformat.write(_nb([new_code_cell("leaked = 42\nimport matplotlib.pyplot as plt\nplt.figure()")]),
+                   str(nb_dir / "01_set.ipynb"))
+    nbformat.write(_nb([new_code_cell(
+        "import matplotlib.pyplot as plt\n"
+        "assert 'leaked' not in globals(), 'namespace not reset'\n"
+        "assert not plt.get_fignums(), 'figures not closed'")]), str(nb_dir / "02_check.ipynb"))
+    nbformat.write(_nb([new_code_cell("import os\nos._exit(1)")]), str(nb_dir / "03_die.ipynb"))
+    nbformat.write(_nb([new_code_cell("x = 1")]), str(nb_dir / "04_after.ipynb"))
+    registry = {"01_set": {}, "02_check": {}, "03_die": {}, "04_after": {}}
+    study_dir = tiny_study(tmp_path / "study")
+    result = pipeline.run(["all"], study=study_dir, out=tmp_path / "run", registry=registry, nb_dir=nb_dir,
+                          jobs=1, progress=False)
+    ok = {r.name: r.ok for r in result.reports}
+    assert ok == {"01_set": True, "02_check": True, "03_die": False, "04_after": True}, \
+        [(r.name, r.error) for r in result.reports]
+    import json
+    nb = json.loads((tmp_path / "run" / "notebooks" / "02_check.ipynb").read_text("utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    assert not [o for c in code for o in c["outputs"]], "nothing printed by the kernel reset"
