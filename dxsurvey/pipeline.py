@@ -22,6 +22,8 @@ import re
 import shutil
 import sys
 import tempfile
+import importlib
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -223,50 +225,84 @@ class _WarmKernels:
     """One kernel per worker thread, reused for that thread's notebooks.
 
     Starting a kernel and importing the scientific stack cost about 2.5 s, more than
-    most reports' own work; reusing the kernel pays it once per worker.  Before each
-    notebook the kernel is reset (:data:`_RESET`), so every report still starts from an
-    empty namespace; a kernel that died is replaced by a fresh one.
+    most reports' own work; reusing the kernel pays it once per worker, and the first
+    ``prestart`` kernels start (and import) while the parent process is still reading
+    the study.  Before each notebook the kernel is reset (:data:`_RESET`), so every
+    report still starts from an empty namespace; a kernel that died is replaced.
     """
 
-    def __init__(self, env: Mapping[str, str]):
+    #: What a prestarted kernel imports while it waits (what every report imports first).
+    WARM_UP = "import dxsurvey.report, dxsurvey.stats, dxsurvey.narrative, matplotlib.pyplot"
+
+    def __init__(self, env: Mapping[str, str], prestart: int = 0):
         self._env = dict(env)
         self._local = threading.local()
         self._all: list = []
         self._lock = threading.Lock()
+        self._ready: queue.Queue = queue.Queue()
+        self._pending = prestart
+        for _ in range(prestart):
+            threading.Thread(target=self._prestart, daemon=True).start()
+
+    def _new(self, cwd: Path | None = None):
+        from jupyter_core.utils import run_sync
+
+        km = _kernel_manager_class(self._env)(kernel_name="python3")
+        with self._lock:
+            self._all.append(km)
+        run_sync(km.start_kernel)(**({"cwd": str(cwd)} if cwd else {}))
+        return km
+
+    def _prestart(self) -> None:
+        try:
+            km = self._new()
+            self._run(km, self.WARM_UP)
+            self._ready.put(km)
+        except Exception as exc:  # the worker starts its own kernel instead
+            self._ready.put(exc)
+
+    @staticmethod
+    def _run(km, code: str) -> None:
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+            if reply["content"].get("status") != "ok":
+                raise RuntimeError(f"kernel setup failed: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
 
     def get(self, cwd: Path, job_env: Mapping[str, str]):
+        """This thread's kernel, reset for a notebook run in ``cwd`` with ``job_env``."""
         from jupyter_core.utils import run_sync
 
         km = getattr(self._local, "km", None)
         if km is not None and not run_sync(km.is_alive)():
             km = None
         if km is None:
-            km = _kernel_manager_class(self._env)(kernel_name="python3")
-            run_sync(km.start_kernel)(cwd=str(cwd))
-            self._local.km = km
             with self._lock:
-                self._all.append(km)
-        kc = km.blocking_client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(_RESET.format(cwd=str(cwd), env=dict(job_env)), timeout=60,
-                                           output_hook=lambda msg: None)
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
-        finally:
-            kc.stop_channels()
+                take = self._pending > 0
+                self._pending -= take
+            item = self._ready.get() if take else None
+            km = item if item is not None and not isinstance(item, Exception) else self._new(cwd)
+            self._local.km = km
+        self._run(km, _RESET.format(cwd=str(cwd), env=dict(job_env)))
         return km
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
-        for km in self._all:
+        with self._lock:
+            while self._pending > 0:             # wait for kernels still starting
+                self._pending -= 1
+                self._ready.get()
+            kms, self._all = self._all, []
+        for km in kms:
             try:
                 run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # already gone
                 pass
-        self._all.clear()
 
 
 def _warm_engine():
@@ -549,9 +585,32 @@ def _relpath(target: Path, start: Path) -> str:
         return str(target)
 
 
+#: Environment of every report kernel (job settings arrive with each notebook's reset).
+_KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}   # no debugger warning on kernel stderr
+
+
 def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None = None,
         jobs: int | None = None, force: bool = False, progress: bool = True,
         registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None) -> RunResult:
+    """Execute report notebooks with papermill into one run folder (see :func:`_run`)."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
+    jobs = jobs or os.cpu_count() or 1
+    single = not isinstance(notebooks, str) and list(notebooks) != ["all"] and len(list(notebooks)) == 1
+    kernels = _WarmKernels(_KERNEL_ENV, prestart=1 if single else jobs)
+    # papermill's import (nbformat -> jsonschema's format checkers) takes seconds; let it
+    # happen while the study is read
+    importer = threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True)
+    importer.start()
+    try:
+        return _run(notebooks, study=study, out=out, parameters=parameters, jobs=jobs, force=force,
+                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels)
+    finally:
+        kernels.shutdown()
+
+
+def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, nb_dir,
+         kernels: _WarmKernels) -> RunResult:
     """Execute report notebooks with papermill into one run folder.
 
     Parameters
@@ -604,9 +663,6 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
 
     t0 = time.perf_counter()
     started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
-    jobs = jobs or os.cpu_count() or 1
     registry = REPORTS if registry is None else registry
     nb_dir = notebook_dir() if nb_dir is None else Path(nb_dir).resolve()
     st = study if isinstance(study, Study) else load_study_cached(study)
@@ -638,12 +694,10 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
         with open(cache, "wb") as fh:
             pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         (cache_dir / "claims").mkdir()
-        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"),
-               "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # no debugger warning on kernel stderr
+        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
 
         from tqdm.auto import tqdm
         bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
-        kernels = _WarmKernels(env)
         with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
             futures = {}
             # study-wide notebooks (the longest) first, the many short per-course ones after:
@@ -661,8 +715,6 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
                 bar.update(1)
         bar.close()
     finally:
-        if "kernels" in locals():
-            kernels.shutdown()
         shutil.rmtree(cache_dir, ignore_errors=True)
     order = {j.name: i for i, j in enumerate(plan)}
     results.sort(key=lambda r: order[r.name])
