@@ -241,6 +241,12 @@ class _WarmKernels:
         self._lock = threading.Lock()
         self._ready: queue.Queue = queue.Queue()
         self._pending = prestart
+        # what the starting threads use, imported here: two threads importing one module at
+        # once can trip Python's import-lock deadlock detection
+        for module in ("jupyter_core.utils", "jupyter_client.manager", "jupyter_client.kernelspec",
+                       "jupyter_client.blocking", "jupyter_client.asynchronous", "traitlets"):
+            importlib.import_module(module)
+        _kernel_manager_class(self._env)
         for _ in range(prestart):
             threading.Thread(target=self._prestart, daemon=True).start()
 
@@ -294,9 +300,10 @@ class _WarmKernels:
         from jupyter_core.utils import run_sync
 
         with self._lock:
-            while self._pending > 0:             # wait for kernels still starting
-                self._pending -= 1
-                self._ready.get()
+            waiting, self._pending = self._pending, 0
+        for _ in range(waiting):                 # kernels still starting (not under the lock:
+            self._ready.get()                    # a starting kernel takes it to register)
+        with self._lock:
             kms, self._all = self._all, []
         for km in kms:
             try:
@@ -598,10 +605,6 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     jobs = jobs or os.cpu_count() or 1
     single = not isinstance(notebooks, str) and list(notebooks) != ["all"] and len(list(notebooks)) == 1
     kernels = _WarmKernels(_KERNEL_ENV, prestart=1 if single else jobs)
-    # papermill's import (nbformat -> jsonschema's format checkers) takes seconds; let it
-    # happen while the study is read
-    importer = threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True)
-    importer.start()
     try:
         return _run(notebooks, study=study, out=out, parameters=parameters, jobs=jobs, force=force,
                     progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels)

@@ -406,3 +406,21 @@ def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
     assert not [o for c in code for o in c["outputs"]], "nothing printed by the kernel reset"
+
+
+def test_failed_run_shuts_down_kernels_that_are_still_starting(tmp_path, tiny):
+    """A run that stops before its first notebook (here: the folder exists) still shuts down the
+    kernels it prestarted, including ones that have not finished starting."""
+    import threading
+
+    root, registry = tiny
+    study_dir = tiny_study(tmp_path / "study")
+    out = tmp_path / "exists"
+    out.mkdir()
+    (out / "keep.txt").write_text("x", encoding="utf-8")
+    before = threading.active_count()
+    with pytest.raises(pipeline.RunExistsError):
+        pipeline.run(["all"], study=study_dir, out=out, registry=registry, nb_dir=root / "nb",
+                     jobs=2, progress=False)
+    assert threading.active_count() <= before + 1   # no prestart thread left waiting
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "x"
