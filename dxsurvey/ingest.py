@@ -296,9 +296,12 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         if col is None:
             continue
         normed = frame[col].map(normalize_text)
+        values = set(rule.values)
         if cb.respondent_key is not None and col == key_col:
+            # codes as the key column reads them: `values: [0000]` (YAML: 0) and 93 name 0000 and 0093
             normed = rows["code"]
-        hit = normed.isin(list(rule.values)).to_numpy() & ~excluded
+            values = {normalize_code(v, cb.respondent_key.width) for v in values}
+        hit = normed.isin(list(values)).to_numpy() & ~excluded
         if hit.any():
             pos = np.flatnonzero(hit)
             problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(), "excluded",

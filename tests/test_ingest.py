@@ -312,3 +312,17 @@ def test_validation_summary_japanese(google_study):
     assert "raw/pre.csv 6行目 列「DXの必要性を理解している」 値「とても変な回答」: 未知の選択肢 → 欠測扱い" in text
     with pytest.raises(ValueError, match="ja, en"):
         validation_summary(s, "fr")
+
+
+@pytest.mark.parametrize("values", ["[0000]", "[0]", '["0"]'])
+def test_exclude_on_key_column_compares_normalised_codes(tmp_path, values):
+    # YAML reads an unquoted 0000 as the number 0: the rule must still catch code 0000
+    rows = [[T0, "0000", "主事", "そう思う", "そう思う", None, None],
+            [T0, "93", "主事", "そう思う", "そう思う", None, None]]
+    head = HEAD.replace('values: ["0000"]', f"values: {values}")
+    root = make_study(tmp_path, "- {file: raw/pre.csv, course: C1, wave: pre}\n",
+                      [lambda d: write_google_csv(d / "pre.csv", HDR, rows)], head=head)
+    s = dxsurvey.load_study(root)
+    excl = s.validation[s.validation["problem"] == "excluded"]
+    assert excl["source_row"].tolist() == [2] and excl["action"].tolist() == ["dropped"]
+    assert s.submissions["source_row"].tolist() == [3]
