@@ -306,3 +306,28 @@ def test_vectorised_holm_equals_multipletests():
             # statsmodels.stats.multitest.multipletests(p, method="holm") per family
             np.testing.assert_allclose(got[sel], multipletests(p[sel], method="holm")[1], rtol=1e-12)
     assert np.isnan(got[np.isnan(p)]).all()
+
+
+def _three_item_change(n, bumps, seed=3):
+    """Linked C1 on agree6; respondent i gains +1 on the first bumps[i] of items c0..c2, so
+    every construct difference is a multiple of 1/3 (not exact in floating point)."""
+    rng = np.random.default_rng(seed)
+    pre = rng.integers(1, 4, size=(n, 3)).astype(float)
+    post = pre.copy()
+    for i, b in enumerate(bumps):
+        post[i, :b] += 1
+    wide = pd.DataFrame({"course_id": "C1", "audience": "staff", "wave": ["pre"] * n + ["post"] * n,
+                         "respondent_key": [f"k{i}" for i in range(n)] * 2})
+    for j in range(3):
+        wide[f"c{j}"] = np.concatenate([pre[:, j], post[:, j]])
+    return make_study(wide, scale="agree6", constructs={"con": ("c0", "c1", "c2")}), post.mean(1) - pre.mean(1)
+
+
+def test_bootstrap_drops_constant_resamples_hidden_by_rounding():
+    # d = (1/3, 1/3, 1/3, 1/3, 1/3, 2/3): a third of the resamples hold only 1/3, whose
+    # variance is 0 but sum(d^2) - n mean^2 leaves ~1e-17 of rounding, so d_z ~ 7e7 was kept
+    study, d = _three_item_change(6, [1] * 5 + [2])
+    r = row(prepost(study, measures="constructs"), "con")
+    assert r["ci_method"] == "bootstrap"
+    assert r["effect"] == pytest.approx(d.mean() / d.std(ddof=1))
+    assert r["effect_ci_low"] <= r["effect"] <= r["effect_ci_high"] < 10

@@ -514,8 +514,11 @@ def _powers(x):
 
 def _mean_var(S, n):
     mean = S[..., 0] / n
-    var = np.maximum(S[..., 1] - n * mean ** 2, 0) / (n - 1)
-    return mean, var
+    ss = S[..., 1] - n * mean ** 2
+    # sum(x^2) - n mean^2 cancels: a constant resample of inexact values (1/3, 2/3, ...)
+    # leaves rounding noise, which must count as 0 (undefined effect), not as a tiny variance
+    ss = np.where(ss <= 1e-10 * np.abs(S[..., 1]), 0.0, ss)
+    return mean, ss / (n - 1)
 
 
 def _dz_stat(S, n):
