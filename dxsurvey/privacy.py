@@ -172,6 +172,11 @@ _TITLE_RE = re.compile(
     "(?:補佐|代理)?|主査|主任|主幹|参事|主事)"
 )
 
+#: Self-introductions: 佐藤です, 総務課の佐藤花子と申します.
+_SELF_RE = re.compile(
+    f"(?P<run>{_KANJI}+)(?P<sp>{_SP}?)(?P<suf>と申します|と申し|ともうします|といいます|と言います|でございます|です)"
+)
+
 
 def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
@@ -193,6 +198,26 @@ def _name_tail(run: str, surnames: frozenset[str]) -> str | None:
             ):
                 return tail
     return None
+
+
+def _self_segment(run: str, suffix: str, surnames: frozenset[str]) -> str | None:
+    """The name to mask in a self-introduction (``run`` + です/と申します), or None.
+
+    The name must be the whole kanji run or follow an office (総務課佐藤です), so
+    森林です keeps its 林; before です a one-kanji surname (森です) is too
+    ambiguous and stays, and a run ending like a place or role (山田市です) is not a name.
+    """
+    seg = _name_tail(run, surnames)
+    if seg is None:
+        return None
+    head = run[: len(run) - len(seg)]
+    if head and head[-1] not in _ORG_SPLIT:
+        return None
+    if suffix == "です" and len(seg) < 2:
+        return None
+    if seg not in surnames and seg[-1] in _ROLE_END:
+        return None
+    return seg
 
 
 def _person_segment(run: str, suffix: str, surnames: frozenset[str]) -> str | None:
@@ -315,7 +340,12 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
        ordinary word (皆さん, お客様, 担当者様, 同様, 仕様, ベンダーさん);
        a common or listed surname before a job title (課長, 部長, 係長,
        主査, 主任, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
-       総務課長 and 担当課長会議 stay.  Hiragana names are not detected.
+       総務課長 and 担当課長会議 stay.
+    7. a self-introduction: a common or listed surname (or surname + given
+       name) forming a whole kanji run before です, と申します, といいます,
+       でございます -> ``[氏名]`` + ending (職員番号12345の佐藤です ->
+       ``[職員番号]の[氏名]です``); a one-kanji surname only before
+       と申します etc. (森です, 森林です stay).  Hiragana names are not detected.
 
     Examples
     --------
@@ -359,8 +389,16 @@ def _mask(text: str, names_re, surnames) -> str:
             return m.group(0)
         return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
 
+    def self_intro(m: re.Match) -> str:
+        run = m.group("run")
+        seg = _self_segment(run, m.group("suf"), surnames)
+        if seg is None:
+            return m.group(0)
+        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
+
     text = _PERSON_SUFFIX_RE.sub(person, text)
     text = _TITLE_RE.sub(title, text)
+    text = _SELF_RE.sub(self_intro, text)
     return text
 
 
