@@ -425,8 +425,10 @@ def _masked_columns(study) -> set[str]:
 def problem_examples(study, n: int = 20, lang: str = "ja") -> pd.DataFrame:
     """The first ``n`` problems with personal values masked.
 
-    Values of respondent-key, free-text and multi-select columns, and any respondent
-    code (``study.sensitive``) inside a value or message, are replaced by ``＊＊＊``.
+    Values of respondent-key, free-text and multi-select columns, of personal problems
+    (duplicates, exclusions, "other" text, empty rows whose one cell is often a
+    submission time), where the message quotes them too, and any respondent code
+    (``study.sensitive``) inside a value or message, are replaced by ``＊＊＊``.
     The file row is shown as ``row`` (a position in the file, not a person).
     """
     _check_lang(lang)
@@ -448,9 +450,19 @@ def problem_examples(study, n: int = 20, lang: str = "ja") -> pd.DataFrame:
         return s
 
     personal = out["column"].isin(masked_cols) | out["problem"].isin(
-        ["duplicate_submission", "fuzzy_match", "missing_key", "excluded", "other_option"])
-    out["value"] = [mask if p and not _isna(v) else scrub(v) for p, v in zip(personal, out["value"])]
-    out["message"] = [scrub(m) for m in out["message"]]
+        ["duplicate_submission", "fuzzy_match", "missing_key", "excluded", "other_option",
+         "empty_submission"])   # an empty row's only cell is often its submission time
+
+    def scrub_message(m, value, is_personal):
+        m = scrub(m)
+        if is_personal and not _isna(m) and not _isna(value) and str(value).strip():
+            for quoted in ("「{}」", "'{}'"):   # how messages quote the value they are about
+                m = m.replace(quoted.format(scrub(value)), quoted.format(mask))
+        return m
+
+    out["message"] = [scrub_message(m, v, p) for m, v, p in zip(out["message"], out["value"], personal)]
+    out["value"] = [mask if p and not _isna(v) and str(v).strip() else scrub(v)
+                    for p, v in zip(personal, out["value"])]
     out["row"] = out["source_row"]
     out["problem"] = [label("problem", p, lang) for p in out["problem"]]
     out["action"] = [label("action", a, lang) for a in out["action"]]

@@ -106,6 +106,27 @@ def test_problem_examples_mask_codes_and_have_no_row_identifier_column():
     assert ex["problem"].tolist()[0] == "duplicate submission"
 
 
+def test_problem_examples_mask_personal_values_inside_messages_too():
+    st = likert_study()
+    st.validation = pd.DataFrame({
+        "source_file": ["raw/fy2024.csv", "raw/fy2024.csv", "raw/fy2024.csv"],
+        "source_row": pd.array([4, 7, 20], dtype="Int64"),
+        "column": ["tools", None, "q1"],
+        "value": ["Excel, 山田さんに教わったマクロ", "2024/07/19 9:15:39 午前 GMT+9", "20"],
+        "problem": ["other_option", "empty_submission", "out_of_range"],
+        "action": ["kept", "dropped", "set_missing"],
+        "message": ["raw/fy2024.csv, row 4, value 「Excel, 山田さんに教わったマクロ」: text not among the options",
+                    "raw/fy2024.csv, row 7, value 「2024/07/19 9:15:39 午前 GMT+9」: no valid answer",
+                    "raw/fy2024.csv, row 20, value 「20」: 20 is outside the scale"],
+    })
+    ex = N.problem_examples(st, lang="ja")
+    joined = " ".join(ex["message"])
+    assert "山田" not in joined and "9:15:39" not in joined
+    assert ex["value"].tolist()[:2] == ["＊＊＊", "＊＊＊"]
+    assert ex["message"].tolist()[0].startswith("raw/fy2024.csv, row 4, value 「＊＊＊」")
+    assert ex["message"].tolist()[2] == "raw/fy2024.csv, row 20, value 「20」: 20 is outside the scale"
+
+
 def test_problem_counts():
     pc = N.problem_counts(validation_study(), lang="ja")
     assert pc["count"].sum() == 3
