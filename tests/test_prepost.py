@@ -331,3 +331,25 @@ def test_bootstrap_drops_constant_resamples_hidden_by_rounding():
     assert r["ci_method"] == "bootstrap"
     assert r["effect"] == pytest.approx(d.mean() / d.std(ddof=1))
     assert r["effect_ci_low"] <= r["effect"] <= r["effect_ci_high"] < 10
+
+
+def test_constant_construct_differences_give_no_t_or_effect():
+    # every respondent gains exactly 1/3: sd(d) is 0 (R's t.test stops: "data are essentially
+    # constant"), but rounding made it ~1e-16, so t ~ 5e15, p = 0 and d_z ~ 2e15 were reported
+    study, d = _three_item_change(8, [1] * 8)
+    r = row(prepost(study, measures="constructs"), "con")
+    assert r["design"] == "paired" and r["diff"] == pytest.approx(1 / 3)
+    for col in ("statistic", "p_val", "p_adj", "effect", "effect_ci_low", "effect_ci_high"):
+        assert np.isnan(r[col]), col
+    assert pd.isna(r["ci_method"]) and "no variance" in r["caution"]
+    pre = study.answers.merge(study.submissions, on="submission_id")
+    # g_av uses the sd of each wave, which is not 0: pingouin compute_effsize(post, pre, paired, "hedges")
+    scores = pre.pivot_table(index=["wave", "respondent_key"], columns="item_id", values="value").mean(axis=1)
+    assert r["hedges_g_av"] == pytest.approx(pg.compute_effsize(
+        scores["post"].to_numpy(), scores["pre"].to_numpy(), paired=True, eftype="hedges"))
+    # both waves constant, anonymous: Welch t and Hedges' g are 0/0-type, not +inf
+    wide = pd.DataFrame({"course_id": "C1", "wave": ["pre"] * 8 + ["post"] * 8,
+                         "q1": [3] * 8 + [4] * 8, "q2": [3] * 8 + [4] * 8})
+    r = row(prepost(make_study(wide, keyed=False, constructs={"con": ("q1", "q2")})), "con")
+    assert r["diff"] == 1 and np.isnan(r["statistic"]) and np.isnan(r["effect"])
+    assert "no variance" in r["caution"]

@@ -34,6 +34,7 @@ MEASURES = ("all", "items", "constructs")
 BY_COLUMNS = ("course_id", "audience")
 
 _CAUTION_N = 10          # n below this carries a caution (DESIGN §4)
+_FLAT_SD = 1e-9          # an SD this small (relative to the mean) is rounding noise: no variance
 _EXACT_WILCOXON_N = 50   # scipy's wilcoxon method="auto" is exact up to this n (no ties/zeros)
 _PERMUTATION_N = 13      # ... and an exhaustive permutation test up to this n with ties/zeros
 _EXACT_MWU_N = 8         # scipy's mannwhitneyu "auto" goes exact when a sample is <= 8
@@ -413,6 +414,7 @@ def _item_measure(x, values, ctx, opts):
     out["effect_type"] = np.full(G, "rank_biserial", dtype=object)
     out["hedges_g_av"] = np.full(G, np.nan)
     out["all_zero"] = paired & (n_pairs > 0) & (n_r == 0)
+    out["no_var"] = np.zeros(G, dtype=bool)
     return out
 
 
@@ -446,11 +448,12 @@ def _construct_measure(x, top_threshold, ctx, opts):
     n, ma, sa = _gmoments(gg, a, G)
     _, mb, sb = _gmoments(gg, b, G)
     _, md, sdd = _gmoments(gg, d, G)
+    flat_p = _flat(sdd, md)          # equal differences: t and d_z undefined (as R's t.test)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = sdd / np.sqrt(n)
-        t = md / se
+        t = np.where(flat_p, np.nan, md / se)
         p = 2 * stats.t.sf(np.abs(t), np.where(n > 1, n - 1, np.nan))
-        dz = md / sdd
+        dz = np.where(flat_p, np.nan, md / sdd)
         g_av = (mb - ma) / np.sqrt((sa ** 2 + sb ** 2) / 2) * fx.hedges_correction(2 * n)
         P = dict(n_a=n, n_b=n, mean_a=ma, mean_b=mb, sd_a=sa, sd_b=sb,
                  median_a=_gmedian(gg, a, G), median_b=_gmedian(gg, b, G),
@@ -471,10 +474,11 @@ def _construct_measure(x, top_threshold, ctx, opts):
         va, vb = s_a ** 2 / n_a, s_b ** 2 / n_b
         se_w = np.sqrt(va + vb)
         df = se_w ** 4 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
-        t_w = (m_b - m_a) / se_w
-        p_w = 2 * stats.t.sf(np.abs(t_w), df)
         sp = np.sqrt(((n_a - 1) * s_a ** 2 + (n_b - 1) * s_b ** 2) / (n_a + n_b - 2))
-        hg = (m_b - m_a) / sp * fx.hedges_correction(n_a + n_b)
+        flat_i = _flat(sp, np.fmax(np.abs(m_a), np.abs(m_b)))   # both waves constant
+        t_w = np.where(flat_i, np.nan, (m_b - m_a) / se_w)
+        p_w = 2 * stats.t.sf(np.abs(t_w), df)
+        hg = np.where(flat_i, np.nan, (m_b - m_a) / sp * fx.hedges_correction(n_a + n_b))
         I = dict(n_a=n_a, n_b=n_b, mean_a=m_a, mean_b=m_b, sd_a=s_a, sd_b=s_b,
                  median_a=_gmedian(g[oka], x[oka], G), median_b=_gmedian(g[okb], x[okb], G),
                  top2_a=np.bincount(g[oka], weights=(x[oka] >= top_threshold - 1e-9), minlength=G) / n_a,
@@ -503,8 +507,15 @@ def _construct_measure(x, top_threshold, ctx, opts):
     out["test"] = np.where(paired, "paired_t", "welch_t").astype(object)
     out["effect_type"] = np.where(paired, "cohen_dz", "hedges_g").astype(object)
     out["n_nonzero"] = np.full(G, np.nan)
-    out["all_zero"] = np.zeros(G, dtype=bool)
+    out["all_zero"] = paired & (n > 0) & flat_p & _flat(np.abs(md), 1.0)
+    out["no_var"] = np.where(paired, flat_p, flat_i) & ~out["all_zero"]
     return out
+
+
+def _flat(sd, mean):
+    """True where ``sd`` is 0 up to rounding (construct scores such as 1/3 are inexact)."""
+    with np.errstate(invalid="ignore"):
+        return sd <= _FLAT_SD * np.maximum(1.0, np.abs(mean))
 
 
 def _powers(x):
@@ -649,6 +660,9 @@ def _cautions(res, ctx, opts):
                          "analysed as independent samples")
         if res["all_zero"][k]:
             parts.append("all paired differences are zero")
+        elif res["no_var"][k] and res["n_eff"][k] >= min_cell:
+            parts.append("no variance in the " + ("differences" if ctx["paired"][k] else "scores")
+                         + ": t and effect undefined")
         texts.append("; ".join(parts))
     return texts
 
