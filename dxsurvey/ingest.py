@@ -315,8 +315,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         problems = [p[~((p["action"] == "kept") & p["source_row"].isin(empty_rows))] for p in problems]
     if empty.any():
         pos = np.flatnonzero(empty)
-        first_vals = frame.iloc[pos].apply(lambda r: " | ".join(str(v) for v in r if v is not None and v == v)[:60], axis=1) \
-            if len(frame.columns) else pd.Series([""] * len(pos))
+        # what the row holds, without the export's system cells (id, times, e-mail, name)
+        shown = [c for c in frame.columns if c not in raw.meta_columns]
+        first_vals = frame.iloc[pos][shown].apply(
+            lambda r: " | ".join(str(v) for v in r if v is not None and v == v)[:60], axis=1) \
+            if shown else pd.Series([""] * len(pos))
         problems.append(_problem_frame(file, rows_no[pos], None, first_vals.tolist(), "empty_submission", "dropped",
                                        "no valid answer to any item (blank row, footer or blank sheet); dropped."))
     key_missing = (~excluded & ~empty) & rows["code"].isna().to_numpy() & (key_col is not None)

@@ -326,3 +326,21 @@ def test_exclude_on_key_column_compares_normalised_codes(tmp_path, values):
     excl = s.validation[s.validation["problem"] == "excluded"]
     assert excl["source_row"].tolist() == [2] and excl["action"].tolist() == ["dropped"]
     assert s.submissions["source_row"].tolist() == [3]
+
+
+def test_empty_submission_value_leaves_out_system_and_key_cells(tmp_path):
+    # a named MS Forms response with no answers: its id, times, e-mail and name stay out of the log
+    # (the code column is shown, as in every problem row; reports mask codes via study.sensitive)
+    ms_hdr = ["ID", "開始時刻", "完了時刻", "メール", "名前", "最終変更時刻", "回答者コード", "役職", "DXの必要性を理解している"]
+    ms_rows = [[1, T0, T0, "taro@city.example.jp", "山田太郎", None, "0001", "課長", "そう思う"],
+               [2, T0, T0, "hanako@city.example.jp", "佐藤花子", None, "0002", None, None],
+               [3, T0, T0, "jiro@city.example.jp", "鈴木次郎", None, "0003", None, "変な回答"]]
+    root = make_study(tmp_path, "- {file: raw/ms.xlsx, course: C1, wave: pre}\n",
+                      [lambda d: write_ms_forms_xlsx(d / "ms.xlsx", ms_hdr, ms_rows)])
+    s = dxsurvey.load_study(root)
+    empty = s.validation[s.validation["problem"] == "empty_submission"]
+    assert empty["source_row"].tolist() == [3, 4]
+    assert empty["value"].tolist() == ["0002", "0003 | 変な回答"]
+    for text in [*empty["value"], *empty["message"]]:
+        for personal in ("@", "佐藤", "鈴木", "2024-06-01", "09:00"):
+            assert personal not in text, text
