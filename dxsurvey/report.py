@@ -432,6 +432,9 @@ def _display_frame(suppressed: pd.DataFrame, privacy, decimals: int):
             continue
         fmt = _format_p if str(col) in _P_COLUMNS else (lambda v: "" if pd.isna(v) else f"{v:.{decimals}f}")
         out[col] = [cell if isinstance(cell, str) else fmt(cell) for cell in out[col]]
+    for col in out.columns:   # an unknown value (not a hidden one) is a blank cell, not "<NA>"
+        if out[col].isna().any():
+            out[col] = ["" if not isinstance(cell, str) and _isna(cell) else cell for cell in out[col]]
     return out, hidden
 
 

@@ -87,6 +87,17 @@ def test_table_english_headers_and_p_format(study, tmp_path, capsys):
     assert "Table 1" in capsys.readouterr().out
 
 
+def test_table_shows_unknown_counts_blank_not_na_marker(study, tmp_path, monkeypatch):
+    shown_html = []
+    monkeypatch.setattr(report, "_display", lambda obj: shown_html.append(obj._repr_html_()))
+    ctx = report.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
+    df = pd.DataFrame({"course_id": ["C1", "C2"], "n": [30, 3],
+                       "matched": pd.array([pd.NA, 20], dtype="Int64")})    # C1: anonymous, no linkage
+    shown = ctx.table(df, "linkage", group_cols=("course_id",))
+    assert "&lt;NA&gt;" not in shown_html[0] and "<NA>" not in shown_html[0]
+    assert [str(v) for v in shown["照合数"]] == ["", "—"]
+
+
 @pytest.mark.parametrize("column", ["respondent_key", "submission_id", "source_row"])
 def test_table_refuses_identifying_columns(study, tmp_path, column):
     ctx = report.Context.open(study=study, out=tmp_path)
