@@ -132,9 +132,10 @@ def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str |
         elif lab in lookup:
             mapping[raw] = (lookup[lab], None)
         elif re.fullmatch(r"-?\d+(\.0+)?", lab):
+            # "1.0", "01": the number as the scale reads it (a reversed paper scale maps "1" to 5)
             v = int(float(lab))
-            if lo <= v <= hi and v in scale.levels:
-                mapping[raw] = (v, None)
+            if str(v) in lookup:
+                mapping[raw] = (lookup[str(v)], None)
             else:
                 mapping[raw] = (pd.NA, ("out_of_range",
                                         f"{lab} is outside the scale {scale.name} ({lo}–{hi}); set to missing."))

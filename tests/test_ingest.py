@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fixtures_readers import write_google_csv, write_logo_csv, write_ms_forms_xlsx, write_paper_xlsx
+from fixtures_readers import write_google_csv, write_logo_csv, write_ms_forms_xlsx, write_paper_xlsx, write_plain_csv
 
 import dxsurvey
 from dxsurvey import schema
@@ -344,3 +344,19 @@ def test_empty_submission_value_leaves_out_system_and_key_cells(tmp_path):
     for text in [*empty["value"], *empty["message"]]:
         for personal in ("@", "佐藤", "鈴木", "2024-06-01", "09:00"):
             assert personal not in text, text
+
+
+def test_reversed_paper_scale_reads_every_spelling_of_a_number_reversed(tmp_path):
+    # printed 1 = そう思う: typed 1, 1.0, 01 and １ all mean そう思う (5 on agree5)
+    head = HEAD.replace("{1: [そう思う], 2: [ややそう思う], 3: [どちらともいえない], 4: [あまりそう思わない], 5: [そう思わない]}",
+                        "{1: ['5'], 2: ['4'], 3: ['3'], 4: ['2'], 5: ['1']}")
+    assert head != HEAD
+    rows = [[f"000{i}", "主事", v] for i, v in enumerate(["1", "1.0", "01", "１", "5.0", "6.0"], start=1)]
+    root = make_study(tmp_path, "- {file: raw/p.csv, course: C1, wave: post, scales: {agree5: paper5}}\n",
+                      [lambda d: write_plain_csv(d / "p.csv", ["回答者コード", "役職", "DXの必要性を理解している"], rows)],
+                      head=head)
+    s = dxsurvey.load_study(root)
+    q1 = s.answers[s.answers["item_id"] == "q1"]
+    assert q1["label"].tolist() == ["1", "1.0", "01", "１", "5.0", "6.0"]
+    assert q1["value"].tolist()[:5] == [5, 5, 5, 5, 1] and pd.isna(q1["value"].iloc[5])
+    assert s.validation.loc[s.validation["problem"] == "out_of_range", "value"].tolist() == ["6.0"]
