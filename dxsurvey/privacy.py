@@ -770,7 +770,8 @@ def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:
 # --------------------------------------------------------------------------
 # audit
 # --------------------------------------------------------------------------
-KINDS = ("respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata")
+KINDS = ("respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata",
+         "home_path")
 
 
 @dataclass(frozen=True)
@@ -789,7 +790,7 @@ class Finding:
         ``<text> element`` or ``comment`` (SVG).
     kind : str
         One of ``respondent_code``, ``respondent_key``, ``email``, ``phone``,
-        ``name``, ``small_cell``, ``papermill_metadata``.
+        ``name``, ``small_cell``, ``papermill_metadata``, ``home_path``.
     excerpt : str
         The offending value, itself partly masked (``ya***@city.example.jp``).
     """
@@ -805,6 +806,8 @@ _N_HEADER_RE = re.compile(r"^(?:[nN](?!_courses?\b)(?:_\S*)?|人数|回答数|�
 _HOME_RE = re.compile(r"(?:/home/|/Users/|[A-Za-z]:[\\/]+Users[\\/]+)([^/\\\s'\"]+)")
 _GENERIC_USERS = frozenset({"root", "runner", "jovyan", "user", "public", "default", "shared", "admin"})
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+#: A count written in text: ``n=3``, ``n = 3``, ``N＝3`` (not ``n=3.5``, not ``fn=3``).
+_N_TEXT_RE = re.compile(r"(?<![0-9A-Za-z_])[nN]\s*=\s*([0-9]+)(?![0-9])(?![.,][0-9])")
 
 
 def _is_n_header(h) -> bool:
@@ -842,7 +845,7 @@ def _mask_excerpt(kind: str, s: str) -> str:
         return "".join(chars)
     if kind == "respondent_key":
         return s[:4] + "…"
-    if kind == "papermill_metadata":
+    if kind in ("papermill_metadata", "home_path"):
         m = _HOME_RE.search(s)
         user = m.group(1)
         return s[: m.start(1)] + user[:2] + "***"
@@ -878,8 +881,13 @@ class _Scanner:
             self.sensitive_re = None
         self.names_re, _ = _compiled_names(_check_names(names))
 
-    def text(self, s) -> list[tuple[str, str]]:
-        """(kind, masked excerpt) for each match in one text."""
+    def text(self, s, *, code: bool = False) -> list[tuple[str, str]]:
+        """(kind, masked excerpt) for each match in one text.
+
+        A personal home folder (``/home/yamada``, ``C:\\Users\\yamada``) is
+        ``home_path``; a count ``n=3`` under ``min_cell`` is ``small_cell``, except in
+        ``code`` (a notebook cell's source: ``head(n=3)`` is not a count of people).
+        """
         if s is None or isinstance(s, bool):
             return []
         if not isinstance(s, str):
@@ -900,6 +908,14 @@ class _Scanner:
         if self.names_re is not None:
             for m in self.names_re.finditer(s):
                 out.append(("name", _mask_excerpt("name", m.group(0))))
+        for m in _HOME_RE.finditer(n):
+            if m.group(1).lower() not in _GENERIC_USERS:
+                out.append(("home_path", _mask_excerpt("home_path", m.group(0))))
+        if not code:
+            for m in _N_TEXT_RE.finditer(n):
+                x = _small_int(m.group(1), self.min_cell)
+                if x is not None:
+                    out.append(("small_cell", f"n={x}"))
         return out
 
     def table(self, rows, *, where_cell, header_row=None) -> list[tuple[str, str, str]]:
@@ -1127,16 +1143,14 @@ def _scan_notebook(path: Path, scanner: _Scanner) -> list[tuple[str, str, str]]:
 
     def meta(obj, prefix):
         for where, v in _walk(obj, prefix):
-            for kind, ex in scanner.text(v):
+            for kind, ex in scanner.text(v, code=True):
+                if kind == "home_path" and ".papermill" in where:
+                    kind = "papermill_metadata"
                 found.append((where, kind, ex))
-            if ".papermill" in where:
-                for m in _HOME_RE.finditer(v):
-                    if m.group(1).lower() not in _GENERIC_USERS:
-                        found.append((where, "papermill_metadata", _mask_excerpt("papermill_metadata", m.group(0))))
 
     meta(dict(nb.metadata), "metadata")
     for i, cell in enumerate(nb.cells, 1):
-        for kind, ex in scanner.text(cell.get("source", "")):
+        for kind, ex in scanner.text(cell.get("source", ""), code=True):
             found.append((f"cell {i}, source", kind, ex))
         if cell.get("metadata"):
             meta(dict(cell.metadata), f"cell {i}, metadata")
@@ -1234,7 +1248,9 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
         A cell under a column named ``n``, ``n_*``, ``N``, ``人数``,
         ``回答数``, ``回答者数`` or ``n (…)`` holding an integer 1 ..
         ``min_cell`` - 1 is a ``small_cell`` finding (CSV, XLSX and HTML
-        tables, including tables in notebook outputs).
+        tables, including tables in notebook outputs); so is such a count
+        written ``n=3`` in any text (a note, a figure label), except in a
+        notebook cell's source.
 
     Returns
     -------
@@ -1256,6 +1272,9 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
       own kind (e.g. ``email``) and ``where = metadata.papermill...``; a
       personal home folder in papermill metadata (``/home/yamada/...``,
       ``C:\\Users\\yamada``) is ``papermill_metadata``.
+    * A personal home folder anywhere else (the re-run command of
+      ``index.html``, a ``study`` parameter ``../../home/yamada/dx``) is
+      ``home_path``; generic accounts (root, runner, jovyan, ...) are not.
     * CSV: the first row is the header, rows are numbered as a spreadsheet
       shows them (header = row 1).  XLSX: every sheet; the first all-text
       row with two or more cells, or any all-text row with an n-like cell,
@@ -1297,12 +1316,12 @@ _KIND_LABEL = {
     "ja": {
         "respondent_code": "回答者コード", "respondent_key": "回答者キー（ハッシュ）", "email": "メールアドレス",
         "phone": "電話番号", "name": "氏名", "small_cell": "少人数セル",
-        "papermill_metadata": "papermillメタデータ内の個人フォルダ名",
+        "papermill_metadata": "papermillメタデータ内の個人フォルダ名", "home_path": "個人フォルダ名を含むパス",
     },
     "en": {
         "respondent_code": "respondent code", "respondent_key": "respondent key (hash)", "email": "e-mail address",
         "phone": "phone number", "name": "name", "small_cell": "small cell",
-        "papermill_metadata": "personal folder in papermill metadata",
+        "papermill_metadata": "personal folder in papermill metadata", "home_path": "path naming a personal folder",
     },
 }
 

@@ -506,6 +506,49 @@ def test_audit_notebook_outputs_source_and_home_paths(tmp_path):
     }
 
 
+def test_audit_home_paths_outside_papermill_metadata(tmp_path):
+    # index.html's re-run command and the injected study parameter can name a home folder
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "index.html").write_text(
+        "<p><code>dxsurvey run all --study /home/yamada/dx --out C:\\Users\\sato\\run</code></p>"
+        "<p>/home/runner/work and /tmp/x are not personal</p>", encoding="utf-8")
+    pd.DataFrame({"name": ["study"], "value": ["../../../home/yamada/dx"]}).to_csv(
+        tmp_path / "tables" / "parameters.csv", index=False)
+    nb = _notebook({"study": "data"}, "<p>ok</p>")
+    nb.cells[0].source = 'study = "../../../home/yamada/dx"'
+    nbformat.write(nb, tmp_path / "notebooks" / "n.ipynb")
+    got = {(f.file, f.where, f.kind, f.excerpt) for f in audit(tmp_path)}
+    assert got == {
+        ("index.html", "text", "home_path", "/home/ya***"),
+        ("index.html", "text", "home_path", "C:\\Users\\sa***"),
+        ("tables/parameters.csv", "row 2, column value", "home_path", "/home/ya***"),
+        ("notebooks/n.ipynb", "cell 1, source", "home_path", "/home/ya***"),
+    }
+    assert "個人フォルダ名を含むパス" in audit_report(audit(tmp_path))
+
+
+def test_audit_small_counts_written_in_text(tmp_path):
+    # a note or a figure label "n=1" states a count under min_cell as plainly as a table cell
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "r.html").write_text(
+        "<ul><li>対象「管理職」は n=1（最小セル 5 未満）</li><li>n = 170、N=12、n=3.5、fn=2</li></ul>",
+        encoding="utf-8")
+    (tmp_path / "figures" / "f.svg").write_text(SVG.format(comment="n=2", text="n＝4"), encoding="utf-8")
+    nb = _notebook({"study": "data"}, "<p>ok</p>", stdout="n=3\n")
+    nb.cells[1].source = "dxsurvey.report.show(table.head(n=3))"  # code: not a count of people
+    nbformat.write(nb, tmp_path / "notebooks" / "n.ipynb")
+    got = {(f.file, f.where, f.kind, f.excerpt) for f in audit(tmp_path)}
+    assert got == {
+        ("r.html", "text", "small_cell", "n=1"),
+        ("figures/f.svg", "comment", "small_cell", "n=2"),
+        ("figures/f.svg", "<text> element", "small_cell", "n=4"),
+        ("notebooks/n.ipynb", "cell 2, output 1 (stdout)", "small_cell", "n=3"),
+    }
+    assert [f.excerpt for f in audit(tmp_path, min_cell=2)] == ["n=1"]
+
+
 def test_audit_matplotlib_svg_text_in_comments(tmp_path):
     import matplotlib
 
@@ -533,6 +576,7 @@ def test_audit_bad_arguments(tmp_path):
 def test_finding_kinds_vocabulary():
     assert privacy.KINDS == (
         "respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata",
+        "home_path",
     )
     assert json.dumps(TOKENS, ensure_ascii=False) == (
         '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]"}'
