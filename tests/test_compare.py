@@ -482,3 +482,23 @@ def test_unlinked_level_in_one_wave_only_is_left_out():
     al = rows(res.notes, kind="aliased")["message"].tolist()
     assert al == ["Some audience levels were surveyed in one wave only: the change by audience cannot be "
                   "estimated and audience is left out."]
+
+
+def test_constant_pre_scores_fit_ancova_without_the_covariate():
+    # a baseline nobody could answer yet ("I can build an RPA flow": all 1 before the course):
+    # the pre covariate is collinear with the intercept; compare() raised LinAlgError in HC3
+    courses = pd.DataFrame({"course_id": ["A", "B", "C", "D"], "instructor": ["X", "Y", "X", "Y"],
+                            "format": ["online", "online", "in_person", "in_person"]})
+    study = cmp_synthetic(courses, 8, seed=1, format_effect=0.5)
+    pre_ids = study.submissions.loc[study.submissions["wave"] == "pre", "submission_id"]
+    study.answers.loc[study.answers["submission_id"].isin(pre_ids), "value"] = 1
+    study.codebook.language = "en"
+    res = compare(study, construct="att", factors=("instructor", "format"))
+    assert res.design == "linked"
+    assert "pre" not in set(res.terms["term"]) and not (res.notes["kind"] == "aliased").any()
+    assert any("same pre score (1)" in m for m in res.notes["message"])
+    # post ~ factors and (post - 1) ~ factors have the same contrasts
+    anc, gain = rows(res.contrasts, model="ancova"), rows(res.contrasts, model="gain")
+    np.testing.assert_allclose(anc["diff"], gain["diff"], atol=1e-10)
+    np.testing.assert_allclose(anc["p_val"], gain["p_val"], rtol=1e-8)
+    assert rows(res.levels, model="ancova", factor="format")["estimate"].notna().all()

@@ -134,6 +134,8 @@ _MSG = {
         "why_singular": "固定効果の共分散行列が特異または欠損",
         "why_identify": "講座数が要因の組合せ数以下で講座間分散を識別できない",
         "why_error": "推定エラー: {err}",
+        "flat_pre": "{wave}の得点が全員同じ（{value:.3g}）のため、ANCOVAは{wave}で調整できません。"
+                    "{wave}を除いたモデル（差は変化量モデルと同じ）で推定しました。",
         "left_out": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
         "post_only_courses": "事後のみの講座（{courses}）は事後のみの比較（post_only）に含めました。",
         "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
@@ -175,6 +177,8 @@ _MSG = {
         "why_identify": "there are no more courses than factor combinations, so a course variance "
                         "cannot be identified",
         "why_error": "fit error: {err}",
+        "flat_pre": "Every linked respondent has the same {wave} score ({value:.3g}): ANCOVA cannot "
+                    "adjust for it and is fitted without it (its differences equal the gain model's).",
         "left_out": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the "
                     "linked models.",
         "post_only_courses": "Post-only courses ({courses}) are compared in the post_only model.",
@@ -607,14 +611,16 @@ def _too_few(model, n, p, notes) -> bool:
 
 # ----------------------------------------------------------------------------- designs
 
-def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out) -> dict:
-    """ANCOVA, gain and (where possible) mixed model on linked data."""
-    coder = _Coder(levels, covariate=True)
+def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out, covariate=True) -> dict:
+    """ANCOVA, gain and (where possible) mixed model on linked data.
+
+    ``covariate=False`` (every wave-a score equal) fits the ANCOVA without the wave-a score."""
+    coder = _Coder(levels, covariate=covariate)
     X = coder.matrix(frame)
     y, x = frame["y"].to_numpy(float), frame["x"].to_numpy(float)
     if _too_few("ancova", len(frame), X.shape[1], notes):
         return {}
-    terms = {wave_a: coder.slices["x"], **{f: coder.slices[f] for f in levels}}
+    terms = {**({wave_a: coder.slices["x"]} if covariate else {}), **{f: coder.slices[f] for f in levels}}
     fit, lev1 = _fit_ols(y, X)
     if lev1:
         notes.add("small_n", "leverage", model=notes.model("ancova"))
@@ -911,8 +917,12 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         frame = linked.rename(columns={f"{construct}_a": "x", f"{construct}_b": "y"})
         frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y"]], courses, factors)
         frame, levels = _prepare_factors(frame, factors, notes)
-        levels = _resolve_aliasing(frame, levels, covariate=True, notes=notes)
-        _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out)
+        # a constant wave-a score is collinear with the intercept: no covariate to adjust for
+        covariate = bool(np.ptp(frame["x"].to_numpy(float)) > 1e-9) if len(frame) else True
+        if not covariate:
+            notes.add("design", "flat_pre", wave=wave_a, value=float(frame["x"].iloc[0]))
+        levels = _resolve_aliasing(frame, levels, covariate=covariate, notes=notes)
+        _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out, covariate=covariate)
         if item is not None:
             _ordinal_linked(study, item, waves, frame, levels, notes, out)
     else:
