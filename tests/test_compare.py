@@ -502,3 +502,20 @@ def test_constant_pre_scores_fit_ancova_without_the_covariate():
     np.testing.assert_allclose(anc["diff"], gain["diff"], atol=1e-10)
     np.testing.assert_allclose(anc["p_val"], gain["p_val"], rtol=1e-8)
     assert rows(res.levels, model="ancova", factor="format")["estimate"].notna().all()
+
+
+def test_ordinal_check_with_constant_pre_item_is_not_called_aliasing():
+    # everyone answered q1 = 1 before the course: the ordinal check claimed "Instructor is
+    # determined by the combination of : ..." for every factor and then failed
+    courses = pd.DataFrame({"course_id": ["A", "B", "C", "D"], "instructor": ["X", "Y", "X", "Y"],
+                            "format": ["online", "online", "in_person", "in_person"]})
+    study = cmp_synthetic(courses, 8, seed=1, format_effect=0.5)
+    pre_ids = study.submissions.loc[study.submissions["wave"] == "pre", "submission_id"]
+    study.answers.loc[study.answers["submission_id"].isin(pre_ids) & (study.answers["item_id"] == "q1"),
+                      "value"] = 1
+    study.codebook.language = "en"
+    res = compare(study, construct="att", factors=("instructor", "format"), item="q1")
+    assert not (res.notes["kind"] == "aliased").any()
+    ordinal = rows(res.terms, model="ordinal")
+    assert set(ordinal["term"]) == {"instructor", "format"} and ordinal["p_val"].between(0, 1).all()
+    assert any("post ~ instructor + format" in m for m in rows(res.notes, kind="ordinal")["message"])

@@ -918,7 +918,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y"]], courses, factors)
         frame, levels = _prepare_factors(frame, factors, notes)
         # a constant wave-a score is collinear with the intercept: no covariate to adjust for
-        covariate = bool(np.ptp(frame["x"].to_numpy(float)) > 1e-9) if len(frame) else True
+        covariate = _varies(frame["x"])
         if not covariate:
             notes.add("design", "flat_pre", wave=wave_a, value=float(frame["x"].iloc[0]))
         levels = _resolve_aliasing(frame, levels, covariate=covariate, notes=notes)
@@ -942,6 +942,12 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     return _result(out, notes, design)
 
 
+def _varies(x: pd.Series) -> bool:
+    """Whether a covariate is usable: not the same value in every row (else it is
+    collinear with the intercept)."""
+    return len(x) == 0 or bool(np.ptp(x.to_numpy(float)) > 1e-9)
+
+
 def _ordinal_linked(study, item, waves, frame, levels, notes, out) -> None:
     from ..scoring import paired_frame
     pf = paired_frame(study, waves=waves, measure="item")
@@ -951,8 +957,9 @@ def _ordinal_linked(study, item, waves, frame, levels, notes, out) -> None:
     data = data.rename(columns={f"{item}_a": "x", f"{item}_b": "y"})
     levels = {f: [lvl for lvl in lv if (data[f] == lvl).any()] for f, lv in levels.items()}
     levels = {f: lv for f, lv in levels.items() if len(lv) > 1}
-    levels = _resolve_aliasing(data, levels, covariate=True, notes=notes)
-    _ordinal_check(data, levels, item, True, waves[0], notes, out)
+    covariate = _varies(data["x"])       # every wave-a answer equal: post ~ factors
+    levels = _resolve_aliasing(data, levels, covariate=covariate, notes=notes)
+    _ordinal_check(data, levels, item, covariate, waves[0], notes, out)
 
 
 def _ordinal_post(study, item, post_frame, course_ids, factors, waves, notes, out) -> None:
