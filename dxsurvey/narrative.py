@@ -1132,6 +1132,7 @@ def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: 
 
     Keeps the group columns (``course_id``, ``wave``, ``audience``) and the statistics
     the reliability table has (n, k, alpha with its CI, omega); pass ``n_cols=("n",)``.
+    Within a construct (and course, audience) the waves are in time order.
     """
     _check_lang(lang)
     if rel is None or not len(rel):
@@ -1140,6 +1141,12 @@ def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: 
     if course_id is not None and "course_id" in part.columns:
         part = part[part["course_id"] == course_id]
     cid = _col(part, "construct", "construct_id", "measure_id")
+    if "wave" in part.columns and len(part):   # waves in time order (pre, post, followup, then)
+        groups = [c for c in (cid, "course_id", "audience") if c and c in part.columns]
+        waves = {w: i for i, w in enumerate(_wave_order(part["wave"].dropna().unique()))}
+        part = (part.assign(_g=part.groupby(groups, sort=False, dropna=False).ngroup() if groups else 0,
+                            _w=part["wave"].map(waves))
+                .sort_values(["_g", "_w"], kind="mergesort").drop(columns=["_g", "_w"]))
     names = measure_labels(study)
     out = pd.DataFrame({"construct": [names.get(c, c) for c in part[cid]]}) if cid else pd.DataFrame(index=range(len(part)))
     for col in ("course_id", "audience", "wave"):

@@ -228,6 +228,15 @@ def test_cautions_name_independent_design_and_unmatched_counts():
     assert N.cautions(clean, likert_study(), lang="en") == f"- {texts.text('narrative.no_cautions', 'en')}"
 
 
+def test_reliability_table_waves_in_time_order_with_labels():
+    st = likert_study()
+    rel = pd.DataFrame({"construct_id": ["att"] * 4, "wave": ["followup", "post", "pre", "then"],
+                        "n": [12, 20, 25, 11], "k": 2, "alpha": [0.7, 0.8, 0.75, 0.9]})
+    out = N.reliability_table(rel, st, lang="ja")
+    assert out["wave"].tolist() == ["事前", "事後", "追跡", "振り返り事前"]
+    assert out["n"].tolist() == [25, 20, 12, 11] and out["alpha"].tolist() == [0.75, 0.8, 0.7, 0.9]
+
+
 def test_quotes_only_when_enough_people_wrote():
     st = likert_study()
     st.codebook.items.append(type(st.codebook.items[0])(id="comment", column=("感想",), type="text"))
