@@ -37,6 +37,9 @@ KEY_FILE = ".dxsurvey_key"
 _MULTI_SEP = re.compile(r"[,、・;；/\s]+")
 _DIGITS = re.compile(r"^\d+$")
 _MULTI_MARK = re.compile(r"^\d+(\s*[・,、/／&]\s*\d+)+$")
+#: Prefix of category answers among the working columns (an item id such as `code` or
+#: `keep` must not overwrite the respondent code or the keep flag).
+_CATEGORY = "item:"
 
 
 def normalize_code(value, width: int | None) -> str | None:
@@ -261,7 +264,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             else:
                 mapped = normed
                 valid |= normed.notna().to_numpy()
-            rows[item.id] = mapped.astype("string").to_numpy()
+            rows[_CATEGORY + item.id] = mapped.astype("string").to_numpy()
             if item.role == "audience":
                 aud = mapped.where(mapped.isin(["manager", "staff"]))
                 rows["audience"] = aud.astype("string").fillna(rows["audience"]).to_numpy()
@@ -473,9 +476,9 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     if len(texts):
         texts["text"] = privacy.mask_series(texts["text"], names=names)
 
-    cat_cols = [it.id for it in cb.items_of("category") if it.id in kept.columns]
-    submissions = kept[[c for c in SUBMISSIONS if c != "respondent_key"] + ["respondent_key"] + cat_cols].copy()
-    submissions = submissions[list(SUBMISSIONS) + cat_cols]
+    cat_cols = [_CATEGORY + it.id for it in cb.items_of("category") if _CATEGORY + it.id in kept.columns]
+    submissions = kept[list(SUBMISSIONS) + cat_cols].copy()
+    submissions.columns = [*SUBMISSIONS, *(c[len(_CATEGORY):] for c in cat_cols)]
     submissions["submitted_at"] = pd.to_datetime(submissions["submitted_at"])
     submissions["audience"] = submissions["audience"].astype("string")
     submissions["source_row"] = submissions["source_row"].astype("int64")

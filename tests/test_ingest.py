@@ -360,3 +360,18 @@ def test_reversed_paper_scale_reads_every_spelling_of_a_number_reversed(tmp_path
     assert q1["label"].tolist() == ["1", "1.0", "01", "１", "5.0", "6.0"]
     assert q1["value"].tolist()[:5] == [5, 5, 5, 5, 1] and pd.isna(q1["value"].iloc[5])
     assert s.validation.loc[s.validation["problem"] == "out_of_range", "value"].tolist() == ["6.0"]
+
+
+def test_category_item_named_like_an_internal_column_keeps_the_respondent_code(tmp_path):
+    # an item id such as `code` (所属コード) must not replace the respondent code: no false duplicates
+    head = HEAD.replace("  - {id: comment,", "  - {id: code, column: 所属コード, type: category}\n  - {id: comment,")
+    rows = [["0001", "A1", "そう思う"], ["0002", "A1", "そう思う"], ["0003", "B2", "ややそう思う"]]
+    root = make_study(tmp_path, "- {file: raw/p.csv, course: C1, wave: pre}\n",
+                      [lambda d: write_plain_csv(d / "p.csv", ["回答者コード", "所属コード", "DXの必要性を理解している"], rows)],
+                      head=head)
+    s = dxsurvey.load_study(root)
+    assert "duplicate_submission" not in set(s.validation["problem"])
+    assert s.submissions["source_row"].tolist() == [2, 3, 4]
+    assert s.submissions["code"].tolist() == ["A1", "A1", "B2"]
+    assert s.submissions["respondent_key"].nunique() == 3
+    assert list(s.submissions.columns) == [*schema.SUBMISSIONS, "code"]
