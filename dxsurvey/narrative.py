@@ -384,14 +384,17 @@ def likert_figure(study, *, items: Sequence[str] | None = None, level: str | Non
 
 
 # ---------------------------------------------------------------------- validation
-def source_table(study) -> pd.DataFrame:
-    """Per source file: rows read, kept, dropped by reason, errors, warnings."""
+def source_table(study, lang: str = "ja") -> pd.DataFrame:
+    """Per source file: rows read, kept, dropped by reason, errors, warnings (wave in ``lang``)."""
+    _check_lang(lang)
     cols = ["source_file", "course_id", "wave", "format", "rows", "kept", "empty_submission",
             "duplicate_submission", "excluded", "errors", "warnings"]
     summ = study.source_summary
     if summ is None or not len(summ):
         return pd.DataFrame(columns=cols)
-    return summ.reindex(columns=cols).reset_index(drop=True)
+    out = summ.reindex(columns=cols).reset_index(drop=True)
+    out["wave"] = [wave_label(w, lang) for w in out["wave"]]
+    return out
 
 
 def problem_counts(study, lang: str = "ja") -> pd.DataFrame:

@@ -127,6 +127,15 @@ def test_problem_examples_mask_personal_values_inside_messages_too():
     assert ex["message"].tolist()[2] == "raw/fy2024.csv, row 20, value 「20」: 20 is outside the scale"
 
 
+def test_source_table_shows_waves_in_the_report_language():
+    st = likert_study()
+    st.source_summary = pd.DataFrame({"source_file": ["raw/a.csv", "raw/b.csv"], "course_id": "C1",
+                                      "wave": ["pre", "followup"], "format": "csv", "rows": [5, 4],
+                                      "kept": [5, 4]})
+    assert N.source_table(st, lang="ja")["wave"].tolist() == ["事前", "追跡"]
+    assert N.source_table(st, lang="en")["wave"].tolist() == ["pre", "follow-up"]
+
+
 def test_problem_counts():
     pc = N.problem_counts(validation_study(), lang="ja")
     assert pc["count"].sum() == 3
