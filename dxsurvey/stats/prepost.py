@@ -124,7 +124,9 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
     (pingouin >= 0.5.3 ``mwu(b, a)`` RBC; older pingouin had the opposite sign); ``d_z = mean(d) / sd(d)``;
     ``g = J (mean_b - mean_a) / s_pooled`` and ``g_av = J (mean_b - mean_a) /
     sqrt((s_a^2 + s_b^2) / 2)`` with ``J = 1 - 3 / (4 N - 9)``, N = n_a + n_b (2n when
-    paired), as pingouin ``compute_effsize``.
+    paired), as pingouin ``compute_effsize``.  Constructs whose paired differences (or
+    both waves, independent) have no variance get NaN t, p and effect and a caution, where
+    R's ``t.test`` stops ("data are essentially constant").
 
     Analytic effect intervals: Fisher z for the rank-biserial correlations with the
     null SE ``sqrt((2n^3 + 3n^2 + n) / 6) / (n (n + 1) / 2)`` (paired, n non-zero
