@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .schema import ITEM_TYPES, LEVELS, WAVES
+from .schema import ITEM_TYPES, LEVELS, SUBMISSIONS, WAVES
 
 __all__ = [
     "CodebookError", "Scale", "Item", "Construct", "Source", "ExcludeRule",
@@ -259,6 +259,9 @@ def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:
     type_ = spec.get("type", "scale")
     if type_ not in ITEM_TYPES:
         raise _err(f"{p}.type", f"{type_!r} is not one of {', '.join(ITEM_TYPES)}.", yf)
+    if type_ == "category" and item_id in SUBMISSIONS:
+        raise _err(f"{p}.id", f"{item_id!r} is a column of the submissions table; a category item becomes "
+                              f"a column there too. Use another id (not one of {', '.join(SUBMISSIONS)}).", yf)
     scale = spec.get("scale")
     if type_ == "scale":
         if scale is None:

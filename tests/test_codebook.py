@@ -107,3 +107,11 @@ def test_source_scale_override(study):
     _edit(study, "scales: {agree5: agree5_paper}", "scales: {agree5: agree4}")
     with pytest.raises(CodebookError, match=r"sources\[1\]\.scales: unknown scale 'agree4'"):
         load_codebook(study)
+
+
+@pytest.mark.parametrize("name", ["audience", "respondent_key", "source_row"])
+def test_category_item_id_may_not_be_a_submissions_column(study, name):
+    # a category item becomes a column of `submissions`: `audience` would make two audience columns
+    _edit(study, "{id: role, column: 役職,", f"{{id: {name}, column: 役職,")
+    with pytest.raises(CodebookError, match=rf"items\[2\] \(id {name}\)\.id: .*submissions"):
+        load_codebook(study)
