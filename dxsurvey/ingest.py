@@ -86,6 +86,7 @@ class _Decoded:
     choices: pd.DataFrame       # row_pos, item_id, option
     texts: pd.DataFrame         # row_pos, item_id, text
     problems: list[pd.DataFrame]
+    key_column: str | None = None   # the frame column holding the respondent code, if found
 
 
 def _where(file: str, row, column, value) -> str:
@@ -337,7 +338,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
                     texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
-                    problems=problems)
+                    problems=problems, key_column=key_col)
 
 
 def _latest_first_order(df: pd.DataFrame) -> pd.DataFrame:
@@ -378,6 +379,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     secret = _secret(root)
     validation: list[pd.DataFrame] = []
     decoded: list[_Decoded] = []
+    decoded_sources: list[Source] = []
     summary = []
     for src in cb.sources:
         fpath = root / src.file
@@ -399,8 +401,21 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             validation.append(pf.reindex(columns=list(VALIDATION)))
         d = _decode_source(src, raw, cb, courses, names, secret, validation)
         decoded.append(d)
+        decoded_sources.append(src)
         summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
                         "format": raw.format, "encoding": raw.encoding, "rows": len(raw.frame)})
+
+    if cb.respondent_key is not None:
+        # a source without the code column in a course whose other sources have it: a renamed or
+        # dropped question, not an anonymous course; its submissions cannot be linked
+        keyed_courses = {src.course for src, d in zip(decoded_sources, decoded) if d.key_column is not None}
+        for src, d in zip(decoded_sources, decoded):
+            if d.key_column is None and src.course in keyed_courses:
+                validation.append(_problem_frame(
+                    src.file, None, cb.respondent_key.column[0], [None], "missing_key", "kept",
+                    f"respondent code column not found, while other files of course {src.course} have it; "
+                    f"this file's submissions are kept but cannot be linked to other waves. Add the file's "
+                    f"wording to `respondent_key: column:` in survey.yaml."))
 
     if decoded:
         rows = pd.concat([d.rows.assign(_src=i) for i, d in enumerate(decoded)], ignore_index=True)

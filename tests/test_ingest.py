@@ -375,3 +375,23 @@ def test_category_item_named_like_an_internal_column_keeps_the_respondent_code(t
     assert s.submissions["code"].tolist() == ["A1", "A1", "B2"]
     assert s.submissions["respondent_key"].nunique() == 3
     assert list(s.submissions.columns) == [*schema.SUBMISSIONS, "code"]
+
+
+def test_source_without_the_key_column_in_a_keyed_course_is_logged(tmp_path):
+    # C1's post form lost the code question (or renamed it): its answers cannot be linked, say so;
+    # C2 has no code in any wave (an anonymous course): nothing to say
+    hdr = [h for h in HDR if h != "回答者コード"]
+    keyed = [[T0, "0001", "主事", "そう思う", "そう思う", None, None]]
+    anon = [[T0, "主事", "そう思う", "そう思う", None, None]]
+    root = make_study(tmp_path, """\
+- {file: raw/pre.csv, course: C1, wave: pre}
+- {file: raw/post.csv, course: C1, wave: post}
+- {file: raw/c2.csv, course: C2, wave: post}
+""", [lambda d: write_google_csv(d / "pre.csv", HDR, keyed), lambda d: write_google_csv(d / "post.csv", hdr, anon),
+      lambda d: write_google_csv(d / "c2.csv", hdr, anon)])
+    s = dxsurvey.load_study(root)
+    assert len(s.submissions) == 3
+    miss = s.validation[s.validation["problem"] == "missing_key"]
+    assert miss[["source_file", "column", "action"]].values.tolist() == [["raw/post.csv", "回答者コード", "kept"]]
+    assert pd.isna(miss["source_row"].iloc[0])
+    assert miss["message"].iloc[0].startswith("raw/post.csv, column 「回答者コード」: ")
