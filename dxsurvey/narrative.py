@@ -617,10 +617,10 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
         out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float)
     out["ci_low"] = pd.to_numeric(part["diff_ci_low"], errors="coerce").to_numpy(dtype=float)
     out["ci_high"] = pd.to_numeric(part["diff_ci_high"], errors="coerce").to_numpy(dtype=float)
-    out["test"] = part["test"].to_numpy()
+    out["test"] = [label("test", t, lang) for t in part["test"]]
     for col in ("statistic", "p_val", "p_adj", "effect", "effect_ci_low", "effect_ci_high"):
         out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float)
-    out["effect_type"] = part["effect_type"].to_numpy()
+    out["effect_type"] = [label("effect_type", t, lang) for t in part["effect_type"]]
     out["caution"] = [_caution_text(c, lang) for c in part["caution"]]
     cols = ["audience", "measure_type", "label", "reverse", "design", "n_a", "n_b", "n_pairs", "mean_a",
             "sd_a", "mean_b", "sd_b", "diff", "ci_low", "ci_high", "test", "statistic", "p_val", "p_adj",
@@ -636,8 +636,10 @@ _CAUTION_JA = (
     (re.compile(r"^n < (\d+) \(min_cell\): statistics suppressed$"),
      lambda m: f"回答者が{m.group(1)}人未満のため統計量は非表示"),
     (re.compile(r"^n < (\d+): interpret with caution$"), lambda m: f"回答者が{m.group(1)}人未満: 解釈に注意"),
-    (re.compile(r"^only (\d+) linked pairs \(< (\d+)\): analysed as independent samples$"),
-     lambda m: f"照合できた組が{m.group(1)}組（{m.group(2)}組未満）のため独立2群として分析"),
+    (re.compile(r"^fewer than (\d+) linked pairs: analysed as independent samples$"),
+     lambda m: f"照合できた組が{m.group(1)}組未満のため独立2群として分析"),
+    (re.compile(r"^no variance in the (differences|scores): t and effect undefined$"),
+     lambda m: f"{'差' if m.group(1) == 'differences' else '得点'}のばらつきが0のため t と効果量は算出不可"),
     (re.compile(r"^all paired differences are zero$"), "すべての組で差が0"),
 )
 
@@ -698,7 +700,7 @@ def forest_figure(pp: pd.DataFrame, study, *, course_id: str | None = None, lang
 
     rows = effect_rows(pp, study, course_id=course_id, lang=lang, measure_type=measure_type,
                        min_cell=min_cell)
-    types = ", ".join(str(t) for t in dict.fromkeys(rows["effect_type"].dropna()))
+    types = ", ".join(effect_symbol(t) for t in dict.fromkeys(rows["effect_type"].dropna()))
     ax = plots.forest(rows, xlabel=text("narrative.effect_axis", lang, types=types or DASH))
     return ax.figure
 
@@ -892,6 +894,24 @@ def comparison_notes(comparison, lang: str = "ja") -> str:
     return "\n".join(f"- {m}" for m in dict.fromkeys(notes["message"].astype(str)))
 
 
+def _terms_of_shown_levels(terms: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    """Drop the test of a factor whose levels are all hidden (n under min_cell) in that model.
+
+    A test comparing groups that are each too small to show would publish what the
+    suppression hides; a factor with at least one shown level keeps its test.
+    """
+    if not len(terms) or not len(levels) or "factor" not in levels.columns:
+        return terms
+    shown = levels[levels["estimate"].notna()]
+    known = set(zip(levels["model"], levels["factor"]))
+    visible = set(zip(shown["model"], shown["factor"]))
+    keep = []
+    for model, term in zip(terms["model"], terms["term"]):
+        factors = [f for f in str(term).split(":") if (model, f) in known]
+        keep.append(not factors or any((model, f) in visible for f in factors))
+    return terms[keep].reset_index(drop=True)
+
+
 def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | None = None,
                         factors: Sequence[str] | None = None, min_cell: int | None = None
                         ) -> list[ComparisonSection]:
@@ -942,7 +962,7 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
         gain = levels[levels["model"] == "gain"] if len(levels) else levels
         out.append(ComparisonSection(
             construct=cid, label=names.get(cid, cid), design=comp.design, model=model, figure=fig,
-            terms=_localize_levels(comp.terms, lang),
+            terms=_localize_levels(_terms_of_shown_levels(comp.terms, levels), lang),
             levels=_localize_levels(levels, lang),
             contrasts=_localize_levels(comp.contrasts, lang),
             gain=_localize_levels(gain, lang).reset_index(drop=True),
@@ -988,7 +1008,7 @@ def course_by_course(pp: pd.DataFrame, study, *, lang: str = "ja") -> pd.DataFra
     for col, src in (("mean_a", "mean_a"), ("mean_b", "mean_b"), ("diff", "diff"),
                      ("ci_low", "diff_ci_low"), ("ci_high", "diff_ci_high"), ("effect", "effect")):
         out[col] = pd.to_numeric(part[src], errors="coerce").to_numpy(dtype=float)
-    out["effect_type"] = part["effect_type"].to_numpy()
+    out["effect_type"] = [label("effect_type", t, lang) for t in part["effect_type"]]
     return out[cols].reset_index(drop=True)
 
 
@@ -1001,6 +1021,15 @@ def _suppressed_rows(pp: pd.DataFrame, limit: int) -> np.ndarray:
 
 _STAT_SYMBOL = {"paired_t": "t", "welch_t": "t", "t": "t", "wilcoxon": "V", "mannwhitney": "W",
                 "mann_whitney": "W", "mwu": "W"}
+
+
+#: APA-style symbols of prepost's effect types, for text, APA tables and axis labels.
+_EFFECT_SYMBOL = {"cohen_dz": "d_z", "hedges_g": "g", "rank_biserial": "r_rb"}
+
+
+def effect_symbol(effect_type) -> str:
+    """``cohen_dz`` -> ``d_z``, ``hedges_g`` -> ``g``, ``rank_biserial`` -> ``r_rb`` (others as written)."""
+    return DASH if _isna(effect_type) else _EFFECT_SYMBOL.get(str(effect_type), str(effect_type))
 
 
 def _stat_symbol(test) -> str:
@@ -1058,7 +1087,8 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
             row["diff"] = fmt_est_ci(r["diff"], r["diff_ci_low"], r["diff_ci_high"])
             row["statistic"] = f"{_stat_symbol(r['test'])} = {fmt_num(r['statistic'])}"
             row["p"] = fmt_p(r["p_adj"] if not _isna(r.get("p_adj")) else r["p_val"])
-            row["effect"] = f"{r['effect_type']} = {fmt_est_ci(r['effect'], r['effect_ci_low'], r['effect_ci_high'])}"
+            row["effect"] = (f"{effect_symbol(r['effect_type'])} = "
+                             f"{fmt_est_ci(r['effect'], r['effect_ci_low'], r['effect_ci_high'])}")
         rows.append(row)
     cols = [c for c in ("course_id", "audience") if rows and c in rows[0]] + \
         ["measure", "design", "n", "pre", "post", "diff", "statistic", "p", "effect"]
@@ -1098,7 +1128,7 @@ def results_text(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type: str
             "narrative.result", lang, measure=r["label"], wave_a=wave_label(r["wave_a"], lang),
             wave_b=wave_label(r["wave_b"], lang), mean_a=fmt_num(r["mean_a"]), mean_b=fmt_num(r["mean_b"]),
             direction=_direction(r["diff"], lang), diff=fmt_num(r["diff"]),
-            ci=fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), effect_type=r["effect_type"],
+            ci=fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), effect_type=effect_symbol(r["effect_type"]),
             effect=fmt_est_ci(r["effect"], r["effect_ci_low"], r["effect_ci_high"]),
             p=("p " + p_txt) if p_txt.startswith("<") else f"p = {p_txt}",
             n=(str(int(r["n_pairs"])) if r["design"] == "paired" and not _isna(r.get("n_pairs"))

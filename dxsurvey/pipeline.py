@@ -723,13 +723,13 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     results.sort(key=lambda r: order[r.name])
 
     write_xlsx(partial, language=language)
-    findings = privacy.audit(partial, sensitive=st.sensitive, names=privacy.load_names(study_root),
-                             min_cell=min_cell)
     seconds = time.perf_counter() - t0
     record = {
         "survey": st.codebook.survey,
-        "study": str(study_root),
-        "out": str(out),
+        # paths as seen from the run folder / the working folder, never absolute: a study under
+        # /home/<user> or C:\Users\<user> would name its owner in every shared run
+        "study": _relpath(study_root, out),
+        "out": ".",
         "notebooks": [j.notebook for j in plan],
         "parameters": {k: v for k, v in params.items()},
         "language": language,
@@ -740,9 +740,15 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         "reports": [asdict(r) for r in results],
         "inputs": provenance.input_files(st).to_dict("records"),
         "versions": dict(provenance.package_versions().itertuples(index=False)),
-        "audit": [asdict(f) for f in findings],
+        "audit": [],
         "command": _command(notebooks, study_root, out, params),
     }
+    # the audit covers every output, index.html included: write the page, audit, write it again
+    # with the audit's result (which quotes only masked excerpts)
+    atomic_write_text(partial / "index.html", render_index(record, partial, language))
+    findings = privacy.audit(partial, sensitive=st.sensitive, names=privacy.load_names(study_root),
+                             min_cell=min_cell)
+    record["audit"] = [asdict(f) for f in findings]
     atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
     atomic_write_text(partial / "index.html", render_index(record, partial, language))
 
@@ -761,7 +767,9 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
 def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
     import shlex
     nbs = [notebooks] if isinstance(notebooks, str) else list(notebooks)
-    parts = ["dxsurvey", "run", *map(str, nbs), "--study", str(study_root), "--out", str(out)]
+    here = Path.cwd()
+    parts = ["dxsurvey", "run", *map(str, nbs), "--study", _relpath(study_root, here),
+             "--out", _relpath(out, here)]
     for k, v in params.items():
         parts += ["-p", str(k), str(v)]
     return " ".join(shlex.quote(p) for p in parts)
@@ -814,7 +822,7 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
     if not rec_path.is_file():
         raise FileNotFoundError(f"no run.json in {run_dir}: not a run folder made by dxsurvey run")
     record = json.loads(rec_path.read_text(encoding="utf-8"))
-    st = load_study_cached(record["study"])
+    st = load_study_cached(Path(run_dir) / record["study"])   # recorded relative to the run folder
     findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
                              min_cell=int(record.get("min_cell") or st.min_cell))
     return findings, privacy.audit_report(findings, language)

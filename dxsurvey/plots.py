@@ -300,8 +300,10 @@ def adjusted_means(levels: pd.DataFrame, *, ax=None, model: str | None = None,
              for f, v in zip(part["factor"], part["level"])]
     ax.set_yticks(ys, names)
     ax.set_ylim(len(part) - 0.5, -0.5)
-    for y, n in zip(ys, part["n"]):
-        ax.annotate("—" if pd.isna(n) else f"n={int(n)}", xy=(1.0, y), xycoords=("axes fraction", "data"),
+    for y, n, e in zip(ys, part["n"], est):
+        # a level whose estimate is hidden (n under min_cell) does not show its n either
+        ax.annotate("—" if pd.isna(n) or np.isnan(e) else f"n={int(n)}", xy=(1.0, y),
+                    xycoords=("axes fraction", "data"),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_xlabel(xlabel if xlabel is not None else "estimate")
     ax.grid(axis="y", visible=False)

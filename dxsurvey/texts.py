@@ -128,6 +128,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.instructor_type.internal": {"ja": "内部講師", "en": "internal"},
     "value.measure_type.construct": {"ja": "構成概念", "en": "construct"},
     "value.measure_type.item": {"ja": "項目", "en": "item"},
+    "value.test.paired_t": {"ja": "対応のあるt検定", "en": "paired t test"},
+    "value.test.welch_t": {"ja": "Welchのt検定", "en": "Welch t test"},
+    "value.test.wilcoxon": {"ja": "Wilcoxon符号付き順位検定", "en": "Wilcoxon signed-rank"},
+    "value.test.mannwhitney": {"ja": "Mann-WhitneyのU検定", "en": "Mann-Whitney U"},
+    "value.effect_type.cohen_dz": {"ja": "Cohenのd_z", "en": "Cohen's d_z"},
+    "value.effect_type.hedges_g": {"ja": "Hedgesのg", "en": "Hedges' g"},
+    "value.effect_type.rank_biserial": {"ja": "順位双列相関r_rb", "en": "rank-biserial r"},
     "value.design.paired": {"ja": "対応あり", "en": "paired"},
     "value.design.independent": {"ja": "対応なし（独立2群）", "en": "independent"},
     "value.factor.instructor": {"ja": "講師", "en": "Instructor"},
@@ -217,9 +224,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "narrative.result": {
         "ja": "{measure}の平均は{wave_a} {mean_a} から{wave_b} {mean_b} へ{direction}"
-              "（差 {diff}、95%CI {ci}、{effect_type} = {effect}、{p}、n = {n}、{design}）。",
+              "（差 {diff}、95%CI {ci}、{effect_type} = {effect}、Holm調整後 {p}、n = {n}、{design}）。",
         "en": "{measure} {direction} from {mean_a} ({wave_a}) to {mean_b} ({wave_b}) "
-              "(difference {diff}, 95% CI {ci}, {effect_type} = {effect}, {p}, n = {n}, {design}).",
+              "(difference {diff}, 95% CI {ci}, {effect_type} = {effect}, Holm-adjusted {p}, n = {n}, {design}).",
     },
     "narrative.result_hidden": {
         "ja": "{measure}は回答者が{min_cell}人未満のため数値を示さない。",

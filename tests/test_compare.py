@@ -370,7 +370,8 @@ def test_small_levels_hidden_and_shrunk(monkeypatch):
     assert m10.n == 8 and np.isnan(m10.estimate) and np.isnan(m10.ci_low)
     c10 = one(res10.contrasts, model="ancova", factor="audience")
     assert np.isnan(c10["diff"]) and np.isnan(c10.p_adj)
-    assert any("対象「管理職」は n=8（最小セル 10 未満）" in s for s in res10.notes["message"])
+    assert any("対象「管理職」は回答者が 10 人未満" in s for s in res10.notes["message"])
+    assert not any("n=8" in s for s in res10.notes["message"]), "a hidden level does not state its n"
 
 
 # ----------------------------------------------------------------------------- planted effect

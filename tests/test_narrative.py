@@ -206,7 +206,7 @@ def test_apa_table_formats_from_the_frame_and_suppresses():
     first = t.iloc[0]
     assert first["n"] == "12" and first["pre"] == "2.80 (0.62)" and first["post"] == "3.41 (0.67)"
     assert first["diff"] == "0.61 [0.52, 0.70]" and first["statistic"] == "t = 13.15"
-    assert first["p"] == "< .001" and first["effect"] == "cohen_dz = 1.10 [0.90, 1.31]"
+    assert first["p"] == "< .001" and first["effect"] == "d_z = 1.10 [0.90, 1.31]"
     assert set(t.iloc[1][["n", "pre", "post", "diff", "p", "effect"]]) == {"—"}
     items = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="item")
     assert items.iloc[0]["statistic"] == "V = 41.00" and items.iloc[0]["p"] == ".024"
@@ -310,9 +310,20 @@ def test_notebook_parameters_are_declared(name):
 def test_prepost_cautions_in_japanese():
     from dxsurvey.narrative import _caution_text
 
-    got = _caution_text("n < 5 (min_cell): statistics suppressed; only 1 linked pairs (< 5): "
+    got = _caution_text("n < 5 (min_cell): statistics suppressed; fewer than 5 linked pairs: "
                         "analysed as independent samples", "ja")
-    assert got == "回答者が5人未満のため統計量は非表示、照合できた組が1組（5組未満）のため独立2群として分析"
+    assert got == "回答者が5人未満のため統計量は非表示、照合できた組が5組未満のため独立2群として分析"
+    assert _caution_text("no variance in the differences: t and effect undefined", "ja") == \
+        "差のばらつきが0のため t と効果量は算出不可"
     assert _caution_text("no answers in wave pre and post", "ja") == "事前・事後の回答がありません"
     assert _caution_text("n < 10: interpret with caution", "en") == "n < 10: interpret with caution"
     assert _caution_text(None, "ja") == ""
+
+
+def test_methods_named_in_words_and_symbols():
+    pp = prepost_frame()
+    t = N.change_table(pp, likert_study(), course_id="C1", lang="ja")
+    assert "対応のあるt検定" in set(t["test"]) and "Cohenのd_z" in set(t["effect_type"])
+    assert N.effect_symbol("rank_biserial") == "r_rb" and N.effect_symbol("hedges_g") == "g"
+    text_ = N.results_text(pp, likert_study(), lang="en", min_cell=5)
+    assert "d_z = " in text_ and "cohen_dz" not in text_ and "Holm-adjusted p" in text_

@@ -119,7 +119,7 @@ _MSG = {
                       "（{dropped}の効果は{kept}の推定値に含まれます）。",
         "alias_combo": "{F}は{others}の組合せで決まるため、効果を分離できません。{F}を除いたモデルで推定しました。",
         "alias_wave": "{F}の一部の水準が片方の時点にしか回答がないため、{F}ごとの変化を推定できません。モデルから除きました。",
-        "hidden": "{F}「{level}」は n={n}（最小セル {min_cell} 未満）のため、推定値を示しません（{model}）。",
+        "hidden": "{F}「{level}」は回答者が {min_cell} 人未満のため、推定値を示しません（{model}）。",
         "shrunk": "{F}「{level}」は n={n}（{small} 未満）のため、推定値と区間を全体平均に向けて縮小しています"
                   "（経験ベイズ、{model}）。",
         "leverage": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
@@ -158,7 +158,7 @@ _MSG = {
                        "The model leaves out {f}.",
         "alias_wave": "Some {f} levels were surveyed in one wave only: the change by {f} cannot be "
                       "estimated and {f} is left out.",
-        "hidden": "{F} '{level}': n={n} is below the minimum cell size {min_cell}; its estimate is not shown ({model}).",
+        "hidden": "{F} '{level}': fewer than {min_cell} respondents; its estimate is not shown ({model}).",
         "shrunk": "{F} '{level}': n={n} is below {small}; its estimate and interval are shrunk toward the "
                   "grand mean (empirical Bayes, {model}).",
         "leverage": "{model}: a level rests on a single response; that response is left out of the HC3 errors.",

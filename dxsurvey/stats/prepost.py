@@ -658,8 +658,7 @@ def _cautions(res, ctx, opts):
         elif res["n_eff"][k] < _CAUTION_N:
             parts.append(f"n < {_CAUTION_N}: interpret with caution")
         if ctx["keyed"] and not ctx["paired"][k] and 0 < ctx["n_linked"][k]:
-            parts.append(f"only {int(ctx['n_linked'][k])} linked pairs (< {min_cell}): "
-                         "analysed as independent samples")
+            parts.append(f"fewer than {min_cell} linked pairs: analysed as independent samples")
         if res["all_zero"][k]:
             parts.append("all paired differences are zero")
         elif res["no_var"][k] and res["n_eff"][k] >= min_cell:
