@@ -502,12 +502,41 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     val = val.reindex(columns=list(VALIDATION))
     val["source_row"] = pd.to_numeric(val["source_row"], errors="coerce").astype("Int64")
     val["value"] = val["value"].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    if cb.respondent_key is not None and len(val):
+        val = _hash_logged_codes(val, cb, set(rows["code"].dropna()), secret)
 
     link = linkage_table(submissions, fuzzy_counts)
     summ = _source_summary(pd.DataFrame(summary), submissions, val)
     return Study(root=root, codebook=cb, courses=courses, submissions=submissions.reset_index(drop=True),
                  answers=answers, texts=texts, validation=val.reset_index(drop=True), choices=choices,
                  linkage=link, source_summary=summ, sensitive=frozenset(sensitive))
+
+
+def _hash_logged_codes(val: pd.DataFrame, cb: Codebook, codes: set, secret: bytes) -> pd.DataFrame:
+    """Respondent codes are stored only as keyed hashes, in the validation log too.
+
+    Rows about a respondent's code (duplicates, fuzzy matches) carry the code's keyed hash
+    (``#`` + 16 hex digits) instead of the code, in ``value`` and inside the message; the
+    file and row still say where the submission is.  Exclusions keep their value: it is
+    the test code the codebook itself lists.
+    """
+    width = cb.respondent_key.width
+    key_cols = {normalize_text(c) for c in cb.respondent_key.column}
+
+    def digest(text):
+        code = normalize_code(text, width)
+        if code is None or code not in codes:
+            return text
+        return "#" + hmac.new(secret, code.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+    quoted = re.compile(r"(?<=[「'])([^」'\n]{1,40})(?=[」'])")
+    val = val.copy()
+    on_key = [isinstance(c, str) and normalize_text(c) in key_cols and p in ("duplicate_submission", "fuzzy_match")
+              for c, p in zip(val["column"], val["problem"])]
+    val["value"] = [digest(v) if k and isinstance(v, str) else v for k, v in zip(on_key, val["value"])]
+    val["message"] = [quoted.sub(lambda g: digest(g.group(1)), m) if k and isinstance(m, str) else m
+                      for k, m in zip(on_key, val["message"])]
+    return val
 
 
 def _source_summary(summary: pd.DataFrame, submissions: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:

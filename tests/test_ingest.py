@@ -118,7 +118,11 @@ def test_google_forms_study_tables(google_study):
     empty = v[v["problem"] == "empty_submission"]
     assert empty["source_row"].tolist() == [5, 7] and empty["action"].eq("dropped").all()
     dup = v[v["problem"] == "duplicate_submission"].iloc[0]
-    assert (dup["source_file"], dup["source_row"], dup["value"]) == ("raw/post.csv", 3, "0094")
+    assert (dup["source_file"], dup["source_row"]) == ("raw/post.csv", 3)
+    # the log names the respondent by the same keyed hash as the tables, never by the code
+    assert dup["value"] == "#" + s.submissions.loc[(s.submissions["wave"] == "post")
+                                                  & (s.submissions["source_row"] == 4), "respondent_key"].iloc[0]
+    assert "0094" not in dup["message"]
     # the later duplicate (row 4, そう思う) is the one kept
     kept_0094 = s.submissions[(s.submissions["wave"] == "post") & (s.submissions["source_row"] == 4)]
     assert len(kept_0094) == 1
