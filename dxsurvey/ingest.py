@@ -193,7 +193,7 @@ def _header_below(raw: RawTable, alternatives) -> int | None:
 
 
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
-                   names, secret: bytes, validation: list[pd.DataFrame]):
+                   names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set):
     file = src.file
     frame = raw.frame
     n = len(frame)
@@ -296,10 +296,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
 
     # exclude rules
     excluded = np.zeros(n, dtype=bool)
-    for rule in cb.exclude:
+    for i, rule in enumerate(cb.exclude):
         col = find_column(raw, [rule.column])
         if col is None:
             continue
+        exclude_seen.add(i)
         normed = frame[col].map(normalize_text)
         values = set(rule.values)
         if cb.respondent_key is not None and col == key_col:
@@ -378,6 +379,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     names = privacy.load_names(root) if names is None else names
     secret = _secret(root)
     validation: list[pd.DataFrame] = []
+    exclude_seen: set[int] = set()
     decoded: list[_Decoded] = []
     decoded_sources: list[Source] = []
     summary = []
@@ -399,7 +401,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             pf["source_file"] = src.file
             pf["message"] = pf["message"].astype(str).str.replace(str(fpath), src.file, regex=False)
             validation.append(pf.reindex(columns=list(VALIDATION)))
-        d = _decode_source(src, raw, cb, courses, names, secret, validation)
+        d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen)
         decoded.append(d)
         decoded_sources.append(src)
         summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
@@ -417,6 +419,12 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
                     f"this file's submissions are kept but cannot be linked to other waves. Add the file's "
                     f"wording to `respondent_key: column:` in survey.yaml."))
 
+    for i, rule in enumerate(cb.exclude):
+        if i not in exclude_seen and decoded:
+            # a rule whose column no file has excludes nothing: say so (a typo would keep test answers)
+            validation.append(_problem_frame(
+                "survey.yaml", None, rule.column, [None], "missing_column", "kept",
+                f"exclude[{i}] ({rule.reason}) names a column that no source has; nothing was excluded by it."))
     if decoded:
         rows = pd.concat([d.rows.assign(_src=i) for i, d in enumerate(decoded)], ignore_index=True)
     else:

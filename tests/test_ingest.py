@@ -399,3 +399,15 @@ def test_source_without_the_key_column_in_a_keyed_course_is_logged(tmp_path):
     assert miss[["source_file", "column", "action"]].values.tolist() == [["raw/post.csv", "回答者コード", "kept"]]
     assert pd.isna(miss["source_row"].iloc[0])
     assert miss["message"].iloc[0].startswith("raw/post.csv, column 「回答者コード」: ")
+
+
+def test_exclude_rule_on_a_column_no_source_has_is_logged(tmp_path):
+    head = HEAD.replace("- {column: 回答者コード, values: [\"0000\"], reason: test submission}",
+                        "- {column: 回答者番号, values: [\"0000\"], reason: test submission}")
+    rows = [[T0, "0000", "主事", "そう思う", "そう思う", None, None], [T0, "0001", "主事", "そう思う", "そう思う", None, None]]
+    root = make_study(tmp_path, "- {file: raw/pre.csv, course: C1, wave: pre}\n",
+                      [lambda d: write_google_csv(d / "pre.csv", HDR, rows)], head=head)
+    s = dxsurvey.load_study(root)
+    row = s.validation[s.validation["source_file"] == "survey.yaml"].iloc[0]
+    assert (row["problem"], row["action"], row["column"]) == ("missing_column", "kept", "回答者番号")
+    assert "nothing was excluded" in row["message"] and len(s.submissions) == 2
