@@ -94,7 +94,8 @@ def _cmd_run(args, lang: str) -> int:
     out = args.out or str(Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
                  force=args.force, progress=not args.quiet)
-    return _finish(result, lang)
+    # messages follow the reports' language when it was chosen with -p language en
+    return _finish(result, args.lang or result.language if params.get("language") else lang)
 
 
 def _cmd_demo(args, lang: str) -> int:

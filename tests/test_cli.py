@@ -155,3 +155,11 @@ def test_validate_errors_exit_1_and_codebook_errors_exit_2(tmp_path, capsys):
     assert cli.main(["validate", "--study", str(study)]) == 2
     err = capsys.readouterr().err
     assert err.strip() and "Traceback" not in err
+
+
+def test_run_messages_follow_the_report_language(tiny_env, capsys):
+    root, study = tiny_env
+    code = cli.main(["run", "--study", str(study), "--out", str(root / "en"), "--quiet", "-p", "language", "en"])
+    err = capsys.readouterr()
+    assert code in (0, 1)
+    assert "Done (" in err.out + err.err and "完了しました" not in err.out + err.err
