@@ -373,6 +373,8 @@ def _warm_engine():
 
     ``reset=`` is code run silently in the kernel once papermill's client is connected,
     before the first cell (:data:`_RESET`); an error in it fails the notebook.
+    ``recorded_paths=(input, output)`` replaces the absolute paths papermill records in
+    the notebook's metadata (they may name a home folder).
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -383,6 +385,9 @@ def _warm_engine():
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
             reset = kwargs.pop("reset", None)
+            recorded = kwargs.pop("recorded_paths", None)
+            if recorded:  # what the executed notebook records instead of absolute paths
+                nb_man.nb.metadata.papermill["input_path"], nb_man.nb.metadata.papermill["output_path"] = recorded
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             client = PapermillNotebookClient(nb_man, **merge_kwargs(
                 kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
@@ -578,11 +583,13 @@ def expand(notebooks=("all",), *, study, parameters: Mapping[str, Any] | None = 
 # ---------------------------------------------------------------------------- execution
 
 def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, language: str,
-             env: Mapping[str, str], kernels: _WarmKernels | None = None) -> ReportResult:
+             env: Mapping[str, str], kernels: _WarmKernels | None = None, auditor=None) -> ReportResult:
     """Execute one notebook with papermill, then export its HTML (also for a failed run).
 
     With ``kernels``, the notebook runs in this worker's warm kernel (reset first);
-    without, papermill starts and stops a kernel of its own.
+    without, papermill starts and stops a kernel of its own.  With ``auditor`` (a
+    :class:`dxsurvey.privacy.Auditor`), the run's finished files are scanned now, while
+    other notebooks still run, and the final audit only re-scans what changed.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -593,17 +600,22 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     result = ReportResult(name=job.name, notebook=job.notebook, parameters=params, title=title,
                           ipynb=f"notebooks/{job.name}.ipynb")
     t0 = time.perf_counter()
+    nb = None
     try:
         engine = {}
         if kernels is not None:
             engine = {"engine_name": _warm_engine(), "km": kernels.get(run_dir / "notebooks"),
                       "reset": _RESET.format(cwd=str(run_dir / "notebooks"), env=dict(env))}
-        papermill.execute_notebook(
+        nb = papermill.execute_notebook(
             str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
             progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(env),
+            # written once at the end (and on failure), not after every cell: rewriting a
+            # notebook with its embedded figures after each cell cost 0.1 s a notebook
+            request_save_on_cell_execute=False,
             # the kernel's cwd; papermill's own ``cwd=`` would os.chdir() the whole process,
             # which is not safe with several notebooks executing in threads
-            resources={"metadata": {"path": str(run_dir / "notebooks")}}, **engine,
+            resources={"metadata": {"path": str(run_dir / "notebooks")}},
+            recorded_paths=(f"notebooks/{source.name}", f"notebooks/{job.name}.ipynb"), **engine,
         )
         result.ok = True
     except PapermillExecutionError as exc:
@@ -611,27 +623,20 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     except Exception as exc:  # a kernel that dies, a bad notebook: recorded, others go on
         result.error = f"{type(exc).__name__}: {exc}"
     if ipynb.is_file():
-        _relative_papermill_paths(ipynb, source, job.name)
         try:
-            export_html(ipynb, html_path, title, language=language)
+            export_html(ipynb, html_path, title, language=language, nb=nb)
             result.html = f"html/{job.name}.html"
         except Exception as exc:
             result.ok = False
             result.error = (result.error + "; " if result.error else "") + f"HTML export: {exc}"
     else:
         result.ipynb = None
+    if auditor is not None:
+        for path in auditor.files(run_dir):
+            if path.parent.name in ("tables", "figures") or path in (ipynb, html_path):
+                auditor.scan(run_dir, path)
     result.seconds = time.perf_counter() - t0
     return result
-
-
-def _relative_papermill_paths(ipynb: Path, source: Path, name: str) -> None:
-    """Replace papermill's absolute input/output paths (they may name a home folder)."""
-    import nbformat
-    nb = nbformat.read(str(ipynb), as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    meta["input_path"] = f"notebooks/{source.name}"
-    meta["output_path"] = f"notebooks/{name}.ipynb"
-    atomic_write_text(ipynb, nbformat.writes(nb))
 
 
 def _title(job: Job, study, language: str) -> str:
@@ -763,6 +768,7 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     nbs = partial / "notebooks"
     base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
+    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
     cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
     results: list[ReportResult] = []
     try:
@@ -783,7 +789,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
                 suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
                 futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
                                     _title(job, st, language), language,
-                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels)] = job
+                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels,
+                                    auditor)] = job
             for fut in as_completed(futures):
                 res = fut.result()
                 results.append(res)
@@ -819,8 +826,7 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     # the audit covers every output, index.html included: write the page, audit, write it again
     # with the audit's result (which quotes only masked excerpts)
     atomic_write_text(partial / "index.html", render_index(record, partial, language))
-    findings = privacy.audit(partial, sensitive=st.sensitive, names=privacy.load_names(study_root),
-                             min_cell=min_cell)
+    findings = auditor.audit(partial)
     record["audit"] = [asdict(f) for f in findings]
     atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
     atomic_write_text(partial / "index.html", render_index(record, partial, language))

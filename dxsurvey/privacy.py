@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import re
+import threading
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -1281,35 +1282,71 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
       is a header for the rows below it; document properties are scanned.
     * PNG images cannot be read and are not scanned.
     """
-    root = Path(run_dir)
-    if not root.is_dir():
-        raise ValueError(f"run folder not found: {root}")
-    min_cell = _check_min_cell(min_cell)
-    scanner = _Scanner(sensitive, names, min_cell)
-    handlers = {".html": None, ".htm": None, ".csv": _scan_csv, ".xlsx": _scan_xlsx,
-                ".ipynb": _scan_notebook, ".svg": None}
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in handlers
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    findings: list[Finding] = []
-    seen = set()
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        suffix = path.suffix.lower()
-        if suffix in (".html", ".htm"):
-            found = _scan_html(path.read_text(encoding="utf-8", errors="replace"), scanner)
-        elif suffix == ".svg":
-            found = _scan_svg(path.read_bytes(), scanner)
+    return Auditor(sensitive=sensitive, names=names, min_cell=min_cell).audit(run_dir)
+
+
+_AUDITED = {".html": "html", ".htm": "html", ".csv": "csv", ".xlsx": "xlsx", ".ipynb": "ipynb", ".svg": "svg"}
+
+
+class Auditor:
+    """:func:`audit`, able to scan a run's files while the run is still writing others.
+
+    ``scan(root, path)`` scans one finished file and remembers the result with the
+    file's size, modification time and inode; ``audit(root)`` then scans every file as
+    :func:`audit` does, reusing a result only for a file that has not changed since.
+    Thread-safe: the pipeline scans each report's files as soon as the report is done.
+    """
+
+    def __init__(self, sensitive=(), names=(), min_cell: int = 5):
+        self._scanner = _Scanner(sensitive, names, _check_min_cell(min_cell))
+        self._seen: dict[Path, tuple] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def files(root) -> list[Path]:
+        """The files :func:`audit` scans below ``root``, sorted (hidden folders skipped)."""
+        root = Path(root)
+        return sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and p.suffix.lower() in _AUDITED
+            and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+
+    def scan(self, root, path) -> list[Finding]:
+        """Findings in one file below ``root`` (cached while the file is unchanged)."""
+        root, path = Path(root), Path(path)
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        with self._lock:
+            cached = self._seen.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        kind = _AUDITED[path.suffix.lower()]
+        if kind == "html":
+            found = _scan_html(path.read_text(encoding="utf-8", errors="replace"), self._scanner)
+        elif kind == "svg":
+            found = _scan_svg(path.read_bytes(), self._scanner)
         else:
-            found = handlers[suffix](path, scanner)
-        for where, kind, ex in found:
-            f = Finding(rel, where, kind, ex)
-            if f not in seen:
-                seen.add(f)
-                findings.append(f)
-    return findings
+            found = {"csv": _scan_csv, "xlsx": _scan_xlsx, "ipynb": _scan_notebook}[kind](path, self._scanner)
+        rel = path.relative_to(root).as_posix()
+        findings = [Finding(rel, where, k, ex) for where, k, ex in found]
+        with self._lock:
+            self._seen[path] = (key, findings)
+        return findings
+
+    def audit(self, run_dir) -> list[Finding]:
+        """Every finding in the run folder, as :func:`audit` returns them."""
+        root = Path(run_dir)
+        if not root.is_dir():
+            raise ValueError(f"run folder not found: {root}")
+        findings: list[Finding] = []
+        seen = set()
+        for path in self.files(root):
+            for f in self.scan(root, path):
+                if f not in seen:
+                    seen.add(f)
+                    findings.append(f)
+        return findings
 
 
 _KIND_LABEL = {

@@ -16,10 +16,12 @@ Every file is written atomically: to a temporary file in the same folder, then
 from __future__ import annotations
 
 import contextlib
+import copy
 import html
 import os
 import pickle
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -526,13 +528,15 @@ def _isna(value) -> bool:
 # ---------------------------------------------------------------------------- HTML export
 
 def export_html(executed_ipynb: str | Path, html_path: str | Path, title: str, *,
-                language: str = "ja") -> Path:
+                language: str = "ja", nb=None) -> Path:
     """Executed notebook -> one offline HTML page: code and prompts hidden, images embedded.
 
     Uses nbconvert's ``HTMLExporter`` with ``dxsurvey/templates/dx_report.html.j2``,
     which extends the lab template without any external script (no require.js,
     MathJax, Mermaid or widget CDN) and sets the Japanese font stack.  Warnings the
     kernel printed to stderr stay in the executed notebook but not in the report.
+    ``nb``, the executed notebook already in memory (papermill returns it), saves
+    reading ``executed_ipynb`` again; it is not changed.
 
     Returns
     -------
@@ -543,20 +547,29 @@ def export_html(executed_ipynb: str | Path, html_path: str | Path, title: str, *
     from nbconvert import HTMLExporter
 
     texts._check_language(language)
-    nb = nbformat.read(str(executed_ipynb), as_version=4)
+    nb = nbformat.read(str(executed_ipynb), as_version=4) if nb is None else copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     nb.metadata["title"] = title
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file=str(TEMPLATES / "dx_report.html.j2"),
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        language_code=language,
-    )
+    # one exporter per thread and language: its compiled template is reused (compiling it
+    # took longer than converting a report)
+    key = f"html_exporter_{language}"
+    exporter = getattr(_EXPORTERS, key, None)
+    if exporter is None:
+        exporter = HTMLExporter(
+            template_name="lab",
+            template_file=str(TEMPLATES / "dx_report.html.j2"),
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            language_code=language,
+        )
+        setattr(_EXPORTERS, key, exporter)
     body, _ = exporter.from_notebook_node(nb, resources={"dx_font_stack": FONT_STACK})
     return atomic_write_text(html_path, body)
+
+
+_EXPORTERS = threading.local()

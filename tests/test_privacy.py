@@ -581,3 +581,23 @@ def test_finding_kinds_vocabulary():
     assert json.dumps(TOKENS, ensure_ascii=False) == (
         '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]"}'
     )
+
+
+def test_auditor_rescans_a_file_changed_after_it_was_scanned(tmp_path, monkeypatch):
+    """The pipeline scans each report's files as soon as the report is done; a file
+    written again later (a rerun, a second notebook) must be scanned again, and the
+    final audit equals a fresh one-shot audit of the folder."""
+    run = _write_run(tmp_path / "run", leak=False)
+    auditor = privacy.Auditor(sensitive=["0093"], names=["鈴木 一郎"])
+    for path in auditor.files(run):
+        assert auditor.scan(run, path) == []
+    csv_path = run / "tables" / "courses.csv"
+    pd.DataFrame({"course_id": ["C1"], "contact": ["yamada@city.example.jp"]}).to_csv(csv_path, index=False)
+    found = auditor.audit(run)
+    assert found == [Finding("tables/courses.csv", "row 2, column contact", "email", "ya***@city.example.jp")]
+    assert found == audit(run, sensitive=["0093"], names=["鈴木 一郎"])
+    # an unchanged file is not scanned again: its cached result stands
+    calls = []
+    monkeypatch.setattr(privacy, "_scan_csv", lambda path, scanner: calls.append(path) or [])
+    assert auditor.audit(run) == found
+    assert calls == []
