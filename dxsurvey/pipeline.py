@@ -263,17 +263,25 @@ def _quick_ready_client():
 
 #: Run between two notebooks in a reused kernel: a clean namespace, no open figures, the
 #: execution counter from 1, the job's working folder and environment.  Imported modules
-#: (pandas, scipy, statsmodels, matplotlib, dxsurvey) and the loaded study stay.
+#: (pandas, scipy, statsmodels, matplotlib, dxsurvey) and the loaded study stay, and are
+#: moved out of the garbage collector's sight (``gc.freeze``): ``%reset``'s full
+#: collection then walks only what the last notebook left, 0.02 s instead of 0.2 s.
 _RESET = """\
 get_ipython().run_line_magic("reset", "-f")
-import os as _os, matplotlib.pyplot as _plt
+import gc as _gc, os as _os, matplotlib.pyplot as _plt
 _plt.close("all")
 _os.chdir({cwd!r})
 _os.environ.update({env!r})
 get_ipython().execution_count = 1
 get_ipython().history_manager.reset(new_session=True)   # line numbers start again at 1
-del _os, _plt
+_gc.freeze()
+del _gc, _os, _plt
 """
+
+#: Arguments of every warm kernel: its input history stays in memory (nbclient does the
+#: same for the kernels it starts), so report code and parameters are not written to the
+#: user's ~/.ipython history database, and a reset does not wait on SQLite.
+_KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 
 
 class _WarmKernels:
@@ -288,7 +296,8 @@ class _WarmKernels:
     """
 
     #: What a prestarted kernel imports while it waits (what every report imports first).
-    WARM_UP = "import dxsurvey.report, dxsurvey.stats, dxsurvey.narrative, matplotlib.pyplot"
+    WARM_UP = ("import dxsurvey.report, dxsurvey.stats, dxsurvey.narrative, matplotlib.pyplot\n"
+               "import gc; gc.collect(); gc.freeze()")
 
     def __init__(self, env: Mapping[str, str], prestart: int = 0):
         self._env = dict(env)
@@ -313,7 +322,7 @@ class _WarmKernels:
         km = _kernel_manager_class(self._env, quick_ready=True)(kernel_name="python3")
         with self._lock:
             self._all.append(km)
-        run_sync(km.start_kernel)(**({"cwd": str(cwd)} if cwd else {}))
+        run_sync(km.start_kernel)(extra_arguments=list(_KERNEL_ARGS), **({"cwd": str(cwd)} if cwd else {}))
         return km
 
     def _prestart(self) -> None:

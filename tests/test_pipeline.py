@@ -388,9 +388,11 @@ def test_force_replaces_a_run(tiny_run, tmp_path):
     assert not list(tmp_path.glob("again.*"))
 
 
-def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny):
+def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny, monkeypatch):
     """Notebooks share a warm kernel per worker: the namespace, figures and execution counter are
-    reset between them, and a notebook that kills its kernel does not take the next one down."""
+    reset between them, and a notebook that kills its kernel does not take the next one down.
+    The kernels keep their input history in memory: report code is not written to the user's
+    IPython history database."""
     import nbformat
     from nbformat.v4 import new_code_cell
     from pipeline_helpers import _nb
@@ -402,13 +404,16 @@ def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny):
     nbformat.write(_nb([new_code_cell(
         "import matplotlib.pyplot as plt\n"
         "assert 'leaked' not in globals(), 'namespace not reset'\n"
-        "assert not plt.get_fignums(), 'figures not closed'")]), str(nb_dir / "02_check.ipynb"))
+        "assert not plt.get_fignums(), 'figures not closed'\n"
+        "assert str(get_ipython().history_manager.hist_file) == ':memory:'")]), str(nb_dir / "02_check.ipynb"))
     nbformat.write(_nb([new_code_cell("import os\nos._exit(1)")]), str(nb_dir / "03_die.ipynb"))
     nbformat.write(_nb([new_code_cell("x = 1")]), str(nb_dir / "04_after.ipynb"))
     registry = {"01_set": {}, "02_check": {}, "03_die": {}, "04_after": {}}
     study_dir = tiny_study(tmp_path / "study")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     result = pipeline.run(["all"], study=study_dir, out=tmp_path / "run", registry=registry, nb_dir=nb_dir,
                           jobs=1, progress=False)
+    assert not list((tmp_path / "ipython").rglob("history.sqlite"))
     ok = {r.name: r.ok for r in result.reports}
     assert ok == {"01_set": True, "02_check": True, "03_die": False, "04_after": True}, \
         [(r.name, r.error) for r in result.reports]
