@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 __all__ = ["set_theme", "likert_bars", "forest", "adjusted_means", "HIDDEN_COLOR", "FONT"]
 
@@ -152,7 +152,7 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         n = pd.to_numeric(part["n"], errors="coerce")
         counts = pd.to_numeric(part["count"], errors="coerce")
         if n.isna().any() or counts.isna().any() or not (n > 0).all():
-            ax.barh(y, 100, left=-50, color=HIDDEN_COLOR, height=0.7, gid="hidden")
+            _bar(ax, y, -50, 100, HIDDEN_COLOR, "hidden")
             ax.text(0, y, "—", ha="center", va="center", fontsize=12)
             continue
         total = float(n.iloc[0])
@@ -162,7 +162,7 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         offset = pct[:half].sum() + (pct[half] / 2.0 if k % 2 else 0.0)
         lefts = -offset + np.concatenate([[0.0], np.cumsum(pct)[:-1]])
         for j in range(k):
-            ax.barh(y, pct[j], left=lefts[j], color=colors[j], height=0.7, gid=f"level{j}")
+            _bar(ax, y, lefts[j], pct[j], colors[j], f"level{j}")
             if show_values and pct[j] >= show_values:
                 ax.text(lefts[j] + pct[j] / 2, y, f"{pct[j]:.0f}", ha="center", va="center",
                         fontsize=8, color="white" if j in (0, k - 1) else "black")
@@ -181,6 +181,13 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
               ncol=min(len(handles), 6), frameon=False, fontsize=8)
     return ax
+
+
+def _bar(ax, y: float, left: float, width: float, color, gid: str, height: float = 0.7) -> None:
+    """One horizontal bar, as ``ax.barh`` draws it but without updating the data limits
+    (a Likert chart sets its limits itself; barh's per-bar limit update was most of the
+    chart's build time)."""
+    ax.add_artist(Rectangle((left, y - height / 2), width, height, facecolor=color, gid=gid))
 
 
 def _ci_columns(frame: pd.DataFrame, x: str) -> tuple[str, str]:
