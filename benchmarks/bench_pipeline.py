@@ -9,7 +9,8 @@
    with the same kernel (the current interpreter's ipykernel).
 
 Each is run ``--repeat`` times, alternating (machine noise moves the floor between
-5 and 9 s here); prints the medians, every run, and the ratio of the medians.  Targets: demo < 60 s on 2 cores, within 2x of the floor.
+5 and 13 s here); prints the medians, every run, and the ratio of the medians.
+Targets: demo < 60 s on 2 cores, within 2x of the floor.
 """
 from __future__ import annotations
 
@@ -56,8 +57,8 @@ def _timed(cmd: list[str]) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each, alternating; medians are compared (default 3)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="runs of each, alternating; medians are compared (default 5)")
     args = parser.parse_args(argv)
     demos, floors, n, failed = [], [], 0, []
     for _ in range(args.repeat):
