@@ -361,8 +361,18 @@ class _WarmKernels:
             self._local.km = km
         return km
 
+    def shutdown_soon(self) -> None:
+        """Start shutting the kernels down in the background (the run's last steps,
+        tables.xlsx and the audit, need no kernel); :meth:`shutdown` waits for it."""
+        self._stopper = threading.Thread(target=self.shutdown, daemon=True)
+        self._stopper.start()
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
+
+        stopper = getattr(self, "_stopper", None)
+        if stopper is not None and stopper is not threading.current_thread():
+            stopper.join()
 
         with self._lock:
             waiting, self._pending = self._pending, 0
@@ -806,6 +816,7 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
                 bar.set_postfix_str(res.name, refresh=False)
                 bar.update(1)
         bar.close()
+        kernels.shutdown_soon()
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     order = {j.name: i for i, j in enumerate(plan)}

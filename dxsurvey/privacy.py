@@ -881,6 +881,7 @@ class _Scanner:
         else:
             self.sensitive_re = None
         self.names_re, _ = _compiled_names(_check_names(names))
+        self._memo: dict[tuple[str, bool], tuple] = {}
 
     def text(self, s, *, code: bool = False) -> list[tuple[str, str]]:
         """(kind, masked excerpt) for each match in one text.
@@ -895,6 +896,18 @@ class _Scanner:
             s = str(s)
         if not s.strip():
             return []
+        # a run repeats the same strings (a table in its CSV, its notebook and its HTML
+        # page; level labels in every figure): each distinct short text is matched once
+        key = (s, code)
+        hit = self._memo.get(key) if len(s) <= 4096 else None
+        if hit is not None:
+            return list(hit)
+        out = self._text(s, code)
+        if len(s) <= 4096:
+            self._memo[key] = tuple(out)
+        return out
+
+    def _text(self, s: str, code: bool) -> list[tuple[str, str]]:
         n = unicodedata.normalize("NFKC", s)
         out = []
         if self.sensitive_re is not None:
@@ -1138,8 +1151,13 @@ def _walk(obj, path: str):
 
 def _scan_notebook(path: Path, scanner: _Scanner) -> list[tuple[str, str, str]]:
     import nbformat
+    from nbformat.reader import reads
 
-    nb = nbformat.read(path, as_version=4)
+    # read without schema validation (a third of the scan's time; a notebook that fails
+    # it is still scanned, not refused)
+    nb = reads(Path(path).read_text(encoding="utf-8"))
+    if nb.get("nbformat") != 4:
+        nb = nbformat.convert(nb, 4)
     found = []
 
     def meta(obj, prefix):
