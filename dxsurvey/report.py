@@ -366,7 +366,7 @@ class Context:
         title = f"{self.t('report.caption_sep')}{caption}" if caption else ""
         from IPython.display import Image
         width = int(round(fig.get_figwidth() * 96))
-        _display(Image(data=paths[0].read_bytes(), format="png", width=width))
+        _display(Image(data=paths[0].read_bytes(), format="png", width=width, alt=f"{label}{title}"))
         _display(_HTMLOut(f'<p class="dx-caption dx-figcaption"><b>{html.escape(label)}</b>'
                           f"{html.escape(title)}</p>"))
         if close:

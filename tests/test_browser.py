@@ -72,6 +72,9 @@ def _check_page(browser, path: Path, *, want_table: bool) -> list[str]:
     broken = page.eval_on_selector_all(
         "img", "els => els.filter(i => !i.complete || i.naturalWidth === 0).map(i => (i.src || '').slice(0, 80))")
     problems += [f"broken image {src}" for src in broken]
+    alts = page.eval_on_selector_all("img", "els => els.map(i => i.getAttribute('alt'))")
+    problems += [f"image without its caption as alt text: {a!r}" for a in alts
+                 if not a or a.startswith("No description")]
     if want_table and page.locator("table").count() == 0:
         problems.append("no table")
     problems += [f"network request attempted: {u}" for u in blocked]
@@ -95,3 +98,17 @@ def test_index_links_every_report(demo_run):
     index = (demo_run.out / "index.html").read_text("utf-8")
     for page in (demo_run.out / "html").glob("*.html"):
         assert f'href="html/{page.name}"' in index, page.name
+
+
+def test_figure_alt_text_is_its_numbered_caption(demo_run):
+    """Screen readers read a report's figure by its caption, in the report's language."""
+    import html
+    import re
+    for page in sorted((demo_run.out / "html").glob("*.html")):
+        text = page.read_text("utf-8")
+        alts = [html.unescape(a) for a in re.findall(r'<img[^>]*\balt="([^"]*)"', text)]
+        captions = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in
+                    re.findall(r'<p class="dx-caption dx-figcaption">(.*?)</p>', text)]
+        assert len(re.findall(r"<img\b", text)) == len(alts), page.name
+        assert alts == captions, page.name
+        assert all(a.startswith("図") for a in alts), page.name
