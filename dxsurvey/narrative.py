@@ -641,6 +641,12 @@ _CAUTION_JA = (
     (re.compile(r"^no variance in the (differences|scores): t and effect undefined$"),
      lambda m: f"{'差' if m.group(1) == 'differences' else '得点'}のばらつきが0のため t と効果量は算出不可"),
     (re.compile(r"^all paired differences are zero$"), "すべての組で差が0"),
+    # dxsurvey.stats.reliability
+    (re.compile(r"^k < 2: reliability needs at least two items$"), "項目が2つ未満のため信頼性は算出不可"),
+    (re.compile(r"^n < (\d+): reliability not computed$"), lambda m: f"回答者が{m.group(1)}人未満のため信頼性は算出不可"),
+    (re.compile(r"^no variance in the total score$"), "合計得点のばらつきが0"),
+    (re.compile(r"^negative alpha: check reverse coding$"), "αが負: 逆転項目の設定を確認"),
+    (re.compile(r"^omega not computed: an item has no variance$"), "ばらつきのない項目があるためωは算出不可"),
 )
 
 
@@ -1159,13 +1165,16 @@ def _col(frame: pd.DataFrame, *names):
     return next((n for n in names if n in frame.columns), None)
 
 
-def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: str | None = None
-                      ) -> pd.DataFrame:
+def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: str | None = None,
+                      min_cell: int | None = None) -> pd.DataFrame:
     """The reliability table with construct labels, for one course or all.
 
     Keeps the group columns (``course_id``, ``wave``, ``audience``) and the statistics
     the reliability table has (n, k, alpha with its CI, omega); pass ``n_cols=("n",)``.
-    Within a construct (and course, audience) the waves are in time order.
+    Within a construct (and course, audience) the waves are in time order.  The
+    reliability cautions (few respondents, negative alpha, ...) come last, in the
+    report language; a row with fewer than ``min_cell`` respondents (default: the
+    study's), which the report hides, gets none (they would narrow down its n).
     """
     _check_lang(lang)
     if rel is None or not len(rel):
@@ -1190,6 +1199,11 @@ def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: 
             and pd.api.types.is_numeric_dtype(part[c])]
     for c in keep:
         out[c] = part[c].to_numpy()
+    if "caution" in part.columns:
+        limit = _min_cell(study, min_cell)
+        n = pd.to_numeric(part["n"], errors="coerce").to_numpy() if "n" in part.columns else None
+        out["caution"] = ["" if n is not None and 1 <= n[i] < limit else _caution_text(c, lang)
+                          for i, c in enumerate(part["caution"])]
     return out.reset_index(drop=True)
 
 

@@ -327,3 +327,20 @@ def test_methods_named_in_words_and_symbols():
     assert N.effect_symbol("rank_biserial") == "r_rb" and N.effect_symbol("hedges_g") == "g"
     text_ = N.results_text(pp, likert_study(), lang="en", min_cell=5)
     assert "d_z = " in text_ and "cohen_dz" not in text_ and "Holm-adjusted p" in text_
+
+
+def test_reliability_cautions_in_the_report_language_and_not_for_hidden_rows():
+    st = likert_study()
+    rel = pd.DataFrame({"construct_id": ["att"] * 3, "wave": ["pre", "post", "followup"],
+                        "n": [25, 12, 2], "k": 2, "alpha": [-0.2, 0.8, np.nan],
+                        "caution": ["n < 30: interpret with caution; negative alpha: check reverse coding",
+                                    "n < 30: interpret with caution", "n < 3: reliability not computed"]})
+    ja = N.reliability_table(rel, st, lang="ja", min_cell=5)
+    assert ja["caution"].tolist() == ["回答者が30人未満: 解釈に注意、αが負: 逆転項目の設定を確認",
+                                      "回答者が30人未満: 解釈に注意", ""]
+    en = N.reliability_table(rel, st, lang="en", min_cell=5)
+    assert en["caution"].tolist()[:2] == ["n < 30: interpret with caution; negative alpha: check reverse coding",
+                                          "n < 30: interpret with caution"]
+    assert en["caution"].iloc[2] == ""
+    # with min_cell 2 the n=2 row is shown, and so is its caution
+    assert N.reliability_table(rel, st, lang="ja", min_cell=2)["caution"].iloc[2] == "回答者が3人未満のため信頼性は算出不可"
