@@ -35,6 +35,8 @@ __all__ = ["load_study", "validation_summary", "write_tables", "KEY_FILE", "norm
 KEY_FILE = ".dxsurvey_key"
 
 _MULTI_SEP = re.compile(r"[,、・;；/\s]+")
+#: What separates the entries of a multi-select cell (for matching option labels).
+_ENTRY_SEP = ",;、；\n"
 _DIGITS = re.compile(r"^\d+$")
 _MULTI_MARK = re.compile(r"^\d+(\s*[・,、/／&]\s*\d+)+$")
 #: Prefix of category answers among the working columns (an item id such as `code` or
@@ -156,29 +158,37 @@ def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str |
 
 
 def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
-    """Match known option labels (longest first); return (labels, leftover text)."""
+    """Match known option labels (longest first); return (labels, leftover text).
+
+    A label counts only as a whole entry of the cell: bounded by the cell's start or
+    end or by a separator (``", "`` of Google Forms, ``;`` of Microsoft Forms, ``、``
+    typed on paper), so an 「その他」 answer such as ``RPAツール`` is not read as the
+    option ``RPA``.  Typed option codes (``1,3``, ``1・3``) are read when the rest of
+    the cell is nothing but codes.  The leftover text keeps its own punctuation
+    (``Power Automate/Copilot``).
+    """
     rest = text
     found = []
     labels = sorted({_norm(v): v for v in options.values()}.items(), key=lambda kv: -len(kv[0]))
     for norm_label, label in labels:
-        if norm_label and norm_label in rest:
+        if not norm_label or norm_label not in rest:
+            continue
+        pattern = re.compile(rf"(?:^|(?<=[{_ENTRY_SEP}]))\s*{re.escape(norm_label)}\s*(?=$|[{_ENTRY_SEP}])")
+        rest, hits = pattern.subn(" ", rest)
+        if hits:
             found.append(label)
-            rest = rest.replace(norm_label, " ")
-    # typed codes (paper forms): "1,3" / "1・3"
-    leftovers = []
-    for token in _MULTI_SEP.split(rest):
-        token = token.strip(" ,、;；")
-        if not token:
-            continue
-        if token in options and options[token] not in found:
-            found.append(options[token])
-        elif token in options:
-            continue
-        else:
-            leftovers.append(token)
+    tokens = [t.strip(" ,、;；") for t in _MULTI_SEP.split(rest)]
+    tokens = [t for t in tokens if t]
+    if tokens and all(t in options for t in tokens):      # typed codes: "1,3" / "1・3"
+        for t in tokens:
+            if options[t] not in found:
+                found.append(options[t])
+        rest = ""
+    rest = re.sub(rf"(?:\s*[{_ENTRY_SEP}]\s*)+", ", ", rest)      # separators left by removed labels
+    rest = re.sub(r"\s+", " ", rest).strip(" ,、;；")
     order = {v: i for i, v in enumerate(options.values())}
     found.sort(key=lambda v: order.get(v, 0))
-    return found, " ".join(leftovers)
+    return found, rest
 
 
 def _header_below(raw: RawTable, alternatives) -> int | None:

@@ -411,3 +411,20 @@ def test_exclude_rule_on_a_column_no_source_has_is_logged(tmp_path):
     row = s.validation[s.validation["source_file"] == "survey.yaml"].iloc[0]
     assert (row["problem"], row["action"], row["column"]) == ("missing_column", "kept", "回答者番号")
     assert "nothing was excluded" in row["message"] and len(s.submissions) == 2
+
+
+@pytest.mark.parametrize("cell, options, other", [
+    ("RPAツール", [], "RPAツール"),                                  # an その他 answer starting like an option
+    ("RPAツール, 生成AI", ["生成AI"], "RPAツール"),
+    ("RPA, Power Automate/Copilot", ["RPA"], "Power Automate/Copilot"),   # its own punctuation kept
+    ("生成AI；Power Automate／Copilot", ["生成AI"], "Power Automate/Copilot"),
+    ("Excel（関数, ピボットテーブル）, RPA", ["RPA", "Excel（関数, ピボットテーブル）"], ""),
+    ("RPA;生成AI;", ["RPA", "生成AI"], ""),                          # Microsoft Forms, trailing ;
+    ("1・3", ["RPA", "生成AI"], ""),                                # codes typed from paper
+    ("1, 独自ツール", [], "1, 独自ツール"),                           # not only codes: kept as written
+])
+def test_multi_select_options_match_whole_entries(cell, options, other):
+    from dxsurvey.ingest import _match_options
+    from dxsurvey.readers import normalize_text
+    opts = {"1": "RPA", "2": "Excel（関数, ピボットテーブル）", "3": "生成AI"}
+    assert _match_options(normalize_text(cell), opts) == (options, other)
