@@ -520,3 +520,37 @@ def test_ordinal_check_with_constant_pre_item_is_not_called_aliasing():
     ordinal = rows(res.terms, model="ordinal")
     assert set(ordinal["term"]) == {"instructor", "format"} and ordinal["p_val"].between(0, 1).all()
     assert any("post ~ instructor + format" in m for m in rows(res.notes, kind="ordinal")["message"])
+
+
+@pytest.mark.parametrize("factors, adjusted", [(("format", "audience"), True), (("format",), False),
+                                               (("audience",), False)])
+def test_no_prepost_note_says_audience_adjusted_only_when_it_is(factors, adjusted):
+    """Two waves asked, but no course has both: the post-only note names the audience
+    adjustment only when audience is a factor beside others."""
+    courses = pd.DataFrame({"course_id": ["A", "B", "C", "D"],
+                            "format": ["online", "in_person", "online", "in_person"]})
+    study = cmp_synthetic(courses, 12, seed=8)
+    drop = study.submissions["wave"] == np.where(study.submissions["course_id"].isin(["A", "B"]), "pre", "post")
+    keep_ids = study.submissions.loc[~drop, "submission_id"]
+    study.submissions = study.submissions[~drop].reset_index(drop=True)
+    study.answers = study.answers[study.answers["submission_id"].isin(keep_ids)].reset_index(drop=True)
+    for lang, words in (("ja", "対象で調整"), ("en", "adjusted for audience")):
+        study.codebook.language = lang
+        res = compare(study, construct="att", factors=factors)
+        design = " ".join(res.notes.loc[res.notes["kind"] == "design", "message"])
+        assert ("post" in design or "事後" in design), design
+        assert (words in design) == adjusted, design
+
+
+def test_a_factor_not_estimable_alone_is_named_without_partners():
+    """A factor whose dummies are collinear with the covariate itself (no earlier factor to
+    blame) gets its own note, not "determined by the combination of (nothing)"."""
+    from dxsurvey.stats.compare import _Notes, _resolve_aliasing
+    frame = pd.DataFrame({"instructor": ["a", "a", "b", "b"], "x": [0.0, 0.0, 1.0, 1.0],
+                          "y": [1.0, 2.0, 3.0, 4.0]})
+    for lang, words in (("en", "cannot be estimated"), ("ja", "推定できません")):
+        notes = _Notes(lang)
+        kept = _resolve_aliasing(frame, {"instructor": ["a", "b"]}, covariate=True, notes=notes)
+        assert kept == {}
+        assert len(notes.rows) == 1 and words in notes.rows[0][1], notes.rows
+        assert "combination" not in notes.rows[0][1] and "組合せ" not in notes.rows[0][1]

@@ -139,6 +139,9 @@ _MSG = {
         "left_out": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
         "post_only_courses": "事後のみの講座（{courses}）は事後のみの比較（post_only）に含めました。",
         "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
+        "no_prepost_plain": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します。",
+        "alias_none": "{F}はこのデータでは効果を推定できません（回答者が少ないか、実質的に1つの水準しかありません）。"
+                      "モデルから除きました。",
         "unlinked": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
         "too_few": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
         "no_scores": "「{construct}」の得点がある回答がないため、比較できません。",
@@ -183,6 +186,9 @@ _MSG = {
                     "linked models.",
         "post_only_courses": "Post-only courses ({courses}) are compared in the post_only model.",
         "no_prepost": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
+        "no_prepost_plain": "No course has both waves: {wave} scores are compared by factor.",
+        "alias_none": "{F} cannot be estimated from these data (too few respondents, or in effect a single "
+                      "level). The model leaves it out.",
         "unlinked": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
         "too_few": "{model}: too little data to fit (n={n}, {p} parameters).",
         "no_scores": "No response has a score for '{construct}': nothing to compare.",
@@ -508,6 +514,9 @@ def _resolve_aliasing(frame, levels: dict, covariate: bool, notes: _Notes,
                 partners.append(g)
         if not partners:
             partners = list(kept)
+        if not partners:   # not estimable even alone (one level left, or no residual df)
+            notes.add("aliased", "alias_none", F=notes.factor(f, cap=True), f=notes.factor(f))
+            continue
         notes.add_text("aliased", _alias_message(frame, f, partners, notes))
     if waves:       # a level seen in one wave only makes its change inestimable
         main, kept = kept, {}
@@ -894,8 +903,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         return _with_courses(post, courses, factors)
 
     if len(waves) == 1 or not both:
-        if len(waves) == 2:
-            notes.add("design", "no_prepost", wave=wave_b)
+        if len(waves) == 2:   # "adjusted for audience" only when audience is a factor beside others
+            adjusted = "audience" in factors and len(factors) > 1
+            notes.add("design", "no_prepost" if adjusted else "no_prepost_plain", wave=wave_b)
         _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
         if item is not None:
             _ordinal_post(study, item, post_frame, sorted(has.index), factors, waves, notes, out)
