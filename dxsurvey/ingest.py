@@ -204,7 +204,7 @@ def _header_below(raw: RawTable, alternatives) -> int | None:
 
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
                    names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set):
-    file = src.file
+    file = _source_label(src)
     frame = raw.frame
     n = len(frame)
     rows_no = np.asarray(raw.source_rows, dtype=np.int64)
@@ -352,6 +352,12 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     problems=problems, key_column=key_col)
 
 
+def _source_label(src: Source) -> str:
+    """How messages and tables name a source: its path, and its sheet when it names one
+    (two sheets of one workbook are two sources: ``raw/paper.xlsx [事前]``)."""
+    return src.file if src.sheet is None else f"{src.file} [{src.sheet}]"
+
+
 def _latest_first_order(df: pd.DataFrame) -> pd.DataFrame:
     """Sort so the latest submission comes last.
 
@@ -395,26 +401,27 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     summary = []
     for src in cb.sources:
         fpath = root / src.file
+        label = _source_label(src)
         try:
             raw = read_source(fpath, format=src.format, encoding=src.encoding, sheet=src.sheet,
                               header_rows=list(src.header_rows) if src.header_rows else None)
         except SourceError as exc:
-            pf = _problem_frame(src.file, None, None, [None], "unreadable_source", "error", "")
+            pf = _problem_frame(label, None, None, [None], "unreadable_source", "error", "")
             reason = str(exc).replace(str(fpath), src.file)
-            pf["message"] = reason if reason.startswith(src.file) else f"{src.file}: {reason}"
+            pf["message"] = reason if reason.startswith(src.file) else f"{label}: {reason}"
             validation.append(pf)
-            summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
+            summary.append({"source_file": label, "course_id": src.course, "wave": src.wave,
                             "format": src.format, "encoding": src.encoding, "rows": 0})
             continue
         if raw.problems:
             pf = pd.DataFrame(raw.problems)
-            pf["source_file"] = src.file
+            pf["source_file"] = label
             pf["message"] = pf["message"].astype(str).str.replace(str(fpath), src.file, regex=False)
             validation.append(pf.reindex(columns=list(VALIDATION)))
         d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen)
         decoded.append(d)
         decoded_sources.append(src)
-        summary.append({"source_file": src.file, "course_id": src.course, "wave": src.wave,
+        summary.append({"source_file": label, "course_id": src.course, "wave": src.wave,
                         "format": raw.format, "encoding": raw.encoding, "rows": len(raw.frame)})
 
     if cb.respondent_key is not None:
@@ -424,7 +431,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
         for src, d in zip(decoded_sources, decoded):
             if d.key_column is None and src.course in keyed_courses:
                 validation.append(_problem_frame(
-                    src.file, None, cb.respondent_key.column[0], [None], "missing_key", "kept",
+                    _source_label(src), None, cb.respondent_key.column[0], [None], "missing_key", "kept",
                     f"respondent code column not found, while other files of course {src.course} have it; "
                     f"this file's submissions are kept but cannot be linked to other waves. Add the file's "
                     f"wording to `respondent_key: column:` in survey.yaml."))

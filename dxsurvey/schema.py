@@ -14,7 +14,7 @@ SUBMISSIONS = (
     "respondent_key",  # keyed hash (str) or NA for anonymous sources
     "audience",        # manager | staff | NA
     "submitted_at",    # datetime64[ns] or NaT
-    "source_file",     # path relative to the study folder
+    "source_file",     # path relative to the study folder, " [sheet]" added when the source names a sheet
     "source_row",      # 1-based row as the user sees it in the file (Excel row, CSV line)
 )
 

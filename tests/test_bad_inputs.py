@@ -73,7 +73,9 @@ def _param(case: dict, bug_key: str = "known_bug"):
 
 
 def _problems_of(study, file: str) -> pd.DataFrame:
-    return study.validation[study.validation["source_file"] == f"raw/{file}"]
+    """The file's problems (a source that names a sheet is labelled ``raw/<file> [sheet]``)."""
+    label = study.validation["source_file"].astype(str)
+    return study.validation[(label == f"raw/{file}") | label.str.startswith(f"raw/{file} [")]
 
 
 def _key(problem, action, row, column, value) -> tuple:
@@ -121,9 +123,10 @@ def test_source_case(tmp_path, case):
         assert any(re.search(spec["message"], m) for m in rows["message"]), \
             (spec["message"], rows["message"].tolist())
 
-    kept = study.submissions[study.submissions["source_file"] == f"raw/{case['file']}"]
+    label = f"raw/{case['file']}" + (f" [{case['declared']['sheet']}]" if "sheet" in case.get("declared", {}) else "")
+    kept = study.submissions[study.submissions["source_file"] == label]
     assert len(kept) == case["kept"]
-    summary = study.source_summary.set_index("source_file").loc[f"raw/{case['file']}"]
+    summary = study.source_summary.set_index("source_file").loc[label]
     assert summary["kept"] == case["kept"]
     assert summary["errors"] == (got["action"] == "error").sum()
     # the readable summary shows every problem with its file

@@ -262,13 +262,13 @@ def test_ms_forms_logo_and_paper_sources(tmp_path):
     dup = s.validation[s.validation["problem"] == "duplicate_submission"].iloc[0]
     assert dup["source_row"] == 4
     # paper: 4 data rows + footer; blank sheet row and footer dropped as empty; full-width ４ and "3 " read
-    assert summ.loc["raw/paper.xlsx", ["rows", "kept"]].tolist()[1] == 3
+    assert summ.loc["raw/paper.xlsx [事後]", ["rows", "kept"]].tolist()[1] == 3
     a = s.answers.merge(s.submissions, on="submission_id")
-    paper_rows = a[a["source_file"] == "raw/paper.xlsx"]
+    paper_rows = a[a["source_file"] == "raw/paper.xlsx [事後]"]
     first = paper_rows[paper_rows["respondent_key"] == s.submissions.loc[
         (s.submissions["source_file"] == "raw/ms.xlsx") & (s.submissions["source_row"] == 2), "respondent_key"].iloc[0]]
     assert first.set_index("item_id")["value"].to_dict() == {"q1p": 4, "q2": 3}
-    bad = s.validation[(s.validation["source_file"] == "raw/paper.xlsx") & (s.validation["problem"] == "invalid_value")]
+    bad = s.validation[(s.validation["source_file"] == "raw/paper.xlsx [事後]") & (s.validation["problem"] == "invalid_value")]
     assert bad["value"].tolist() == ["2・3"]
     # 93 (MS number), 0093 (LoGo) and 93 (paper number) are one person
     link = s.linkage.set_index(["wave_a", "wave_b"])
@@ -428,3 +428,33 @@ def test_multi_select_options_match_whole_entries(cell, options, other):
     from dxsurvey.readers import normalize_text
     opts = {"1": "RPA", "2": "Excel（関数, ピボットテーブル）", "3": "生成AI"}
     assert _match_options(normalize_text(cell), opts) == (options, other)
+
+
+def test_two_sheets_of_one_workbook_are_two_sources(tmp_path):
+    """Paper questionnaires typed into one workbook, a sheet per wave: each sheet has its
+    own summary row and its messages name the sheet."""
+    import openpyxl
+
+    def book(d):
+        wb = openpyxl.Workbook()
+        pre = wb.active
+        pre.title = "事前"
+        for row in (["回答者コード", "役職", "DXの必要性を理解している"], ["0093", "課長", "そう思う"],
+                    ["0012", "主事", "ややそう思う"], ["0077", "主事", "どちらともいえない"]):
+            pre.append(row)
+        post = wb.create_sheet("事後")
+        for row in (["回答者コード", "役職", "DXの必要性を理解している"], ["0093", "課長", "そう思う"],
+                    ["0012", "主事", "とても思う"]):
+            post.append(row)
+        wb.save(d / "book.xlsx")
+    root = make_study(tmp_path, """\
+- {file: raw/book.xlsx, sheet: 事前, course: C2, wave: pre}
+- {file: raw/book.xlsx, sheet: 事後, course: C2, wave: post}
+""", [book])
+    s = dxsurvey.load_study(root)
+    summ = s.source_summary.set_index("source_file")
+    assert summ.loc["raw/book.xlsx [事前]", ["rows", "kept"]].tolist() == [3, 3]
+    assert summ.loc["raw/book.xlsx [事後]", ["rows", "kept"]].tolist() == [2, 2]
+    bad = s.validation[s.validation["problem"] == "unknown_label"]
+    assert bad[["source_file", "source_row", "value"]].values.tolist() == [["raw/book.xlsx [事後]", 3, "とても思う"]]
+    assert "raw/book.xlsx [事後]" in dxsurvey.ingest.validation_summary(s, "ja")

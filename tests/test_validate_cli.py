@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 
-SOURCE_JA = re.compile(r"^(?P<file>\S+)\s+\[(?P<course>\S+) / (?P<wave>\w+)\].*読込 (?P<rows>\d+) 行 → 有効 (?P<kept>\d+) 件"
+SOURCE_JA = re.compile(r"^(?P<file>\S+)(?: \[(?P<sheet>[^\]/]+)\])?\s+\[(?P<course>\S+) / (?P<wave>\w+)\].*読込 (?P<rows>\d+) 行 → 有効 (?P<kept>\d+) 件"
                        r"（空欄 (?P<empty>\d+), 重複 (?P<dup>\d+), 除外 (?P<excl>\d+)）$")
 LINK_JA = re.compile(r"^回答者の照合（(?P<course>\S+)）: pre–post 一致 (?P<matched>\d+) 人")
 
@@ -36,8 +36,10 @@ def test_validate_demo_counts_match_truth(demo_copy):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     got = {}
     matched = {}
+    sheets = {}
     for line in proc.stdout.splitlines():
         if m := SOURCE_JA.match(line):
+            sheets[m["file"]] = m["sheet"]
             got[m["file"]] = (m["course"], m["wave"], int(m["rows"]), int(m["kept"]), int(m["empty"]),
                               int(m["dup"]), int(m["excl"]))
         elif m := LINK_JA.match(line):
@@ -45,6 +47,8 @@ def test_validate_demo_counts_match_truth(demo_copy):
     want = {s["file"]: (s["course_id"], s["wave"], s["rows"], s["kept"], s["empty_submission"],
                         s["duplicate_submission"], s["excluded"]) for s in truth["sources"]}
     assert got == want
+    # the paper source is one sheet of its workbook, and its line says which
+    assert {f: sh for f, sh in sheets.items() if sh} == {"raw/fy2024_c03_post_paper.xlsx": "事後"}
     want_matched = {c: v["matched"] for c, v in truth["courses"].items() if v["keyed"]}
     assert matched == want_matched
     assert "検証 OK" in proc.stdout
