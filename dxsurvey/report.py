@@ -321,7 +321,7 @@ class Context:
         self.n_tables += 1
         label = self.t("report.table_label", number=self.n_tables)
         title = f"{label}{self.t('report.caption_sep')}{caption}" if caption else label
-        body = (shown.to_html(index=False, border=0, classes="dx-table", na_rep="", escape=True)
+        body = (_table_html(shown, suppressed.drop(columns=["suppressed"], errors="ignore"))
                 if len(shown) else f"<p>{html.escape(self.t('report.empty_table'))}</p>")
         note = ""
         if hidden:
@@ -419,6 +419,44 @@ def _footnote(privacy, language: str, min_cell: int) -> str:
     if isinstance(note, dict):
         note = note.get(language) or next(iter(note.values()))
     return str(note).format(min_cell=min_cell)
+
+
+#: A text column whose longest cell is longer than this (in display width: a full-width
+#: character counts 2) wraps in a box of limited width; shorter ones stay on one line.
+_LONG_TEXT = 24
+
+
+def _table_html(shown: pd.DataFrame, source: pd.DataFrame) -> str:
+    """A report table as HTML that stays readable however many columns it has.
+
+    Numbers are right-aligned and never wrap; short text (対象, 検定 ...) stays on one
+    line; long text (an item's wording, a caution) wraps in a box 8-22em wide; headers
+    wrap within 7em.  The table takes the width this needs and scrolls sideways inside
+    the page when wider (``div.dx-table-scroll``): with JupyterLab's fixed table layout
+    a 25-column table squeezed Japanese text to one character per line.  ``source``
+    is the frame before formatting (same columns, same order) and decides which
+    columns are numbers.
+    """
+    kinds = []
+    for j, col in enumerate(source.columns):
+        values = source[col]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            kinds.append("num")
+        else:
+            widest = max((_text_width(v) for v in shown.iloc[:, j]), default=0)
+            kinds.append("long" if widest > _LONG_TEXT else "short")
+    head = "".join(f'<th class="dx-{k}"><div class="dx-th">{html.escape(str(c))}</div></th>'
+                   for c, k in zip(shown.columns, kinds))
+    rows = []
+    for rec in shown.itertuples(index=False):
+        cells = []
+        for v, k in zip(rec, kinds):
+            text = html.escape("" if v is None or (not isinstance(v, str) and _isna(v)) else str(v))
+            cells.append(f'<td class="dx-{k}"><div class="dx-long-text">{text}</div></td>' if k == "long"
+                         else f'<td class="dx-{k}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="dx-table-scroll"><table class="dx-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _display_frame(suppressed: pd.DataFrame, privacy, decimals: int):

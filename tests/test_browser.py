@@ -75,6 +75,13 @@ def _check_page(browser, path: Path, *, want_table: bool) -> list[str]:
     alts = page.eval_on_selector_all("img", "els => els.map(i => i.getAttribute('alt'))")
     problems += [f"image without its caption as alt text: {a!r}" for a in alts
                  if not a or a.startswith("No description")]
+    # a wide table must not squeeze its text: JupyterLab's fixed table layout once gave a
+    # 25-column change table one character per line in its item-wording column
+    squeezed = page.eval_on_selector_all(
+        "table.dx-table td",
+        "els => els.filter(e => e.innerText.trim().length > 12 && e.getBoundingClientRect().width < 90)"
+        ".map(e => e.innerText.trim().slice(0, 20))")
+    problems += [f"table text squeezed under 90px: {t}" for t in squeezed[:3]]
     if want_table and page.locator("table").count() == 0:
         problems.append("no table")
     problems += [f"network request attempted: {u}" for u in blocked]

@@ -440,3 +440,18 @@ def test_failed_run_shuts_down_kernels_that_are_still_starting(tmp_path, tiny):
                      jobs=2, progress=False)
     assert threading.active_count() <= before + 1   # no prestart thread left waiting
     assert (out / "keep.txt").read_text(encoding="utf-8") == "x"
+
+
+def test_table_html_marks_numbers_short_and_long_text():
+    """Numbers right-aligned on one line, short labels on one line, long wording wrapped in
+    a box; the table scrolls sideways rather than squeezing its columns."""
+    from dxsurvey.report import _table_html
+    src = pd.DataFrame({"対象": ["管理職"], "内容": ["デジタル技術で業務や住民サービスがどう変わるかイメージできる"],
+                        "n": [12], "mean": [3.25]})
+    shown = src.assign(mean=["3.25"])
+    out = _table_html(shown, src)
+    assert out.startswith('<div class="dx-table-scroll"><table class="dx-table">')
+    assert '<td class="dx-short">管理職</td>' in out
+    assert '<td class="dx-long"><div class="dx-long-text">デジタル技術で' in out
+    assert '<td class="dx-num">12</td>' in out and '<td class="dx-num">3.25</td>' in out
+    assert out.count("<th ") == 4 and "<thead>" in out
