@@ -130,13 +130,26 @@ def _check_share(min_share) -> float:
     return float(min_share)
 
 
-def construct_matrix(study, *, min_share=0.5, _answered=None) -> tuple[np.ndarray, list[str]]:
+def construct_items(study, construct, waves=None) -> list[str]:
+    """The items a construct is scored on when ``waves`` are compared: those asked in
+    every one of them (all of its items when ``waves`` is None).  A construct whose
+    follow-up questionnaire drops an item is then scored on the same items in both
+    waves, so its change is not partly a change of item set."""
+    c = study.codebook.constructs[construct] if isinstance(construct, str) else construct
+    if not waves:
+        return list(c.items)
+    return [i for i in c.items if all(study.codebook.item(i).in_wave(w) for w in waves)]
+
+
+def construct_matrix(study, *, min_share=0.5, _answered=None, waves=None) -> tuple[np.ndarray, list[str]]:
     """Construct scores as a float matrix aligned to ``study.submissions``.
 
     A score is the mean of the reverse-coded answered items of the construct, NaN
-    unless at least ``ceil(min_share * k)`` of its ``k`` items are answered.
-    ``_answered`` may pass ``item_matrix(study)`` (answered direction, containing
-    every construct item) to avoid building it twice.
+    unless at least ``ceil(min_share * k)`` of its ``k`` items are answered.  With
+    ``waves`` (e.g. ``("pre", "post")``), only the items asked in all of those waves
+    count (:func:`construct_items`; no common item: NaN).  ``_answered`` may pass
+    ``item_matrix(study)`` (answered direction, containing every construct item) to
+    avoid building it twice.
     """
     min_share = _check_share(min_share)
     cons = list(study.codebook.constructs.values())
@@ -150,20 +163,23 @@ def construct_matrix(study, *, min_share=0.5, _answered=None) -> tuple[np.ndarra
         mat, ids = _answered
     pos = {i: j for j, i in enumerate(ids)}
     for j, c in enumerate(cons):
-        sub = mat[:, [pos[i] for i in c.items]]
+        items = construct_items(study, c, waves)
+        if not items:
+            continue
+        sub = mat[:, [pos[i] for i in items]]
         rsum = np.array([_reverse_sum(study, study.codebook.item(i)) if study.codebook.item(i).reverse
-                         else np.nan for i in c.items])
+                         else np.nan for i in items])
         if not np.isnan(rsum).all():
             sub = np.where(np.isnan(rsum), sub, rsum - sub)
         n_ok = (~np.isnan(sub)).sum(axis=1)
-        need = math.ceil(min_share * len(c.items) - 1e-9)
+        need = math.ceil(min_share * len(items) - 1e-9)
         total = np.nansum(sub, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, j] = np.where(n_ok >= max(need, 1), total / n_ok, np.nan)
     return out, [c.id for c in cons]
 
 
-def construct_scores(study, *, min_share=0.5) -> pd.DataFrame:
+def construct_scores(study, *, min_share=0.5, waves=None) -> pd.DataFrame:
     """One row per submission with a score per construct.
 
     Parameters
@@ -171,6 +187,8 @@ def construct_scores(study, *, min_share=0.5) -> pd.DataFrame:
     study : Study
     min_share : float in (0, 1]
         Share of a construct's items that must be answered (rounded up) for a score.
+    waves : sequence of str, optional
+        Score on the items asked in all of these waves (see :func:`construct_items`).
 
     Returns
     -------
@@ -185,7 +203,7 @@ def construct_scores(study, *, min_share=0.5) -> pd.DataFrame:
     >>> construct_scores(_example_study())["attitude"].tolist()
     [4.0, 2.5]
     """
-    mat, ids = construct_matrix(study, min_share=min_share)
+    mat, ids = construct_matrix(study, min_share=min_share, waves=waves)
     subs = study.submissions
     out = subs[list(SCORE_KEYS)].reset_index(drop=True).copy()
     for j, cid in enumerate(ids):
@@ -250,7 +268,7 @@ def paired_frame(study, *, waves=("pre", "post"), measure="construct", min_share
         raise ValueError(f"measure must be one of {', '.join(_MEASURES)}, not {measure!r}.")
     pairs = link_pairs(study, waves)
     if measure == "construct":
-        mat, ids = construct_matrix(study, min_share=min_share)
+        mat, ids = construct_matrix(study, min_share=min_share, waves=waves)
     else:
         mat, ids = item_matrix(study, reverse=False)
     subs = study.submissions

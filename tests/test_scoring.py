@@ -72,3 +72,24 @@ def test_pairs_only_within_course():
                          "respondent_key": ["k", "k", "k"], "q1": [1, 2, 3]})
     pairs = link_pairs(make_study(wide), ("pre", "post"))
     assert pairs.to_dict("list") == {"pos_a": [2], "pos_b": [1]}
+
+
+def test_construct_compared_on_the_items_asked_in_both_waves():
+    """The follow-up form drops item c: post vs follow-up scores use a and b only, so a
+    respondent who answered a and b the same in both waves shows no change (with c in
+    the post score the construct would 'drop' by (5 - 3) / 3 by the item set alone)."""
+    from dxsurvey.stats import prepost
+    wide = pd.DataFrame({"course_id": "C1", "wave": ["post"] * 6 + ["followup"] * 6,
+                         "respondent_key": [f"k{i}" for i in range(6)] * 2,
+                         "a": [3, 4, 3, 4, 3, 4] * 2, "b": [3, 3, 4, 4, 3, 3] * 2,
+                         "c": [5] * 6 + [np.nan] * 6})
+    study = make_study(wide, constructs={"x": ("a", "b", "c")}, item_waves={"c": ("pre", "post")})
+    full = construct_scores(study)
+    assert full["x"].iloc[0] == pytest.approx(11 / 3)             # all of its items in one wave
+    common = construct_scores(study, waves=("post", "followup"))
+    assert common["x"].iloc[0] == pytest.approx(3.0) and common["x"].iloc[6] == pytest.approx(3.0)
+    pf = paired_frame(study, waves=("post", "followup"))
+    assert (pf["x_a"] == pf["x_b"]).all()
+    pp = prepost(study, waves=("post", "followup"), min_cell=1)
+    row = pp[(pp["measure_type"] == "construct") & (pp["measure_id"] == "x")].iloc[0]
+    assert row["diff"] == pytest.approx(0.0) and row["mean_a"] == pytest.approx(row["mean_b"])

@@ -884,7 +884,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     out = _Out()
     from ..scoring import construct_scores, paired_frame
 
-    scores = construct_scores(study)
+    scores = construct_scores(study, waves=waves)      # on the items asked in every compared wave
     scores = scores[scores[construct].notna() & scores["wave"].isin(waves)]
     if scores.empty:
         notes.add("design", "no_scores", construct=study.codebook.constructs[construct].label)

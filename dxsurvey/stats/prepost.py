@@ -201,7 +201,8 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
         res = _item_measure(mat[:, col[it.id]], np.array(scale.values, dtype=float), ctx, opts)
         blocks.append(("item", it.id, it.reverse, res))
     if cons:
-        cmat, cids = construct_matrix(study, _answered=(mat, ids))
+        # on the items asked in both waves: a changed item set is not a change
+        cmat, cids = construct_matrix(study, _answered=(mat, ids), waves=(wave_a, wave_b))
         for j, c in enumerate(study.codebook.constructs.values()):
             if measures in ("all", "constructs"):
                 top = max(study.codebook.scales[study.codebook.item(i).scale].max for i in c.items)
