@@ -1066,7 +1066,8 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
         ``[course_id, audience,] measure, design, n, pre, post, diff, statistic, p,
         effect`` with text cells (``3.21 (0.84)``, ``t = 4.10``, ``< .001``,
         ``d = 0.62 [0.31, 0.93]``); ``course_id``/``audience`` only when the table has
-        more than one of them.
+        more than one of them; then ``suppressed`` (bool), so that the report adds
+        its footnote explaining "—".
     """
     _check_lang(lang)
     if measure_type not in ("construct", "item"):
@@ -1083,6 +1084,7 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
             row["audience"] = label("audience", r["audience"], lang)
         row["measure"] = r["label"]
         row["design"] = label("design", r["design"], lang)
+        row["suppressed"] = bool(hide[i])
         if hide[i]:
             row.update({k: DASH for k in ("n", "pre", "post", "diff", "statistic", "p", "effect")})
         else:
@@ -1097,7 +1099,7 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
                              f"{fmt_est_ci(r['effect'], r['effect_ci_low'], r['effect_ci_high'])}")
         rows.append(row)
     cols = [c for c in ("course_id", "audience") if rows and c in rows[0]] + \
-        ["measure", "design", "n", "pre", "post", "diff", "statistic", "p", "effect"]
+        ["measure", "design", "n", "pre", "post", "diff", "statistic", "p", "effect", "suppressed"]
     return pd.DataFrame(rows, columns=cols)
 
 

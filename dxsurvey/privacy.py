@@ -824,6 +824,9 @@ def _small_int(v, min_cell: int) -> int | None:
         x = float(v)
     elif isinstance(v, str):
         s = _norm(v).replace(",", "")
+        if re.fullmatch(r"\d+(?:\.0+)?(?:\s*/\s*\d+(?:\.0+)?)+", s):   # "39 / 4": n of each group
+            return next((x for x in (_small_int(part.strip(), min_cell) for part in s.split("/"))
+                         if x is not None), None)
         if not re.fullmatch(r"\d+(?:\.0+)?", s):
             return None
         x = float(s)

@@ -367,7 +367,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 事前から事後への変化\n\n差は事後−事前、効果量は事後が高いとき正です。",
         "en": "## Change from pre to post\n\nDifference = post − pre; effects are positive when post is higher.",
     },
-    "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量", "en": "Change and effect size per construct and item"},
+    "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量（全統計量）",
+                                    "en": "Change and effect size per construct and item (all statistics)"},
+    "10_course_report.cap_change_constructs": {
+        "ja": "構成概念の事前・事後比較（M (SD)、差 [95%CI]、検定統計量、Holm調整p、効果量 [95%CI]）",
+        "en": "Pre/post comparison of constructs (M (SD), difference [95% CI], statistic, Holm-adjusted p, "
+              "effect [95% CI])",
+    },
+    "10_course_report.cap_change_items": {"ja": "項目の事前・事後比較", "en": "Pre/post comparison of items"},
+    "10_course_report.details": {
+        "ja": "## 付録: 変化の詳細表\n\n本文の表の元になった全統計量（人数、平均、標準偏差、信頼区間の上下限、"
+              "検定、p値と調整済みp値、効果量）です。同じ内容が `tables/` のCSVと `tables.xlsx` にあります。",
+        "en": "## Appendix: change in detail\n\nEvery statistic behind the tables above (counts, means, SDs, "
+              "interval bounds, test, p and adjusted p, effect sizes). The same table is in `tables/` "
+              "(CSV) and `tables.xlsx`.",
+    },
     "10_course_report.cap_forest": {"ja": "構成概念の効果量と95%信頼区間", "en": "Construct effect sizes with 95% CIs"},
     "10_course_report.later": {"ja": "## {title}\n\n{text}", "en": "## {title}\n\n{text}"},
     "narrative.later.retention.title": {"ja": "追跡調査: 事後から追跡時点への変化（定着）",

@@ -202,7 +202,8 @@ def test_apa_table_formats_from_the_frame_and_suppresses():
     pp = prepost_frame()
     t = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="construct", min_cell=5)
     assert list(t.columns) == ["audience", "measure", "design", "n", "pre", "post", "diff", "statistic", "p",
-                               "effect"]
+                               "effect", "suppressed"]
+    assert t["suppressed"].tolist()[:2] == [False, True]
     first = t.iloc[0]
     assert first["n"] == "12" and first["pre"] == "2.80 (0.62)" and first["post"] == "3.41 (0.67)"
     assert first["diff"] == "0.61 [0.52, 0.70]" and first["statistic"] == "t = 13.15"

@@ -601,3 +601,12 @@ def test_auditor_rescans_a_file_changed_after_it_was_scanned(tmp_path, monkeypat
     monkeypatch.setattr(privacy, "_scan_csv", lambda path, scanner: calls.append(path) or [])
     assert auditor.audit(run) == found
     assert calls == []
+
+
+def test_audit_reads_n_of_each_group_in_one_cell(tmp_path):
+    """APA tables write the n of two independent groups as "40 / 3": a small one is found."""
+    (tmp_path / "tables").mkdir()
+    pd.DataFrame({"measure": ["a", "b"], "n": ["40 / 3", "40 / 35"]}).to_csv(
+        tmp_path / "tables" / "apa.csv", index=False)
+    found = audit(tmp_path, min_cell=5)
+    assert [(f.file, f.kind, f.excerpt) for f in found] == [("tables/apa.csv", "small_cell", "n=3")]
