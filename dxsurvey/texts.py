@@ -348,6 +348,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "00_validation.cap_linkage": {"ja": "講座ごとの回答数・回答率・照合結果",
                                   "en": "Respondents, response rates and linkage per course"},
 
+    # shared by the course and research reports (compact APA-style tables)
+    "report.cap_apa_constructs": {
+        "ja": "構成概念の事前・事後比較（M (SD)、差 [95%CI]、検定統計量、Holm調整p、効果量 [95%CI]）",
+        "en": "Pre/post comparison of constructs (M (SD), difference [95% CI], statistic, Holm-adjusted p, "
+              "effect [95% CI])",
+    },
+    "report.cap_apa_items": {"ja": "項目の事前・事後比較", "en": "Pre/post comparison of items"},
+
     # ------------------------------------------------------------------ notebook 10_course_report
     "10_course_report.title": {"ja": "# 研修報告: {course}", "en": "# Course report: {course}"},
     "10_course_report.facts": {"ja": "## 研修の概要", "en": "## The course"},
@@ -369,12 +377,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量（全統計量）",
                                     "en": "Change and effect size per construct and item (all statistics)"},
-    "10_course_report.cap_change_constructs": {
-        "ja": "構成概念の事前・事後比較（M (SD)、差 [95%CI]、検定統計量、Holm調整p、効果量 [95%CI]）",
-        "en": "Pre/post comparison of constructs (M (SD), difference [95% CI], statistic, Holm-adjusted p, "
-              "effect [95% CI])",
-    },
-    "10_course_report.cap_change_items": {"ja": "項目の事前・事後比較", "en": "Pre/post comparison of items"},
     "10_course_report.details": {
         "ja": "## 付録: 変化の詳細表\n\n本文の表の元になった全統計量（人数、平均、標準偏差、信頼区間の上下限、"
               "検定、p値と調整済みp値、効果量）です。同じ内容が `tables/` のCSVと `tables.xlsx` にあります。",
@@ -436,12 +438,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "40_research_report.cap_reliability": {"ja": "構成概念の信頼性（Cronbachのα、McDonaldのω）",
                                            "en": "Reliability of the constructs (Cronbach's alpha, McDonald's omega)"},
     "40_research_report.results": {"ja": "## 結果\n\n{text}", "en": "## Results\n\n{text}"},
-    "40_research_report.cap_constructs": {
-        "ja": "構成概念の事前・事後比較（M (SD)、差 [95%CI]、検定統計量、Holm調整p、効果量 [95%CI]）",
-        "en": "Pre/post comparison of constructs (M (SD), difference [95% CI], statistic, Holm-adjusted p, "
-              "effect [95% CI])",
-    },
-    "40_research_report.cap_items": {"ja": "項目の事前・事後比較", "en": "Pre/post comparison of items"},
     "40_research_report.cap_forest": {"ja": "構成概念の効果量と95%信頼区間（全講座）",
                                       "en": "Construct effect sizes with 95% CIs (all courses)"},
     "40_research_report.cap_likert": {"ja": "事前・事後の回答分布（全講座）", "en": "Answers before and after (all courses)"},
