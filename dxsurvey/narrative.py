@@ -801,6 +801,7 @@ class LaterChange:
     text: str
     caption: str
     table: pd.DataFrame  # :func:`change_table` of the constructs
+    apa: pd.DataFrame    # :func:`apa_prepost_table` of the same: what the report's text shows
 
 
 #: (name, wave_a, wave_b) of the later changes a course report shows when it has the waves.
@@ -830,7 +831,9 @@ def later_changes(study, *, lang: str = "ja", min_cell: int | None = None) -> li
         out.append(LaterChange(name=name, title=text(f"narrative.later.{name}.title", lang),
                                text=text(f"narrative.later.{name}.text", lang),
                                caption=text(f"narrative.later.{name}.caption", lang),
-                               table=change_table(pp, study, lang=lang)))
+                               table=change_table(pp, study, lang=lang),
+                               apa=apa_prepost_table(pp, study, lang=lang, measure_type="construct",
+                                                     min_cell=min_cell)))
     return out
 
 

@@ -377,6 +377,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量（全統計量）",
                                     "en": "Change and effect size per construct and item (all statistics)"},
+    "10_course_report.all_statistics": {"ja": "（全統計量）", "en": " (all statistics)"},
     "10_course_report.details": {
         "ja": "## 付録: 変化の詳細表\n\n本文の表の元になった全統計量（人数、平均、標準偏差、信頼区間の上下限、"
               "検定、p値と調整済みp値、効果量）です。同じ内容が `tables/` のCSVと `tables.xlsx` にあります。",

@@ -149,4 +149,8 @@ def test_course_report_later_changes(study):
     shift = later["response_shift"].table.set_index("label")
     assert shift.loc["DXの必要性の理解", "diff"] < 0 and shift.loc["自分事化", "diff"] < 0   # planted -0.30
     assert "振り返り" in later["response_shift"].title
+    # the report's text shows the same change as a compact APA-style table
+    apa = later["response_shift"].apa.set_index("measure")
+    assert set(apa.index) == set(shift.index)
+    assert apa.loc["DXの必要性の理解", "diff"].startswith(N.fmt_num(shift.loc["DXの必要性の理解", "diff"]))
     assert not N.later_changes(N.course_study(study, "C2025-04"), lang="en"), "no follow-up, no then-test"
