@@ -143,6 +143,42 @@ def load_study_cached(path: str | Path) -> Study:
     return study
 
 
+#: Resolution of saved PNG figures (the HTML shows them at 96 dpi: sharp on HiDPI screens).
+FIGURE_DPI = 150
+
+
+def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
+    """Write ``fig`` to ``png`` (:data:`FIGURE_DPI`) and ``svg``, both cropped to one tight box.
+
+    The same files as ``savefig(..., bbox_inches="tight")`` twice, with the layout done
+    once: the layout engine (constrained layout) and the tight box are computed in one
+    draw without rendering at the PNG's dpi, then both formats reuse them.  The figure's
+    dpi and layout engine are restored afterwards.  Each file is written atomically; the
+    SVG has no timestamp and fixed element ids, so the same figure gives the same bytes.
+    """
+    import matplotlib
+
+    dpi, engine = fig.dpi, fig.get_layout_engine()
+    fig.set_dpi(FIGURE_DPI)
+    try:
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+        # no engine at all (not "none"): savefig then skips its own layout draw
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+        # zlib level 3: as small as the default level 6 for these charts, and faster to write
+        outputs = ((Path(png), {"dpi": FIGURE_DPI, "pil_kwargs": {"compress_level": 3}}), (Path(svg), {"metadata": {"Date": None}}))   # no timestamp: same data, same file
+        # a fixed salt for the SVG's element ids (random by default)
+        with matplotlib.rc_context({"svg.hashsalt": "dxsurvey"}):
+            for target, kwargs in outputs:
+                with atomic_output(target) as tmp:
+                    fig.savefig(tmp, format=target.suffix[1:], bbox_inches=box, **kwargs)
+    finally:
+        fig.set_layout_engine(engine)
+        fig.set_dpi(dpi)
+    return [target for target, _ in outputs]
+
+
 # ---------------------------------------------------------------------------- Context
 
 def _display(obj) -> None:
@@ -354,13 +390,7 @@ class Context:
             fig = fig.get_figure()
         if not hasattr(fig, "savefig"):
             raise ValueError(f"ctx.figure needs a matplotlib Figure or Axes; got {type(fig).__name__}")
-        paths = []
-        # zlib level 3: as small as the default level 6 for these charts, and faster to write
-        for ext, kwargs in (("png", {"dpi": 150, "pil_kwargs": {"compress_level": 3}}), ("svg", {})):
-            target = self.out / "figures" / f"{stem}.{ext}"
-            with atomic_output(target) as tmp:
-                fig.savefig(tmp, format=ext, bbox_inches="tight", **kwargs)
-            paths.append(target)
+        paths = save_figure(fig, self.out / "figures" / f"{stem}.png", self.out / "figures" / f"{stem}.svg")
         self.n_figures += 1
         label = self.t("report.figure_label", number=self.n_figures)
         title = f"{self.t('report.caption_sep')}{caption}" if caption else ""

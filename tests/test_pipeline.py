@@ -128,6 +128,37 @@ def test_figure_png_svg_caption_and_close(study, tmp_path, capsys):
     assert not plt.fignum_exists(fig.number)
 
 
+def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path):
+    """One layout pass for both formats gives the very PNG of savefig(bbox_inches="tight")."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+    report.setup_matplotlib()
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(5, 2.5), layout="constrained")
+        ax.barh(["事前", "事後"], [30, 60], label="そう思う")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))      # outside the axes: needs the tight box
+        ax.set_xlabel("回答の割合（%）")
+        return fig
+
+    fig = draw()
+    engine, dpi = fig.get_layout_engine(), fig.dpi
+    png, svg = report.save_figure(fig, tmp_path / "a.png", tmp_path / "a.svg")
+    assert fig.get_layout_engine() is engine and fig.dpi == dpi
+    ref = draw()
+    ref.savefig(tmp_path / "ref.png", dpi=report.FIGURE_DPI, bbox_inches="tight")
+    ours, ref = (np.asarray(Image.open(p).convert("RGB")) for p in (png, tmp_path / "ref.png"))
+    assert ours.shape == ref.shape and (ours == ref).all()
+    # the SVG carries no timestamp: the same figure gives the same bytes
+    first = svg.read_bytes()
+    report.save_figure(draw(), tmp_path / "b.png", tmp_path / "b.svg")
+    assert b"<dc:date>" not in first and (tmp_path / "b.svg").read_bytes() == first
+    plt.close(fig)
+
+
 def test_japanese_glyphs_render_without_missing_glyph_warnings():
     import matplotlib
     matplotlib.use("Agg")
