@@ -263,26 +263,27 @@ def likert_distribution(study, *, items: Sequence[str] | None = None, by: Sequen
     limit = _min_cell(study, min_cell)
     columns = by + ["measure_id", "label", "scale", "level", "level_label", "count", "n"]
     ans = study.answers.merge(study.submissions[["submission_id"] + by], on="submission_id", how="inner")
-    frames = []
-    for it in scale_items:
-        scale = cb.scales[it.scale]
-        part = ans[(ans["item_id"] == it.id) & ans["value"].notna()]
-        if not len(part):
-            continue
-        groups = part.groupby(by, dropna=False, sort=False) if by else [((), part)]
-        for key, g in groups:
-            key = key if isinstance(key, tuple) else (key,)
-            counts = g["value"].astype(int).value_counts().reindex(scale.values, fill_value=0)
-            n = int(len(g))
-            block = pd.DataFrame({"level": scale.values, "count": counts.to_numpy(),
-                                  "level_label": [scale.label_of(v) for v in scale.values]})
-            for col, val in zip(by, key):
-                block[col] = val
-            block["measure_id"], block["label"], block["scale"], block["n"] = it.id, it.display, it.scale, n
-            frames.append(block)
-    if not frames:
+    part = ans[ans["item_id"].isin([it.id for it in scale_items]) & ans["value"].notna()]
+    if not len(part):
         return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("count", "n") else object) for c in columns})
-    out = pd.concat(frames, ignore_index=True)[columns]
+    # every scale level of every item (zero when nobody chose it), with its labels
+    levels = pd.DataFrame([(it.id, v, cb.scales[it.scale].label_of(v), it.scale, it.display)
+                           for it in scale_items for v in cb.scales[it.scale].values],
+                          columns=["item_id", "level", "level_label", "scale", "label"])
+    # counts per group x item (rows) and answered value (columns); n = all non-missing answers
+    table = (part.assign(level=part["value"].astype(int))
+             .groupby(by + ["item_id", "level"], dropna=False, sort=False).size()
+             .unstack("level", fill_value=0))
+    table = table.reindex(columns=sorted(set(table.columns) | set(levels["level"])), fill_value=0)
+    counts = table.to_numpy()
+    n_levels = counts.shape[1]
+    rows = np.repeat(np.arange(len(table)), n_levels)
+    out = table.index.to_frame(index=False).iloc[rows].reset_index(drop=True)
+    out["level"] = np.tile(table.columns.to_numpy(), len(table))
+    out["count"] = counts.ravel()
+    out["n"] = counts.sum(axis=1)[rows]
+    out = out.merge(levels, on=["item_id", "level"], how="inner").rename(columns={"item_id": "measure_id"})
+    out = out.astype({"measure_id": levels["item_id"].dtype})[columns]
     out["count"] = out["count"].astype("Int64")
     out["n"] = out["n"].astype("Int64")
     if suppress == "group":
@@ -355,11 +356,10 @@ def likert_figure(study, *, items: Sequence[str] | None = None, level: str | Non
     _check_lang(lang)
     dist = likert_distribution(study, items=items, level=level, by=("wave",), min_cell=min_cell)
     if waves is not None:
+        order = {m: i for i, m in enumerate(dict.fromkeys(dist["measure_id"]))}     # codebook order
         dist = dist[dist["wave"].isin(list(waves))]
         dist = dist.assign(_w=dist["wave"].map({w: i for i, w in enumerate(waves)}))
         dist = dist.sort_values(["_w"], kind="mergesort").drop(columns="_w")
-        order = {m: i for i, m in enumerate(dict.fromkeys(likert_distribution(
-            study, items=items, level=level, by=("wave",), min_cell=min_cell)["measure_id"]))}
         dist = dist.assign(_i=dist["measure_id"].map(order)).sort_values("_i", kind="mergesort").drop(columns="_i")
     if exclude_level is not None:
         keep = {it.id for it in study.codebook.items if it.level != exclude_level}
