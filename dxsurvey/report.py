@@ -613,7 +613,6 @@ def export_html(executed_ipynb: str | Path, html_path: str | Path, title: str, *
         ``html_path``.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     texts._check_language(language)
     nb = nbformat.read(str(executed_ipynb), as_version=4) if nb is None else copy.deepcopy(nb)
@@ -627,7 +626,7 @@ def export_html(executed_ipynb: str | Path, html_path: str | Path, title: str, *
     key = f"html_exporter_{language}"
     exporter = getattr(_EXPORTERS, key, None)
     if exporter is None:
-        exporter = HTMLExporter(
+        exporter = _report_exporter_class()(
             template_name="lab",
             template_file=str(TEMPLATES / "dx_report.html.j2"),
             exclude_input=True,
@@ -642,3 +641,52 @@ def export_html(executed_ipynb: str | Path, html_path: str | Path, title: str, *
 
 
 _EXPORTERS = threading.local()
+
+#: Output areas nbconvert makes keyboard-focusable (``tabindex="0"``), as its own pass does.
+_FOCUSABLE = re.compile(r'<div class="((?:[^"]*\s)?(?:jp-OutputArea-output|jp-Cell-inputWrapper)(?:\s[^"]*)?)"(?![^>]*tabindex)')
+
+_CHARREF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _charref(match: re.Match) -> str:
+    ref = match.group(1)
+    code = int(ref[1:], 16) if ref[0] == "x" else int(ref)
+    return chr(code) if 0xA0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+
+def _report_exporter_class():
+    """nbconvert's ``HTMLExporter`` without its BeautifulSoup pass over the finished page.
+
+    That pass re-parses the whole page (85 % of an export) only to give images without
+    ``alt`` an English default (every dxsurvey figure has its caption as ``alt``) and to
+    make input and output areas focusable; the latter is done here with one substitution.
+    Should nbconvert's internals change, the stock exporter is used as it is.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    try:
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    except ImportError:   # pragma: no cover - another nbconvert layout
+        return HTMLExporter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            if not (hasattr(self, "_init_resources") and hasattr(self, "_nb_metadata")):
+                return super().from_notebook_node(nb, resources, **kw)   # pragma: no cover
+            # what HTMLExporter.from_notebook_node sets up before rendering
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', page)
+            # headings come as character references (&#35211;); the page is UTF-8, so write the
+            # characters themselves, as the BeautifulSoup pass did (ASCII ones stay escaped)
+            return _CHARREF.sub(_charref, page), resources
+
+    return ReportExporter

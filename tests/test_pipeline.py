@@ -233,6 +233,38 @@ def test_export_html_offline_code_hidden(tmp_path):
     assert "[7]" not in html                                           # no In/Out prompts
 
 
+def test_export_html_same_page_as_stock_nbconvert(tmp_path):
+    """Skipping nbconvert's BeautifulSoup pass changes no element, text or attribute."""
+    import copy
+
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## 結果 &amp; 考察\n\n本文 **強調** &#12354;"), nbformat.v4.new_code_cell("x")]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", {"text/html": "<table><tr><td>1 &lt; 2</td></tr></table>"}),
+        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo="}, metadata={"image/png": {"alt": "図1"}}),
+        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo="}),       # no alt: stock default
+        nbformat.v4.new_output("stream", name="stdout", text="printed <b>\n")]
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(src))
+    ours = report.export_html(src, tmp_path / "n.html", "題名", language="ja").read_text("utf-8")
+    ref_nb = copy.deepcopy(nb)
+    ref_nb.metadata["title"] = "題名"
+    stock, _ = HTMLExporter(template_name="lab", template_file=str(report.TEMPLATES / "dx_report.html.j2"),
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True, language_code="ja").from_notebook_node(
+        ref_nb, resources={"dx_font_stack": report.FONT_STACK})
+    ours_soup, stock_soup = BeautifulSoup(ours, "html.parser"), BeautifulSoup(stock, "html.parser")
+    assert len(stock_soup.select("[tabindex]")) >= 3
+    # the one difference allowed: an image without alt gets no English placeholder
+    for img in stock_soup.select("img"):
+        if img.get("alt") == "No description has been provided for this image":
+            del img["alt"]
+    assert str(ours_soup) == str(stock_soup)
+    assert "結果 &amp; 考察" in ours and "printed &lt;b&gt;" in ours       # characters, not &#32080;
+
+
 # ---------------------------------------------------------------------------- registry
 
 def test_registry_notebooks_found_in_package_location():
