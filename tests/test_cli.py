@@ -73,6 +73,15 @@ def test_demo_outputs_show_no_group_under_min_cell(demo_run):
     assert checked > 100
 
 
+def test_command_exits_with_mains_code_and_flushes_its_messages(tmp_path):
+    """``command`` skips interpreter teardown (os._exit): the code and the piped messages survive."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "dxsurvey.cli", "audit", "--lang", "en", str(tmp_path)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 2 and f"No run.json in {tmp_path}" in proc.stderr, proc.stderr
+
+
 def test_demo_run_folder_passes_audit_command(demo_run, capsys):
     assert cli.main(["audit", str(demo_run.out)]) == 0
     assert "問題なし" in capsys.readouterr().err

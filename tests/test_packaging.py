@@ -43,5 +43,5 @@ def test_every_dependency_has_a_lower_bound_and_a_reason():
 
 def test_console_script_and_test_extra():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["scripts"]["dxsurvey"] == "dxsurvey.cli:main"
+    assert project["scripts"]["dxsurvey"] == "dxsurvey.cli:command"
     assert "pytest" in {_name(r) for r in project["optional-dependencies"]["test"]}
