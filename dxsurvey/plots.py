@@ -178,7 +178,9 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels)]
     if any(p.get_gid() == "hidden" for p in ax.patches):
         handles.append(Patch(facecolor=HIDDEN_COLOR, label=hidden_label))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+    # above the bars, flush with their right edge: a legend wider than the bars then
+    # reaches over the item labels, not beyond the figure
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
               ncol=min(len(handles), 6), frameon=False, fontsize=8)
     return ax
 

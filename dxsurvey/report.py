@@ -150,33 +150,77 @@ FIGURE_DPI = 150
 def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
     """Write ``fig`` to ``png`` (:data:`FIGURE_DPI`) and ``svg``, both cropped to one tight box.
 
-    The same files as ``savefig(..., bbox_inches="tight")`` twice, with the layout done
-    once: the layout engine (constrained layout) and the tight box are computed in one
-    draw without rendering at the PNG's dpi, then both formats reuse them.  The figure's
-    dpi and layout engine are restored afterwards.  Each file is written atomically; the
-    SVG has no timestamp and fixed element ids, so the same figure gives the same bytes.
+    The files ``savefig(..., bbox_inches="tight")`` writes, with less drawing: savefig
+    draws a figure twice per format (once to lay it out and measure it, once to render).
+    Here one Agg draw at the PNG's dpi does the layout (constrained layout) and renders
+    the pixels; the tight box is measured on it and the PNG is that raster cropped to
+    the box (the same pixels up to sub-pixel placement; margins beyond the figure's
+    edge are filled with its face colour).  Should anything be drawn beyond the
+    figure's edge, or the canvas not be Agg, the PNG is rendered by ``savefig`` with
+    the box instead.  The SVG reuses the layout and the box: one more draw.
+
+    The figure's dpi and layout engine are restored afterwards.  Each file is written
+    atomically; the SVG has no timestamp and fixed element ids, so the same figure
+    gives the same bytes.
     """
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    png, svg = Path(png), Path(svg)
     dpi, engine = fig.dpi, fig.get_layout_engine()
     fig.set_dpi(FIGURE_DPI)
     try:
-        fig.draw_without_rendering()
-        box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+        canvas = fig.canvas
+        raster = isinstance(canvas, FigureCanvasAgg) and getattr(canvas, "device_pixel_ratio", 1) == 1
+        if raster:
+            canvas.draw()                      # layout + the PNG's pixels
+            renderer = canvas.get_renderer()
+        else:
+            fig.draw_without_rendering()
+            renderer = None
+        tight = fig.get_tightbbox(renderer)
+        box = tight.padded(matplotlib.rcParams["savefig.pad_inches"])
         # no engine at all (not "none"): savefig then skips its own layout draw
         with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
+        width, height = fig.get_size_inches()
+        inside = tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= width and tight.y1 <= height
         # zlib level 3: as small as the default level 6 for these charts, and faster to write
-        outputs = ((Path(png), {"dpi": FIGURE_DPI, "pil_kwargs": {"compress_level": 3}}), (Path(svg), {"metadata": {"Date": None}}))   # no timestamp: same data, same file
-        # a fixed salt for the SVG's element ids (random by default)
-        with matplotlib.rc_context({"svg.hashsalt": "dxsurvey"}):
-            for target, kwargs in outputs:
-                with atomic_output(target) as tmp:
-                    fig.savefig(tmp, format=target.suffix[1:], bbox_inches=box, **kwargs)
+        png_kwargs = {"dpi": FIGURE_DPI, "pil_kwargs": {"compress_level": 3}}
+        with atomic_output(png) as tmp:
+            if raster and inside:
+                matplotlib.image.imsave(tmp, _crop(canvas, box, fig.get_facecolor()), format="png", **png_kwargs)
+            else:
+                fig.savefig(tmp, format="png", bbox_inches=box, **png_kwargs)
+        # a fixed salt for the SVG's element ids (random by default) and no timestamp
+        with matplotlib.rc_context({"svg.hashsalt": "dxsurvey"}), atomic_output(svg) as tmp:
+            fig.savefig(tmp, format="svg", bbox_inches=box, metadata={"Date": None})
     finally:
         fig.set_layout_engine(engine)
         fig.set_dpi(dpi)
-    return [target for target, _ in outputs]
+    return [png, svg]
+
+
+def _crop(canvas, box, facecolor):
+    """The part of an Agg canvas's last render inside ``box`` (inches), as savefig's tight
+    box renders it: the size savefig gives it, and the face colour beyond the figure."""
+    import matplotlib.colors
+    import numpy as np
+
+    full = np.asarray(canvas.buffer_rgba())
+    dpi = canvas.figure.dpi
+    rows, cols = full.shape[:2]
+    w, h = int(box.width * dpi), int(box.height * dpi)
+    # savefig's tight canvas is h rows tall with the box's bottom edge on its last row;
+    # the full canvas (rows tall) has y = 0 on its last row
+    left, top = int(round(box.x0 * dpi)), int(round(rows - h - box.y0 * dpi))
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(facecolor)) * 255).astype(np.uint8)
+    c0, r0 = max(left, 0), max(top, 0)
+    c1, r1 = min(left + w, cols), min(top + h, rows)
+    if c1 > c0 and r1 > r0:
+        out[r0 - top:r1 - top, c0 - left:c1 - left] = full[r0:r1, c0:c1]
+    return out
 
 
 # ---------------------------------------------------------------------------- Context

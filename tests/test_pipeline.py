@@ -128,8 +128,11 @@ def test_figure_png_svg_caption_and_close(study, tmp_path, capsys):
     assert not plt.fignum_exists(fig.number)
 
 
-def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path):
-    """One layout pass for both formats gives the very PNG of savefig(bbox_inches="tight")."""
+@pytest.mark.parametrize("beyond_edge", [False, True])
+def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, beyond_edge):
+    """The PNG is savefig(bbox_inches="tight")'s: cropped from one draw when everything lies
+    on the canvas (same size, pixels up to sub-pixel placement), rendered by savefig (the
+    very same pixels) when something is drawn beyond the figure's edge."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -142,6 +145,8 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path):
         ax.barh(["事前", "事後"], [30, 60], label="そう思う")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))      # outside the axes: needs the tight box
         ax.set_xlabel("回答の割合（%）")
+        if beyond_edge:   # beyond the figure's right edge (constrained layout leaves figure texts alone)
+            fig.text(1.02, 0.5, "欄外の注記")
         return fig
 
     fig = draw()
@@ -150,13 +155,22 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path):
     assert fig.get_layout_engine() is engine and fig.dpi == dpi
     ref = draw()
     ref.savefig(tmp_path / "ref.png", dpi=report.FIGURE_DPI, bbox_inches="tight")
-    ours, ref = (np.asarray(Image.open(p).convert("RGB")) for p in (png, tmp_path / "ref.png"))
-    assert ours.shape == ref.shape and (ours == ref).all()
+    ours, ref = (np.asarray(Image.open(p).convert("L")).astype(int) for p in (png, tmp_path / "ref.png"))
+    assert ours.shape == ref.shape
+    if beyond_edge:
+        assert (ours == ref).all()
+        assert (ours[:, -60:] < 128).any()                           # the note is in the picture
+    else:
+        diff = np.abs(ours - ref)
+        assert diff.mean() < 2.5 and (diff > 64).mean() < 0.01      # antialiased edges only
+        for shift in ((1, 0), (-1, 0), (0, 1), (0, -1)):              # aligned: no shift fits better
+            moved = np.abs(np.roll(ours, shift, axis=(0, 1)) - ref)[2:-2, 2:-2].mean()
+            assert moved > diff[2:-2, 2:-2].mean()
     # the SVG carries no timestamp: the same figure gives the same bytes
     first = svg.read_bytes()
     report.save_figure(draw(), tmp_path / "b.png", tmp_path / "b.svg")
     assert b"<dc:date>" not in first and (tmp_path / "b.svg").read_bytes() == first
-    plt.close(fig)
+    plt.close("all")
 
 
 def test_japanese_glyphs_render_without_missing_glyph_warnings():
