@@ -164,8 +164,12 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         for j in range(k):
             _bar(ax, y, lefts[j], pct[j], colors[j], f"level{j}")
             if show_values and pct[j] >= show_values:
+                # the neutral level's number sits on the zero line: a patch of its own
+                # colour keeps the line from striking through it
+                back = dict(boxstyle="square,pad=0.15", facecolor=colors[j], edgecolor="none") \
+                    if k % 2 and j == half else None
                 ax.text(lefts[j] + pct[j] / 2, y, f"{pct[j]:.0f}", ha="center", va="center",
-                        fontsize=8, color="white" if j in (0, k - 1) else "black")
+                        fontsize=8, color="white" if j in (0, k - 1) else "black", bbox=back, zorder=3)
 
     ax.set_yticks(range(len(keys)), ylabels)
     ax.set_ylim(len(keys) - 0.5, -0.5)

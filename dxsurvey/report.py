@@ -164,13 +164,16 @@ def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
     gives the same bytes.
     """
     import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     png, svg = Path(png), Path(svg)
-    dpi, engine = fig.dpi, fig.get_layout_engine()
+    dpi, engine, original = fig.dpi, fig.get_layout_engine(), fig.canvas
     fig.set_dpi(FIGURE_DPI)
     try:
-        canvas = fig.canvas
+        canvas = original
+        if type(canvas) is FigureCanvasBase:   # a closed figure: an Agg canvas for now, as savefig does
+            canvas = FigureCanvasAgg(fig)
         raster = isinstance(canvas, FigureCanvasAgg) and getattr(canvas, "device_pixel_ratio", 1) == 1
         if raster:
             canvas.draw()                      # layout + the PNG's pixels
@@ -198,6 +201,8 @@ def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
     finally:
         fig.set_layout_engine(engine)
         fig.set_dpi(dpi)
+        if fig.canvas is not original:
+            fig.set_canvas(original)
     return [png, svg]
 
 

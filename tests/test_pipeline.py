@@ -128,39 +128,46 @@ def test_figure_png_svg_caption_and_close(study, tmp_path, capsys):
     assert not plt.fignum_exists(fig.number)
 
 
-@pytest.mark.parametrize("beyond_edge", [False, True])
-def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, beyond_edge):
+@pytest.mark.parametrize("case", ["on_canvas", "beyond_edge", "closed"])
+def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, monkeypatch, case):
     """The PNG is savefig(bbox_inches="tight")'s: cropped from one draw when everything lies
-    on the canvas (same size, pixels up to sub-pixel placement), rendered by savefig (the
-    very same pixels) when something is drawn beyond the figure's edge."""
+    on the canvas (same size, pixels up to sub-pixel placement; also for a figure already
+    closed), rendered by savefig (the very same pixels) when something is drawn beyond the
+    figure's edge."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
     from PIL import Image
     report.setup_matplotlib()
+    crops = []
+    crop = report._crop
+    monkeypatch.setattr(report, "_crop", lambda *a: crops.append(1) or crop(*a))
 
     def draw():
         fig, ax = plt.subplots(figsize=(5, 2.5), layout="constrained")
         ax.barh(["事前", "事後"], [30, 60], label="そう思う")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))      # outside the axes: needs the tight box
         ax.set_xlabel("回答の割合（%）")
-        if beyond_edge:   # beyond the figure's right edge (constrained layout leaves figure texts alone)
+        if case == "beyond_edge":   # beyond the figure's right edge (constrained layout leaves figure texts alone)
             fig.text(1.02, 0.5, "欄外の注記")
         return fig
 
     fig = draw()
-    engine, dpi = fig.get_layout_engine(), fig.dpi
+    if case == "closed":
+        plt.close(fig)
+    engine, dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
     png, svg = report.save_figure(fig, tmp_path / "a.png", tmp_path / "a.svg")
-    assert fig.get_layout_engine() is engine and fig.dpi == dpi
+    assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.canvas is canvas
     ref = draw()
     ref.savefig(tmp_path / "ref.png", dpi=report.FIGURE_DPI, bbox_inches="tight")
     ours, ref = (np.asarray(Image.open(p).convert("L")).astype(int) for p in (png, tmp_path / "ref.png"))
     assert ours.shape == ref.shape
-    if beyond_edge:
-        assert (ours == ref).all()
+    if case == "beyond_edge":
+        assert not crops and (ours == ref).all()
         assert (ours[:, -60:] < 128).any()                           # the note is in the picture
     else:
+        assert crops
         diff = np.abs(ours - ref)
         assert diff.mean() < 2.5 and (diff > 64).mean() < 0.01      # antialiased edges only
         for shift in ((1, 0), (-1, 0), (0, 1), (0, -1)):              # aligned: no shift fits better
