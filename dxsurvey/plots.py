@@ -171,7 +171,14 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
                 ax.text(lefts[j] + pct[j] / 2, y, f"{pct[j]:.0f}", ha="center", va="center",
                         fontsize=8, color="white" if j in (0, k - 1) else "black", bbox=back, zorder=3)
 
-    ax.set_yticks(range(len(keys)), ylabels)
+    items = [item for item, _ in keys]
+    runs = [item for i, item in enumerate(items) if i == 0 or items[i - 1] != item]
+    if several_waves and len(runs) == len(set(runs)):
+        # each item's bars are adjacent: its name once, centred on them, and the wave
+        # next to each bar, instead of the (long) item name repeated for every wave
+        _two_level_labels(ax, items, [wave_labels.get(w, w) for _, w in keys])
+    else:
+        ax.set_yticks(range(len(keys)), ylabels)
     ax.set_ylim(len(keys) - 0.5, -0.5)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-100, 100)
@@ -187,6 +194,26 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
               ncol=min(len(handles), 6), frameon=False, fontsize=8)
     return ax
+
+
+def _two_level_labels(ax, items: Sequence, waves: Sequence[str]) -> None:
+    """Rows labelled by wave (major ticks) and each run of rows of one item by the item's
+    name at their centre (minor ticks), set off to the left of the longest wave label."""
+    from matplotlib.textpath import TextPath
+
+    ax.set_yticks(range(len(items)), [str(w) for w in waves])
+    centres, names = [], []
+    for item in dict.fromkeys(items):
+        rows = [i for i, x in enumerate(items) if x == item]
+        centres.append((rows[0] + rows[-1]) / 2)
+        names.append(str(item))
+        if rows[-1] < len(items) - 1:       # a thin rule between one item's bars and the next
+            ax.axhline(rows[-1] + 0.5, color="#d0d0d0", linewidth=0.8, zorder=0.5)
+    size = ax.yaxis.get_major_ticks()[0].label1.get_fontsize()
+    prop = ax.yaxis.get_major_ticks()[0].label1.get_fontproperties()
+    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in waves)
+    ax.set_yticks(centres, names, minor=True)
+    ax.tick_params(axis="y", which="minor", length=0, pad=mpl.rcParams["ytick.major.pad"] + widest + size)
 
 
 def _bar(ax, y: float, left: float, width: float, color, gid: str, height: float = 0.7) -> None:

@@ -84,12 +84,24 @@ def test_row_order_and_wave_labels():
     dist = dist_frame({("DXの必要性", "pre"): {1: 1, 5: 4}, ("DXの必要性", "post"): {5: 5},
                        ("自分事化", "pre"): {3: 5}, ("自分事化", "post"): {4: 5}})
     ax = plots.likert_bars(dist, levels=LEVELS, labels=LABELS, wave_labels={"pre": "事前", "post": "事後"})
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == ["DXの必要性（事前）", "DXの必要性（事後）", "自分事化（事前）", "自分事化（事後）"]
+    # the wave next to each bar, each item's name once at the centre of its bars
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["事前", "事後", "事前", "事後"]
+    assert [t.get_text() for t in ax.get_yticklabels(minor=True)] == ["DXの必要性", "自分事化"]
+    assert list(ax.get_yticks(minor=True)) == [0.5, 2.5]
+    assert [line.get_ydata()[0] for line in ax.lines if line.get_ydata()[0] == line.get_ydata()[1]] == [1.5]
     assert ax.get_ylim()[0] > ax.get_ylim()[1]    # first row drawn at the top
     rows = level_bars(ax)
     assert sorted(rows) == [0.0, 1.0, 2.0, 3.0]
     assert [w for _, w in rows[1.0]] == pytest.approx([0, 0, 0, 0, 100])
+
+
+def test_rows_of_an_item_apart_keep_the_item_in_every_label():
+    dist = dist_frame({("DXの必要性", "pre"): {5: 5}, ("自分事化", "pre"): {3: 5},
+                       ("DXの必要性", "post"): {5: 5}, ("自分事化", "post"): {4: 5}})
+    ax = plots.likert_bars(dist, levels=LEVELS, labels=LABELS, wave_labels={"pre": "事前", "post": "事後"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "DXの必要性（事前）", "自分事化（事前）", "DXの必要性（事後）", "自分事化（事後）"]
+    assert not ax.get_yticklabels(minor=True)
 
 
 def test_level_order_comes_from_levels_not_from_data_order():
