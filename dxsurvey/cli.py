@@ -185,29 +185,37 @@ def main(argv: list[str] | None = None) -> int:
     _skip_unused_imports()
     args = build_parser().parse_args(argv)
     lang = args.lang or "ja"
-    from .codebook import CodebookError
-    from .pipeline import RunExistsError
-    try:
-        from .readers import SourceError
-    except ImportError:  # pragma: no cover - readers is part of the package
-        SourceError = CodebookError
     try:
         return _COMMANDS[args.command](args, lang)
-    except (CodebookError, SourceError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except RunExistsError as exc:
-        if exc.replaceable:
-            _say("cli.run_exists", lang, path=exc.path)
-        else:
-            _say("cli.not_run_folder", lang, path=exc.path)
-        return 2
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
-        _say("cli.bad_input", lang, message=str(exc))
-        return 2
     except KeyboardInterrupt:
         _say("cli.interrupted", lang)
         return 130
+    except Exception as exc:
+        code = _input_error(exc, lang)
+        if code is None:
+            raise
+        return code
+
+
+def _input_error(exc: Exception, lang: str) -> int | None:
+    """Exit code 2 and a message for a mistake in the input (None: a bug, re-raised).
+
+    The error classes are imported here, not when the command starts: `dxsurvey run`
+    starts its kernels before pandas (which the codebook and readers import) loads.
+    """
+    from .codebook import CodebookError
+    from .pipeline import RunExistsError
+    from .readers import SourceError
+
+    if isinstance(exc, (CodebookError, SourceError)):   # file, row, column and value in the text
+        print(str(exc), file=sys.stderr)
+    elif isinstance(exc, RunExistsError):
+        _say("cli.run_exists" if exc.replaceable else "cli.not_run_folder", lang, path=exc.path)
+    elif isinstance(exc, (ValueError, FileNotFoundError, FileExistsError)):
+        _say("cli.bad_input", lang, message=str(exc))
+    else:
+        return None
+    return 2
 
 
 def command() -> None:

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import provenance, texts
-from .report import (CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, TEMPLATES, atomic_write_text,
-                     export_html, write_xlsx)
+# Only the standard library and texts at import: `dxsurvey run` starts its kernels before
+# pandas, the report layer or the study are imported (those come in the functions).
+from . import texts
 
 __all__ = [
     "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
@@ -49,8 +49,13 @@ REPORTS: dict[str, dict[str, Any]] = {
     "40_research_report": {},
 }
 
-#: Packages whose versions the index records (besides Python).
-VERSION_PACKAGES = provenance.VERSION_PACKAGES
+
+
+def __getattr__(name: str):
+    if name == "VERSION_PACKAGES":   # packages whose versions the index records (besides Python)
+        from .provenance import VERSION_PACKAGES
+        return VERSION_PACKAGES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Parameters the pipeline sets itself.
 _RESERVED = ("study", "out")
@@ -613,6 +618,8 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .report import export_html
+
     params = {**base, **job.params}
     ipynb = run_dir / "notebooks" / f"{job.name}.ipynb"
     html_path = run_dir / "html" / f"{job.name}.html"
@@ -757,8 +764,9 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
-    from . import privacy
-    from .report import load_study_cached
+    from . import privacy, provenance
+    from .report import (CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, atomic_write_text,
+                         load_study_cached, write_xlsx)
     from .study import Study
 
     t0 = time.perf_counter()
@@ -877,7 +885,9 @@ def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
 def render_index(record: Mapping, run_dir: Path, language: str) -> str:
     """The run's ``index.html`` (jinja template ``templates/index.html``) from its record."""
     import jinja2
+
     from . import privacy
+    from .report import TEMPLATES
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html"]),

@@ -82,6 +82,17 @@ def test_command_exits_with_mains_code_and_flushes_its_messages(tmp_path):
     assert proc.returncode == 2 and f"No run.json in {tmp_path}" in proc.stderr, proc.stderr
 
 
+def test_command_start_imports_no_pandas():
+    """`dxsurvey run` starts its kernels before the parent loads pandas: the CLI and the
+    pipeline module import only the standard library until a study is read."""
+    import subprocess
+    import sys
+    code = ("import sys, dxsurvey, dxsurvey.cli, dxsurvey.pipeline; "
+            "dxsurvey.cli.build_parser(); print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_demo_run_folder_passes_audit_command(demo_run, capsys):
     assert cli.main(["audit", str(demo_run.out)]) == 0
     assert "問題なし" in capsys.readouterr().err
