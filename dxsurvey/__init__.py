@@ -4,7 +4,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-
 def __getattr__(name: str):
     # imported on first use: `import dxsurvey` (and the `dxsurvey` command's start) stays
     # free of pandas, so a run's kernels start before the parent loads the scientific stack

@@ -50,12 +50,12 @@ REPORTS: dict[str, dict[str, Any]] = {
 }
 
 
-
 def __getattr__(name: str):
     if name == "VERSION_PACKAGES":   # packages whose versions the index records (besides Python)
         from .provenance import VERSION_PACKAGES
         return VERSION_PACKAGES
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Parameters the pipeline sets itself.
 _RESERVED = ("study", "out")

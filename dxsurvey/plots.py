@@ -109,7 +109,10 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     Returns
     -------
     Axes
-        One horizontal bar per item x wave (first row at the top).  Bars left of 0
+        One horizontal bar per item x wave (first row at the top).  When an item's
+        rows are next to each other (the usual order), each row is labelled with its
+        wave and the item's name is written once at their centre, with a thin rule
+        between items; otherwise each row reads ``item（wave）``.  Bars left of 0
         are the levels below the midpoint; an odd scale's neutral level is split
         half on each side, an even scale centres between its two middle levels.
 
