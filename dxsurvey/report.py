@@ -235,6 +235,15 @@ def _display(obj) -> None:
     display(obj)
 
 
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, papermill), not in a script or terminal."""
+    import sys
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
 def _format_p(value) -> str:
     if pd.isna(value):
         return ""
@@ -303,6 +312,10 @@ class Context:
         for sub in ("tables", "figures"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         setup_matplotlib()
+        if JOB_ENV not in os.environ and _in_kernel():
+            # opened in JupyterLab, not run by `dxsurvey run`: the tables' style, which the
+            # exported report carries in its page head (templates/dx_tables.css)
+            _display(_HTMLOut(f'<style>{(TEMPLATES / "dx_tables.css").read_text(encoding="utf-8")}</style>'))
         suffix = os.environ.get(FILE_SUFFIX_ENV, "")
         return cls(study=st, out=out, language=lang, min_cell=min_cell or st.min_cell, name=name,
                    suffix=suffix)

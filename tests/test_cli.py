@@ -28,6 +28,10 @@ def test_demo_end_to_end(demo_run):
     for name in expected:
         assert (out / "html" / f"{name}.html").is_file(), name
         assert (out / "notebooks" / f"{name}.ipynb").is_file(), name
+        # the tables' style is in the page head once, not repeated as a notebook output
+        page = (out / "html" / f"{name}.html").read_text("utf-8")
+        assert page.count("table.dx-table td.dx-num") == 1, name
+        assert "table.dx-table" not in (out / "notebooks" / f"{name}.ipynb").read_text("utf-8"), name
     assert (out / "index.html").is_file()
 
     csvs = sorted((out / "tables").glob("*.csv"))

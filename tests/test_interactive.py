@@ -33,3 +33,6 @@ def test_notebook_runs_as_it_is_from_the_notebooks_folder(tmp_path, stem):
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
              if o.get("output_type") == "display_data" and "text/html" in o.get("data", {})]
     assert any("<table" in o["data"]["text/html"] for o in shown)
+    # the tables' style comes with them (an exported report has it in its page head)
+    styles = [o for o in shown if "<style>" in "".join(o["data"]["text/html"])]
+    assert len(styles) == 1 and "table.dx-table" in "".join(styles[0]["data"]["text/html"])
