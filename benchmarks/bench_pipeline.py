@@ -45,13 +45,27 @@ with ThreadPoolExecutor(jobs) as pool:
 """
 
 
+CPU: list[float] = []   # CPU seconds of each timed command and its kernels (POSIX)
+
+
 def _timed(cmd: list[str]) -> float:
+    before = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
     seconds = time.perf_counter() - t0
+    CPU.append(_children_cpu() - before)
     if proc.returncode not in (0, 1):       # 1 = a report failed / audit finding: still timed
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     return seconds
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows: no CPU figure
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv=None) -> int:
@@ -82,6 +96,9 @@ def main(argv=None) -> int:
     # the floor's slow runs are papermill waiting for a kernel's graceful shutdown (up to
     # several seconds, now and then); its fastest run is the floor without those stalls
     print(f"ratio to the fastest floor run ({min(floors):.1f} s): {demo / min(floors):.2f}")
+    # CPU time drifts less than wall time on a shared machine: compare versions with it
+    print(f"CPU (all processes): demo {statistics.median(CPU[0::2]):.1f} s, "
+          f"floor {statistics.median(CPU[1::2]):.1f} s (medians)")
     return 0
 
 
