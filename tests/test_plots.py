@@ -80,6 +80,26 @@ def test_empty_levels_keep_their_place_and_legend_entry():
     assert legend == LABELS                        # all levels, in scale order, none hidden
 
 
+def test_neutral_number_on_its_own_patch_and_legend_on_the_canvas():
+    """The neutral level's percentage sits on the zero line: a patch of the segment's colour
+    behind it keeps the line from striking through it.  A legend wider than the bars
+    stays on the figure (flush right above them), so the saved image needs no margin
+    beyond the figure's edge."""
+    labels = ["まったくそう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "とてもそう思う"]
+    dist = dist_frame({("短い項目", "pre"): {1: 1, 2: 2, 3: 4, 4: 2, 5: 1}})
+    ax = plots.likert_bars(dist, levels=LEVELS, labels=labels)
+    fig = ax.figure
+    texts = {t.get_text(): t for t in ax.texts}
+    neutral = texts["40"]                                   # level 3: 4 of 10
+    assert neutral.get_bbox_patch() is not None
+    assert matplotlib.colors.same_color(neutral.get_bbox_patch().get_facecolor(), plots.likert_colors(5)[2])
+    assert all(texts[k].get_bbox_patch() is None for k in ("20",))   # the others need none
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent().transformed(fig.dpi_scale_trans.inverted())
+    width, height = fig.get_size_inches()
+    assert box.x0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
 def test_row_order_and_wave_labels():
     dist = dist_frame({("DXの必要性", "pre"): {1: 1, 5: 4}, ("DXの必要性", "post"): {5: 5},
                        ("自分事化", "pre"): {3: 5}, ("自分事化", "post"): {4: 5}})
