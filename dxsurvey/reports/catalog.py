@@ -10,7 +10,7 @@ Key prefixes
 ``col.<column>``
     Column headers shown in reports and ``tables.xlsx`` (:func:`column_label`).
 ``report.*``
-    Table/figure captions and notes written by :class:`dxsurvey.report.Context`.
+    Table/figure captions and notes written by :class:`dxsurvey.reports.Context`.
 ``index.*``
     The run's ``index.html``.
 ``cli.*``
@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import string
 
-__all__ = ["LANGUAGES", "TEXTS", "text", "column_label", "placeholders"]
+__all__ = ["LANGUAGES", "TEXTS", "text", "column_label", "placeholders", "check_language"]
 
 #: Languages every entry provides.
 LANGUAGES = ("ja", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
-    # ------------------------------------------------------------------ report.Context
+    # ------------------------------------------------------------------ reports.Context
     "report.table_label": {"ja": "表{number}", "en": "Table {number}"},
     "report.figure_label": {"ja": "図{number}", "en": "Figure {number}"},
     "report.caption_sep": {"ja": "　", "en": ". "},
     "report.empty_table": {"ja": "（該当するデータがありません）", "en": "(no data)"},
+    "report.suppressed_footnote": {
+        "ja": "—: 回答者が{min_cell}人未満のため非表示（個人が特定されないよう秘匿）",
+        "en": "—: hidden, fewer than {min_cell} respondents",
+    },
 
     # ------------------------------------------------------------------ column headers
     "col.course_id": {"ja": "研修ID", "en": "Course ID"},
@@ -377,7 +381,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量（全統計量）",
                                     "en": "Change and effect size per construct and item (all statistics)"},
-    "10_course_report.all_statistics": {"ja": "（全統計量）", "en": " (all statistics)"},
+    "10_course_report.cap_later_all": {"ja": "{caption}（全統計量）", "en": "{caption} (all statistics)"},
     "10_course_report.details": {
         "ja": "## 付録: 変化の詳細表\n\n本文の表の元になった全統計量（人数、平均、標準偏差、信頼区間の上下限、"
               "検定、p値と調整済みp値、効果量）です。同じ内容が `tables/` のCSVと `tables.xlsx` にあります。",
@@ -580,7 +584,8 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _check_language(language: str) -> str:
+def check_language(language: str) -> str:
+    """``language`` if the catalogue has it, else ValueError."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}; got {language!r}")
     return language
@@ -615,7 +620,7 @@ def text(key: str, language: str = "ja", /, **fmt) -> str:
     >>> text("report.table_label", "en", number=2)
     'Table 2'
     """
-    _check_language(language)
+    check_language(language)
     try:
         entry = TEXTS[key]
     except KeyError:
@@ -637,7 +642,7 @@ def column_label(column: str, language: str = "ja") -> str:
     >>> column_label("something_new", "ja")
     'something_new'
     """
-    _check_language(language)
+    check_language(language)
     entry = TEXTS.get(f"col.{column}")
     return entry[language] if entry else str(column)
 
