@@ -313,13 +313,15 @@ def test_notebook_parameters_are_declared(name):
 def test_prepost_cautions_in_japanese():
     from dxsurvey.reports.common import caution_text as _caution_text
 
-    got = _caution_text("n < 5 (min_cell): statistics suppressed; fewer than 5 linked pairs: "
-                        "analysed as independent samples", "ja")
+    got = _caution_text("suppressed(min_cell=5); independent_fallback(min_cell=5)", "ja")
     assert got == "回答者が5人未満のため統計量は非表示、照合できた組が5組未満のため独立2群として分析"
-    assert _caution_text("no variance in the differences: t and effect undefined", "ja") == \
+    assert _caution_text("no_variance_diffs", "ja") == \
         "差のばらつきが0のため t と効果量は算出不可"
-    assert _caution_text("no answers in wave pre and post", "ja") == "事前・事後の回答がありません"
-    assert _caution_text("n < 10: interpret with caution", "en") == "n < 10: interpret with caution"
+    assert _caution_text("no_answers(waves=pre+post)", "ja") == "事前・事後の回答がありません"
+    assert _caution_text("no_answers(waves=pre+post)", "en") == "no answers in wave pre and post"
+    assert _caution_text("small_n(limit=10)", "en") == "n < 10: interpret with caution"
+    with pytest.raises(ValueError, match="caution"):
+        _caution_text("n < 10: interpret with caution", "en")      # prose is not a code
     assert _caution_text(None, "ja") == ""
 
 
@@ -336,8 +338,8 @@ def test_reliability_cautions_in_the_report_language_and_not_for_hidden_rows():
     st = likert_study()
     rel = pd.DataFrame({"construct_id": ["att"] * 3, "wave": ["pre", "post", "followup"],
                         "n": [25, 12, 2], "k": 2, "alpha": [-0.2, 0.8, np.nan],
-                        "caution": ["n < 30: interpret with caution; negative alpha: check reverse coding",
-                                    "n < 30: interpret with caution", "n < 3: reliability not computed"]})
+                        "caution": ["small_n(limit=30); negative_alpha", "small_n(limit=30)",
+                                    "too_few_respondents(limit=3)"]})
     ja = common.reliability_table(rel, st, lang="ja", min_cell=5)
     assert ja["caution"].tolist() == ["回答者が30人未満: 解釈に注意、αが負: 逆転項目の設定を確認",
                                       "回答者が30人未満: 解釈に注意", ""]
@@ -347,3 +349,16 @@ def test_reliability_cautions_in_the_report_language_and_not_for_hidden_rows():
     assert en["caution"].iloc[2] == ""
     # with min_cell 2 the n=2 row is shown, and so is its caution
     assert common.reliability_table(rel, st, lang="ja", min_cell=2)["caution"].iloc[2] == "回答者が3人未満のため信頼性は算出不可"
+
+
+def test_every_caution_code_is_worded_in_both_languages():
+    from dxsurvey.stats.codes import CAUTIONS, decode, encode
+
+    for code, params in CAUTIONS.items():
+        entry = texts.TEXTS[f"caution.{code}"]
+        for lang in texts.LANGUAGES:
+            assert texts.placeholders(entry[lang]) == set(params), (code, lang)
+        cell = encode(code, **{p: "pre" for p in params})
+        assert decode(cell) == [(code, {p: "pre" for p in params})]
+    with pytest.raises(ValueError):
+        encode("small_n")          # its limit is missing

@@ -167,6 +167,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.problem.unreadable_source": {"ja": "読めないファイル", "en": "unreadable file"},
     "value.problem.unknown_course": {"ja": "未登録の研修", "en": "unknown course"},
 
+    # ------------------------------------------------------------------ stats cautions (dxsurvey.stats.codes)
+    "caution.no_pairs": {"ja": "この指標で事前・事後がそろった組がありません", "en": "no complete pairs for this measure"},
+    "caution.no_answers": {"ja": "{waves}の回答がありません", "en": "no answers in wave {waves}"},
+    "caution.suppressed": {"ja": "回答者が{min_cell}人未満のため統計量は非表示",
+                           "en": "n < {min_cell} (min_cell): statistics suppressed"},
+    "caution.small_n": {"ja": "回答者が{limit}人未満: 解釈に注意", "en": "n < {limit}: interpret with caution"},
+    "caution.independent_fallback": {"ja": "照合できた組が{min_cell}組未満のため独立2群として分析",
+                                     "en": "fewer than {min_cell} linked pairs: analysed as independent samples"},
+    "caution.all_diffs_zero": {"ja": "すべての組で差が0", "en": "all paired differences are zero"},
+    "caution.no_variance_diffs": {"ja": "差のばらつきが0のため t と効果量は算出不可",
+                                  "en": "no variance in the differences: t and effect undefined"},
+    "caution.no_variance_scores": {"ja": "得点のばらつきが0のため t と効果量は算出不可",
+                                   "en": "no variance in the scores: t and effect undefined"},
+    "caution.too_few_items": {"ja": "項目が2つ未満のため信頼性は算出不可",
+                              "en": "k < 2: reliability needs at least two items"},
+    "caution.too_few_respondents": {"ja": "回答者が{limit}人未満のため信頼性は算出不可",
+                                    "en": "n < {limit}: reliability not computed"},
+    "caution.no_total_variance": {"ja": "合計得点のばらつきが0", "en": "no variance in the total score"},
+    "caution.negative_alpha": {"ja": "αが負: 逆転項目の設定を確認", "en": "negative alpha: check reverse coding"},
+    "caution.omega_item_no_variance": {"ja": "ばらつきのない項目があるためωは算出不可",
+                                       "en": "omega not computed: an item has no variance"},
+    "caution.sep": {"ja": "、", "en": "; "},
+    "caution.wave_sep": {"ja": "・", "en": " and "},
+
     # ------------------------------------------------------------------ narrative: sentences
     "narrative.no_data": {"ja": "表示できるデータがありません", "en": "No data to show"},
     "narrative.hidden": {

@@ -2,7 +2,6 @@
 reliability and course-by-course tables, and the min_cell a report uses."""
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Sequence
 
@@ -10,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .. import plots
-from ..stats.distributions import (likert_distribution, wave_order)
+from ..stats.codes import decode
+from ..stats.distributions import likert_distribution, wave_order
 from .catalog import text
 from .context import ReportTable
-from .format import (DASH, check_lang, effect_symbol, fmt_est_ci, fmt_num, fmt_p, isna, label, measure_labels, stat_symbol, wave_label)
+from .format import (DASH, check_lang, effect_symbol, fmt_est_ci, fmt_num, fmt_p, isna, label, measure_labels,
+                     stat_symbol, wave_label)
 
 __all__ = ["resolve_min_cell", "no_data_figure", "likert_figure", "course_prepost", "with_labels",
            "caution_text", "effect_rows", "forest_figure", "course_by_course", "apa_prepost_table",
@@ -111,44 +112,14 @@ def with_labels(pp: pd.DataFrame, study, lang: str) -> pd.DataFrame:
 
 
 
-_CAUTION_JA = (
-    (re.compile(r"^no complete pairs for this measure$"), "この指標で事前・事後がそろった組がありません"),
-    (re.compile(r"^no answers in wave (.+)$"), lambda m: "・".join(
-        wave_label(w, "ja") for w in m.group(1).split(" and ")) + "の回答がありません"),
-    (re.compile(r"^n < (\d+) \(min_cell\): statistics suppressed$"),
-     lambda m: f"回答者が{m.group(1)}人未満のため統計量は非表示"),
-    (re.compile(r"^n < (\d+): interpret with caution$"), lambda m: f"回答者が{m.group(1)}人未満: 解釈に注意"),
-    (re.compile(r"^fewer than (\d+) linked pairs: analysed as independent samples$"),
-     lambda m: f"照合できた組が{m.group(1)}組未満のため独立2群として分析"),
-    (re.compile(r"^no variance in the (differences|scores): t and effect undefined$"),
-     lambda m: f"{'差' if m.group(1) == 'differences' else '得点'}のばらつきが0のため t と効果量は算出不可"),
-    (re.compile(r"^all paired differences are zero$"), "すべての組で差が0"),
-    # dxsurvey.stats.reliability
-    (re.compile(r"^k < 2: reliability needs at least two items$"), "項目が2つ未満のため信頼性は算出不可"),
-    (re.compile(r"^n < (\d+): reliability not computed$"), lambda m: f"回答者が{m.group(1)}人未満のため信頼性は算出不可"),
-    (re.compile(r"^no variance in the total score$"), "合計得点のばらつきが0"),
-    (re.compile(r"^negative alpha: check reverse coding$"), "αが負: 逆転項目の設定を確認"),
-    (re.compile(r"^omega not computed: an item has no variance$"), "ばらつきのない項目があるためωは算出不可"),
-)
-
-
 def caution_text(value, lang: str) -> str:
-    """A prepost ``caution`` (phrases separated by ``;``) in the report language."""
-    if isna(value) or not str(value).strip():
-        return ""
-    parts = [p.strip() for p in str(value).split(";") if p.strip()]
-    if lang != "ja":
-        return "; ".join(parts)
-    out = []
-    for part in parts:
-        for pattern, repl in _CAUTION_JA:
-            m = pattern.match(part)
-            if m:
-                out.append(repl(m) if callable(repl) else repl)
-                break
-        else:
-            out.append(part)
-    return "、".join(out)
+    """A ``caution`` cell of prepost or reliability (codes, :mod:`dxsurvey.stats.codes`) in ``lang``."""
+    parts = []
+    for code, params in decode(value):
+        if "waves" in params:
+            params["waves"] = text("caution.wave_sep", lang).join(wave_label(w, lang) for w in params["waves"].split("+"))
+        parts.append(text(f"caution.{code}", lang, **params))
+    return text("caution.sep", lang).join(parts)
 
 
 def _small(n, limit) -> bool:
