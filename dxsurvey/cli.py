@@ -141,7 +141,7 @@ def _cmd_audit(args, lang: str) -> int:
 
 
 def _cmd_validate(args, lang: str | None) -> int:
-    from .ingest import validation_summary
+    from .reports.validation import summary as validation_summary
     study = _load(args.study, lang or "ja")
     print(validation_summary(study, args.lang or None))
     return 1 if len(study.errors) else 0

@@ -191,6 +191,38 @@ TEXTS: dict[str, dict[str, str]] = {
     "caution.sep": {"ja": "、", "en": "; "},
     "caution.wave_sep": {"ja": "・", "en": " and "},
 
+    # ------------------------------------------------------------------ validation summary (dxsurvey validate)
+    "validation.summary.title": {"ja": "検証結果: {survey}", "en": "Validation: {survey}"},
+    "validation.summary.source": {
+        "ja": "{file}  [{course} / {wave}]  形式 {format}  読込 {rows} 行 → 有効 {kept} 件"
+              "（空欄 {empty}, 重複 {dup}, 除外 {excl}）",
+        "en": "{file}  [{course} / {wave}]  format {format}  read {rows} rows -> {kept} valid "
+              "(empty {empty}, duplicate {dup}, excluded {excl})",
+    },
+    "validation.summary.linkage": {
+        "ja": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
+        "en": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
+    },
+    "validation.summary.anon": {
+        "ja": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
+        "en": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
+    },
+    "validation.summary.problems": {"ja": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
+                                    "en": "{n} problems ({errors} errors, {warnings} warnings):"},
+    "validation.summary.ok": {"ja": "問題はありません。", "en": "No problems."},
+    "validation.summary.status_error": {"ja": "エラーがあります（上記を修正してください）。",
+                                        "en": "There are errors (fix the above)."},
+    "validation.summary.status_ok": {"ja": "検証 OK（警告 {warnings} 件）。", "en": "Validation OK ({warnings} warnings)."},
+    "validation.summary.row": {"ja": "{row}行目", "en": "row {row}"},
+    "validation.summary.column": {"ja": "列「{column}」", "en": "column '{column}'"},
+    "validation.summary.value": {"ja": "値「{value}」", "en": "value '{value}'"},
+    "validation.summary.problem": {"ja": "{where}: {problem} → {action}", "en": "{where}: {problem} -> {action}"},
+    "validation.summary.later_kept": {"ja": "（同じ回答者の後の回答{row}を採用）",
+                                      "en": " (the same respondent's later answer{row} was kept)"},
+    "validation.summary.later_row": {"ja": "（{row}行目）", "en": " (row {row})"},
+    "validation.summary.detail": {"ja": "（{detail}）", "en": " ({detail})"},
+    "value.problem.duplicate_header": {"ja": "重複した列名", "en": "duplicate header"},
+
     # ------------------------------------------------------------------ narrative: sentences
     "narrative.no_data": {"ja": "表示できるデータがありません", "en": "No data to show"},
     "narrative.hidden": {

@@ -1,12 +1,16 @@
 """The validation report (notebooks/00_validation): sources, problems, linkage and response rates."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from .catalog import text
 from .context import ReportTable
 from .format import (DASH, check_lang, isna, label, wave_label)
 
-__all__ = ["source_table", "problem_counts", "problem_examples", "linkage_rates"]
+__all__ = ["source_table", "problem_counts", "problem_examples", "linkage_rates", "summary", "table_sources",
+           "table_problem_counts", "table_problem_examples", "table_linkage"]
 
 
 def source_table(study, lang: str = "ja") -> pd.DataFrame:
@@ -162,3 +166,78 @@ def table_linkage(ctx) -> ReportTable:
     """Respondents per wave, linked pairs and response rates per course."""
     return ReportTable(linkage_rates(ctx.study), "linkage_response_rates", "00_validation.cap_linkage",
                        n_cols=("n_pre", "n_post", "matched", "only_pre", "only_post"), group_cols=("course_id",))
+
+
+# ---------------------------------------------------------------------- the console summary
+def _problem_line(r, lang: str) -> str:
+    """One problem for people: where (file, row, column, value), what and what was done."""
+    problem, action = label("problem", r.problem, lang), label("action", r.action, lang)
+    if lang == "en":   # the logged message is English and names file, row, column and value
+        return f"{r.message} [{problem} -> {action}]"
+    parts = [str(r.source_file)]
+    if pd.notna(r.source_row):
+        parts.append(text("validation.summary.row", lang, row=r.source_row))
+    if isinstance(r.column, str):
+        parts.append(text("validation.summary.column", lang, column=r.column))
+    if isinstance(r.value, str):
+        parts.append(text("validation.summary.value", lang, value=r.value))
+    line = text("validation.summary.problem", lang, where=" ".join(parts), problem=problem, action=action)
+    if r.problem == "duplicate_submission":
+        later = re.search(r"\(row (\d+)\)", str(r.message))
+        row = text("validation.summary.later_row", lang, row=later.group(1)) if later else ""
+        line += text("validation.summary.later_kept", lang, row=row)
+    elif r.action == "error" or r.problem == "fuzzy_match":
+        detail = r.message if r.problem == "unreadable_source" else str(r.message).split(": ", 1)[-1]
+        line += text("validation.summary.detail", lang, detail=detail)
+    return line
+
+
+def summary(study, language: str | None = None, *, max_problems: int = 200) -> str:
+    """The console summary of ``dxsurvey validate``: per source, linkage, every problem.
+
+    Parameters
+    ----------
+    study : Study
+    language : {"ja", "en"}, optional
+        Default the codebook's.
+    max_problems : int
+        Problems listed (the rest are counted).
+
+    Raises
+    ------
+    ValueError
+        For a language other than ja / en.
+    """
+    lang = language or study.language
+    if lang not in ("ja", "en"):
+        raise ValueError(f"language must be one of ja, en; got {lang!r}")
+
+    def t(key, **fmt):
+        return text(f"validation.summary.{key}", lang, **fmt)
+
+    out = [t("title", survey=study.codebook.survey), ""]
+    for r in study.source_summary.itertuples(index=False):
+        out.append(t("source", file=r.source_file, course=r.course_id, wave=r.wave,
+                     format=r.format if isinstance(r.format, str) else "-", rows=r.rows, kept=r.kept,
+                     empty=r.empty_submission, dup=r.duplicate_submission, excl=r.excluded))
+    out.append("")
+    linked = set()
+    for r in study.linkage.itertuples(index=False):
+        linked.add(r.course_id)
+        out.append(t("linkage", course=r.course_id, wave_a=r.wave_a,
+                     wave_b=r.wave_b, matched=r.matched, only_a=r.only_a, only_b=r.only_b))
+    for course in sorted(set(study.submissions["course_id"]) - linked):
+        out.append(t("anon", course=course))
+    v = study.validation
+    out.append("")
+    warnings = int((v["action"] != "error").sum())
+    if len(v):
+        out.append(t("problems", n=len(v), errors=int((v["action"] == "error").sum()), warnings=warnings))
+        out += ["  " + _problem_line(r, lang) for r in v.head(max_problems).itertuples(index=False)]
+        if len(v) > max_problems:
+            out.append(f"  … (+{len(v) - max_problems})")
+    else:
+        out.append(t("ok"))
+    out.append("")
+    out.append(t("status_error") if len(study.errors) else t("status_ok", warnings=warnings))
+    return "\n".join(out)
