@@ -53,12 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once; default: CPU count")
     p.add_argument("--force", action="store_true", help="replace an existing run folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _output_args(p)
     lang_arg(p, "report and message language (default: the codebook's for reports, ja for messages)")
 
     p = sub.add_parser("demo", help="all reports on the shipped demo study (data/demo)")
     p.add_argument("--out", default="reports/demo", help="run folder; default reports/demo (replaced)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--quiet", action="store_true")
+    _output_args(p)
     lang_arg(p, "report and message language")
 
     p = sub.add_parser("audit", help="privacy audit of a run folder")
@@ -80,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _output_args(p) -> None:
+    p.add_argument("--pdf", action="store_true",
+                   help="also write pdf/NAME.pdf (A4) for each report, printed by headless Chromium")
+    p.add_argument("--no-figure-titles", dest="figure_titles", action="store_false",
+                   help="leave the numbered title out of figures/*.png and *.svg")
+
+
 def _load(study: str, lang: str):
     from . import load_study
     return load_study(study)
@@ -93,16 +102,26 @@ def _cmd_run(args, lang: str) -> int:
     if args.lang:
         params["language"] = args.lang
     out = args.out or str(Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
-                 force=args.force, progress=not args.quiet)
+    from .reports.export import PdfError
+    try:
+        result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
+                     force=args.force, progress=not args.quiet, pdf=args.pdf, figure_titles=args.figure_titles)
+    except PdfError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     # messages follow the reports' language when it was chosen with -p language en
     return _finish(result, args.lang or result.language if params.get("language") else lang)
 
 
 def _cmd_demo(args, lang: str) -> int:
     from .pipeline import demo
+    from .reports.export import PdfError
     try:
-        result = demo(args.out, jobs=args.jobs, progress=not args.quiet, language=args.lang or "")
+        result = demo(args.out, jobs=args.jobs, progress=not args.quiet, language=args.lang or "",
+                      pdf=args.pdf, figure_titles=args.figure_titles)
+    except PdfError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except FileNotFoundError as exc:
         if "demo study" in str(exc):
             _say("cli.demo_missing", lang)

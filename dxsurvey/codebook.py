@@ -163,6 +163,8 @@ class Codebook:
     exclude: list[ExcludeRule] = field(default_factory=list)
     min_cell: int = 5
     min_cell_text: int = 10
+    timezone: str = "Asia/Tokyo"     # the run time on index.html is shown in this zone
+    era: str = "western"             # dates on index.html: western (2026年) or reiwa (令和8年)
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -201,7 +203,7 @@ def _suggest(name: str, choices) -> str:
 
 
 _TOP_KEYS = {"survey", "language", "respondent_key", "scales", "constructs", "items", "sources",
-             "exclude", "min_cell", "min_cell_text", "title", "description"}
+             "exclude", "min_cell", "min_cell_text", "title", "description", "timezone", "era"}
 _ITEM_KEYS = {"id", "column", "type", "scale", "reverse", "level", "role", "map", "options",
               "other", "waves", "label"}
 _SOURCE_KEYS = {"file", "course", "wave", "sheet", "header_rows", "encoding", "format", "scales"}
@@ -519,6 +521,18 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         if not isinstance(v, int) or v < 1:
             raise _err(k, "must be a positive whole number.", yf)
 
+    timezone = doc.get("timezone", "Asia/Tokyo")
+    try:
+        import zoneinfo
+        if "timezone" in doc:          # the default works without a time zone database (UTC+9)
+            zoneinfo.ZoneInfo(str(timezone))
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        raise _err("timezone", f"{timezone!r} is not a time zone name such as Asia/Tokyo.", yf) from None
+    era = doc.get("era", "western")
+    if era not in ("western", "reiwa"):
+        raise _err("era", f"{era!r} is not one of western, reiwa.", yf)
+
     return Codebook(survey=str(doc["survey"]), root=root, language=language, respondent_key=key,
                     scales=scales, constructs=constructs, items=items, sources=sources,
-                    exclude=exclude, min_cell=min_cell, min_cell_text=min_cell_text)
+                    exclude=exclude, min_cell=min_cell, min_cell_text=min_cell_text,
+                    timezone=str(timezone), era=era)

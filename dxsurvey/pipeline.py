@@ -703,7 +703,8 @@ _KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}   # no debugger warning on
 
 def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None = None,
         jobs: int | None = None, force: bool = False, progress: bool = True,
-        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None) -> RunResult:
+        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None,
+        figure_titles: bool = True, pdf: bool = False) -> RunResult:
     """Execute report notebooks with papermill into one run folder (see :func:`_run`)."""
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
@@ -712,12 +713,13 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     kernels = _WarmKernels(_KERNEL_ENV, prestart=1 if single else jobs)
     try:
         return _run(notebooks, study=study, out=out, parameters=parameters, jobs=jobs, force=force,
-                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels)
+                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels,
+                    figure_titles=figure_titles, pdf=pdf)
     finally:
         kernels.shutdown()
 
 
-def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, nb_dir,
+def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, nb_dir, figure_titles, pdf,
          kernels: _WarmKernels) -> RunResult:
     """Execute report notebooks with papermill into one run folder.
 
@@ -766,12 +768,18 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
     from . import privacy, provenance
-    from .reports.context import CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, load_study_cached
-    from .reports.export import atomic_write_text, write_xlsx
+    from .reports.context import (CLAIMS_ENV, FIGURE_TITLES_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV,
+                                  load_study_cached)
+    from .reports.export import atomic_write_text, write_figure_index, write_pdfs, write_xlsx
     from .study import Study
 
     t0 = time.perf_counter()
     started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    if pdf:
+        from .reports.export import PdfError, chromium
+        if chromium() is None:      # say so before the notebooks run, not after
+            raise PdfError(catalog.text("cli.pdf_no_chromium", str(parameters.get("language") or "ja")
+                                        if parameters else "ja"))
     registry = REPORTS if registry is None else registry
     nb_dir = notebook_dir() if nb_dir is None else Path(nb_dir).resolve()
     st = study if isinstance(study, Study) else load_study_cached(study)
@@ -804,7 +812,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         with open(cache, "wb") as fh:
             pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         (cache_dir / "claims").mkdir()
-        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
+        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"),
+               FIGURE_TITLES_ENV: "1" if figure_titles else "0", **_KERNEL_ENV}
 
         from tqdm.auto import tqdm
         bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
@@ -831,7 +840,11 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     order = {j.name: i for i, j in enumerate(plan)}
     results.sort(key=lambda r: order[r.name])
 
-    write_xlsx(partial, language=language)
+    reports = [(r.name, r.title or r.name) for r in results]
+    write_xlsx(partial, language=language, reports=reports)
+    write_figure_index(partial, reports=reports)
+    if pdf:
+        write_pdfs(partial, [(r.name, r.title or r.name) for r in results if r.html], language=language)
     seconds = time.perf_counter() - t0
     record = {
         "survey": st.codebook.survey,
@@ -845,6 +858,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         "min_cell": min_cell,
         "jobs": jobs,
         "started": started,
+        "timezone": st.codebook.timezone,
+        "era": st.codebook.era,
         "seconds": round(seconds, 2),
         "reports": [asdict(r) for r in results],
         "inputs": provenance.input_files(st).to_dict("records"),
@@ -894,17 +909,82 @@ def render_index(record: Mapping, run_dir: Path, language: str) -> str:
                              autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined)
     template = env.get_template("index.html")
-    tables = sorted(p.name for p in (Path(run_dir) / "tables").glob("*.csv"))
     findings = [privacy.Finding(**f) for f in record["audit"]]
     return template.render(
         r=record, lang=language, t=lambda key, **fmt: catalog.text(key, language, **fmt),
-        title=_run_title(record, language), tables=tables,
+        title=_run_title(record, language), downloads=_downloads(record, Path(run_dir), language),
+        started=local_time(record["started"], record.get("timezone") or "Asia/Tokyo",
+                           record.get("era") or "western", language),
         has_xlsx=(Path(run_dir) / "tables.xlsx").is_file(),
         audit_text=privacy.audit_report(findings, language), n_findings=len(findings),
         failed=[r for r in record["reports"] if not r["ok"]],
         titles={r["name"]: r.get("title") or r["name"] for r in record["reports"]},
         font_stack=_font_stack(),
     )
+
+
+def _downloads(record: Mapping, run_dir: Path, language: str) -> list[dict]:
+    """The run's files grouped by report, in report order: each report's PDF, then its
+    tables (number, caption, CSV) and figures (number, caption, PNG and SVG), described by
+    the captions the reports gave them (``tables/*.meta.json``, ``figures/index.csv``)."""
+    import csv
+
+    from .reports.export import read_table_metas
+
+    groups: dict[str, dict] = {}
+    for rep in record["reports"]:
+        pdf = Path(run_dir) / "pdf" / f"{rep['name']}.pdf"
+        groups[rep["name"]] = {"name": rep["name"], "title": rep.get("title") or rep["name"],
+                               "pdf": f"pdf/{pdf.name}" if pdf.is_file() else "", "tables": [], "figures": []}
+    other = {"name": "", "title": catalog.text("index.other_files", language), "pdf": "", "tables": [], "figures": []}
+    for meta in read_table_metas(Path(run_dir) / "tables"):
+        groups.get(meta.get("report"), other)["tables"].append(
+            {"label": meta.get("label") or "", "caption": meta.get("caption") or meta["stem"],
+             "csv": f"tables/{meta['csv'].name}"})
+    fig_index = Path(run_dir) / "figures" / "index.csv"
+    if fig_index.is_file():
+        with open(fig_index, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                stem = row["file"].rsplit(".", 1)[0]
+                groups.get(row.get("report"), other)["figures"].append(
+                    {"label": row.get("label") or "", "caption": row.get("caption") or stem,
+                     "png": f"figures/{stem}.png", "svg": f"figures/{stem}.svg"})
+    return [g for g in [*groups.values(), other] if g["tables"] or g["figures"] or g["pdf"]]
+
+
+def local_time(iso: str, timezone: str = "Asia/Tokyo", era: str = "western", language: str = "ja") -> str:
+    """A run's ISO start time as the city reads it: in ``timezone``, western year or 令和.
+
+    Examples
+    --------
+    >>> local_time("2026-12-03T09:21:48+00:00")
+    '2026年12月3日 18:21（Asia/Tokyo）'
+    >>> local_time("2026-12-03T09:21:48+00:00", era="reiwa")
+    '令和8年12月3日 18:21（Asia/Tokyo）'
+    >>> local_time("2019-05-01T00:00:00+09:00", era="reiwa")
+    '令和元年5月1日 00:00（Asia/Tokyo）'
+    >>> local_time("2026-12-03T09:21:48+00:00", "Europe/Paris", "western", "en")
+    '2026-12-03 10:21 (Europe/Paris)'
+    """
+    moment = _dt.datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    try:
+        import zoneinfo
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        if timezone != "Asia/Tokyo":
+            raise
+        zone = _dt.timezone(_dt.timedelta(hours=9), "Asia/Tokyo")   # no time zone database (Windows)
+    local = moment.astimezone(zone)
+    if era == "reiwa" and local.date() >= _dt.date(2019, 5, 1):
+        n = local.year - 2018
+        year = catalog.text("index.reiwa_year", language,
+                            year=catalog.text("index.reiwa_first", language) if n == 1 else n)
+    else:
+        year = catalog.text("index.western_year", language, year=local.year)
+    return catalog.text("index.local_time", language, year=year, month=local.month, day=local.day,
+                        time=local.strftime("%H:%M"), zone=timezone)
 
 
 def _font_stack() -> str:
@@ -939,11 +1019,11 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
 
 
 def demo(out: str | Path = "reports/demo", *, jobs: int | None = None, progress: bool = True,
-         language: str = "") -> RunResult:
+         language: str = "", pdf: bool = False, figure_titles: bool = True) -> RunResult:
     """Run every report on the shipped demo study; replaces the previous demo output.
 
     Only a previous run folder (with ``run.json``) is replaced.
     """
     params = {"language": language} if language else {}
     return run(("all",), study=demo_study(), out=out, parameters=params, jobs=jobs, force=True,
-               progress=progress)
+               progress=progress, pdf=pdf, figure_titles=figure_titles)

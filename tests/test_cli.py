@@ -38,7 +38,8 @@ def test_demo_end_to_end(demo_run):
     assert csvs and all(p.stat().st_size > 3 for p in csvs)
     from openpyxl import load_workbook
     wb = load_workbook(out / "tables.xlsx", read_only=True)
-    assert wb.sheetnames == sheet_names([p.stem for p in csvs])
+    assert wb.sheetnames[0] == "目次" and len(wb.sheetnames) == len(set(wb.sheetnames)) > 20
+    assert wb.sheetnames == sheet_names(wb.sheetnames)           # valid, unique, <= 31 characters
 
     pngs = {p.stem for p in (out / "figures").glob("*.png")}
     svgs = {p.stem for p in (out / "figures").glob("*.svg")}

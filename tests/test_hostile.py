@@ -122,3 +122,91 @@ def test_hostile_values_render_as_text_in_every_report(tmp_path):
     course_page = next(p for p in pages if p.name.startswith("10_course_report_C2024-01"))
     shown = course_page.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+# ---------------------------------------------------------------------------- issue 11 point 2
+
+FORMULAS = ("=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+2", "\r=1+2")
+
+
+def _formula_study(tmp_path: Path) -> Path:
+    """The demo study with spreadsheet formulas as construct and item labels, course titles,
+    an instructor and every free-text comment of one course."""
+    import csv
+    import io
+
+    study = tmp_path / "formula"
+    shutil.copytree(ROOT / "data" / "demo", study)
+    yaml = (study / "survey.yaml").read_text(encoding="utf-8")
+    for old, new in (
+        ("label: DXの必要性の理解", 'label: "=1+2"'),
+        ("label: 自分事化", 'label: "@SUM(A1:A2)"'),
+        ("{id: nec1, column: DXは市役所の業務に必要だと思う,", '{id: nec1, label: "-1+2", column: DXは市役所の業務に必要だと思う,'),
+    ):
+        assert old in yaml, old
+        yaml = yaml.replace(old, new)
+    (study / "survey.yaml").write_text(yaml, encoding="utf-8")
+    courses = (study / "courses.csv").read_text(encoding="utf-8")
+    for old, new in (("管理職向けDX研修,", '"=HYPERLINK(""http://x"",""管理職"")",'),
+                     ("一般職員向けDX研修（第1回）,", '"+一般職員向け",'),
+                     (",元自治体幹部,", ',"@講師",'), (",ベンダー,", ',"-ベンダー",')):
+        assert old in courses, old
+        courses = courses.replace(old, new, 1)
+    (study / "courses.csv").write_text(courses, encoding="utf-8")
+    raw = study / "raw" / "fy2025_c01_post_google.csv"
+    rows = list(csv.reader(io.StringIO(raw.read_text(encoding="utf-8-sig"))))
+    col = next(j for j, h in enumerate(rows[0]) if h.startswith("ご意見・ご感想"))
+    for k, row in enumerate(rows[1:]):
+        row[col] = f"{FORMULAS[k % len(FORMULAS)]} 研修はわかりやすかった {k}"
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    raw.write_text(buf.getvalue(), encoding="utf-8")
+    return study
+
+
+def test_formula_text_is_text_in_xlsx_and_neutralised_in_csv(tmp_path):
+    """Issue 11.2: a study's text that begins with = + - @ TAB or CR never becomes a formula:
+    tables.xlsx stores it as text (data_type "s"), tables/*.csv prefix it with ' (OWASP),
+    numbers stay numbers, and every CSV is UTF-8 with a BOM."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from dxsurvey import load_study, pipeline
+    from dxsurvey.reports.export import FORMULA_START
+
+    st = load_study(_formula_study(tmp_path))
+    assert st.codebook.constructs["necessity"].label == "=1+2"
+    result = pipeline.run(("all",), study=st, out=tmp_path / "run", progress=False, jobs=2)
+    assert not [(r.name, r.error) for r in result.reports if not r.ok]
+    run = tmp_path / "run"
+
+    neutralised = negative_numbers = 0
+    for path in sorted((run / "tables").glob("*.csv")):
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), path.name
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+            for field in row:
+                if field.startswith(FORMULA_START):
+                    float(field)            # only a number may start with - or +
+                    negative_numbers += 1
+                neutralised += field.startswith("'") and field[1:].startswith(FORMULA_START)
+    assert neutralised >= 10 and negative_numbers >= 1
+
+    wb = load_workbook(run / "tables.xlsx")
+    formulas, hostile_text = [], 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append(f"{ws.title}!{cell.coordinate}: {cell.value!r}")
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    hostile_text += 1
+    assert formulas == []
+    # the values are there, as written (no quote added in the workbook)
+    assert hostile_text >= 10
+    texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "=1+2" in texts and "@講師" in texts and any(t.startswith("=HYPERLINK(") for t in texts)

@@ -227,17 +227,26 @@ def test_write_xlsx_sheets_headers_widths(tmp_path):
                   "title": ["管理職向けDX研修（オンライン）", "x"]}).to_csv(
         tables / "course_overview.csv", index=False, encoding="utf-8-sig")
     long = "a_very_long_table_name_that_exceeds_excel_limits"
-    for stem in (long + "_1", long + "_2"):
-        pd.DataFrame({"n": [5]}).to_csv(tables / f"{stem}.csv", index=False, encoding="utf-8-sig")
+    for n, stem in ((5, long + "_1"), (6, long + "_2"), (6, "same_as_2")):   # sorted: same_as_2 last
+        pd.DataFrame({"n": [n]}).to_csv(tables / f"{stem}.csv", index=False, encoding="utf-8-sig")
     path = export.write_xlsx(tmp_path, language="ja")
     wb = load_workbook(path)
-    assert len(wb.sheetnames) == 3 and len(set(s.lower() for s in wb.sheetnames)) == 3
-    assert all(len(s) <= 31 for s in wb.sheetnames)
-    ws = wb["course_overview"]
-    assert [c.value for c in ws[1]] == ["研修ID", "人数", "平均", "研修名"]
-    assert all(c.font.bold for c in ws[1])
-    assert ws.freeze_panes == "A2"
-    assert ws["B2"].value == 12 and ws["C3"].value == 4.25              # numbers stay numbers
+    # the contents first, then a sheet per table (CSVs without metadata: named after their stem)
+    assert len(wb.sheetnames) == 4 and len(set(s.lower() for s in wb.sheetnames)) == 4
+    assert wb.sheetnames[0] == "目次" and all(len(s) <= 31 for s in wb.sheetnames)
+    # a table with the same contents as another shares its sheet; the contents row names both files
+    contents = [[c.value for c in row] for row in wb["目次"].iter_rows(min_row=2)]
+    assert len(contents) == 3 and [r[0] for r in contents] == wb.sheetnames[1:]
+    assert [r[4] for r in contents if "same_as_2.csv" in r[4]] == [f"{long}_2.csv, same_as_2.csv"]
+    assert all(wb["目次"].cell(row=i, column=1).hyperlink.location == f"'{r[0]}'!A1"
+               for i, r in enumerate(contents, start=2))
+    ws = wb[next(s for s in wb.sheetnames if s.endswith("course_overview"))]
+    assert ws["A1"].value == "course_overview"                         # the caption row
+    assert [c.value for c in ws[2]] == ["研修ID", "人数", "平均", "研修名"]
+    assert all(c.font.bold for c in ws[2])
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
+    assert ws["B3"].value == 12 and ws["C4"].value == 4.25              # numbers stay numbers
+    assert ws["B3"].number_format == "0" and ws["C4"].number_format == "0.00"
     assert ws.column_dimensions["D"].width >= 2 * len("管理職向けDX研修（オンライン）") - 4
     assert export.write_xlsx(tmp_path / "nothing") is None
 

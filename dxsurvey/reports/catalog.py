@@ -39,6 +39,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "—: hidden, fewer than {min_cell} respondents",
     },
 
+    # ------------------------------------------------------------------ deliverables (tables.xlsx, index, PDF)
+    "xlsx.contents": {"ja": "目次", "en": "Contents"},
+    "xlsx.sheet": {"ja": "シート", "en": "Sheet"},
+    "xlsx.report": {"ja": "レポート", "en": "Report"},
+    "xlsx.table": {"ja": "表番号", "en": "Table"},
+    "xlsx.caption": {"ja": "表題", "en": "Caption"},
+    "xlsx.csv": {"ja": "CSVファイル", "en": "CSV file"},
+    "xlsx.stacked": {"ja": "{caption}（{n}講座分、研修IDごと）", "en": "{caption} ({n} courses, by course ID)"},
+
+    "index.other_files": {"ja": "その他のファイル", "en": "Other files"},
+    "index.reiwa_year": {"ja": "令和{year}年", "en": "Reiwa {year}"},
+    "index.reiwa_first": {"ja": "元", "en": "1"},
+    "index.western_year": {"ja": "{year}年", "en": "{year}"},
+    "index.local_time": {"ja": "{year}{month}月{day}日 {time}（{zone}）", "en": "{year}-{month:02d}-{day:02d} {time} ({zone})"},
+    "index.pdf": {"ja": "PDF（A4印刷用）", "en": "PDF (A4)"},
+    "index.dl_tables": {"ja": "集計表", "en": "Tables"},
+    "index.dl_figures": {"ja": "図", "en": "Figures"},
+    "index.dl_number": {"ja": "番号", "en": "No."},
+    "index.dl_content": {"ja": "内容", "en": "Content"},
+    "index.dl_files": {"ja": "ファイル", "en": "Files"},
+    "index.xlsx_note": {"ja": "全レポートの集計表を1冊にまとめたもの（先頭の「目次」シートから各表へ移動できます）",
+                        "en": "every report's tables in one workbook (the first sheet, Contents, links to each)"},
+
     # ------------------------------------------------------------------ column headers
     "col.course_id": {"ja": "研修ID", "en": "Course ID"},
     "col.title": {"ja": "研修名", "en": "Title"},
@@ -593,6 +616,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.demo_missing": {
         "ja": "デモ用の調査フォルダ（data/demo）が見つかりません。リポジトリを取得した場所から実行してください。",
         "en": "The demo study (data/demo) was not found. Run from a checkout of the repository.",
+    },
+    "cli.pdf_no_chromium": {
+        "ja": "PDFを作るにはChromiumが必要です。インストールしてください（Debian/Ubuntu: sudo apt-get install chromium）。",
+        "en": "Writing PDFs needs Chromium; install it (Debian/Ubuntu: sudo apt-get install chromium).",
     },
     "cli.bad_input": {"ja": "入力エラー: {message}", "en": "Input error: {message}"},
     "cli.running": {

@@ -15,6 +15,7 @@ suppressed by :func:`dxsurvey.privacy.suppress`, numbered, written to
 from __future__ import annotations
 
 import html
+import json
 import os
 import pickle
 import re
@@ -27,12 +28,13 @@ import pandas as pd
 from .. import privacy
 from ..study import Study
 from . import catalog
-from .export import (TEMPLATES, atomic_output, save_figure, text_width)
+from .export import (TEMPLATES, P_COLUMNS, atomic_output, atomic_write_text, csv_safe_frame, save_figure,
+                     text_width)
 from .format import (Markup, escape_md, isna)
 
 __all__ = [
     "Context", "ReportTable", "ShownTable", "setup_matplotlib", "load_study_cached", "FORBIDDEN_COLUMNS",
-    "STUDY_CACHE_ENV", "FILE_SUFFIX_ENV", "CLAIMS_ENV", "JOB_ENV",
+    "STUDY_CACHE_ENV", "FILE_SUFFIX_ENV", "CLAIMS_ENV", "JOB_ENV", "FIGURE_TITLES_ENV",
 ]
 
 #: Columns that identify a person or a raw row: a report table must never carry them.
@@ -49,9 +51,11 @@ STUDY_CACHE_ENV = "DXSURVEY_STUDY_CACHE"
 FILE_SUFFIX_ENV = "DXSURVEY_FILE_SUFFIX"
 CLAIMS_ENV = "DXSURVEY_CLAIMS"
 JOB_ENV = "DXSURVEY_JOB"
+#: "0" leaves the numbered title out of saved figures (``dxsurvey run --no-figure-titles``).
+FIGURE_TITLES_ENV = "DXSURVEY_FIGURE_TITLES"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_P_COLUMNS = ("p_val", "p_adj")
+_P_COLUMNS = P_COLUMNS
 
 
 # ---------------------------------------------------------------------------- matplotlib
@@ -279,12 +283,15 @@ class Context:
             suppressed = suppressed.drop(columns=["suppressed"])
         caption = self.t(table.caption, **table.caption_args) if table.caption else ""
         with atomic_output(self.out / "tables" / f"{stem}.csv") as tmp:
-            suppressed.to_csv(tmp, index=False, encoding="utf-8-sig")
+            # UTF-8 with BOM (Excel opens it in Japanese); text that a spreadsheet would
+            # take for a formula is neutralised (OWASP "CSV injection")
+            csv_safe_frame(suppressed).to_csv(tmp, index=False, encoding="utf-8-sig")
 
         shown, hidden = _display_frame(suppressed, decimals)
         shown = shown.drop(columns=["suppressed"], errors="ignore")
         shown = shown.rename(columns=lambda c: catalog.column_label(str(c), self.language))
         self.n_tables += 1
+        self._write_meta(stem, table, suppressed, caption, hidden, decimals)
         label = self.t("report.table_label", number=self.n_tables)
         title = f"{label}{self.t('report.caption_sep')}{caption}" if caption else label
         body = (_table_html(shown, suppressed.drop(columns=["suppressed"], errors="ignore"))
@@ -295,6 +302,26 @@ class Context:
         _display(_HTMLOut(f'<div class="dx-table-wrap"><p class="dx-caption"><b>{html.escape(label)}</b>'
                           f"{html.escape(title[len(label):])}</p>{body}{note}</div>"))
         return ShownTable(shown)
+
+    def _write_meta(self, stem: str, table: "ReportTable", suppressed: pd.DataFrame, caption: str,
+                    hidden: bool, decimals: int) -> None:
+        """``tables/<stem>.meta.json``: what :func:`dxsurvey.reports.export.write_xlsx` needs to
+        know about the table (its report, number, caption, count and p-value columns, whether
+        cells were hidden), so that nothing downstream guesses it from the CSV."""
+        meta = {
+            "stem": stem, "name": table.name,
+            "report": os.environ.get(JOB_ENV) or f"{self.name}{self.suffix}", "notebook": self.name,
+            "number": self.n_tables, "language": self.language,
+            "caption_key": table.caption, "caption": caption,
+            "label": self.t("report.table_label", number=self.n_tables),
+            "n_cols": list(table.n_cols), "group_cols": list(table.group_cols or ()),
+            "p_cols": [c for c in _P_COLUMNS if c in table.frame.columns],
+            "decimals": decimals, "hidden": hidden, "min_cell": self.min_cell,
+            "suppressed_columns": [str(c) for c in suppressed.attrs.get("suppressed_columns") or ()],
+            "footnote": self.t("report.suppressed_footnote", min_cell=self.min_cell) if hidden else "",
+        }
+        atomic_write_text(self.out / "tables" / f"{stem}.meta.json",
+                          json.dumps(meta, ensure_ascii=False, indent=1, default=str))
 
     # -------------------------------------------------------------- figures
     def figure(self, fig, name: str, caption: str = "", *, close: bool = True) -> "_Quiet":
@@ -320,10 +347,17 @@ class Context:
             fig = fig.get_figure()
         if not hasattr(fig, "savefig"):
             raise ValueError(f"ctx.figure needs a matplotlib Figure or Axes; got {type(fig).__name__}")
-        paths = save_figure(fig, self.out / "figures" / f"{stem}.png", self.out / "figures" / f"{stem}.svg")
         self.n_figures += 1
         label = self.t("report.figure_label", number=self.n_figures)
         title = f"{self.t('report.caption_sep')}{caption}" if caption else ""
+        if os.environ.get(FIGURE_TITLES_ENV, "1") != "0":
+            # the numbered title travels with the file (pasted into slides, it keeps its meaning)
+            _title_figure(fig, f"{label}{title}")
+        paths = save_figure(fig, self.out / "figures" / f"{stem}.png", self.out / "figures" / f"{stem}.svg")
+        atomic_write_text(self.out / "figures" / f"{stem}.meta.json", json.dumps(
+            {"file": f"{stem}.png", "svg": f"{stem}.svg", "number": self.n_figures, "label": label,
+             "caption": caption, "report": os.environ.get(JOB_ENV) or f"{self.name}{self.suffix}"},
+            ensure_ascii=False, indent=1))
         from IPython.display import Image
         width = int(round(fig.get_figwidth() * 96))
         _display(Image(data=paths[0].read_bytes(), format="png", width=width, alt=f"{label}{title}"))
@@ -413,6 +447,17 @@ class _HTMLOut:
         return re.sub(r"<[^>]+>", " ", html.unescape(self.markup)).strip()
 
 
+def _title_figure(fig, text: str) -> None:
+    """Put ``text`` (図3　caption) above the figure, left-aligned, wrapped to its width;
+    a title the figure already has stays below it."""
+    import textwrap
+
+    width = max(int(fig.get_figwidth() * 72 / 10 / 1.1), 20)   # ~10 pt characters per line
+    wrapped = "\n".join(textwrap.wrap(text, width=width)) if text_width(text) > width * 2 else text
+    old = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    fig.suptitle(f"{wrapped}\n{old}" if old else wrapped, x=0.01, ha="left", fontsize=11, fontweight="bold")
+
+
 def _has_named_index(df: pd.DataFrame) -> bool:
     return any(n is not None for n in df.index.names)
 
@@ -420,6 +465,10 @@ def _has_named_index(df: pd.DataFrame) -> bool:
 #: A text column whose longest cell is longer than this (in display width: a full-width
 #: character counts 2) wraps in a box of limited width; shorter ones stay on one line.
 _LONG_TEXT = 24
+
+#: Tables with at least this many columns print in a smaller font (dx_tables.css: dx-wide,
+#: dx-very-wide), so that an A4 page holds every column.
+_WIDE, _VERY_WIDE = 10, 16
 
 
 def _table_html(shown: pd.DataFrame, source: pd.DataFrame) -> str:
@@ -451,7 +500,8 @@ def _table_html(shown: pd.DataFrame, source: pd.DataFrame) -> str:
             cells.append(f'<td class="dx-{k}"><div class="dx-long-text">{text}</div></td>' if k == "long"
                          else f'<td class="dx-{k}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="dx-table-scroll"><table class="dx-table"><thead><tr>{head}</tr></thead>'
+    width = " dx-very-wide" if len(kinds) >= _VERY_WIDE else " dx-wide" if len(kinds) >= _WIDE else ""
+    return (f'<div class="dx-table-scroll"><table class="dx-table{width}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 

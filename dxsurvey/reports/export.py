@@ -19,7 +19,9 @@ import pandas as pd
 from . import catalog
 
 __all__ = ["atomic_output", "atomic_write_bytes", "atomic_write_text", "FIGURE_DPI", "save_figure",
-           "sheet_names", "text_width", "write_xlsx", "export_html", "FONT_STACK", "TEMPLATES"]
+           "sheet_names", "text_width", "write_xlsx", "export_html", "FONT_STACK", "TEMPLATES",
+           "csv_safe", "csv_safe_frame", "csv_unsafe", "P_COLUMNS", "FORMULA_START", "read_table_metas",
+           "write_figure_index", "write_pdfs", "chromium", "PdfError"]
 
 #: CSS font stack of the HTML reports (Windows, then Linux Japanese fonts).
 FONT_STACK = '"Yu Gothic", "Meiryo", "Noto Sans JP", sans-serif'
@@ -155,9 +157,68 @@ def _crop(canvas, box, facecolor):
     return out
 
 
+# ---------------------------------------------------------------------------- spreadsheet-safe text
+
+#: Characters with which a spreadsheet cell's text would start a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: Columns holding p-values (shown to 3 decimals, "<.001" below .001).
+P_COLUMNS = ("p_val", "p_adj")
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def csv_safe(value: Any) -> Any:
+    r"""Text that a spreadsheet would run as a formula, neutralised with a leading ``'``.
+
+    As OWASP's "CSV injection" page recommends: a text cell beginning with
+    ``= + - @``, a tab or a carriage return is prefixed with a single quote; numbers
+    (and text that is just a number, like ``-0.5``) stay as they are.
+
+    Examples
+    --------
+    >>> [csv_safe(v) for v in ("=1+2", "+81 3", "-x", "@SUM(A1)", "\tx", "-0.5", -0.5, "研修", None)]
+    ["'=1+2", "'+81 3", "'-x", "'@SUM(A1)", "'\tx", '-0.5', -0.5, '研修', None]
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_unsafe(value: Any) -> Any:
+    """Undo :func:`csv_safe` (for tables.xlsx, whose text cells are never formulas).
+
+    >>> csv_unsafe(csv_safe("=1+2")), csv_unsafe("'quoted"), csv_unsafe(3)
+    ('=1+2', "'quoted", 3)
+    """
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`csv_safe` applied to its text cells and its column names
+    (a copy when anything changes; numeric columns untouched)."""
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        safe = values.map(csv_safe)
+        if not safe.equals(values):
+            if out is frame:
+                out = frame.copy()
+            out[col] = safe
+    if any(isinstance(c, str) and csv_safe(c) != c for c in frame.columns):
+        out = out.rename(columns=csv_safe) if out is not frame else frame.rename(columns=csv_safe)
+    return out
+
+
 # ---------------------------------------------------------------------------- tables.xlsx
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters Excel refuses in a sheet name, replaced by their full-width forms.
+_SHEET_SUBST = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"})
 
 
 def text_width(value: Any) -> int:
@@ -173,13 +234,15 @@ def sheet_names(stems: Sequence[str]) -> list[str]:
 
     Examples
     --------
-    >>> sheet_names(["a" * 40, "a" * 35, "x:y", "X_y"])
-    ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaa~2', 'x_y', 'X_y~2']
+    Characters Excel refuses (``[]:*?/\\``) become their full-width forms.
+
+    >>> sheet_names(["a" * 40, "a" * 35, "x:y", "X：Y", "'q'"])
+    ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaa~2', 'x：y', 'X：Y~2', 'q']
     """
     used: set[str] = set()
     out = []
     for stem in stems:
-        base = _SHEET_BAD.sub("_", str(stem)).strip("'") or "sheet"
+        base = _CONTROL.sub("", str(stem).translate(_SHEET_SUBST)).strip().strip("'") or "sheet"
         name = base[:31]
         k = 1
         while name.lower() in used:
@@ -191,42 +254,305 @@ def sheet_names(stems: Sequence[str]) -> list[str]:
     return out
 
 
-def write_xlsx(run_dir: str | Path, *, language: str = "ja") -> Path | None:
-    """Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``, a sheet per table.
+#: Number formats of tables.xlsx: estimates to 2 decimals (the reports' own), counts as
+#: integers, p-values to 3 decimals and "<.001" below .001 (APA), as the HTML shows them.
+XLSX_FORMATS = {"float": "0.00", "int": "0", "p": '[<0.001]"<.001";0.000'}
 
-    Headers are shown in ``language`` (:func:`dxsurvey.reports.catalog.column_label`), bold, the
-    header row frozen, columns sized to their content (wide characters count double).
+#: A text column of "M (SD)" cells (APA tables) becomes two numeric columns in tables.xlsx.
+_MEAN_SD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\((\d+(?:\.\d+)?)\)\s*$")
+
+_SUPPRESSED = "—"
+_SD_SUFFIX = re.compile(r"\s*(?:M\s*)?[(（]\s*SD\s*[)）]\s*$")
+_P_HEADER = re.compile(r"^p(?:\s*[(（].*[)）])?$|^p_\w+$")
+
+
+def read_table_metas(tables: Path) -> list[dict]:
+    """Every ``tables/*.csv`` with its ``.meta.json`` (written by ``Context.table``), or a bare
+    record for a CSV that has none."""
+    import json
+
+    metas = []
+    for path in sorted(tables.glob("*.csv")):
+        meta_path = path.with_name(f"{path.stem}.meta.json")
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        meta.setdefault("stem", path.stem)
+        meta["csv"] = path
+        metas.append(meta)
+    return metas
+
+
+def _report_order(metas: list[dict], reports: Sequence[tuple[str, str]] | None) -> list[dict]:
+    rank = {name: i for i, (name, _) in enumerate(reports or ())}
+    return sorted(metas, key=lambda m: (rank.get(m.get("report"), len(rank)), m.get("report") or "",
+                                        m.get("number") or 0, m["stem"]))
+
+
+def _per_course(meta: dict) -> bool:
+    """A table of a report run once per course (``10_course_report_C2024-01``)."""
+    notebook = meta.get("notebook") or ""
+    return bool(notebook) and (meta.get("report") or "").startswith(f"{notebook}_")
+
+
+def _is_text(values: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _read_shown(meta: dict) -> tuple[pd.DataFrame, set]:
+    """A table's CSV as tables.xlsx shows it: text restored (:func:`csv_unsafe`), no
+    ``suppressed`` column; returns (frame, hidden) with the (row, column) cells that
+    suppression hid (shown as "—", as in HTML)."""
+    frame = pd.read_csv(meta["csv"], encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    frame = frame.rename(columns=csv_unsafe)
+    hidden: set = set()
+    for col in frame.columns:
+        if _is_text(frame[col]):
+            frame[col] = frame[col].map(csv_unsafe).astype(object)
+    if "suppressed" in frame.columns:
+        rows = frame["suppressed"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
+        cols = [c for c in (meta.get("suppressed_columns") or frame.columns) if c in frame.columns and c != "suppressed"]
+        frame = frame.drop(columns=["suppressed"])
+        for r in range(len(frame)):
+            if rows[r]:
+                hidden.update((r, c) for c in cols if _isna(frame.at[r, c]))
+    return frame, hidden
+
+
+def _stacked(metas: list[dict], course_col: str) -> tuple[pd.DataFrame, set]:
+    """One table of a per-course report for every course, stacked, with the course's ID first
+    (unless the table already names it)."""
+    frames, hidden, offset = [], set(), 0
+    for meta in metas:
+        frame, cells = _read_shown(meta)
+        course = meta["report"][len(meta.get("notebook") or "") + 1:]
+        if "course_id" not in frame.columns:
+            frame.insert(0, course_col, course)
+        frames.append(frame)
+        hidden.update((r + offset, c) for r, c in cells)
+        offset += len(frame)
+    return pd.concat(frames, ignore_index=True, sort=False), hidden
+
+
+def _typed(frame: pd.DataFrame, hidden: set, meta: dict) -> tuple[pd.DataFrame, dict, set]:
+    """Each column's kind ("p", "int", "float", "text"); a text column of "M (SD)" cells
+    split into two float columns ``(column, "M")`` and ``(column, "SD")``."""
+    n_cols = set(meta.get("n_cols") or ())
+    p_cols = set(meta.get("p_cols") or P_COLUMNS)
+    kinds: dict = {}
+    columns: dict = {}
+    for col in frame.columns:
+        values = frame[col]
+        if _is_text(values):
+            # numbers and "—" (a table the report suppressed itself, or stacked courses): numbers
+            text = values.astype(object)
+            numbers = pd.to_numeric(text.where(text != _SUPPRESSED), errors="coerce")
+            if numbers.notna().any() and (numbers.notna() | text.isna() | (text == _SUPPRESSED)).all():
+                hidden = hidden | {(r, col) for r, v in enumerate(text) if v == _SUPPRESSED}
+                values = numbers
+        filled = values.dropna()
+        if _is_text(values) and len(filled) and all(isinstance(v, str) for v in filled):
+            matches = values.map(lambda v: _MEAN_SD.match(v) if isinstance(v, str) else None)
+            shown = [m for v, m in zip(values, matches) if isinstance(v, str) and v != _SUPPRESSED]
+            if shown and all(shown):
+                for part, key in ((1, "M"), (2, "SD")):
+                    columns[(col, key)] = pd.Series([float(m.group(part)) if m else None for m in matches],
+                                                    index=values.index, dtype="float64")
+                    kinds[(col, key)] = "float"
+                hidden |= {(r, (col, key)) for r, v in enumerate(values) if v == _SUPPRESSED for key in ("M", "SD")}
+                continue
+        columns[col] = values
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            kinds[col] = "text"
+        elif str(col) in p_cols or _P_HEADER.match(str(col)):
+            kinds[col] = "p"
+        elif pd.api.types.is_integer_dtype(values) or (
+                str(col) in n_cols and bool((filled == filled.round()).all())):
+            kinds[col] = "int"
+        else:
+            kinds[col] = "float"
+    out = pd.DataFrame({i: v for i, v in enumerate(columns.values())})
+    out.columns = pd.Index(list(columns), tupleize_cols=False)
+    return out, kinds, {(r, c) for r, c in hidden if c in columns}
+
+
+def _header(col, language: str) -> str:
+    if isinstance(col, tuple):
+        base = _SD_SUFFIX.sub("", catalog.column_label(str(col[0]), language))
+        return f"{base} {col[1]}".strip()
+    return catalog.column_label(str(col), language)
+
+
+def _text_cell(cell, value: str) -> None:
+    """A text cell that is never a formula, whatever it begins with."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.data_type = "s"
+
+
+def write_xlsx(run_dir: str | Path, *, language: str = "ja",
+               reports: Sequence[tuple[str, str]] | None = None) -> Path | None:
+    r"""Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``: a contents sheet, then a sheet per table.
+
+    The first sheet, 目次 (Contents), lists every table with its report, number, caption
+    and a link to its sheet.  Each table sheet holds the caption (row 1), the headers
+    in ``language`` (row 2, bold, frozen, repeated on every printed page), the rows,
+    and the suppression footnote when a cell is hidden.  A sheet is named after its
+    position and caption (``3 研修前後の変化``: unique, <= 31 characters, none of
+    ``[]:*?/\``), in report order.  Numbers are numbers with formats (0.00; counts as
+    integers; p-values 0.000 and "<.001"); "M (SD)" text becomes two numeric columns;
+    suppressed cells show "—" as in HTML; text is always text (never a formula).  Each
+    sheet prints on A4 landscape, fitted to the page width.  Two tables with the same
+    contents (one table shown by two reports) share one sheet.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder (reads ``tables/*.csv`` and the ``*.meta.json`` beside them).
+    language : {"ja", "en"}
+    reports : sequence of (report name, title), optional
+        The run's reports in order: sheets follow it, and the contents name each title.
 
     Returns
     -------
     Path or None
         The workbook, or None when the run has no tables.
     """
+    import hashlib
+
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     catalog.check_language(language)
     run_dir = Path(run_dir)
-    csvs = sorted((run_dir / "tables").glob("*.csv"))
-    if not csvs:
+    metas = _report_order(read_table_metas(run_dir / "tables"), reports)
+    if not metas:
         return None
+    titles = dict(reports or ())
     wb = Workbook()
-    wb.remove(wb.active)
+    contents = wb.active
+    contents.title = catalog.text("xlsx.contents", language)
     bold = Font(bold=True)
-    for path, sheet in zip(csvs, sheet_names([p.stem for p in csvs])):
-        frame = pd.read_csv(path, encoding="utf-8-sig")
+    link_font = Font(color="0563C1", underline="single")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def print_setup(ws, title_rows: str) -> None:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_title_rows = title_rows
+        ws.print_options.gridLines = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.oddFooter.center.text = "&P / &N"
+
+    # one sheet per table; a per-course report's table once, every course stacked in it;
+    # a table with the same contents as an earlier one (shown by two reports) shares its sheet
+    groups: list[list[dict]] = []
+    per_course: dict[tuple, list[dict]] = {}
+    by_content: dict[str, list[dict]] = {}
+    for meta in metas:
+        if _per_course(meta):
+            key = (meta["notebook"], meta.get("name"))
+            if key not in per_course:
+                per_course[key] = []
+                groups.append(per_course[key])
+            per_course[key].append(meta)
+            continue
+        digest = hashlib.sha256(meta["csv"].read_bytes()).hexdigest()
+        if digest in by_content:
+            by_content[digest].append(meta)
+        else:
+            by_content[digest] = [meta]
+            groups.append(by_content[digest])
+    sep = catalog.text("report.caption_sep", language)
+
+    def caption_of(group: list[dict]) -> str:
+        first = group[0]
+        caption = first.get("caption") or first["stem"]
+        if _per_course(first):
+            caption = catalog.text("xlsx.stacked", language, caption=caption, n=len(group))
+        return caption
+
+    def report_of(group: list[dict]) -> str:
+        first = group[0]
+        report, notebook = first.get("report") or "", first.get("notebook") or ""
+        if _per_course(first) and f"index.report.{notebook}" in catalog.TEXTS:
+            return catalog.text(f"index.report.{notebook}", language)
+        return titles.get(report) or report
+
+    names = sheet_names([f"{i} {caption_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
+    rows = []
+    for group, sheet in zip(groups, names):
+        meta = group[0]
+        stacked = _per_course(meta)
+        caption = caption_of(group)
+        report = report_of(group) if stacked else " / ".join(dict.fromkeys(report_of([m]) for m in group))
+        rows.append((sheet, [report, meta.get("label") or "", caption, ", ".join(m["stem"] + ".csv" for m in group)]))
+        frame, hidden = _stacked(group, "course_id") if stacked else _read_shown(meta)
+        frame, kinds, hidden = _typed(frame, hidden, meta)
         ws = wb.create_sheet(sheet)
-        headers = [catalog.column_label(str(c), language) for c in frame.columns]
-        ws.append(headers)
-        for cell in ws[1]:
+        title = f"{meta['label']}{sep}{caption}" if meta.get("label") else caption
+        _text_cell(ws.cell(row=1, column=1), title)
+        ws.cell(row=1, column=1).font = bold
+        headers = [_header(c, language) for c in frame.columns]
+        for j, h in enumerate(headers, start=1):
+            cell = ws.cell(row=2, column=j)
+            _text_cell(cell, h)
             cell.font = bold
-        for row in frame.itertuples(index=False):
-            ws.append([None if _isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-        for j, col in enumerate(frame.columns, start=1):
-            width = max([text_width(headers[j - 1])] + [text_width(v) for v in frame[col].head(500)])
-            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
-        ws.freeze_panes = "A2"
+            cell.alignment = wrap
+        widths = [text_width(h) for h in headers]
+        for r, rec in enumerate(frame.itertuples(index=False)):
+            for j, (col, v) in enumerate(zip(frame.columns, rec)):
+                cell = ws.cell(row=r + 3, column=j + 1)
+                kind = kinds[col]
+                if (r, col) in hidden:
+                    _text_cell(cell, _SUPPRESSED)
+                    cell.alignment = Alignment(horizontal="right")
+                elif _isna(v):
+                    continue
+                elif isinstance(v, str):
+                    _text_cell(cell, v)
+                    widths[j] = max(widths[j], min(text_width(v), 60))
+                    if text_width(v) > 50:
+                        cell.alignment = wrap
+                else:
+                    v = v.item() if hasattr(v, "item") else v
+                    if kind == "int" and float(v).is_integer():
+                        v = int(v)
+                    cell.value = v
+                    cell.number_format = XLSX_FORMATS.get(kind, "General")
+                    widths[j] = max(widths[j], 8)
+        last = len(frame) + 3
+        if hidden or any(m.get("hidden") for m in group):
+            _text_cell(ws.cell(row=last + 1, column=1), meta.get("footnote") or catalog.text(
+                "report.suppressed_footnote", language, min_cell=meta.get("min_cell") or 5))
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 50)
+        ws.freeze_panes = "A3"
+        print_setup(ws, "1:2")
+
+    # the contents: one row per table, its sheet a link
+    head = [catalog.text(k, language) for k in ("xlsx.sheet", "xlsx.report", "xlsx.table", "xlsx.caption", "xlsx.csv")]
+    for j, h in enumerate(head, start=1):
+        cell = contents.cell(row=1, column=j)
+        _text_cell(cell, h)
+        cell.font = bold
+    for i, (sheet, row) in enumerate(rows, start=2):
+        cell = contents.cell(row=i, column=1)
+        _text_cell(cell, sheet)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A1")
+        cell.font = link_font
+        for j, v in enumerate(row, start=2):
+            _text_cell(contents.cell(row=i, column=j), v)
+    for j, letter in enumerate("ABCDE"):
+        width = max([text_width(head[j])] + [text_width(([s] + r)[j]) for s, r in rows])
+        contents.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+    contents.freeze_panes = "A2"
+    print_setup(contents, "1:1")
     target = run_dir / "tables.xlsx"
     with atomic_output(target) as tmp:
         wb.save(tmp)
@@ -238,6 +564,106 @@ def _isna(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+# ---------------------------------------------------------------------------- figures/index.csv
+
+def write_figure_index(run_dir: str | Path, *, reports: Sequence[tuple[str, str]] | None = None) -> Path | None:
+    """``figures/index.csv``: one row per figure (file, number, caption, report), in report order.
+
+    Made from the ``figures/<stem>.meta.json`` that ``Context.figure`` writes beside each
+    PNG; UTF-8 with BOM, text neutralised for spreadsheets (:func:`csv_safe`).
+
+    Returns
+    -------
+    Path or None
+        The index, or None when the run drew no figure.
+    """
+    import json
+
+    folder = Path(run_dir) / "figures"
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.meta.json"))]
+    if not metas:
+        return None
+    titles = dict(reports or ())
+    rank = {name: i for i, (name, _) in enumerate(reports or ())}
+    metas.sort(key=lambda m: (rank.get(m.get("report"), len(rank)), m.get("report") or "", m.get("number") or 0))
+    frame = pd.DataFrame([{"file": m["file"], "svg": m.get("svg", ""), "number": m.get("number"),
+                           "label": m.get("label", ""), "caption": m.get("caption", ""),
+                           "report": m.get("report", ""), "report_title": titles.get(m.get("report"), "")}
+                          for m in metas])
+    target = folder / "index.csv"
+    with atomic_output(target) as tmp:
+        csv_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+    return target
+
+
+# ---------------------------------------------------------------------------- PDF
+
+class PdfError(RuntimeError):
+    """The PDFs cannot be written (no Chromium); the message says what to install."""
+
+
+def chromium() -> str | None:
+    """Path of Debian's Chromium (or another Chromium/Chrome on PATH), or None."""
+    import shutil
+
+    for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = name if Path(name).is_file() else shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+_FOOTER = ('<div style="font-size:8px; width:100%; margin:0 12mm; display:flex; justify-content:space-between; '
+           'font-family:{font}; color:#555;"><span>{title}</span>'
+           '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>')
+
+
+def write_pdfs(run_dir: str | Path, reports: Sequence[tuple[str, str]], *, language: str = "ja") -> list[Path]:
+    """``pdf/NAME.pdf`` for each report's ``html/NAME.html``: A4, the page's print stylesheet,
+    the report title and "page / pages" in every page's footer.
+
+    Printed by headless Chromium (Debian's ``chromium``) driven by playwright, offline:
+    a request that is not a local file is refused.
+
+    Raises
+    ------
+    PdfError
+        When no Chromium is installed (the message names the package).
+    """
+    import html as _html
+
+    catalog.check_language(language)
+    exe = chromium()
+    if exe is None:
+        raise PdfError(catalog.text("cli.pdf_no_chromium", language))
+    from playwright.sync_api import sync_playwright
+
+    run_dir = Path(run_dir)
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                           "--no-first-run", "--disable-extensions"])
+        try:
+            context = browser.new_context(offline=True)
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
+                          else r.abort())
+            page = context.new_page()
+            for name, title in reports:
+                source = run_dir / "html" / f"{name}.html"
+                if not source.is_file():
+                    continue
+                page.goto(source.resolve().as_uri(), wait_until="load")
+                data = page.pdf(format="A4", print_background=True, display_header_footer=True,
+                                prefer_css_page_size=True, header_template="<span></span>",
+                                footer_template=_FOOTER.format(font=_html.escape(FONT_STACK), title=_html.escape(title)),
+                                margin={"top": "12mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                written.append(atomic_write_bytes(run_dir / "pdf" / f"{name}.pdf", data))
+        finally:
+            browser.close()
+    return written
 
 
 # ---------------------------------------------------------------------------- HTML export
