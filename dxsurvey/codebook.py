@@ -52,6 +52,9 @@ class Scale:
     name: str
     levels: dict[int, tuple[str, ...]]
     missing: tuple[str, ...] = ()
+    #: What the end points of a numbered scale mean (``anchors: {1: 苦手, 5: 得意}``), shown
+    #: beside the number in legends and tables.
+    anchors: dict[int, str] = field(default_factory=dict)
 
     @property
     def min(self) -> int:
@@ -66,8 +69,11 @@ class Scale:
         return sorted(self.levels)
 
     def label_of(self, value: int) -> str:
-        """The first (canonical) label of a value."""
-        return self.levels[value][0]
+        """The first (canonical) label of a value, with its anchor when the scale has one
+        (``1（苦手）``)."""
+        label = self.levels[value][0]
+        anchor = (getattr(self, "anchors", None) or {}).get(value)   # a study pickled before anchors existed
+        return f"{label}（{anchor}）" if anchor and anchor != label else label
 
     @property
     def lookup(self) -> dict[str, int]:
@@ -245,7 +251,17 @@ def _parse_scale(name: str, spec: Any, yf: Path) -> Scale:
     if len(levels) < 2:
         raise _err(f"{p}.levels", "a scale needs at least two levels.", yf)
     missing = tuple(str(x) for x in _as_list(spec.get("missing")))
-    return Scale(name=name, levels=levels, missing=missing)
+    anchors = spec.get("anchors") or {}
+    if not isinstance(anchors, dict):
+        raise _err(f"{p}.anchors", "must map a value to what it means, e.g. `{1: 苦手, 5: 得意}`.", yf)
+    try:
+        anchors = {int(k): str(v) for k, v in anchors.items()}
+    except (TypeError, ValueError):
+        raise _err(f"{p}.anchors", f"keys must be values of the scale ({', '.join(map(str, levels))}).", yf) from None
+    unknown = sorted(set(anchors) - set(levels))
+    if unknown:
+        raise _err(f"{p}.anchors", f"{unknown[0]} is not a value of the scale ({', '.join(map(str, levels))}).", yf)
+    return Scale(name=name, levels=levels, missing=missing, anchors=anchors)
 
 
 def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:

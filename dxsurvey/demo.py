@@ -226,6 +226,7 @@ scales:
     missing: [無回答, "-"]
   num5:                         # linear scale 1 (苦手) .. 5 (得意), printed the same way on paper
     levels: {1: ["1"], 2: ["2"], 3: ["3"], 4: ["4"], 5: ["5"]}
+    anchors: {1: 苦手, 5: 得意}   # shown beside the numbers: 1（苦手） .. 5（得意）
     missing: [無回答, "-"]
   satisfaction5:
     levels:

@@ -119,3 +119,47 @@ def test_figure_alt_text_is_its_numbered_caption(demo_run):
         assert len(re.findall(r"<img\b", text)) == len(alts), page.name
         assert alts == captions, page.name
         assert all(a.startswith("図") for a in alts), page.name
+
+
+#: A4 width less the 12 mm margins of the print stylesheet (dx_tables.css), in CSS pixels.
+A4_PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
+
+_OVERFLOWING = """els => els.filter(t => {
+    const box = t.parentElement.getBoundingClientRect();
+    if (t.getBoundingClientRect().width <= box.width + 1) return false;
+    for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+        const o = getComputedStyle(e).overflowX;
+        if (o === 'auto' || o === 'scroll') return false;     // it scrolls inside the page
+    }
+    return true;
+}).map(t => (t.querySelector('th') || t).innerText.trim().slice(0, 30))"""
+
+_CUT_IN_PRINT = """els => els.filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                        || t.scrollWidth > t.getBoundingClientRect().width + 1)
+    .map(t => (t.querySelector('th') || t).innerText.trim().slice(0, 30))"""
+
+
+def test_tables_scroll_at_1280px_and_fit_a4_in_print(demo_run, browser):
+    """Issue 15: at 1280 px no table is wider than its container unless it scrolls there (the
+    page itself never scrolls sideways); printed on A4 (print media, the page's width) no
+    table is wider than the page, so no column is lost."""
+    out = demo_run.out
+    pages = [out / "index.html", *sorted((out / "html").glob("*.html"))]
+    problems = {}
+    for path in pages:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                      else r.abort())
+        page = context.new_page()
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        found = [f"1280px: table wider than its box: {t}" for t in page.eval_on_selector_all("table", _OVERFLOWING)]
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 1280:
+            found.append(f"1280px: the page scrolls sideways ({width}px)")
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": A4_PRINT_WIDTH, "height": 1100})
+        found += [f"A4 print: table cut: {t}" for t in page.eval_on_selector_all("table", _CUT_IN_PRINT)]
+        context.close()
+        if found:
+            problems[path.name] = found[:4]
+    assert not problems, problems

@@ -263,6 +263,7 @@ _MEAN_SD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\((\d+(?:\.\d+)?)\)\s*$")
 
 _SUPPRESSED = "—"
 _SD_SUFFIX = re.compile(r"\s*(?:M\s*)?[(（]\s*SD\s*[)）]\s*$")
+_P_BELOW = re.compile(r"^<\s*0?\.001$")
 _P_HEADER = re.compile(r"^p(?:\s*[(（].*[)）])?$|^p_\w+$")
 
 
@@ -343,11 +344,15 @@ def _typed(frame: pd.DataFrame, hidden: set, meta: dict) -> tuple[pd.DataFrame, 
         values = frame[col]
         if _is_text(values):
             # numbers and "—" (a table the report suppressed itself, or stacked courses): numbers
+            # (a p-value column keeps its "<.001" cells as text)
             text = values.astype(object)
             numbers = pd.to_numeric(text.where(text != _SUPPRESSED), errors="coerce")
-            if numbers.notna().any() and (numbers.notna() | text.isna() | (text == _SUPPRESSED)).all():
+            below = text.map(lambda v: isinstance(v, str) and bool(_P_BELOW.match(v))) & bool(_P_HEADER.match(str(col)))
+            if numbers.notna().any() and (numbers.notna() | text.isna() | (text == _SUPPRESSED) | below).all():
                 hidden = hidden | {(r, col) for r, v in enumerate(text) if v == _SUPPRESSED}
-                values = numbers
+                values = numbers.astype(object).where(~below, text)
+                if not below.any():
+                    values = numbers
         filled = values.dropna()
         if _is_text(values) and len(filled) and all(isinstance(v, str) for v in filled):
             matches = values.map(lambda v: _MEAN_SD.match(v) if isinstance(v, str) else None)
@@ -360,10 +365,11 @@ def _typed(frame: pd.DataFrame, hidden: set, meta: dict) -> tuple[pd.DataFrame, 
                 hidden |= {(r, (col, key)) for r, v in enumerate(values) if v == _SUPPRESSED for key in ("M", "SD")}
                 continue
         columns[col] = values
-        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-            kinds[col] = "text"
-        elif str(col) in p_cols or _P_HEADER.match(str(col)):
+        is_p = str(col) in p_cols or bool(_P_HEADER.match(str(col)))
+        if is_p and values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).any():
             kinds[col] = "p"
+        elif pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            kinds[col] = "text"
         elif pd.api.types.is_integer_dtype(values) or (
                 str(col) in n_cols and bool((filled == filled.round()).all())):
             kinds[col] = "int"

@@ -1,0 +1,350 @@
+"""Issue 15: the deliverables a city hall hands on — tables.xlsx, index.html, figures, print/PDF.
+
+The demo checks use the session's `dxsurvey demo` run (conftest ``demo_run``).  LibreOffice
+(tables.xlsx printed to PDF) and poppler (pdfinfo, pdftotext) are skipped when missing
+outside CI and required in CI (.ci/run installs them, as it installs Chromium).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dxsurvey.reports import export
+
+ROOT = Path(__file__).resolve().parents[1]
+P_FORMAT = '[<0.001]"<.001";0.000'
+SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _tool(name: str) -> str:
+    """A command-line tool, or skip (fail in CI, where .ci/run installs it)."""
+    path = shutil.which(name)
+    if not path:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{name} is required in CI (.ci/run installs it with apt-get)")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+# ---------------------------------------------------------------------------- tables.xlsx
+
+@pytest.fixture(scope="module")
+def ctx_tables(tmp_path_factory):
+    """A run folder with three tables written by ctx.table (metadata beside each CSV)."""
+    from dxsurvey import pipeline
+    from dxsurvey.reports import Context, ReportTable
+
+    out = tmp_path_factory.mktemp("ctx_tables")
+    ctx = Context.open(study=pipeline.demo_study(), out=out, name="99_test")
+    frame = pd.DataFrame({
+        "label": ["=HYPERLINK(\"x\")", "+通常", "@講師", "-0.5"],
+        "n": [3, 12, 25, 40],
+        "mean_a": [2.9166666666, 3.5, 4.25, -0.125],
+        "p_val": [0.2, 3.3e-20, 0.0004, 0.04567],
+        "pre": ["2.92 (0.68)", "3.50 (1.00)", "4.25 (0.10)", "—"],
+    })
+    ctx.table(ReportTable(frame, "hostile", caption="report.empty_table", n_cols=("n",)))
+    ctx.table(ReportTable(pd.DataFrame({"course_id": ["C1"], "n": [30]}), "same_a", n_cols=("n",)))
+    ctx.table(ReportTable(pd.DataFrame({"course_id": ["C1"], "n": [30]}), "same_b", n_cols=("n",)))
+    return out
+
+
+def test_ctx_table_csv_is_spreadsheet_safe_and_has_metadata(ctx_tables):
+    data = (ctx_tables / "tables" / "hostile.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")                               # UTF-8 with BOM
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    labels = [r[0] for r in rows[1:]]
+    assert labels == ["'=HYPERLINK(\"x\")", "'+通常", "'@講師", "-0.5"]     # a number stays a number
+    means = [r[rows[0].index("mean_a")] for r in rows[1:]]
+    assert means[-1] == "-0.125"
+    meta = json.loads((ctx_tables / "tables" / "hostile.meta.json").read_text("utf-8"))
+    assert meta["report"] == "99_test" and meta["number"] == 1 and meta["n_cols"] == ["n"]
+    assert meta["caption"] == "（該当するデータがありません）" and meta["hidden"] is True
+    assert meta["p_cols"] == ["p_val"] and "n" in meta["suppressed_columns"]
+
+
+def test_write_xlsx_types_formats_hidden_cells_and_links(ctx_tables):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(export.write_xlsx(ctx_tables, language="ja"))
+    assert wb.sheetnames[0] == "目次" and len(wb.sheetnames) == 3     # same_a and same_b share a sheet
+    contents = wb["目次"]
+    assert [c.value for c in contents[1]] == ["シート", "レポート", "表番号", "表題", "CSVファイル"]
+    assert contents["A3"].hyperlink.location == f"'{wb.sheetnames[2]}'!A1"
+    assert contents["E3"].value == "same_a.csv, same_b.csv"
+    ws = wb[wb.sheetnames[1]]
+    assert ws.title == "1 （該当するデータがありません）"
+    assert ws["A1"].value == "表1　（該当するデータがありません）"
+    headers = [c.value for c in ws[2]]
+    assert headers == ["内容", "人数", "平均(A)", "p値", "事前 M", "事前 SD"]   # no `suppressed` column
+    rows = list(ws.iter_rows(min_row=3, max_row=6))
+    # hostile text is text; the row of n = 3 (and its complement, n = 12) are hidden as in
+    # HTML, with the footnote
+    assert rows[0][0].value == '=HYPERLINK("x")' and rows[0][0].data_type == "s"
+    assert [c.value for c in rows[0][1:4]] == ["—", "—", "—"]
+    suppressed = pd.read_csv(ctx_tables / "tables" / "hostile.csv", encoding="utf-8-sig")["suppressed"].tolist()
+    assert [r[1].value == "—" for r in rows] == suppressed == [True, True, False, False]
+    assert any(isinstance(c.value, str) and c.value.startswith("—: 回答者が5人未満")
+               for c in ws["A"])
+    n, mean, p, m, sd = rows[2][1:6]
+    assert (n.value, n.number_format) == (25, "0")
+    assert mean.value == 4.25 and mean.number_format == "0.00"
+    assert p.value == pytest.approx(0.0004) and p.number_format == P_FORMAT       # shown as <.001
+    assert (m.value, sd.value, m.number_format) == (4.25, 0.1, "0.00")          # "4.25 (0.10)" as numbers
+    assert rows[3][0].value == "-0.5" and rows[3][4].value == "—"
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9   # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_demo_workbook(demo_run):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(demo_run.out / "tables.xlsx")
+    names = wb.sheetnames
+    assert names[0] == "目次" and 20 <= len(names) <= 60
+    assert len({n.lower() for n in names}) == len(names)
+    assert all(len(n) <= 31 and not SHEET_BAD.search(n) for n in names)
+    assert sum(bool(re.search(r"[ぁ-んァ-ヶ一-龥]", n)) for n in names) >= len(names) - 3
+    listed = [row[0].value for row in wb["目次"].iter_rows(min_row=2)]
+    assert listed == names[1:]
+    for row in wb["目次"].iter_rows(min_row=2):
+        assert row[0].hyperlink.location == f"'{row[0].value}'!A1"
+    # report order: validation first, the research report's appendix last
+    reports = [row[1].value for row in wb["目次"].iter_rows(min_row=2)]
+    assert reports[0] == "データ検証" and reports.index("研修報告") < reports.index("調査報告（研究レポート）")
+    # one sheet for course_by_course and research_course_by_course
+    csvs = [row[4].value for row in wb["目次"].iter_rows(min_row=2)]
+    assert sum("course_by_course.csv" in c for c in csvs) == 1
+    metas = {p.name[:-len(".meta.json")] + ".csv": json.loads(p.read_text("utf-8"))
+             for p in (demo_run.out / "tables").glob("*.meta.json")}
+    with_hidden = {row[0].value for row in wb["目次"].iter_rows(min_row=2)
+                   if any(metas[c]["hidden"] for c in row[4].value.split(", "))}
+    assert len(with_hidden) >= 5
+    bodies, floats, p_cells, ints = set(), 0, 0, 0
+    for ws in wb.worksheets[1:]:
+        headers = [c.value for c in ws[2]]
+        assert not {"suppressed", "p_val", "sd_a", "mean_a", "n"} & set(headers), ws.title
+        body = tuple(tuple(c.value for c in row) for row in ws.iter_rows(min_row=2))
+        assert body not in bodies, f"duplicate sheet {ws.title}"
+        bodies.add(body)
+        hidden = False
+        for row in ws.iter_rows(min_row=3):
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate)
+                if isinstance(c.value, float):
+                    assert c.number_format in ("0.00", P_FORMAT), (ws.title, c.coordinate, c.number_format)
+                    floats += 1
+                    p_cells += c.number_format == P_FORMAT
+                elif isinstance(c.value, int) and c.number_format == "0":
+                    ints += 1
+                elif isinstance(c.value, str) and re.fullmatch(r"-?\d+\.\d+ \(\d+\.\d+\)", c.value):
+                    pytest.fail(f"M (SD) as text in {ws.title} {c.coordinate}")
+                hidden |= c.value == "—"
+        if ws.title in with_hidden:       # "—" as in HTML, with the footnote under the table
+            assert hidden and any(isinstance(c.value, str) and c.value.startswith("—: ") for c in ws["A"]), ws.title
+        assert ws.freeze_panes == "A3" and ws.page_setup.orientation == "landscape", ws.title
+    assert floats > 1000 and p_cells > 100 and ints > 500
+
+
+def test_demo_workbook_prints_on_at_most_60_a4_pages(demo_run, tmp_path):
+    """LibreOffice opens tables.xlsx (no repair) and prints it on at most 60 A4 pages."""
+    soffice = _tool("soffice")
+    pdfinfo = _tool("pdfinfo")
+    proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(demo_run.out / "tables.xlsx")],
+                          capture_output=True, text=True, timeout=600)
+    pdf = tmp_path / "tables.pdf"
+    assert pdf.is_file(), proc.stderr[-2000:]
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+    assert 10 <= pages <= 60, pages
+    assert float(size.group(1)) > float(size.group(2))                       # landscape
+    assert abs(float(size.group(1)) - 842) < 3 and abs(float(size.group(2)) - 595) < 3   # A4
+
+
+# ---------------------------------------------------------------------------- index.html
+
+def test_index_downloads_grouped_by_report_with_local_time(demo_run):
+    page = (demo_run.out / "index.html").read_text("utf-8")
+    record = json.loads((demo_run.out / "run.json").read_text("utf-8"))
+    sections = re.findall(r'<section class="downloads" id="dl-([^"]+)">\s*<h3>(.*?)</h3>', page)
+    assert [s[0] for s in sections][:1] == ["00_validation"]
+    assert {s[0] for s in sections} == {r["name"] for r in record["reports"]}
+    # every CSV is linked once, beside its caption; no paragraph of file names
+    links = re.findall(r'<a href="tables/([^"]+\.csv)">CSV</a>', page)
+    assert sorted(links) == sorted(p.name for p in (demo_run.out / "tables").glob("*.csv"))
+    assert "構成概念・項目ごとの変化と効果量" in page and "受講者の反応の回答分布" in page
+    assert len(re.findall(r'<a href="figures/[^"]+\.png">PNG</a>', page)) == len(
+        list((demo_run.out / "figures").glob("*.png")))
+    started = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert started.group(1) == record["started"]
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（Asia/Tokyo）", started.group(2)), started.group(2)
+
+
+def test_local_time_zone_and_era(tmp_path):
+    from dxsurvey import load_study
+    from dxsurvey.codebook import CodebookError
+    from dxsurvey.pipeline import local_time
+
+    assert local_time("2026-04-01T00:30:00+09:00") == "2026年4月1日 00:30（Asia/Tokyo）"
+    assert local_time("2026-03-31T15:30:00+00:00") == "2026年4月1日 00:30（Asia/Tokyo）"   # UTC -> JST
+    assert local_time("2026-03-31T15:30:00+00:00", era="reiwa") == "令和8年4月1日 00:30（Asia/Tokyo）"
+    assert local_time("2019-04-30T12:00:00+09:00", era="reiwa") == "2019年4月30日 12:00（Asia/Tokyo）"  # 平成
+    assert local_time("2026-03-31T15:30:00+00:00", "America/New_York", "western", "en") == \
+        "2026-03-31 11:30 (America/New_York)"
+    study = tmp_path / "s"
+    shutil.copytree(ROOT / "data" / "demo", study, ignore=shutil.ignore_patterns("processed", ".dxsurvey_key"))
+    yaml = (study / "survey.yaml").read_text("utf-8")
+    (study / "survey.yaml").write_text(yaml + "\ntimezone: Europe/Berlin\nera: reiwa\n", "utf-8")
+    cb = load_study(study).codebook
+    assert (cb.timezone, cb.era) == ("Europe/Berlin", "reiwa")
+    (study / "survey.yaml").write_text(yaml + "\nera: showa\n", "utf-8")
+    with pytest.raises(CodebookError, match="era"):
+        load_study(study)
+    (study / "survey.yaml").write_text(yaml + "\ntimezone: Mars/Olympus\n", "utf-8")
+    with pytest.raises(CodebookError, match="timezone"):
+        load_study(study)
+
+
+# ---------------------------------------------------------------------------- figures
+
+def test_figure_index_and_titles_in_files(demo_run):
+    with open(demo_run.out / "figures" / "index.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    pngs = sorted(p.name for p in (demo_run.out / "figures").glob("*.png"))
+    assert sorted(r["file"] for r in rows) == pngs
+    assert all(r["caption"] and r["label"].startswith("図") and r["report"] for r in rows)
+    assert rows[0]["report"].startswith("10_course_report") or rows[0]["report"] == "00_validation"
+    assert {"file", "number", "caption", "report"} <= set(rows[0])
+
+
+def test_ctx_figure_title_on_by_default_off_by_parameter(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from dxsurvey import pipeline
+    from dxsurvey.reports import Context
+    from dxsurvey.reports.context import FIGURE_TITLES_ENV
+
+    heights = {}
+    for titles in ("1", "0"):
+        monkeypatch.setenv(FIGURE_TITLES_ENV, titles)
+        ctx = Context.open(study=pipeline.demo_study(), out=tmp_path / titles, name="99_test")
+        fig, ax = plt.subplots(figsize=(6, 3))
+        ax.bar([1, 2], [3, 4])
+        ctx.figure(fig, "bars", "回答の分布", close=False)
+        title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+        assert title == ("図1　回答の分布" if titles == "1" else ""), title
+        plt.close(fig)
+        heights[titles] = Image.open(tmp_path / titles / "figures" / "bars.png").size[1]
+        meta = json.loads((tmp_path / titles / "figures" / "bars.meta.json").read_text("utf-8"))
+        assert meta["caption"] == "回答の分布" and meta["label"] == "図1"
+    assert heights["1"] > heights["0"] + 20        # the title takes room in the image
+
+
+# ---------------------------------------------------------------------------- PDF
+
+class _Heads(HTMLParser):
+    """The column headers of every dx-table of a report page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[str]] = []
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and "dx-table" in (dict(attrs).get("class") or ""):
+            self.tables.append([])
+        elif tag == "th" and self.tables:
+            self._in_th = True
+            self.tables[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data):
+        if self._in_th:
+            self.tables[-1][-1] += data
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.slow
+def test_pdf_has_page_numbers_title_and_every_column(demo_run, tmp_path):
+    """Each report printed to A4 by Chromium keeps every table's column headers, with the
+    report title and "page / pages" in the footer."""
+    if export.chromium() is None:
+        _tool("chromium")
+    pdftotext = _tool("pdftotext")
+    run = tmp_path / "run"
+    shutil.copytree(demo_run.out / "html", run / "html")
+    record = json.loads((demo_run.out / "run.json").read_text("utf-8"))
+    chosen = [r for r in record["reports"] if r["name"] in ("00_validation", "20_comparison", "40_research_report")
+              or r["name"].endswith("C2024-01")]
+    assert len(chosen) == 4
+    written = export.write_pdfs(run, [(r["name"], r["title"]) for r in chosen], language="ja")
+    assert [p.name for p in written] == [f"{r['name']}.pdf" for r in chosen]
+    for rep, pdf in zip(chosen, written):
+        text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True,
+                              timeout=120).stdout
+        pages = text.split("\f")
+        pages = [p for p in pages if p.strip()]
+        assert len(pages) >= 1
+        for i, page in enumerate(pages, start=1):
+            assert re.search(rf"(?<!\d){i}\s*/\s*{len(pages)}(?!\d)", page), (pdf.name, i)
+        assert _squash(rep["title"])[:20] in _squash(text)
+        heads = _Heads()
+        heads.feed((run / "html" / f"{rep['name']}.html").read_text("utf-8"))
+        flat = _squash(text)
+        missing = [h for t in heads.tables for h in t if _squash(h) and _squash(h) not in flat]
+        assert heads.tables and not missing, (pdf.name, missing[:5])
+
+
+def test_pdf_without_chromium_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from dxsurvey import cli
+
+    monkeypatch.setattr(export, "chromium", lambda: None)
+    assert cli.main(["demo", "--out", str(tmp_path / "x"), "--quiet", "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "Chromium" in err and "apt-get install chromium" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_likert_legend_names_the_skill_scale_anchors(tmp_path):
+    """The skill scale (num5: labels "1".."5") shows what its ends mean in the legend."""
+    import matplotlib.pyplot as plt
+
+    from dxsurvey import load_study, pipeline
+    from dxsurvey.codebook import CodebookError
+    from dxsurvey.reports.common import likert_figure
+
+    study = load_study(pipeline.demo_study())
+    scale = study.codebook.scales["num5"]
+    assert [scale.label_of(v) for v in scale.values] == ["1（苦手）", "2", "3", "4", "5（得意）"]
+    assert study.codebook.scales["agree5"].label_of(1) == "そう思わない"          # no anchors: as before
+    fig = likert_figure(study, items=["skill"])
+    legends = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+    assert "1（苦手）" in legends and "5（得意）" in legends, legends
+    copy = tmp_path / "s"
+    shutil.copytree(ROOT / "data" / "demo", copy, ignore=shutil.ignore_patterns("processed", ".dxsurvey_key"))
+    yaml = (copy / "survey.yaml").read_text("utf-8")
+    (copy / "survey.yaml").write_text(yaml.replace("anchors: {1: 苦手, 5: 得意}", "anchors: {0: 苦手}"), "utf-8")
+    with pytest.raises(CodebookError, match="anchors"):
+        load_study(copy)
