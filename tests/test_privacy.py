@@ -576,10 +576,11 @@ def test_audit_bad_arguments(tmp_path):
 def test_finding_kinds_vocabulary():
     assert privacy.KINDS == (
         "respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata",
-        "home_path",
+        "home_path", "staff_no", "my_number",
     )
     assert json.dumps(TOKENS, ensure_ascii=False) == (
-        '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]"}'
+        '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]", '
+        '"my_number": "[個人番号]"}'
     )
 
 
