@@ -786,6 +786,10 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
     min_cell = params.get("min_cell")
     min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
+    if min_cell < st.min_cell:
+        # a parameter may hide more, never less: the codebook's min_cell is the floor
+        raise ValueError(f"min_cell {min_cell} is below the codebook's min_cell {st.min_cell} "
+                         f"(survey.yaml): it can be raised with -p min_cell, never lowered")
 
     partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
     if partial.exists():
@@ -795,7 +799,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     nbs = partial / "notebooks"
     base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
-    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
+    # the audit checks against the codebook's min_cell, whatever a parameter raised it to
+    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=st.min_cell)
     cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
     results: list[ReportResult] = []
     try:
@@ -933,7 +938,7 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
     record = json.loads(rec_path.read_text(encoding="utf-8"))
     st = load_study_cached(Path(run_dir) / record["study"])   # recorded relative to the run folder
     findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
-                             min_cell=int(record.get("min_cell") or st.min_cell))
+                             min_cell=st.min_cell)   # the codebook's, never run.json's
     return findings, privacy.audit_report(findings, language)
 
 
