@@ -95,7 +95,8 @@ _EMAIL_RE = re.compile(
 )
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
-    "|(?<![A-Za-zＡ-Ｚａ-ｚ])(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -987,7 +988,8 @@ _N_TEXT_RE = re.compile(r"(?<![0-9A-Za-z_])[nN]\s*=\s*([0-9]+)(?![0-9])(?![.,][0
 
 #: Catalogue columns (``col.<key>``) that count people besides ``n`` and ``n_*``: rows read from a
 #: source, submissions kept, respondents matched, people seen in one wave only.
-_COUNT_KEYS = frozenset({"rows", "kept", "matched", "count"})
+#: (``count``, 件数, counts problems and answers, not people.)
+_COUNT_KEYS = frozenset({"rows", "kept", "matched"})
 #: ``n_*`` columns that count something else.
 _NOT_COUNT_KEYS = frozenset({"n_courses", "n_items"})
 _PAREN_TAIL_RE = re.compile(r"\s*\([^()]*\)$")

@@ -100,6 +100,7 @@ NOT_NAMES = [
     "受講者 123,456,789,012 人ではない",
     "電話番号 1234567890123 は桁が多い",
     "ID 12345678901234",
+    "研修ID C2024-01、回答ID 1234567",
     "満足度 85.0%、p = 0.012345678901",
 ]
 
@@ -227,7 +228,8 @@ def test_audit_count_headers_come_from_the_catalogue(monkeypatch):
     assert privacy._is_n_header("ペア数")
 
 
-@pytest.mark.parametrize("header", ["平均", "Mean", "講座数", "Courses", "項目数", "p", "エラー", "年度", "時間"])
+@pytest.mark.parametrize("header", ["平均", "Mean", "講座数", "Courses", "項目数", "p", "エラー", "年度", "時間",
+                                    "件数", "Count"])
 def test_audit_does_not_take_other_columns_for_counts(header):
     assert not privacy._is_n_header(header)
 
