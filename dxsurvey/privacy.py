@@ -5,8 +5,11 @@ people.  This module holds every rule that keeps a report from identifying
 someone (DESIGN §6):
 
 * :func:`mask_text` / :func:`mask_series` replace e-mail addresses, phone
-  numbers, staff numbers, URLs with query strings and personal names in free
-  text with fixed Japanese tokens (:data:`TOKENS`) before the text is stored.
+  numbers, staff numbers, My Number-like numbers, URLs with query strings and
+  personal names with fixed Japanese tokens (:data:`TOKENS`) before anything is
+  stored: free text, and every other cell ingest keeps or logs.  Patterns are
+  matched on the text as it is seen (NFKC, invisible characters removed), so
+  ``090ｰ1234ｰ5678`` and ``090\u200b-1234-5678`` are phone numbers.
 * :func:`suppress` and :func:`suppress_counts` hide aggregate cells based on
   fewer than ``min_cell`` respondents, with complementary suppression so that a
   hidden cell cannot be recomputed from a total.
@@ -336,7 +339,8 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
     names : iterable of str
         Names to mask wherever they occur (e.g. from :func:`load_names`);
         longest first, internal spaces optional (``山田 太郎`` also masks
-        ``山田太郎``).  A one-character name, and the first (kanji) part of a
+        ``山田太郎``), compared after NFKC (``Ｔａｒｏ Ｙａｍａｄａ`` is
+        ``Taro Yamada``).  A one-character name, and the first (kanji) part of a
         listed name, are masked only before an honorific or job title.
 
     Returns
@@ -346,26 +350,38 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
 
     Notes
     -----
-    Applied in this order, each on the result of the previous:
+    The patterns read the text as it is seen: invisible characters (zero-width
+    space, joiner and non-joiner, word joiner, BOM, soft hyphen) removed, then
+    NFKC (full-width letters and digits, half-width katakana such as ``ｰ``,
+    no-break and ideographic spaces become their plain forms).  Only what
+    they match is replaced; the rest of the text stays as written (``①``
+    and ``ｶﾞｲﾄﾞ`` stay).  Applied in this order, each on the result of the
+    previous:
 
     1. URLs with a query string (``?k=v``) -> ``[URL]`` (whole URL); plain
        URLs stay.
     2. e-mail addresses (also full-width ``＠``) -> ``[メール]``.
-    3. labelled staff numbers (職員番号12345, 職員No.12345, ID: A12345) ->
-       ``[職員番号]`` (label included).
-    4. extension numbers (内線1234) and Japanese phone numbers: 10 or 11
+    3. My Number-like numbers: 12 digits, plain or 4-4-4 with hyphens or
+       spaces, with their label (マイナンバー, 個人番号) -> ``[個人番号]``.
+    4. labelled staff numbers (職員番号12345, 職員No.12345, 社員No.54321,
+       ID: A12345, not 研修ID C2024-01) -> ``[職員番号]`` (label included).
+    5. extension numbers (内線1234) and Japanese phone numbers: 10 or 11
        digits starting with 0, with hyphens, spaces, dots or parentheses, in
        half- or full-width digits, or +81 forms -> ``[電話]``.  Dates
        (2024-10-11), times, amounts and decimals do not start with 0 or do
        not have 10-11 digits and stay.
-    5. listed names -> ``[氏名]``.
-    6. a kanji or katakana run before an honorific (さん, 様, 氏, 君, くん,
-       ちゃん, 殿) -> ``[氏名]`` + honorific, unless it ends like a role or
-       ordinary word (皆さん, お客様, 担当者様, 同様, 仕様, ベンダーさん);
+    6. listed names -> ``[氏名]``.
+    7. a kanji or katakana run before an honorific (さん, 様, 氏, 君, くん,
+       ちゃん, 殿, 先生; a space between them or not) -> ``[氏名]`` +
+       honorific, unless it ends like a role or ordinary word (皆さん,
+       お客様, 担当者様, 同様, 仕様, ベンダーさん, 校長先生);
        a common or listed surname before a job title (課長, 部長, 係長,
-       主査, 主任, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
-       総務課長 and 担当課長会議 stay.
-    7. a self-introduction: a common or listed surname (or surname + given
+       主査, 主任, 主事, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
+       総務課長, 担当課長会議, 部長会議 and 課長職 stay.  A surname written
+       apart before a given name goes into the same token (山田 太郎 さん
+       -> ``[氏名] さん``); so does a name in Latin letters before an
+       honorific or title (Taro Yamada さん, Yamada先生; not Google先生).
+    8. a self-introduction: a common or listed surname (or surname + given
        name) forming a whole kanji run before です, と申します, といいます,
        でございます -> ``[氏名]`` + ending (職員番号12345の佐藤です ->
        ``[職員番号]の[氏名]です``); a one-kanji surname only before
@@ -965,8 +981,9 @@ class Finding:
         ``metadata.papermill.parameters.x`` (notebook; cells counted from 1),
         ``<text> element`` or ``comment`` (SVG).
     kind : str
-        One of ``respondent_code``, ``respondent_key``, ``email``, ``phone``,
-        ``name``, ``small_cell``, ``papermill_metadata``, ``home_path``.
+        One of :data:`KINDS`: ``respondent_code``, ``respondent_key``, ``email``,
+        ``phone``, ``name``, ``small_cell``, ``papermill_metadata``,
+        ``home_path``, ``staff_no``, ``my_number``.
     excerpt : str
         The offending value, itself partly masked (``ya***@city.example.jp``).
     """
@@ -1476,12 +1493,17 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
     names : iterable of str
         Names that must not appear (e.g. :func:`load_names`).
     min_cell : int, default 5
-        A cell under a column named ``n``, ``n_*``, ``N``, ``人数``,
-        ``回答数``, ``回答者数`` or ``n (…)`` holding an integer 1 ..
+        A cell under a column that counts people holding an integer 1 ..
         ``min_cell`` - 1 is a ``small_cell`` finding (CSV, XLSX and HTML
         tables, including tables in notebook outputs); so is such a count
         written ``n=3`` in any text (a note, a figure label), except in a
-        notebook cell's source.
+        notebook cell's source.  Count columns are ``n``, ``n_*`` (not
+        ``n_courses``), ``N``, ``人数``, ``回答数``, ``回答者数``, ``n (…)``,
+        and every count column of the catalogue (``col.n*``, ``rows``,
+        ``kept``, ``matched``, ``only_*``) under its name or its label in any
+        language (ペア数, Pairs, 行数, 採用, 事前回答数, ...).  Pass the
+        codebook's ``min_cell``: a run parameter may raise it for the
+        reports, never lower what the audit checks.
 
     Returns
     -------
@@ -1490,6 +1512,11 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
 
     Notes
     -----
+    * Every text is read as :func:`mask_text` reads it (NFKC, invisible
+      characters removed), and whatever :func:`mask_text` would mask is a
+      finding of its kind (``email``, ``phone``, ``staff_no``, ``my_number``,
+      ``name``: listed names, names before an honorific or title); a URL
+      with a query string is not.  A masked token (``[氏名]さん``) is not.
     * HTML: text nodes, comments and ``href``/``title``/``alt`` attributes
       (not ``data:`` URIs), and tables (colspan/rowspan expanded; header rows
       are ``<thead>`` rows or leading all-``<th>`` rows).  ``<script>`` and

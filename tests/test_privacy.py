@@ -175,9 +175,10 @@ def test_mask_series_100k_under_5s():
         "mail: someone@city.example.jp 内線1234",
     ]
     texts = pd.Series([f"{base[i % 5]} 第{i}回" for i in range(100_000)])  # all distinct
-    t0 = time.perf_counter()
+    # CPU time of this process: wall time on a 2-core machine shared by other jobs measures them
+    t0 = time.process_time()
     out = mask_series(texts, names=[f"職員{i}" for i in range(300)])
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert elapsed < 5.0, elapsed
     assert out[1].startswith(f"DXの必要性を理解できました。連絡先は{P}です")
     assert out[4].startswith(f"mail: {M} {P}")
