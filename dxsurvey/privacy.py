@@ -586,8 +586,13 @@ def _run_masks(text: str, names_re, surnames, *, track: bool) -> _Work:
             return None
         return TOKENS["name"] + m.group("sp") + m.group("suf")
 
-    w.sub(_PERSON_SUFFIX_RE, "name", person)
-    w.sub(_TITLE_RE, "name", title)
+    for _ in range(3):
+        # a masked name can end a run that held another (田中先生田中くん): again until none is left
+        before = len(w.hits)
+        w.sub(_PERSON_SUFFIX_RE, "name", person)
+        w.sub(_TITLE_RE, "name", title)
+        if len(w.hits) == before:
+            break
     w.sub(_SELF_RE, "name", self_intro)
     if _UPPER_RE.search(w.text):
         w.sub(_ROMAJI_RE, "name", romaji)
