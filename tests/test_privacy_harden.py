@@ -313,3 +313,26 @@ def test_audit_run_checks_against_the_codebook_min_cell(tmp_path):
     pd.DataFrame({"course_id": ["C1"], "ペア数": [2]}).to_csv(run / "tables" / "retention.csv", index=False)
     findings, report = audit_run(run)
     assert [(f.file, f.kind, f.excerpt) for f in findings] == [("tables/retention.csv", "small_cell", "ペア数=2")]
+
+
+def test_validation_report_quotes_no_raw_values(tmp_path):
+    """The one end-to-end run here: the validation report (its problem examples table, its page and
+    tables.xlsx) of a study with personal data typed into a Likert cell, 役職 and a dropped row."""
+    from dxsurvey.pipeline import run
+    study = _tiny_study(tmp_path / "s", PII_ROWS)
+    result = run(["00_validation"], study=study, out=tmp_path / "run", progress=False)
+    assert not result.failed, [r.error for r in result.reports]
+    out = tmp_path / "run"
+    examples = (out / "tables" / "validation_problem_examples.csv").read_text(encoding="utf-8-sig")
+    assert "row" in examples or "行" in examples
+    for p in [out / "tables" / "validation_problem_examples.csv", out / "html" / "00_validation.html",
+              out / "notebooks" / "00_validation.ipynb"]:
+        text = p.read_text(encoding="utf-8-sig")
+        if p.suffix == ".ipynb":
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        assert _leaks(text) == [], p.name
+    wb = openpyxl.load_workbook(out / "tables.xlsx", read_only=True)
+    cells = " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    wb.close()
+    assert _leaks(cells) == []
+    assert not [f for f in result.findings if f.kind in ("phone", "email", "name", "staff_no", "my_number")]
