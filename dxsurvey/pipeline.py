@@ -730,7 +730,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         The run folder to create.
     parameters : mapping
         Extra notebook parameters (``language``, ``min_cell``, ``course_id`` ...), each
-        checked against the parameters the notebooks declare.
+        checked against the parameters the notebooks declare.  ``min_cell`` may raise
+        the codebook's value (hide more), never lower it; ``0`` means the codebook's.
     jobs : int, optional
         Notebooks executed at once (default: ``os.cpu_count()``).
     force : bool
@@ -749,7 +750,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     RunExistsError
         ``out`` exists and ``force`` is False.
     ValueError
-        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study.
+        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study, a
+        ``min_cell`` below the codebook's.
 
     Notes
     -----
@@ -761,7 +763,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     respondent keys).  A per-course notebook's tables and figures get the suffix
     ``_<course_id>`` (``tables/change_C2024-01.csv``), and two notebooks of one run
     writing the same table or figure name is an error in the second one.  A failing notebook does not stop the others.  Then
-    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
+    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`, against the
+    codebook's ``min_cell``), ``run.json``
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
     from . import privacy, provenance

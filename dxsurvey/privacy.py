@@ -621,9 +621,9 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
         raise ValueError(f"mask_series expects a pandas Series, got {type(texts).__name__}")
     names_re, surnames = _compiled_names(_check_names(names))
     notna = texts.notna()
-    bad = texts[notna].map(lambda v: not isinstance(v, str))
-    if bad.any():
-        raise ValueError(f"mask_series expects strings; got {texts[notna][bad].iloc[0]!r}")
+    bad = next((v for v in texts[notna] if not isinstance(v, str)), None)   # (an empty Series too)
+    if bad is not None:
+        raise ValueError(f"mask_series expects strings; got {bad!r}")
     uniques = pd.unique(texts[notna].to_numpy(dtype=object))
     table = {u: _mask(u, names_re, surnames) for u in uniques}
     values = texts.to_numpy(dtype=object, copy=True)

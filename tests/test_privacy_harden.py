@@ -134,6 +134,13 @@ def test_masking_keeps_the_text_as_written_around_what_it_masks():
     assert mask_text(once) == once
 
 
+@pytest.mark.parametrize("dtype", ["string", object, "str"])
+def test_mask_series_of_an_empty_column(dtype):
+    # a study without answers to a column still loads (ingest masks every column it keeps)
+    out = mask_series(pd.Series([], dtype=dtype))
+    assert len(out) == 0
+
+
 def test_mask_series_uses_the_same_rules():
     s = pd.Series(["090ｰ1234ｰ5678", None, "山田 太郎 さん", "Ｔａｒｏ Ｙａｍａｄａ"])
     out = mask_series(s, names=ROMAJI)
