@@ -804,7 +804,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
     # the audit checks against the codebook's min_cell, whatever a parameter raised it to
-    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=st.min_cell)
+    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=st.min_cell,
+                              count_headers=privacy.count_headers(catalog.TEXTS))
     cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
     results: list[ReportResult] = []
     try:
@@ -942,7 +943,8 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
     record = json.loads(rec_path.read_text(encoding="utf-8"))
     st = load_study_cached(Path(run_dir) / record["study"])   # recorded relative to the run folder
     findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
-                             min_cell=st.min_cell)   # the codebook's, never run.json's
+                             min_cell=st.min_cell,   # the codebook's, never run.json's
+                             count_headers=privacy.count_headers(catalog.TEXTS))
     return findings, privacy.audit_report(findings, language)
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "suppress_counts",
     "format_suppressed",
     "quotes_allowed",
+    "count_headers",
     "audit",
     "audit_report",
 ]
@@ -1015,30 +1016,40 @@ def _counts_people(key: str) -> bool:
         key == "n" or key.startswith(("n_", "only_")) or key in _COUNT_KEYS)
 
 
-@lru_cache(maxsize=1)
-def _count_headers() -> frozenset[str]:
-    """Every header a count of people is shown under: the column name and its label in every
-    language of the catalogue (``n_pairs``, ペア数, Pairs; ``rows``, 行数, Rows; ...), normalised
-    (NFKC, casefolded).  Read from the catalogue, so a renamed label is known at once."""
-    from . import texts
+def count_headers(catalogue: Mapping[str, Mapping[str, str]]) -> frozenset[str]:
+    """Every header a count of people is shown under, read from a catalogue of column labels.
 
+    Parameters
+    ----------
+    catalogue : mapping
+        ``{"col.<column>": {language: label}}`` entries (other keys are ignored), as
+        :data:`dxsurvey.reports.catalog.TEXTS` holds them.
+
+    Returns
+    -------
+    frozenset of str
+        For each column that counts people (``n``, ``n_*`` except ``n_courses``,
+        ``only_*``, ``rows``, ``kept``, ``matched``): its name and its label in every
+        language (``n_pairs``, ペア数, Pairs; ``rows``, 行数, Rows; ...), NFKC and
+        casefolded.  Pass it to :func:`audit`: a label renamed in the catalogue is known
+        to the audit at once, with no second list to keep in step.
+    """
     out = set()
-    for key, entry in texts.TEXTS.items():
+    for key, entry in catalogue.items():
         if key.startswith("col.") and _counts_people(key[4:]):
             out.add(key[4:].casefold())
             out.update(_norm(label).casefold() for label in entry.values())
     return frozenset(out)
 
 
-def _is_n_header(h) -> bool:
-    """Whether a column header names a count of people (``n``, ``n (事後)``, 人数, a count
-    column's label in the catalogue, such a label with a ``(…)`` note)."""
+def _is_n_header(h, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a column header names a count of people (``n``, ``n (事後)``, 人数, one of
+    ``known`` (see :func:`count_headers`), such a header with a ``(…)`` note)."""
     if not isinstance(h, str):
         return False
     h = _norm(h)
     if _N_HEADER_RE.match(h):
         return True
-    known = _count_headers()
     h = h.casefold()
     return h in known or _PAREN_TAIL_RE.sub("", h) in known
 
@@ -1087,8 +1098,11 @@ def _mask_excerpt(kind: str, s: str) -> str:
 class _Scanner:
     """Pattern matching shared by every file type of :func:`audit`."""
 
-    def __init__(self, sensitive, names, min_cell):
+    def __init__(self, sensitive, names, min_cell, count_headers=()):
         self.min_cell = min_cell
+        if isinstance(count_headers, str):
+            raise ValueError("count_headers must be a collection of headers, not a single string")
+        self.count_headers = frozenset(_norm(h).casefold() for h in count_headers)
         if isinstance(sensitive, str):
             raise ValueError("sensitive must be a list (or dict) of strings, not a single string")
         if isinstance(sensitive, Mapping):
@@ -1113,6 +1127,10 @@ class _Scanner:
             self.sensitive_re = None
         self.names_re, self.surnames = _compiled_names(_check_names(names))
         self._memo: dict[tuple[str, bool], tuple] = {}
+
+    def is_count(self, header) -> bool:
+        """Whether a column header names a count of people."""
+        return _is_n_header(header, self.count_headers)
 
     def text(self, s, *, code: bool = False) -> list[tuple[str, str]]:
         """(kind, masked excerpt) for each match in one text.
@@ -1168,7 +1186,7 @@ class _Scanner:
             filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
             all_text = all(isinstance(v, str) for v in filled)
             is_header = all_text and (
-                any(_is_n_header(v) for v in filled) or (header is None and len(filled) >= 2)
+                any(self.is_count(v) for v in filled) or (header is None and len(filled) >= 2)
             )
             if header_row is not None:
                 is_header = r == header_row
@@ -1176,7 +1194,7 @@ class _Scanner:
                 h = header[c] if header is not None and c < len(header) else None
                 for kind, ex in self.text(v):
                     found.append((where_cell(r, c, h), kind, ex))
-                if not is_header and h is not None and _is_n_header(h):
+                if not is_header and h is not None and self.is_count(h):
                     x = _small_int(v, self.min_cell)
                     if x is not None:
                         found.append((where_cell(r, c, h), "small_cell", f"{_norm(h)}={x}"))
@@ -1323,7 +1341,7 @@ def _scan_html(html: str, scanner: _Scanner, prefix: str = "") -> list[tuple[str
         names = []
         for j in range(width):
             hs = [grid[i][j] for i in range(n_head) if j < len(grid[i]) and grid[i][j]]
-            n_like = [h for h in hs if _is_n_header(h)]
+            n_like = [h for h in hs if scanner.is_count(h)]
             names.append(n_like[-1] if n_like else (hs[-1] if hs else f"{j + 1}"))
         for i, row in enumerate(grid):
             body = i >= n_head
@@ -1331,7 +1349,7 @@ def _scan_html(html: str, scanner: _Scanner, prefix: str = "") -> list[tuple[str
                 loc = f"{prefix}table {k}, " + (f"row {i - n_head + 1}" if body else "header") + f", column {names[j]}"
                 for kind, ex in scanner.text(v):
                     found.append((loc, kind, ex))
-                if body and _is_n_header(names[j]):
+                if body and scanner.is_count(names[j]):
                     x = _small_int(v, scanner.min_cell)
                     if x is not None:
                         found.append((loc, "small_cell", f"{_norm(names[j])}={x}"))
@@ -1472,7 +1490,7 @@ def _scan_xlsx(path: Path, scanner: _Scanner):
     return found
 
 
-def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding]:
+def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5, count_headers=()) -> list[Finding]:
     """Scan a run folder for identifying content before it is shared.
 
     Parameters
@@ -1497,11 +1515,14 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
         written ``n=3`` in any text (a note, a figure label), except in a
         notebook cell's source.  Count columns are ``n``, ``n_*`` (not
         ``n_courses``), ``N``, ``人数``, ``回答数``, ``回答者数``, ``n (…)``,
-        and every count column of the catalogue (``col.n*``, ``rows``,
-        ``kept``, ``matched``, ``only_*``) under its name or its label in any
-        language (ペア数, Pairs, 行数, 採用, 事前回答数, ...).  Pass the
-        codebook's ``min_cell``: a run parameter may raise it for the
-        reports, never lower what the audit checks.
+        and ``count_headers``.  Pass the codebook's ``min_cell``: a run
+        parameter may raise it for the reports, never lower what the audit
+        checks.
+    count_headers : collection of str
+        More headers of columns that count people, compared after NFKC and
+        casefolding, also with a ``(…)`` note after them: the pipeline passes
+        :func:`count_headers` of the report catalogue (ペア数, Pairs, 行数,
+        採用, 事前回答数, ...).
 
     Returns
     -------
@@ -1537,7 +1558,7 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
       is a header for the rows below it; document properties are scanned.
     * PNG images cannot be read and are not scanned.
     """
-    return Auditor(sensitive=sensitive, names=names, min_cell=min_cell).audit(run_dir)
+    return Auditor(sensitive=sensitive, names=names, min_cell=min_cell, count_headers=count_headers).audit(run_dir)
 
 
 _AUDITED = {".html": "html", ".htm": "html", ".csv": "csv", ".xlsx": "xlsx", ".ipynb": "ipynb", ".svg": "svg"}
@@ -1552,8 +1573,8 @@ class Auditor:
     Thread-safe: the pipeline scans each report's files as soon as the report is done.
     """
 
-    def __init__(self, sensitive=(), names=(), min_cell: int = 5):
-        self._scanner = _Scanner(sensitive, names, _check_min_cell(min_cell))
+    def __init__(self, sensitive=(), names=(), min_cell: int = 5, count_headers=()):
+        self._scanner = _Scanner(sensitive, names, _check_min_cell(min_cell), count_headers)
         self._seen: dict[Path, tuple] = {}
         self._lock = threading.Lock()
 

@@ -82,7 +82,9 @@ def test_demo_planted_pii_is_masked_everywhere(demo_texts):
 
 
 def test_demo_outputs_hold_no_codes_keys_or_personal_columns(demo, demo_texts, demo_study):
-    assert privacy.audit(demo, sensitive=demo_study.sensitive, min_cell=demo_study.min_cell) == []
+    from dxsurvey.reports import catalog
+    assert privacy.audit(demo, sensitive=demo_study.sensitive, min_cell=demo_study.min_cell,
+                         count_headers=privacy.count_headers(catalog.TEXTS)) == []
     keys = [k for k in demo_study.submissions["respondent_key"].dropna().astype(str).unique()]
     assert len(keys) > 100
     for text in demo_texts.values():
@@ -151,32 +153,18 @@ def tiny(tmp_path_factory):
     return result
 
 
-def test_tiny_run_audit_names_the_home_folder(tiny):
-    # `dxsurvey audit RUN_DIR` (pipeline.audit_run) and the run's own audit agree, index.html included
+def test_tiny_run_audit_names_the_home_folder_and_no_small_counts(tiny):
+    # `dxsurvey audit RUN_DIR` (pipeline.audit_run) and the run's own audit agree, index.html included;
+    # both know every count header of the catalogue (行数 and 採用 of a wave of 3 people too)
     from dxsurvey.pipeline import audit_run
 
     findings, report = audit_run(tiny.run_dir)
     kinds = {(f.file, f.kind) for f in findings}
     assert ("index.html", "home_path") in kinds                      # ../home/yamada/study
     assert ("notebooks/20_comparison.ipynb", "home_path") in kinds  # injected study parameter
+    assert not [f for f in findings if f.kind == "small_cell"], [f for f in findings if f.kind == "small_cell"]
     assert {(f.file, f.kind) for f in tiny.findings} == kinds
     assert not tiny.ok
-
-
-def test_tiny_run_audit_finds_the_source_row_counts(tiny):
-    # issue 11: validation_sources shows rows = 3, kept = 3 for a wave of 3 people; the audit knows
-    # 行数/採用 (rows/kept) as counts of people in every format
-    small = {(f.file, f.excerpt) for f in tiny.findings if f.kind == "small_cell"}
-    assert {("tables/validation_sources.csv", "rows=3"), ("tables/validation_sources.csv", "kept=3"),
-            ("html/00_validation.html", "行数=3"), ("tables.xlsx", "採用=3")} <= small
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "dxsurvey/narrative.py source_table() and notebooks/00_validation.ipynb (ctx.table(..., n_cols=None)): "
-    "the source row counts (rows, kept) of a wave of 3 people are shown; they count people and must be "
-    "suppressed below min_cell like every other count"))
-def test_tiny_run_shows_no_small_counts(tiny):
-    assert [f for f in tiny.findings if f.kind == "small_cell"] == []
 
 
 def test_tiny_run_own_audit_covers_index_html(tiny):

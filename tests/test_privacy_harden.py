@@ -3,6 +3,7 @@ and small cells in the audit (count headers of both languages, min_cell never lo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 
 from dxsurvey import privacy
 from dxsurvey.privacy import TOKENS, audit, mask_series, mask_text
+from dxsurvey.reports import catalog
 from studykit import survey_yaml
 
 N, M, P, S = TOKENS["name"], TOKENS["email"], TOKENS["phone"], TOKENS["staff_no"]
@@ -198,9 +200,11 @@ def test_audit_kinds_have_labels_in_both_languages():
 # small cells: every count header of the catalogue, in CSV, HTML and xlsx
 # --------------------------------------------------------------------------
 def _catalogue_count_headers():
-    from dxsurvey import texts
     keys = ["n", "n_a", "n_b", "n_pairs", "rows", "kept", "n_pre", "n_post", "matched"]
-    return [(k, texts.TEXTS[f"col.{k}"][lang]) for k in keys for lang in texts.LANGUAGES]
+    return [(k, catalog.TEXTS[f"col.{k}"][lang]) for k in keys for lang in catalog.LANGUAGES]
+
+
+COUNTS = privacy.count_headers(catalog.TEXTS)
 
 
 @pytest.mark.parametrize("key, header", _catalogue_count_headers())
@@ -217,30 +221,40 @@ def test_audit_knows_catalogue_count_headers_in_every_format(tmp_path, key, head
     for row in table.itertuples(index=False):
         ws.append(list(row))
     wb.save(tmp_path / "tables.xlsx")
-    found = audit(tmp_path)
+    found = audit(tmp_path, count_headers=COUNTS)
     small = sorted((f.file, f.kind) for f in found)
     assert small == [("r.html", "small_cell"), ("tables.xlsx", "small_cell"), ("tables/t.csv", "small_cell")], \
         (key, header, found)
 
 
-def test_audit_count_headers_come_from_the_catalogue(monkeypatch):
+def test_audit_count_headers_come_from_the_catalogue():
     # a header renamed in the catalogue is known to the audit without a second list
-    from dxsurvey import texts
-    monkeypatch.setitem(texts.TEXTS, "col.n_pairs", {"ja": "照合できた組", "en": "Linked pairs"})
-    privacy._count_headers.cache_clear()
-    try:
-        assert privacy._is_n_header("照合できた組") and privacy._is_n_header("Linked pairs")
-        assert not privacy._is_n_header("ペア数")
-    finally:
-        monkeypatch.undo()
-        privacy._count_headers.cache_clear()
-    assert privacy._is_n_header("ペア数")
+    renamed = {**catalog.TEXTS, "col.n_pairs": {"ja": "照合できた組", "en": "Linked pairs"}}
+    known = privacy.count_headers(renamed)
+    assert {"照合できた組", "linked pairs", "n_pairs"} <= known and "ペア数" not in known
+    assert privacy._is_n_header("Linked pairs (事後)", known)
+    assert "ペア数" in COUNTS and "講座数" not in COUNTS and "n_courses" not in COUNTS
+    with pytest.raises(ValueError, match="count_headers"):
+        audit(Path("."), count_headers="ペア数")
+
+
+def test_pipeline_audits_with_the_catalogue_count_headers(tmp_path):
+    """`dxsurvey audit` (pipeline.audit_run) knows ペア数 without being told."""
+    from dxsurvey.pipeline import audit_run
+    study = _tiny_study(tmp_path / "s", PII_ROWS[:1])
+    run = tmp_path / "run"
+    (run / "html").mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"study": "../s", "min_cell": 5}), encoding="utf-8")
+    (run / "html" / "r.html").write_text(
+        pd.DataFrame({"研修ID": ["C1"], "ペア数": [2], "事後回答数": [4]}).to_html(index=False), encoding="utf-8")
+    findings, _ = audit_run(run)
+    assert sorted(f.excerpt for f in findings) == ["ペア数=2", "事後回答数=4"]
 
 
 @pytest.mark.parametrize("header", ["平均", "Mean", "講座数", "Courses", "項目数", "p", "エラー", "年度", "時間",
                                     "件数", "Count"])
 def test_audit_does_not_take_other_columns_for_counts(header):
-    assert not privacy._is_n_header(header)
+    assert not privacy._is_n_header(header, COUNTS)
 
 
 # --------------------------------------------------------------------------
