@@ -44,7 +44,7 @@ def adjusted_residuals(table) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> r, p = adjusted_residuals([[12, 8], [5, 15]])
     >>> round(float(r[0, 0]), 4)
-    2.239
+    2.2389
     """
     t = _check(table)
     n = t.sum()

@@ -109,8 +109,17 @@ def documents(texts: pd.DataFrame, submissions: pd.DataFrame, courses: pd.DataFr
 
 
 def study_documents(study, *, items: Sequence[str] | None = None) -> pd.DataFrame:
-    """:func:`documents` of a loaded :class:`~dxsurvey.study.Study`."""
-    return documents(study.texts, study.submissions, study.courses, items=items)
+    """:func:`documents` of a loaded :class:`~dxsurvey.study.Study`.
+
+    By default the codebook's ``type: text`` items: the leftover "other" text of a
+    multi-select item (``tools_other``) names a tool, it is not a comment.
+    """
+    if items is None:
+        items = [it.id for it in study.codebook.items_of("text")]
+        present = set(study.texts["item_id"])
+        items = [i for i in items if i in present] or items
+    texts = study.texts if items else study.texts.iloc[0:0]
+    return documents(texts, study.submissions, study.courses, items=items or None)
 
 
 def stamp(frame: pd.DataFrame, docs: pd.DataFrame, *, n_used: int | None = None, **extra) -> pd.DataFrame:

@@ -119,13 +119,20 @@ def _graph(edges: pd.DataFrame) -> nx.Graph:
     return g
 
 
+def _layout(g: nx.Graph, seed: int) -> dict:
+    """Fruchterman–Reingold (networkx spring) layout with a fixed seed, spread a little wider."""
+    if not g.number_of_nodes():
+        return {}
+    return nx.spring_layout(g, seed=seed, weight="weight", k=1.5 / np.sqrt(g.number_of_nodes()), iterations=100)
+
+
 def _nodes(g: nx.Graph, tokens: pd.DataFrame, pres: pd.DataFrame, seed: int, pos=None) -> pd.DataFrame:
     words = sorted(g.nodes)
     comms = nx.community.greedy_modularity_communities(g, weight="weight") if g.number_of_edges() else []
     comms = sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
     community = {w: k + 1 for k, c in enumerate(comms) for w in c}
     if pos is None:
-        pos = nx.spring_layout(g, seed=seed, weight="weight") if len(words) else {}
+        pos = _layout(g, seed)
     sub = pres[pres["word"].isin(words)]
     tf = sub.groupby("word")["tf"].sum()
     df = sub.groupby("word").size()
@@ -228,7 +235,7 @@ def network_change(tokens: pd.DataFrame, docs: pd.DataFrame, *, wave_a: str = "p
     both = both.sort_values(["jaccard", "source", "target"], ascending=[False, True, True], kind="stable")
     both = both[[*EDGE_COLUMNS, "wave", "jaccard_a", "jaccard_b"]].reset_index(drop=True)
     g_all = _graph(both)
-    pos = nx.spring_layout(g_all, seed=seed, weight="weight") if g_all.number_of_nodes() else {}
+    pos = _layout(g_all, seed)
     out = {}
     for wave, (dw, pres, edges) in parts.items():
         g = _graph(edges)

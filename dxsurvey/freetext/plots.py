@@ -59,7 +59,8 @@ def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: di
     fig, ax = _fig(ax, (8, 7))
     nodes, edges = net.nodes.set_index("word"), net.edges
     if "wave" in edges.columns:
-        waves = [w for w in pd.unique(edges["wave"]) if w != "both"] + ["both"]
+        present = list(pd.unique(edges["wave"]))
+        waves = [w for w in present if w != "both"] + (["both"] if "both" in present else [])
         colors = dict(zip(waves, _WAVE_COLORS))
     for row in edges.itertuples(index=False):
         if row.source not in nodes.index or row.target not in nodes.index:
@@ -91,7 +92,7 @@ def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: di
 def draw_correspondence(ca: Correspondence, *, ax=None, language: str = "ja", title: str | None = None):
     """Biplot of a correspondence analysis (dimensions 1 and 2); return the Figure.
 
-    Words are circles sized by their mass with their label; groups are red squares with bold
+    Words are circles sized by their mass with their label; groups are red squares with red
     labels.  Axis titles give each dimension's share of the inertia; the N is written under it.
     """
     lab = _labels(language)
@@ -107,7 +108,7 @@ def draw_correspondence(ca: Correspondence, *, ax=None, language: str = "ja", ti
         ax.annotate(str(name), (x, y), ha="center", va="center", fontsize=8, zorder=3)
     ax.scatter(cols["dim1"], cols["dim2"], marker="s", s=60, color="#d62728", zorder=4)
     for name, (x, y) in zip(cols.index, cols[["dim1", "dim2"]].to_numpy()):
-        ax.annotate(str(name), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=10, fontweight="bold",
+        ax.annotate(str(name), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=10,
                     color="#d62728", zorder=5)
     ax.axhline(0, color="#bdbdbd", linewidth=0.8, linestyle="--", zorder=1)
     ax.axvline(0, color="#bdbdbd", linewidth=0.8, linestyle="--", zorder=1)
