@@ -350,11 +350,19 @@ class _Evaluator:
 
     def positions(self, terms) -> dict:
         """doc_id -> list of sorted position arrays (one per term), for documents with every term."""
-        per = [self.hits(t).groupby("doc_id")["position"].agg(lambda s: np.sort(s.to_numpy())) for t in terms]
-        common = set(per[0].index)
-        for p in per[1:]:
-            common &= set(p.index)
-        return {d: [p[d] for p in per] for d in common}
+        hits = [self.hits(t) for t in terms]
+        common = set(hits[0]["doc_id"])
+        for h in hits[1:]:
+            common &= set(h["doc_id"])
+        out: dict = {d: [] for d in common}
+        for h in hits:
+            h = h[h["doc_id"].isin(common)].sort_values(["doc_id", "position"], kind="stable")
+            per: dict = {}
+            for d, p in zip(h["doc_id"].tolist(), h["position"].tolist()):
+                per.setdefault(d, []).append(p)
+            for d in common:
+                out[d].append(np.asarray(per[d]))
+        return out
 
     def eval(self, expr) -> np.ndarray:
         if isinstance(expr, Term):

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .contingency import table_test
@@ -33,6 +34,16 @@ def doc_word_presence(tokens: pd.DataFrame, docs: pd.DataFrame, *,
     t = analysis_tokens(tokens, exclude_pos=exclude_pos)
     t = t[t["doc_id"].isin(docs["doc_id"])]
     return t.groupby(["doc_id", "word"], sort=False).size().rename("tf").reset_index()
+
+
+def _chi2_2x2(a, b, c, d, fisher_below):
+    """Pearson's χ² (no correction) of 2×2 tables [[a, b], [c, d]], and whether an expected count is small."""
+    n = a + b + c + d
+    rows1, rows2, cols1, cols2 = a + b, c + d, a + c, b + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = n * (a * d - b * c) ** 2 / (rows1 * rows2 * cols1 * cols2)
+    small = np.minimum.reduce([rows1 * cols1, rows1 * cols2, rows2 * cols1, rows2 * cols2]) / n < fisher_below
+    return chi2, small
 
 
 def word_counts(tokens: pd.DataFrame, docs: pd.DataFrame, *, by: str | Sequence[str] | None = None,
@@ -135,10 +146,17 @@ def word_change(tokens: pd.DataFrame, docs: pd.DataFrame, *, wave_a: str = "pre"
                 dfs[w] = 0
         dfs = dfs[(dfs[wave_a] + dfs[wave_b]) >= min_df]
         part = []
-        for word, (da, db) in zip(dfs.index, dfs[[wave_a, wave_b]].to_numpy()):
-            res = table_test([[da, n_a - da], [db, n_b - db]], correction=correction, fisher_below=fisher_below)
-            part.append((*key, word, int(da), n_a, da / n_a, int(db), n_b, db / n_b, db / n_b - da / n_a,
-                         res["test"], res["statistic"], res["p_val"]))
+        da, db = dfs[wave_a].to_numpy(dtype=float), dfs[wave_b].to_numpy(dtype=float)
+        chi2, small = _chi2_2x2(da, n_a - da, db, n_b - db, fisher_below)
+        for k, word in enumerate(dfs.index):
+            if small[k] or correction or not np.isfinite(chi2[k]):
+                res = table_test([[da[k], n_a - da[k]], [db[k], n_b - db[k]]], correction=correction,
+                                 fisher_below=fisher_below)
+                test, stat, p_val = res["test"], res["statistic"], res["p_val"]
+            else:
+                test, stat, p_val = "chi2", chi2[k], float(stats.chi2.sf(chi2[k], 1))
+            part.append((*key, word, int(da[k]), n_a, da[k] / n_a, int(db[k]), n_b, db[k] / n_b,
+                         db[k] / n_b - da[k] / n_a, test, stat, p_val))
         if part:
             pvals = np.array([r[-1] for r in part], dtype=float)
             ok = ~np.isnan(pvals)

@@ -105,15 +105,19 @@ def collocations(tokens: pd.DataFrame, word: str, *, span: int = 5,
     exclude = frozenset(exclude_pos)
     t = tokens[tokens["doc_id"].isin(tokens.loc[tokens["word"].isin(words), "doc_id"].unique())]
     t = t.sort_values(["doc_id", "position"], kind="stable")
+    doc = pd.factorize(t["doc_id"])[0]
+    w = t["word"].to_numpy(dtype=object)
+    node = np.isin(w, list(words))
+    ok = ~t["stop"].to_numpy() & ~t["kh_pos"].isin(exclude).to_numpy() & ~node
+    idx = np.flatnonzero(node)
     counts: dict[str, np.ndarray] = {}
-    for _, g in t.groupby("doc_id", sort=False):
-        w = g["word"].to_numpy()
-        ok = (~g["stop"].to_numpy()) & ~np.isin(g["kh_pos"].to_numpy(), list(exclude)) & ~np.isin(w, list(words))
-        for p in np.flatnonzero(np.isin(w, list(words))):
-            for i in range(1, span + 1):
-                for q, col in ((p - i, span - i), (p + i, span + i - 1)):
-                    if 0 <= q < len(w) and ok[q]:
-                        counts.setdefault(w[q], np.zeros(2 * span, dtype=np.int64))[col] += 1
+    for i in range(1, span + 1):
+        for j, col in ((idx - i, span - i), (idx + i, span + i - 1)):
+            inside = (j >= 0) & (j < len(w))
+            j, src = j[inside], idx[inside]
+            j = j[(doc[j] == doc[src]) & ok[j]]
+            for word, n in zip(*np.unique(w[j].astype(str), return_counts=True)):
+                counts.setdefault(word, np.zeros(2 * span, dtype=np.int64))[col] += n
     cols = [f"l{i}" for i in range(span, 0, -1)] + [f"r{i}" for i in range(1, span + 1)]
     if not counts:
         out = pd.DataFrame(columns=["word", "label", "kh_pos", "total", "left", "right", *cols, "score"])

@@ -260,6 +260,26 @@ def _protected_re(force: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{a})" for a in alts))
 
 
+#: word_id -> (base, norm, kh_pos, name kind) for in-dictionary words; OOV ids map to None
+_LEXICAL: dict[int, tuple | None] = {}
+
+
+def _lexical(m) -> tuple:
+    """(base, norm, kh_pos, name kind) of a Sudachi morpheme, cached by word id (not for OOV)."""
+    wid = m.word_id()
+    info = _LEXICAL.get(wid)
+    if info is not None:
+        return info
+    base = m.dictionary_form()
+    pos = _pos_info(m.part_of_speech_id())
+    oov = m.is_oov()
+    kh = kh_class(pos, base, oov=oov)
+    info = (base, m.normalized_form(), kh, pos[3] if kh == "人名" else "")
+    if not oov:                 # an OOV id is shared by every unknown word: not cached
+        _LEXICAL[wid] = info
+    return info
+
+
 def _tokenize_ja(text: str, protected: re.Pattern) -> list[tuple]:
     """(start, end, surface, base, norm, kh_pos, name_kind) for one NFKC text."""
     _, tok = _sudachi()
@@ -268,16 +288,13 @@ def _tokenize_ja(text: str, protected: re.Pattern) -> list[tuple]:
 
     def run(piece: str, offset: int):
         for off, chunk in _chunks(piece):
+            at = offset + off
             for m in tok.tokenize(chunk):
-                surface = m.surface()
-                if surface.isspace() or not surface:
+                b, e = m.begin(), m.end()
+                surface = chunk[b:e]
+                if not surface or surface.isspace():
                     continue
-                base = m.dictionary_form()
-                pos = _pos_info(m.part_of_speech_id())
-                kh = kh_class(pos, base, oov=m.is_oov())
-                detail = pos[3] if kh == "人名" else ""
-                out.append((offset + off + m.begin(), offset + off + m.end(), surface, base, m.normalized_form(), kh,
-                            detail))
+                out.append((at + b, at + e, surface, *_lexical(m)))
 
     last = 0
     for hit in protected.finditer(text):
@@ -358,20 +375,27 @@ def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None 
         rows.extend(toks)
         rows_doc.extend([doc_id] * len(toks))
         rows_pos.extend(range(len(toks)))
-    frame = pd.DataFrame(rows, columns=["start", "end", "surface", "base", "norm", "kh_pos", "detail"])
-    frame.insert(0, "doc_id", pd.Series(rows_doc, dtype=texts.index.dtype if len(rows_doc) else object))
-    frame.insert(1, "position", np.asarray(rows_pos, dtype=np.int64))
+    cols = list(zip(*rows)) if rows else [()] * 7
+    start, end, surface, base, norm, kh_pos, _detail = cols
     syn = lexicon.synonyms
-    if language == "ja":
-        word = [syn.get(n, syn.get(b, syn.get(s, n))) for n, b, s in
-                zip(frame["norm"], frame["base"], frame["surface"])]
+    if not syn:
+        word = norm
+    elif language == "ja":
+        word = [syn.get(n, syn.get(b, syn.get(s, n))) for n, b, s in zip(norm, base, surface)]
     else:
-        word = [syn.get(b, b) for b in frame["base"]]
-    frame.insert(frame.columns.get_loc("kh_pos"), "word", word)
-    stop = lexicon.stop | (EN_STOP_WORDS if language == "en" else frozenset())
-    frame["stop"] = (frame["word"].isin(stop) | frame["base"].isin(stop) | frame["norm"].isin(stop)
-                     | frame["surface"].isin(stop))
-    return frame[list(TOKEN_COLUMNS)]
+        word = [syn.get(b, b) for b in base]
+    stop_words = lexicon.stop | (EN_STOP_WORDS if language == "en" else frozenset())
+    if stop_words:
+        stop = [w in stop_words or b in stop_words or n in stop_words or s in stop_words
+                for w, b, n, s in zip(word, base, norm, surface)]
+    else:
+        stop = np.zeros(len(rows), dtype=bool)
+    return pd.DataFrame({
+        "doc_id": pd.Series(rows_doc, dtype=texts.index.dtype if len(rows_doc) else object),
+        "position": np.asarray(rows_pos, dtype=np.int64),
+        "start": np.asarray(start, dtype=np.int64), "end": np.asarray(end, dtype=np.int64),
+        "surface": list(surface), "base": list(base), "norm": list(norm), "word": list(word),
+        "kh_pos": list(kh_pos), "stop": np.asarray(stop, dtype=bool)})
 
 
 def analysis_tokens(tokens: pd.DataFrame, *, exclude_pos: Iterable[str] = DEFAULT_EXCLUDED) -> pd.DataFrame:
