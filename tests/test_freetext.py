@@ -270,6 +270,8 @@ def test_network_change_colours_edges_by_wave():
     fig = ftplots.draw_network(nets["change"], wave_labels={"pre": "事前", "post": "事後"})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["事後", "両方"]
+    # colours follow the waves' order (pre, post, both), whichever waves have edges
+    assert [h.get_color() for h in fig.axes[0].get_legend().legend_handles] == ["#d62728", "#7f7f7f"]
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"予算", "会議", "資料", "窓口"} <= texts
     assert any(t.startswith("N = 5") for t in texts)

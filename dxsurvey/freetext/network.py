@@ -209,7 +209,7 @@ def network_change(tokens: pd.DataFrame, docs: pd.DataFrame, *, wave_a: str = "p
         ``{wave_a: Network, wave_b: Network, "change": Network}``.  In ``change`` each edge
         has ``wave`` = ``wave_a``, ``wave_b`` or ``"both"`` (present at the threshold in
         that wave only, or in both), and ``jaccard_a``, ``jaccard_b``; its ``jaccard`` is the
-        larger one.  All three share the change network's layout, so a word stands in the
+        larger one; ``edges.attrs["waves"]`` = ``[wave_a, wave_b]``.  All three share the change network's layout, so a word stands in the
         same place in every drawing.
     """
     if "wave" not in docs.columns:
@@ -242,6 +242,7 @@ def network_change(tokens: pd.DataFrame, docs: pd.DataFrame, *, wave_a: str = "p
         nodes = _nodes(g, ta[ta["doc_id"].isin(dw["doc_id"])], pres, seed, pos=pos)
         out[wave] = Network(stamp(nodes, docs, n_used=len(dw)), stamp(edges, docs, n_used=len(dw)), g, float(min_coef))
     nodes = _nodes(g_all, ta[ta["doc_id"].isin(d["doc_id"])], pres_all, seed, pos=pos)
-    out["change"] = Network(stamp(nodes, docs, n_used=len(d)), stamp(both, docs, n_used=len(d)), g_all,
-                            float(min_coef))
+    both = stamp(both, docs, n_used=len(d))
+    both.attrs["waves"] = [wave_a, wave_b]
+    out["change"] = Network(stamp(nodes, docs, n_used=len(d)), both, g_all, float(min_coef))
     return out

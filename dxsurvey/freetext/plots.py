@@ -59,9 +59,9 @@ def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: di
     fig, ax = _fig(ax, (8, 7))
     nodes, edges = net.nodes.set_index("word"), net.edges
     if "wave" in edges.columns:
-        present = list(pd.unique(edges["wave"]))
-        waves = [w for w in present if w != "both"] + (["both"] if "both" in present else [])
-        colors = dict(zip(waves, _WAVE_COLORS))
+        order = list(edges.attrs.get("waves", sorted(set(edges["wave"]) - {"both"}))) + ["both"]
+        colors = dict(zip(order, _WAVE_COLORS))
+        waves = [w for w in order if w in set(edges["wave"])]
     for row in edges.itertuples(index=False):
         if row.source not in nodes.index or row.target not in nodes.index:
             continue
