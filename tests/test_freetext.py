@@ -450,3 +450,30 @@ def test_every_result_states_its_n():
     for frame in results:
         assert set(ft.N_ATTRS) <= set(frame.attrs), frame.columns
         assert frame.attrs["n_blank"] == 4 and frame.attrs["n_masked_only"] == 1
+
+
+# --------------------------------------------------------------------------- the demo's planted themes
+def test_demo_planted_themes_come_out_on_top():
+    """Each comment theme planted in data/demo (truth.json) leads its group's words and codes."""
+    import json
+    from pathlib import Path
+
+    from dxsurvey.ingest import load_study
+
+    root = Path(__file__).resolve().parents[1] / "data" / "demo"
+    truth = {t["theme"]: t for t in json.loads((root / "truth.json").read_text(encoding="utf-8"))["comment_themes"]}
+    docs = ft.study_documents(load_study(root))
+    t = toks(docs)
+    coded = ft.code_documents(t, docs, ft.parse_rules(
+        "*時間がない\n時間 and ない\n*質問しづらい\nseq(質問-づらい)\n*業務を見直した\nseq(業務-見直す)\n"))
+    lead_words = {"時間がない": {"時間"}, "質問しづらい": {"質問"}, "業務を見直した": {"業務", "見直す"}}
+    for theme, words in lead_words.items():
+        th = truth[theme]
+        by, level = next((k, th[k]) for k in ("audience", "format", "style") if th[k])
+        wave_docs = docs[docs["wave"] == th["wave"]]
+        top = ft.word_counts(t, wave_docs, by=by)
+        top = top[top[by] == level]
+        assert top["word"].iloc[0] in words, (theme, top.head(3))
+        cells = ft.code_crosstab(coded.loc[wave_docs["doc_id"]], wave_docs, by=by).cells
+        cells = cells[cells["code"] == theme].set_index(by)
+        assert cells["residual"].idxmax() == level and cells.loc[level, "residual"] > 1.96, (theme, cells)
