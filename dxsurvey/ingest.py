@@ -62,6 +62,40 @@ def normalize_code(value, width: int | None) -> str | None:
     return text
 
 
+_NUMBER_FORM = re.compile(r"^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
+
+
+def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
+    """Why each normalised respondent code does not fit ``width`` digits (None: it fits).
+
+    A code of digits longer than ``width`` is not zero-padded, so it links only to the
+    same code with as many digits; a number in exponent form (``1e3``: Excel turned
+    the code into a number) or with a sign or decimal point (``-93``); a code with
+    other characters (``2886a``) in a column whose codes are mostly numbers.  Codes of
+    letters and digits (self-generated codes) in a column of such codes fit.
+
+    >>> misfit_codes(pd.Series(["0093", "12345", "1e3", "-93", "2886a", None]), 4).notna().tolist()
+    [False, True, True, True, True, False]
+    """
+    text = codes.astype("string")
+    digits = text.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    number = text.str.fullmatch(_NUMBER_FORM.pattern).fillna(False).astype(bool)
+    numeric_column = 2 * int((digits | number).sum()) > int(text.notna().sum())
+    why = pd.Series(None, index=codes.index, dtype=object)
+    long = digits & (text.str.len() > width)
+    why[long] = [f"{n} digits, more than `width: {width}`; it is not zero-padded, so it links only to "
+                 f"the same code written with {n} digits" for n in text[long].str.len()]
+    exponent = ~digits & number & text.str.contains("[eE]", regex=True).fillna(False).astype(bool)
+    why[exponent] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
+                     "the code column as text")
+    signed = ~digits & number & ~exponent
+    why[signed] = "a sign or decimal point in a code of digits"
+    if numeric_column:
+        other = text.notna() & ~digits & ~number
+        why[other] = "not only digits, while the other codes of this column are numbers"
+    return why
+
+
 def _secret(root: Path) -> bytes:
     path = root / KEY_FILE
     if path.exists():
@@ -228,6 +262,13 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         if key_col is not None:
             codes = frame[key_col].map(lambda v: normalize_code(v, cb.respondent_key.width))
             rows["code"] = codes.astype("string").to_numpy()
+            if cb.respondent_key.width:
+                why = misfit_codes(codes, cb.respondent_key.width)
+                pos = np.flatnonzero(why.notna().to_numpy())
+                if len(pos):
+                    problems.append(_problem_frame(
+                        file, rows_no[pos], key_col, frame[key_col].iloc[pos].tolist(), "bad_code", "kept",
+                        [f"the respondent code does not fit: {w}. Kept as written; check it." for w in why.iloc[pos]]))
 
     for item in cb.items:
         if not item.in_wave(src.wave):
@@ -556,7 +597,7 @@ def _hash_logged_codes(val: pd.DataFrame, cb: Codebook, codes: set, secret: byte
 
     quoted = re.compile(r"(?<=[「'])([^」'\n]{1,40})(?=[」'])")
     val = val.copy()
-    on_key = [isinstance(c, str) and normalize_text(c) in key_cols and p in ("duplicate_submission", "fuzzy_match")
+    on_key = [isinstance(c, str) and normalize_text(c) in key_cols and p in ("duplicate_submission", "fuzzy_match", "bad_code")
               for c, p in zip(val["column"], val["problem"])]
     val["value"] = [digest(v) if k and isinstance(v, str) else v for k, v in zip(on_key, val["value"])]
     val["message"] = [quoted.sub(lambda g: digest(g.group(1)), m) if k and isinstance(m, str) else m
@@ -611,7 +652,11 @@ _PROBLEM_LABEL = {
            "unknown_label": "未知の選択肢", "invalid_value": "無効な値", "out_of_range": "範囲外の値",
            "unknown_category": "未知の区分", "other_option": "その他の回答", "missing_column": "列がない",
            "missing_key": "回答者コードなし", "fuzzy_match": "コードの近似照合", "bad_timestamp": "日時を読めない",
-           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名"},
+           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名",
+           "row_names": "先頭の列を行名として読込（R形式のCSV）", "ragged_row": "列の数が見出しと違う行",
+           "unclosed_quote": "閉じていない引用符（\"）", "undecodable_line": "文字コードを読めない行",
+           "encoding_mismatch": "BOM付きだが中身はcp932（cp932として読込）",
+           "formula_without_value": "値が保存されていない数式", "bad_code": "桁数・形式が合わない回答者コード"},
     "en": {},
 }
 _ACTION_LABEL = {

@@ -401,10 +401,13 @@ def test_ragged_rows_fall_back_and_keep_line_numbers(tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text('code,q1\n0001,"a\nb"\n0002\n0003,c,extra\n', encoding="utf-8")
     raw = read_source(path)
-    assert list(raw.frame.columns) == ["code", "q1", "(column C)"]
+    # the extra field is dropped, never a column of its own; both ragged records are named
+    assert list(raw.frame.columns) == ["code", "q1"]
     assert raw.source_rows == [2, 4, 5]
-    assert raw.frame["(column C)"].tolist()[2] == "extra"
+    assert raw.frame["q1"].tolist()[2] == "c"
     assert pd.isna(raw.frame["q1"].iloc[1])
+    assert [(p["problem"], p["source_row"], p["value"]) for p in raw.problems] == [
+        ("ragged_row", 4, None), ("ragged_row", 5, "extra")]
 
 
 def test_tab_separated_utf16_text(tmp_path):
