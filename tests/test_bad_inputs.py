@@ -219,6 +219,24 @@ def test_codebook_case(tmp_path, case):
     assert "survey.yaml" in str(info.value)
 
 
+@pytest.mark.parametrize("case", [_param(c) for c in CASES["courses"]])
+def test_courses_case(tmp_path, case):
+    """courses.csv values that are not what their column holds: one error naming each."""
+    root = make_study(tmp_path, courses=case["courses"])
+    with pytest.raises(EXCEPTIONS[case["raises"]]) as info:
+        dxsurvey.load_study(root)
+    for pattern in case["message"]:
+        assert re.search(pattern, str(info.value)), (pattern, str(info.value))
+
+
+def test_courses_valid_numbers_and_dates_are_accepted(tmp_path):
+    courses = ("course_id,title,fiscal_year,date,hours,invited\n"
+               "C1,一般職員向けDX研修,２０２４,2024/6/13,2.5,40\nC2,管理職向けDX研修,,2024年7月1日,,\n")
+    study = dxsurvey.load_study(make_study(tmp_path, courses=courses))
+    assert study.courses["fiscal_year"].tolist()[0] == 2024 and pd.isna(study.courses["fiscal_year"].iloc[1])
+    assert study.courses["hours"].tolist()[0] == 2.5
+
+
 @pytest.mark.parametrize("courses", [
     pytest.param("course_id,title\nC1,研修\n", id="no_audience_column"),
     pytest.param("course_id,title,audience\nC1,研修,\n", id="blank_audience"),
