@@ -29,7 +29,8 @@ from .readers import RawTable, SourceError, closest_headers, find_column, normal
 from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
 from .study import Study
 
-__all__ = ["load_study", "validation_summary", "write_tables", "KEY_FILE", "normalize_code"]
+__all__ = ["load_study", "validation_summary", "error_lines", "write_tables", "KEY_FILE", "normalize_code",
+           "misfit_codes"]
 
 #: The keyed-hash secret of a study lives here (gitignored, never in a report).
 KEY_FILE = ".dxsurvey_key"
@@ -684,6 +685,12 @@ def _problem_line(r, lang: str) -> str:
     elif r.action == "error" or r.problem == "fuzzy_match":
         line += f"（{r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message}）"
     return line
+
+
+def error_lines(study: Study, language: str | None = None) -> list[str]:
+    """One line per error-level problem (an unreadable file, a missing column), for the console."""
+    lang = language or study.language
+    return [_problem_line(r, lang) for r in study.errors.itertuples(index=False)]
 
 
 def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200) -> str:

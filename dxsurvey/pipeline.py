@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping
 from . import texts
 
 __all__ = [
-    "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
+    "REPORTS", "RunResult", "ReportResult", "RunExistsError", "InputErrorsError", "run", "demo", "notebook_dir",
     "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES",
 ]
 
@@ -61,6 +61,15 @@ def __getattr__(name: str):
 _RESERVED = ("study", "out")
 _SAFE = re.compile(r"[^\w.\-]+")
 _PACKAGE = Path(__file__).resolve().parent
+
+
+class InputErrorsError(ValueError):
+    """The study has error-level validation problems (an unreadable file, a missing column)
+    and the run was not asked to go on (``keep_going``).  ``lines`` name each error."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("the input has errors; no report was built:\n" + "\n".join(lines))
+        self.lines = lines
 
 
 class RunExistsError(FileExistsError):
@@ -144,6 +153,9 @@ class RunResult:
         ISO time the run started.
     seconds : float
         Run duration.
+    input_errors : list of str
+        The study's error-level validation problems the run went on with
+        (``keep_going``), one line each; empty when there were none.
     """
 
     run_dir: Path
@@ -153,6 +165,7 @@ class RunResult:
     started: str = ""
     seconds: float = 0.0
     language: str = "ja"
+    input_errors: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -160,8 +173,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """Every notebook ran and the audit is clean."""
-        return not self.failed and not self.findings
+        """Every notebook ran, the audit is clean and the input had no error."""
+        return not self.failed and not self.findings and not self.input_errors
 
 
 @dataclass(frozen=True)
@@ -702,7 +715,8 @@ _KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}   # no debugger warning on
 
 def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None = None,
         jobs: int | None = None, force: bool = False, progress: bool = True,
-        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None) -> RunResult:
+        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None,
+        keep_going: bool = False) -> RunResult:
     """Execute report notebooks with papermill into one run folder (see :func:`_run`)."""
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
@@ -711,13 +725,14 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     kernels = _WarmKernels(_KERNEL_ENV, prestart=1 if single else jobs)
     try:
         return _run(notebooks, study=study, out=out, parameters=parameters, jobs=jobs, force=force,
-                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels)
+                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels,
+                    keep_going=keep_going)
     finally:
         kernels.shutdown()
 
 
 def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, nb_dir,
-         kernels: _WarmKernels) -> RunResult:
+         kernels: _WarmKernels, keep_going: bool = False) -> RunResult:
     """Execute report notebooks with papermill into one run folder.
 
     Parameters
@@ -739,6 +754,9 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         Show a tqdm progress bar on stderr.
     registry, nb_dir
         Another registry / notebook folder (tests, custom report sets).
+    keep_going : bool
+        Build the reports although the study has error-level validation problems; the
+        run's ``index.html`` and ``RunResult.input_errors`` then name them.
 
     Returns
     -------
@@ -748,6 +766,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     ------
     RunExistsError
         ``out`` exists and ``force`` is False.
+    InputErrorsError
+        The study has error-level validation problems and ``keep_going`` is False.
     ValueError
         Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study.
 
@@ -782,6 +802,10 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     language = params.get("language") or st.language
     if language not in texts.LANGUAGES:
         raise ValueError(f"language must be one of ja, en; got {language!r}")
+    from .ingest import error_lines
+    input_errors = error_lines(st, language)
+    if input_errors and not keep_going:
+        raise InputErrorsError(input_errors)
     plan = expand(notebooks, study=st, parameters=params, registry=registry, nb_dir=nb_dir)
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
     min_cell = params.get("min_cell")
@@ -849,7 +873,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         "inputs": provenance.input_files(st).to_dict("records"),
         "versions": dict(provenance.package_versions().itertuples(index=False)),
         "audit": [],
-        "command": _command(notebooks, study_root, out, params),
+        "input_errors": input_errors,
+        "command": _command(notebooks, study_root, out, params, keep_going=bool(input_errors)),
     }
     # the audit covers every output, index.html included: write the page, audit, write it again
     # with the audit's result (which quotes only masked excerpts)
@@ -868,10 +893,10 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     else:
         os.replace(partial, out)
     return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
-                     started=started, seconds=seconds, language=language)
+                     started=started, seconds=seconds, language=language, input_errors=input_errors)
 
 
-def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
+def _command(notebooks, study_root: Path, out: Path, params: Mapping, keep_going: bool = False) -> str:
     import shlex
     nbs = [notebooks] if isinstance(notebooks, str) else list(notebooks)
     here = Path.cwd()
@@ -879,6 +904,8 @@ def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
              "--out", _relpath(out, here)]
     for k, v in params.items():
         parts += ["-p", str(k), str(v)]
+    if keep_going:
+        parts.append("--keep-going")
     return " ".join(shlex.quote(p) for p in parts)
 
 

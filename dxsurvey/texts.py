@@ -514,6 +514,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "{n} 件のレポートが失敗しました。",
         "en": "{n} reports failed.",
     },
+    "index.input_errors": {
+        "ja": "このレポートは入力データのエラー {n} 件を残したまま作成されました（--keep-going）。"
+              "次のファイル・列のデータは含まれていません:",
+        "en": "These reports were built with {n} input errors left in (--keep-going). The data of "
+              "these files and columns is not in them:",
+    },
     "index.name": {"ja": "名前", "en": "Name"},
     "index.value": {"ja": "値", "en": "Value"},
 
@@ -568,6 +574,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.validation_errors": {
         "ja": "エラーが {n} 件あります。",
         "en": "There are {n} errors.",
+    },
+    "cli.input_errors": {
+        "ja": "入力データにエラーが {n} 件あります（上記）。レポートは作成していません。直してから実行してください"
+              "（詳細は dxsurvey validate）。エラーを残したまま作成するには --keep-going を付けます。",
+        "en": "The input has {n} errors (above). No report was built. Fix them and run again (details: "
+              "dxsurvey validate); --keep-going builds the reports with the errors left in.",
+    },
+    "cli.kept_going": {
+        "ja": "入力データのエラー {n} 件（上記）を残したまま作成しました（--keep-going）。"
+              "エラーのあるファイル・列のデータはレポートに含まれていません。",
+        "en": "Built with {n} input errors (above) left in (--keep-going); the data of the files and "
+              "columns in error is not in the reports.",
+    },
+    "cli.ingest_errors": {
+        "ja": "入力データにエラーが {n} 件あります（上記）。表は書き出しましたが、エラーのあるファイル・列の"
+              "データは含まれていません。",
+        "en": "The input has {n} errors (above). The tables were written without the data of the files "
+              "and columns in error.",
     },
     "cli.interrupted": {
         "ja": "中断しました。途中の出力（*.partial-*）は完成したレポートではありません。",
