@@ -229,11 +229,15 @@ def _input_error(exc: Exception, lang: str) -> int | None:
     from .codebook import CodebookError
     from .pipeline import RunExistsError
     from .readers import SourceError
+    from .study import StudyFolderError
 
     if isinstance(exc, (CodebookError, SourceError)):   # file, row, column and value in the text
         print(str(exc), file=sys.stderr)
+    elif isinstance(exc, StudyFolderError):
+        _say(exc.key, lang, **exc.fmt)
     elif isinstance(exc, RunExistsError):
-        _say("cli.run_exists" if exc.replaceable else "cli.not_run_folder", lang, path=exc.path)
+        key = "cli.run_lost" if exc.lost else "cli.run_exists" if exc.replaceable else "cli.not_run_folder"
+        _say(key, lang, path=exc.path)
     elif isinstance(exc, (ValueError, FileNotFoundError, FileExistsError)):
         _say("cli.bad_input", lang, message=str(exc))
     else:

@@ -310,6 +310,12 @@ def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:
     )
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is ``folder`` or below it."""
+    target, base = Path(path).resolve(), Path(folder).resolve()
+    return target == base or base in target.parents
+
+
 def load_courses(path: str | Path) -> pd.DataFrame:
     """Read and check ``courses.csv``.  Only course_id and title are required."""
     path = Path(path)
@@ -497,6 +503,9 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         if course_ids is not None and course not in course_ids:
             raise _err(f"{p}.course", f"course {course!r} is not in courses.csv.{_suggest(course, course_ids)}", yf)
         file = str(spec["file"])
+        if not _inside(root / file, root):
+            raise _err(f"{p}.file", f"{file!r} is outside the study folder {root} (symbolic links "
+                       "followed); a source must be a file of the study: copy the export into raw/.", yf)
         if check_files and not (root / file).exists():
             raise _err(f"{p}.file", f"file {file!r} not found in {root}.", yf)
         hr = spec.get("header_rows")

@@ -27,7 +27,7 @@ from .codebook import Codebook, Item, Source, _norm, load_codebook, load_courses
 from .linkage import apply_fuzzy_matching, linkage_table
 from .readers import RawTable, SourceError, closest_headers, find_column, normalize_text, read_source
 from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
-from .study import Study
+from .study import Study, StudyFolderError, check_outside_raw
 
 __all__ = ["load_study", "validation_summary", "error_lines", "write_tables", "KEY_FILE", "normalize_code",
            "misfit_codes"]
@@ -103,8 +103,15 @@ def _secret(root: Path) -> bytes:
         return path.read_bytes().strip()
     key = secrets.token_hex(32).encode()
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(key)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(key)
+        tmp.replace(path)
+    except OSError as exc:
+        raise StudyFolderError(
+            f"{root}: the study folder cannot be written ({exc.strerror}), and it has no {KEY_FILE} "
+            "yet: the secret that turns respondent codes into keys is created there on first use. "
+            "Make the folder writable once (or copy the study to a writable place) and run again.",
+            "cli.study_read_only", path=root, key_file=KEY_FILE) from None
     return key
 
 
@@ -731,8 +738,13 @@ def validation_summary(study: Study, language: str | None = None, *, max_problem
 
 
 def write_tables(study: Study, out_dir: str | Path) -> list[Path]:
-    """Write the tidy tables as Parquet (atomic: temp file then rename). Returns the paths."""
+    """Write the tidy tables as Parquet (atomic: temp file then rename). Returns the paths.
+
+    Raises :class:`~dxsurvey.study.StudyFolderError` when ``out_dir`` is the study's
+    ``raw/`` or below it (symbolic links followed).
+    """
     out = Path(out_dir)
+    check_outside_raw(out, study.root)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ("submissions", "answers", "choices", "texts", "validation", "linkage", "source_summary"):

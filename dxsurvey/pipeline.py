@@ -21,7 +21,8 @@ import pickle
 import re
 import shutil
 import sys
-import tempfile
+import contextlib
+from glob import escape as glob_escape
 import importlib
 import queue
 import threading
@@ -76,13 +77,15 @@ class RunExistsError(FileExistsError):
     """The run folder exists and ``force`` was not given (or it is not a run folder).
 
     ``path`` is the folder; ``replaceable`` is False when it is not a dxsurvey run
-    folder (no ``run.json``), which even ``force`` does not replace.
+    folder (no ``run.json``), which even ``force`` does not replace; ``lost`` is True
+    when another run made the folder while this one ran (this run's output is gone).
     """
 
-    def __init__(self, message: str, path: Path, replaceable: bool = True):
+    def __init__(self, message: str, path: Path, replaceable: bool = True, lost: bool = False):
         super().__init__(message)
         self.path = path
         self.replaceable = replaceable
+        self.lost = lost   # a concurrent run made the folder first; this run's output was discarded
 
 
 # ---------------------------------------------------------------------------- locations
@@ -691,8 +694,10 @@ def _title(job: Job, study, language: str) -> str:
 
 
 def _check_out(out: Path, study_root: Path, force: bool) -> None:
-    raw = (study_root / "raw").resolve()
-    if out == study_root or out == raw or raw in out.parents or out in study_root.parents:
+    from .study import check_outside_raw
+
+    check_outside_raw(out, study_root)
+    if out == study_root or out in study_root.parents:
         raise ValueError(f"the run folder {out} must not be the study folder, inside raw/, or contain the study")
     if out.exists():
         if not force:
@@ -700,6 +705,74 @@ def _check_out(out: Path, study_root: Path, force: bool) -> None:
         if not out.is_dir() or (any(out.iterdir()) and not (out / "run.json").is_file()):
             raise RunExistsError(f"{out} exists and is not a dxsurvey run folder (no run.json); "
                                  "refusing to replace it", out, replaceable=False)
+
+
+#: The file in a ``.partial-<pid>`` folder that says which process builds it.
+_OWNER = ".owner.json"
+
+
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), to tell a reused
+    pid from the process that wrote an owner file; None where /proc is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process that made ``<out>.partial-<pid>`` (or ``.old-<pid>``) still runs."""
+    try:
+        pid = int(folder.name.rsplit("-", 1)[-1])
+    except ValueError:
+        return True   # not ours to judge
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's live process
+        return True
+    except OSError:
+        return True
+    try:
+        recorded = json.loads((folder / _OWNER).read_text(encoding="utf-8")).get("started")
+    except (OSError, ValueError, AttributeError):
+        return True
+    return recorded is None or recorded == _process_started(pid)
+
+
+def _remove_stale_partials(out: Path) -> list[Path]:
+    """Remove ``<out>.partial-<pid>`` and ``<out>.old-<pid>`` folders no live process owns
+    (a run killed with ``kill -9`` or a power cut left them, with the study's pickle)."""
+    removed = []
+    for folder in sorted(out.parent.glob(f"{glob_escape(out.name)}.partial-*")) + \
+            sorted(out.parent.glob(f"{glob_escape(out.name)}.old-*")):
+        if folder.is_dir() and not folder.is_symlink() and not _owner_alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+@contextlib.contextmanager
+def _partial_folder(out: Path):
+    """``<out>.partial-<pid>`` with its sub-folders and owner record; removed when the run
+    fails or is interrupted (stale ones of earlier runs are removed first)."""
+    _remove_stale_partials(out)
+    partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
+    if partial.exists():
+        shutil.rmtree(partial)
+    for sub in ("notebooks", "html", "tables", "figures"):
+        (partial / sub).mkdir(parents=True)
+    (partial / _OWNER).write_text(json.dumps({"pid": os.getpid(), "started": _process_started(os.getpid())}),
+                                  encoding="utf-8")
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
 
 
 def _relpath(target: Path, start: Path) -> str:
@@ -776,9 +849,13 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     Each notebook runs with ``cwd`` = the run's ``notebooks/`` folder and gets
     ``study`` and ``out`` as paths relative to it (no home folder in the executed
     notebooks), the resolved ``language`` and ``min_cell``, and its own parameters.
-    The study is ingested once here and handed to the kernels as a pickle in a private
-    temporary folder (deleted afterwards; never in the run folder, since it holds
-    respondent keys).  A per-course notebook's tables and figures get the suffix
+    The study is ingested once here and handed to the kernels as a pickle in the run's
+    hidden ``.partial-<pid>/.cache`` folder (it holds respondent codes: deleted when the
+    notebooks are done, never in the finished run folder, and never audited as output).
+    A failed or interrupted run removes its partial folder; one left by a killed process
+    (no live owner: its pid and start time are recorded in ``.owner.json``) is removed
+    by the next run of the same output.  When another run made ``out`` while this one
+    ran, this run's output is discarded and :class:`RunExistsError` (``lost``) says so.  A per-course notebook's tables and figures get the suffix
     ``_<course_id>`` (``tables/change_C2024-01.csv``), and two notebooks of one run
     writing the same table or figure name is an error in the second one.  A failing notebook does not stop the others.  Then
     ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
@@ -811,89 +888,96 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     min_cell = params.get("min_cell")
     min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
 
-    partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
-    if partial.exists():
-        shutil.rmtree(partial)
-    for sub in ("notebooks", "html", "tables", "figures"):
-        (partial / sub).mkdir(parents=True)
-    nbs = partial / "notebooks"
-    base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
+    with _partial_folder(out) as partial:
+        nbs = partial / "notebooks"
+        base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
-    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
-    cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
-    results: list[ReportResult] = []
-    try:
-        cache = cache_dir / "study.pkl"
-        with open(cache, "wb") as fh:
-            pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (cache_dir / "claims").mkdir()
-        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
+        auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
+        # the study's pickle (respondent codes included) lives in the run's own hidden folder: the
+        # audit skips it, it is removed when the notebooks are done, and if this process dies, the
+        # next run of this output removes the whole partial folder (_remove_stale_partials)
+        cache_dir = partial / ".cache"
+        cache_dir.mkdir(mode=0o700)
+        results: list[ReportResult] = []
+        try:
+            cache = cache_dir / "study.pkl"
+            with open(cache, "wb") as fh:
+                pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            (cache_dir / "claims").mkdir()
+            env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
 
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
-        with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
-            futures = {}
-            # study-wide notebooks (the longest) first, the many short per-course ones after:
-            # the last seconds of the run are not one long notebook on one busy core
-            for job in sorted(plan, key=lambda j: bool(registry[j.notebook].get("per"))):
-                jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
-                suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
-                futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
-                                    _title(job, st, language), language,
-                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels,
-                                    auditor)] = job
-            for fut in as_completed(futures):
-                res = fut.result()
-                results.append(res)
-                bar.set_postfix_str(res.name, refresh=False)
-                bar.update(1)
-        bar.close()
-        kernels.shutdown_soon()
-    finally:
-        shutil.rmtree(cache_dir, ignore_errors=True)
-    order = {j.name: i for i, j in enumerate(plan)}
-    results.sort(key=lambda r: order[r.name])
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
+            with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
+                futures = {}
+                # study-wide notebooks (the longest) first, the many short per-course ones after:
+                # the last seconds of the run are not one long notebook on one busy core
+                for job in sorted(plan, key=lambda j: bool(registry[j.notebook].get("per"))):
+                    jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
+                    suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
+                    futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
+                                        _title(job, st, language), language,
+                                        {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels,
+                                        auditor)] = job
+                for fut in as_completed(futures):
+                    res = fut.result()
+                    results.append(res)
+                    bar.set_postfix_str(res.name, refresh=False)
+                    bar.update(1)
+            bar.close()
+            kernels.shutdown_soon()
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        order = {j.name: i for i, j in enumerate(plan)}
+        results.sort(key=lambda r: order[r.name])
 
-    write_xlsx(partial, language=language)
-    seconds = time.perf_counter() - t0
-    record = {
-        "survey": st.codebook.survey,
-        # paths as seen from the run folder / the working folder, never absolute: a study under
-        # /home/<user> or C:\Users\<user> would name its owner in every shared run
-        "study": _relpath(study_root, out),
-        "out": ".",
-        "notebooks": [j.notebook for j in plan],
-        "parameters": {k: v for k, v in params.items()},
-        "language": language,
-        "min_cell": min_cell,
-        "jobs": jobs,
-        "started": started,
-        "seconds": round(seconds, 2),
-        "reports": [asdict(r) for r in results],
-        "inputs": provenance.input_files(st).to_dict("records"),
-        "versions": dict(provenance.package_versions().itertuples(index=False)),
-        "audit": [],
-        "input_errors": input_errors,
-        "command": _command(notebooks, study_root, out, params, keep_going=bool(input_errors)),
-    }
-    # the audit covers every output, index.html included: write the page, audit, write it again
-    # with the audit's result (which quotes only masked excerpts)
-    atomic_write_text(partial / "index.html", render_index(record, partial, language))
-    findings = auditor.audit(partial)
-    record["audit"] = [asdict(f) for f in findings]
-    atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
-    atomic_write_text(partial / "index.html", render_index(record, partial, language))
+        write_xlsx(partial, language=language)
+        seconds = time.perf_counter() - t0
+        record = {
+            "survey": st.codebook.survey,
+            # paths as seen from the run folder / the working folder, never absolute: a study under
+            # /home/<user> or C:\Users\<user> would name its owner in every shared run
+            "study": _relpath(study_root, out),
+            "out": ".",
+            "notebooks": [j.notebook for j in plan],
+            "parameters": {k: v for k, v in params.items()},
+            "language": language,
+            "min_cell": min_cell,
+            "jobs": jobs,
+            "started": started,
+            "seconds": round(seconds, 2),
+            "reports": [asdict(r) for r in results],
+            "inputs": provenance.input_files(st).to_dict("records"),
+            "versions": dict(provenance.package_versions().itertuples(index=False)),
+            "audit": [],
+            "input_errors": input_errors,
+            "command": _command(notebooks, study_root, out, params, keep_going=bool(input_errors)),
+        }
+        # the audit covers every output, index.html included: write the page, audit, write it again
+        # with the audit's result (which quotes only masked excerpts)
+        atomic_write_text(partial / "index.html", render_index(record, partial, language))
+        findings = auditor.audit(partial)
+        record["audit"] = [asdict(f) for f in findings]
+        atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        atomic_write_text(partial / "index.html", render_index(record, partial, language))
 
-    _check_out(out, study_root, force)
-    if out.exists():
-        old = out.with_name(f"{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(partial, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(partial, out)
-    return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
-                     started=started, seconds=seconds, language=language, input_errors=input_errors)
+        try:
+            _check_out(out, study_root, force)
+        except RunExistsError:   # another run made `out` while this one ran: it won
+            raise RunExistsError(
+                f"another run finished {out} while this one ran; this run's reports were discarded. "
+                "Run again with force=True (--force) to replace it, or choose another folder.",
+                out, lost=True) from None
+        (partial / _OWNER).unlink(missing_ok=True)
+        if out.exists():
+            old = out.with_name(f"{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(partial, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(partial, out)
+        return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
+                         started=started, seconds=seconds, language=language, input_errors=input_errors)
 
 
 def _command(notebooks, study_root: Path, out: Path, params: Mapping, keep_going: bool = False) -> str:

@@ -593,6 +593,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The input has {n} errors (above). The tables were written without the data of the files "
               "and columns in error.",
     },
+    "cli.out_in_raw": {
+        "ja": "{path} は調査フォルダの raw/ の中です（シンボリックリンクをたどった先を含む）。raw/ には何も"
+              "書き込みません。別の出力フォルダを指定してください。",
+        "en": "{path} is inside the study's raw/ folder (symbolic links followed). Nothing is ever written "
+              "to raw/: choose another output folder.",
+    },
+    "cli.study_read_only": {
+        "ja": "調査フォルダ {path} に書き込めません。初回は回答者コードを鍵付きハッシュにするための秘密鍵"
+              "（{key_file}）をここに作る必要があります。一度だけフォルダを書き込み可能にするか、"
+              "書き込める場所に調査フォルダをコピーしてから実行してください。",
+        "en": "The study folder {path} cannot be written, and its {key_file} (the secret that turns "
+              "respondent codes into keys) does not exist yet. Make the folder writable once, or copy "
+              "the study to a writable place, and run again.",
+    },
+    "cli.run_lost": {
+        "ja": "実行中に別の実行が出力フォルダ {path} を作成しました。この実行の結果は破棄しました。"
+              "置き換えるには --force を付けて再実行するか、別の --out を指定してください。",
+        "en": "Another run created the run folder {path} while this one ran; this run's reports were "
+              "discarded. Run again with --force to replace it, or choose another --out.",
+    },
     "cli.interrupted": {
         "ja": "中断しました。途中の出力（*.partial-*）は完成したレポートではありません。",
         "en": "Interrupted. The partial output (*.partial-*) is not a finished run.",
