@@ -38,7 +38,7 @@ from . import texts
 
 __all__ = [
     "REPORTS", "RunResult", "ReportResult", "RunExistsError", "InputErrorsError", "run", "demo", "notebook_dir",
-    "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES",
+    "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES", "KERNEL_START_TIMEOUT",
 ]
 
 #: The report notebooks, in index order: stem -> options.  ``{"per": "course"}`` runs the
@@ -57,6 +57,11 @@ def __getattr__(name: str):
         return VERSION_PACKAGES
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+#: Seconds a report kernel may take to start and answer (and a warm kernel to import the
+#: scientific stack).  On a loaded 2-core machine a new kernel took more than 60 s (papermill's
+#: default), which failed the report; every wait for a kernel to start uses this one value.
+KERNEL_START_TIMEOUT = 300.0
 
 #: Parameters the pipeline sets itself.
 _RESERVED = ("study", "out")
@@ -255,7 +260,7 @@ def _quick_ready_client():
 
     class QuickReadyKernelClient(AsyncKernelClient):
         async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+            deadline = time.monotonic() + (KERNEL_START_TIMEOUT if timeout is None else timeout)
             while True:
                 msg_id = self.kernel_info()
                 try:
@@ -359,8 +364,8 @@ class _WarmKernels:
         kc = km.blocking_client()
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+            kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
+            reply = kc.execute_interactive(code, timeout=KERNEL_START_TIMEOUT, output_hook=lambda msg: None)
             if reply["content"].get("status") != "ok":
                 raise RuntimeError(f"kernel setup failed: {reply['content'].get('evalue')}")
         finally:
@@ -423,7 +428,8 @@ def _warm_engine():
     class WarmKernelEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                     stderr_file=None, start_timeout=KERNEL_START_TIMEOUT, execution_timeout=None,
+                                     **kwargs):
             reset = kwargs.pop("reset", None)
             recorded = kwargs.pop("recorded_paths", None)
             if recorded:  # what the executed notebook records instead of absolute paths
@@ -651,6 +657,7 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
         nb = papermill.execute_notebook(
             str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
             progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(env),
+            start_timeout=KERNEL_START_TIMEOUT,
             # written once at the end (and on failure), not after every cell: rewriting a
             # notebook with its embedded figures after each cell cost 0.1 s a notebook
             request_save_on_cell_execute=False,

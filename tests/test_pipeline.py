@@ -495,12 +495,24 @@ def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny, monkeypatch):
     registry = {"01_set": {}, "02_check": {}, "03_die": {}, "04_after": {}}
     study_dir = tiny_study(tmp_path / "study")
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    # the kernel that replaces the dead one waits as long as the product waits under load (a
+    # loaded 2-core machine took more than papermill's 60 s): the pipeline's own constant
+    import papermill
+    waits = []
+    execute = papermill.execute_notebook
+
+    def recording(*args, **kwargs):
+        waits.append(kwargs.get("start_timeout"))
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", recording)
     result = pipeline.run(["all"], study=study_dir, out=tmp_path / "run", registry=registry, nb_dir=nb_dir,
                           jobs=1, progress=False)
     assert not list((tmp_path / "ipython").rglob("history.sqlite"))
     ok = {r.name: r.ok for r in result.reports}
     assert ok == {"01_set": True, "02_check": True, "03_die": False, "04_after": True}, \
         [(r.name, r.error) for r in result.reports]
+    assert waits == [pipeline.KERNEL_START_TIMEOUT] * 4 and pipeline.KERNEL_START_TIMEOUT >= 300
     import json
     nb = json.loads((tmp_path / "run" / "notebooks" / "02_check.ipynb").read_text("utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
