@@ -162,6 +162,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.problem.bad_timestamp": {"ja": "日時を読めない", "en": "bad timestamp"},
     "value.problem.unreadable_source": {"ja": "読めないファイル", "en": "unreadable file"},
     "value.problem.unknown_course": {"ja": "未登録の研修", "en": "unknown course"},
+    "value.problem.duplicate_header": {"ja": "重複した列名", "en": "duplicate header"},
+    "value.problem.row_names": {"ja": "先頭の列を行名として読込", "en": "first field read as row names"},
+    "value.problem.ragged_row": {"ja": "列の数が見出しと違う行", "en": "ragged row"},
+    "value.problem.unclosed_quote": {"ja": "閉じていない引用符", "en": "unclosed quote"},
+    "value.problem.undecodable_line": {"ja": "文字コードを読めない行", "en": "undecodable line"},
+    "value.problem.encoding_mismatch": {"ja": "BOMと文字コードの不一致", "en": "BOM before cp932 text"},
+    "value.problem.formula_without_value": {"ja": "値のない数式", "en": "formula without a value"},
+    "value.problem.bad_code": {"ja": "形式が合わない回答者コード", "en": "code does not fit width"},
 
     # ------------------------------------------------------------------ narrative: sentences
     "narrative.no_data": {"ja": "表示できるデータがありません", "en": "No data to show"},

@@ -314,3 +314,14 @@ def test_malformed_rows_are_read_in_place(tmp_path, file, expected):
     if file == "r_style.csv":
         assert study.submissions["respondent_key"].notna().all()
         assert not study.validation["problem"].isin(["bad_code", "unknown_category"]).any()
+
+
+def test_every_problem_kind_has_a_label_in_both_languages():
+    """The validation report and the Japanese console name each kind of problem in words."""
+    from dxsurvey import texts
+    from dxsurvey.ingest import _PROBLEM_LABEL
+
+    for problem in schema.PROBLEMS:
+        for lang in ("ja", "en"):
+            assert texts.text(f"value.problem.{problem}", lang), (problem, lang)
+        assert problem in _PROBLEM_LABEL["ja"], problem
