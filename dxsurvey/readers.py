@@ -800,17 +800,26 @@ def _short_record_widths(text: str, sep: str, starts: np.ndarray, lines: np.ndar
                          candidates: np.ndarray) -> np.ndarray:
     """Fields in each candidate record (the C parser pads a short record with blanks).
 
-    A one-line record without quotes has one field more than separators; other
-    records are parsed again with the csv module.
+    A one-line record without quotes has one field more than separators (counted on
+    the UTF-8 bytes, where the separator, the quote and the line feed are single bytes);
+    other records are parsed again with the csv module.
     """
-    physical = pd.Series(text.split("\n"), dtype=object)
-    first = physical.iloc[starts[candidates] - 1].astype(str)
-    simple = (lines[candidates] == 1) & ~first.str.contains('"', regex=False).to_numpy()
-    widths = np.zeros(len(candidates), dtype=np.int64)
-    widths[simple] = first[simple].str.count(re.escape(sep)).to_numpy() + 1
+    raw = text.encode("utf-8")
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))   # of physical lines 1, 2, ...
+    line_ends = np.append(line_starts[1:], len(buf))
+    first = starts[candidates] - 1                                         # 0-based physical line
+    usable = line_starts < len(buf)
+    seps = np.zeros(len(line_starts), dtype=np.int64)
+    quotes = np.zeros(len(line_starts), dtype=np.int64)
+    if usable.any():
+        seps[usable] = np.add.reduceat(buf == ord(sep), line_starts[usable], dtype=np.int64)
+        quotes[usable] = np.add.reduceat(buf == ord('"'), line_starts[usable], dtype=np.int64)
+    simple = (lines[candidates] == 1) & (quotes[first] == 0)
+    widths = seps[first] + 1
     for k in np.flatnonzero(~simple):
-        start = int(starts[candidates[k]]) - 1
-        chunk = "\n".join(physical.iloc[start:start + int(lines[candidates[k]])])
+        line = int(first[k])
+        chunk = raw[line_starts[line]:line_ends[line + int(lines[candidates[k]]) - 1]].decode("utf-8")
         widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
     return widths
 
