@@ -247,9 +247,10 @@ def _quick_ready_client():
     jupyter_client's version, after the kernel_info reply and a first IOPub message,
     drains IOPub until 0.2 s pass in silence: 0.2 s lost per notebook.  This one
     proves the same two things (shell answers, IOPub is subscribed) and drains IOPub
-    exactly up to the ``idle`` status of its own kernel_info request, the last message
-    that request causes; if no IOPub message comes within 0.2 s (IOPub not yet
-    subscribed) it asks again, as jupyter_client does.
+    exactly up to the ``idle`` status of a kernel_info request it has the reply of, the
+    last message that request causes; if no IOPub message comes within 0.2 s (IOPub not
+    yet subscribed) it asks again, as jupyter_client does.  A reply to any of its
+    requests counts (a slow kernel answers the previous one).
     """
     global _QUICK_CLIENT
     if _QUICK_CLIENT is not None:
@@ -260,24 +261,36 @@ def _quick_ready_client():
 
     class QuickReadyKernelClient(AsyncKernelClient):
         async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (KERNEL_START_TIMEOUT if timeout is None else timeout)
+            timeout = KERNEL_START_TIMEOUT if timeout is None else timeout
+            deadline = time.monotonic() + timeout
+            # a reply to ANY of our requests counts: a kernel that answers in more than 1 s
+            # (a loaded machine) answers each request after the next one was sent, and waiting
+            # for the latest request's reply only chased them until the deadline
+            sent: set = set()
+            replies: dict = {}
+            idle: set = set()
             while True:
-                msg_id = self.kernel_info()
+                sent.add(self.kernel_info())
                 try:
                     reply = await self.shell_channel.get_msg(timeout=1)
                 except Empty:
                     reply = None
                 if reply is not None and reply["msg_type"] == "kernel_info_reply" \
-                        and reply["parent_header"].get("msg_id") == msg_id:
+                        and reply["parent_header"].get("msg_id") in sent:
+                    replies[reply["parent_header"]["msg_id"]] = reply
+                if replies:
                     try:
-                        while True:
+                        while not idle & replies.keys():
                             msg = await self.iopub_channel.get_msg(timeout=0.2)
-                            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                            if (msg["parent_header"].get("msg_id") in sent and msg["msg_type"] == "status"
                                     and msg["content"].get("execution_state") == "idle"):
-                                self._handle_kernel_info_reply(reply)
-                                return
+                                idle.add(msg["parent_header"]["msg_id"])
                     except Empty:  # IOPub not subscribed yet, or its messages lost: ask again
                         pass
+                    done = idle & replies.keys()
+                    if done:
+                        self._handle_kernel_info_reply(replies[min(done)])
+                        return
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:

@@ -809,14 +809,15 @@ def _short_record_widths(text: str, sep: str, starts: np.ndarray, lines: np.ndar
     line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))   # of physical lines 1, 2, ...
     line_ends = np.append(line_starts[1:], len(buf))
     first = starts[candidates] - 1                                         # 0-based physical line
-    usable = line_starts < len(buf)
-    seps = np.zeros(len(line_starts), dtype=np.int64)
-    quotes = np.zeros(len(line_starts), dtype=np.int64)
-    if usable.any():
-        seps[usable] = np.add.reduceat(buf == ord(sep), line_starts[usable], dtype=np.int64)
-        quotes[usable] = np.add.reduceat(buf == ord('"'), line_starts[usable], dtype=np.int64)
-    simple = (lines[candidates] == 1) & (quotes[first] == 0)
-    widths = seps[first] + 1
+    begin, end = line_starts[first], line_ends[first]
+
+    def count(byte: int) -> np.ndarray:   # occurrences of ``byte`` on each candidate's first line
+        where = np.flatnonzero(buf == byte)
+        return np.searchsorted(where, end) - np.searchsorted(where, begin)
+
+    seps, quotes = count(ord(sep)), count(ord('"'))
+    simple = (lines[candidates] == 1) & (quotes == 0)
+    widths = (seps + 1).astype(np.int64)
     for k in np.flatnonzero(~simple):
         line = int(first[k])
         chunk = raw[line_starts[line]:line_ends[line + int(lines[candidates[k]]) - 1]].decode("utf-8")
@@ -1112,17 +1113,23 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
         if header_rows:
             header_parts[name] = parts
     for k, fields in ragged:
+        # a trailing separator (an empty field past the last named column) loses nothing
         line = int(rows[k])
         if fields < head_width:
-            missing = ", ".join(f"「{name}」" for name in names[fields:head_width])
+            named = [names[c] for c in range(fields, min(head_width, width)) if parts_by_col[c]]
+            if not named:
+                continue
+            missing = ", ".join(f"「{name}」" for name in named)
             problems.append(_problem(
                 path, line, None, None, "ragged_row", "kept",
                 f"{path}, line {line}: {fields} fields, but the header has {head_width}; the missing "
-                f"{head_width - fields} ({missing}) are read as blank. Check the record: a field may "
+                f"{len(named)} ({missing}) are read as blank. Check the record: a field may "
                 "be missing in the middle, which shifts the answers after it.",
             ))
         else:
             values = dropped_by_pos[k]
+            if not values:
+                continue
             problems.append(_problem(
                 path, line, None, " | ".join(values) if values else None, "ragged_row", "kept",
                 f"{path}, line {line}: {fields} fields, but the header has {head_width}; the "
