@@ -20,7 +20,7 @@ from studykit import survey_yaml
 import dxsurvey
 from dxsurvey import schema
 from dxsurvey.codebook import CodebookError
-from dxsurvey.ingest import validation_summary
+from dxsurvey.reports.validation import summary as validation_summary
 from dxsurvey.readers import SourceError, normalize_text
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -318,10 +318,8 @@ def test_malformed_rows_are_read_in_place(tmp_path, file, expected):
 
 def test_every_problem_kind_has_a_label_in_both_languages():
     """The validation report and the Japanese console name each kind of problem in words."""
-    from dxsurvey import texts
-    from dxsurvey.ingest import _PROBLEM_LABEL
+    from dxsurvey.reports.catalog import text
 
     for problem in schema.PROBLEMS:
         for lang in ("ja", "en"):
-            assert texts.text(f"value.problem.{problem}", lang), (problem, lang)
-        assert problem in _PROBLEM_LABEL["ja"], problem
+            assert text(f"value.problem.{problem}", lang), (problem, lang)

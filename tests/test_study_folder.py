@@ -39,8 +39,8 @@ def study(tmp_path) -> Path:
 def tiny_reports(tmp_path, monkeypatch, study):
     """`dxsurvey run` runs one tiny notebook that reads the study (as every report does)."""
     registry = _notebooks(tmp_path / "nb", **{"01_read": (
-        "import dxsurvey.report\n"
-        "ctx = dxsurvey.report.Context.open(study=study, out=out, language=language, min_cell=min_cell)\n"
+        "from dxsurvey import reports\n"
+        "ctx = reports.Context.open(study=study, out=out, language=language, min_cell=min_cell)\n"
         "print(len(ctx.study.submissions))")})
     monkeypatch.setattr(pipeline, "REPORTS", registry)
     monkeypatch.setattr(pipeline, "notebook_dir", lambda: tmp_path / "nb")
@@ -144,7 +144,7 @@ def test_read_only_study_folder_for_real(study, capsys):   # pragma: no cover - 
 def test_the_study_pickle_lives_in_the_partial_folder_and_is_removed(tmp_path, study):
     registry = _notebooks(tmp_path / "nb", **{"01_where": (
         "import os, pathlib\n"
-        "from dxsurvey.report import STUDY_CACHE_ENV\n"
+        "from dxsurvey.reports.context import STUDY_CACHE_ENV\n"
         "pathlib.Path(out, 'tables', 'where.txt').write_text(os.environ[STUDY_CACHE_ENV])")})
     result = pipeline.run(["all"], study=study, out=tmp_path / "run", registry=registry, nb_dir=tmp_path / "nb",
                           jobs=1, progress=False)
@@ -159,12 +159,12 @@ def test_the_study_pickle_lives_in_the_partial_folder_and_is_removed(tmp_path, s
 
 def test_a_failed_run_removes_its_partial_folder(tmp_path, study, monkeypatch):
     registry = _notebooks(tmp_path / "nb", **{"01_x": "x = 1"})
-    import dxsurvey.report
+    import dxsurvey.reports.export
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dxsurvey.report, "write_xlsx", broken)
+    monkeypatch.setattr(dxsurvey.reports.export, "write_xlsx", broken)
     with pytest.raises(OSError, match="No space"):
         pipeline.run(["all"], study=study, out=tmp_path / "run", registry=registry, nb_dir=tmp_path / "nb",
                      jobs=1, progress=False)
