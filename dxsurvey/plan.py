@@ -456,7 +456,8 @@ def turnout(study) -> pd.DataFrame:
     pairs = link_pairs(study)
     n_pairs = subs["course_id"].to_numpy()[pairs["pos_b"].to_numpy()] if len(pairs) else np.array([])
     n_pairs = pd.Series(n_pairs, dtype=object).value_counts()
-    out = study.courses[["course_id", "invited"]].copy()
+    out = study.courses[["course_id"]].copy()
+    out["invited"] = study.courses["invited"] if "invited" in study.courses.columns else pd.NA
     for w in ("pre", "post", "followup"):
         col = counts[w] if w in counts.columns else pd.Series(dtype=float)
         out[f"n_{w}"] = out["course_id"].map(col).fillna(0).astype(int)
@@ -897,7 +898,8 @@ def gain_per_hour(study, *, pp: pd.DataFrame | None = None, waves=("pre", "post"
     if pp is None:
         pp = prepost(study, by=("course_id", "audience"), waves=waves, measures="constructs")
     part = pp[pp["measure_type"] == "construct"]
-    hours = study.courses.drop_duplicates("course_id").set_index("course_id")["hours"]
+    info = study.courses.drop_duplicates("course_id").set_index("course_id")
+    hours = info["hours"] if "hours" in info.columns else pd.Series(np.nan, index=info.index)
     h = pd.to_numeric(part["course_id"].map(hours), errors="coerce").astype(float)
     h = h.where(h > 0)
     out = pd.DataFrame({
@@ -1232,7 +1234,7 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     """
     from .codebook import CodebookError, load_courses
     from .ingest import _problem_frame
-    if hasattr(study_or_root, "root"):
+    if hasattr(study_or_root, "codebook"):
         root = Path(study_or_root.root)
         courses = study_or_root.courses if courses is None else courses
     else:
@@ -1254,11 +1256,10 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
                             f"{', '.join(_IDEA_COLUMNS[missing[0]][1:])}); present: {', '.join(df.columns)}.")
     problems = []
     rows = np.arange(len(df)) + 2        # the header is line 1
-    cells = {f: df[c].map(_norm_text) if c in df.columns else pd.Series([None] * len(df))
-             for f, c in colmap.items()}
+    cells = {f: df[c].astype(object).map(_norm_text).astype(object) for f, c in colmap.items()}
     if "course_id" not in cells:
         cells["course_id"] = pd.Series([None] * len(df))
-    blank = np.array([all(v is None for v in vals) for vals in zip(*[cells[f] for f in cells])], dtype=bool) \
+    blank = pd.concat([cells[f].isna() for f in cells], axis=1).all(axis=1).to_numpy(dtype=bool) \
         if len(df) else np.zeros(0, dtype=bool)
     if blank.any():
         problems.append(_problem_frame("ideas.csv", rows[blank], None, [None] * int(blank.sum()),
@@ -1272,7 +1273,7 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
         problems.append(_problem_frame("ideas.csv", rows[bad.to_numpy()], colmap["date"], cells["date"][bad],
                                        "bad_timestamp", "set_missing", "not a date like 2025-01-31; set missing"))
     lookup = {lab: code for code, labs in IDEA_STATUSES.items() for lab in labs}
-    status = cells["status"].map(lambda v: lookup.get(v) if v is not None else None)
+    status = cells["status"].map(lambda v: None if pd.isna(v) else lookup.get(v))
     bad = cells["status"].notna() & status.isna()
     if bad.any():
         allowed = "、".join(labs[0] for labs in IDEA_STATUSES.values())
