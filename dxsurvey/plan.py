@@ -323,6 +323,14 @@ def mde(n: float, design: str = "paired", power: float = 0.8, alpha: float = 0.0
     return d * math.sqrt(1 - rho ** 2) if design == "ancova" else d
 
 
+def _yield(response_rate, attrition) -> float:
+    """Share of the invited expected to give usable answers: ``response_rate * (1 - attrition)``."""
+    rr = _check_prob("response_rate", response_rate, closed_high=True)
+    if isinstance(attrition, bool) or not isinstance(attrition, (int, float)) or not 0 <= attrition < 1:
+        raise ValueError(f"attrition must be a number in [0, 1), not {attrition!r}.")
+    return rr * (1 - attrition)
+
+
 def invitations(n: int, response_rate: float = 1.0, attrition: float = 0.0) -> int:
     """People to invite so that ``n`` answers are expected after response and attrition.
 
@@ -337,10 +345,7 @@ def invitations(n: int, response_rate: float = 1.0, attrition: float = 0.0) -> i
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive whole number, not {n!r}.")
-    rr = _check_prob("response_rate", response_rate, closed_high=True)
-    if isinstance(attrition, bool) or not isinstance(attrition, (int, float)) or not 0 <= attrition < 1:
-        raise ValueError(f"attrition must be a number in [0, 1), not {attrition!r}.")
-    return int(math.ceil(n / (rr * (1 - attrition)) - 1e-9))
+    return int(math.ceil(n / _yield(response_rate, attrition) - 1e-9))
 
 
 def power_at_turnout(effect: float, invited: int, response_rate: float = 1.0, attrition: float = 0.0,
@@ -359,10 +364,7 @@ def power_at_turnout(effect: float, invited: int, response_rate: float = 1.0, at
     """
     if isinstance(invited, bool) or not isinstance(invited, (int, np.integer)) or invited < 1:
         raise ValueError(f"invited must be a positive whole number, not {invited!r}.")
-    rr = _check_prob("response_rate", response_rate, closed_high=True)
-    if isinstance(attrition, bool) or not isinstance(attrition, (int, float)) or not 0 <= attrition < 1:
-        raise ValueError(f"attrition must be a number in [0, 1), not {attrition!r}.")
-    n = int(math.floor(invited * rr * (1 - attrition) + 1e-9))
+    n = int(math.floor(invited * _yield(response_rate, attrition) + 1e-9))
     if n < 2:
         return n, math.nan
     return n, power(effect, n, design=design, alpha=alpha, ratio=ratio, rho=rho, k_groups=k_groups)
@@ -447,7 +449,8 @@ def turnout(study) -> pd.DataFrame:
     -------
     DataFrame
         course_id, invited, n_pre, n_post, n_followup, n_pairs (pre-post linked),
-        rate_post (n_post / invited), rate_pairs (n_pairs / invited), retention
+        rate_post (n_post / invited), rate_pairs (n_pairs / invited; NaN for a course
+        without respondent codes), retention
         (n_followup / n_post).  NaN where a count or ``invited`` is unknown.
     """
     from .scoring import link_pairs
@@ -466,7 +469,8 @@ def turnout(study) -> pd.DataFrame:
     out["invited"] = out["invited"].astype("Int64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate_post"] = out["n_post"] / inv
-        out["rate_pairs"] = np.where(study.codebook.respondent_key is None, np.nan, out["n_pairs"] / inv)
+        keyed = set(subs.loc[subs["respondent_key"].notna(), "course_id"])
+        out["rate_pairs"] = np.where(out["course_id"].isin(keyed), out["n_pairs"] / inv, np.nan)
         out["retention"] = np.where(out["n_post"] > 0, out["n_followup"] / out["n_post"].where(
             out["n_post"] > 0), np.nan)
     return out.reset_index(drop=True)

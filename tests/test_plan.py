@@ -498,6 +498,7 @@ def test_prepost_correlation_and_turnout(demo_study):
     assert t.loc["C2024-01", "n_post"] == c["kept"]["post"]
     assert t.loc["C2024-01", "n_pairs"] == c["matched"]
     assert t.loc["C2024-01", "rate_post"] == pytest.approx(c["kept"]["post"] / c["invited"])
+    assert math.isnan(t.loc["C2024-04", "rate_pairs"])          # anonymous: no pairs can exist
 
 
 # =============================================================================== recommendations
