@@ -7,8 +7,9 @@ never a sentence and never a language; the report layer words the codes.
 * Sample size and power for the next evaluation: :func:`sample_size`, :func:`power`,
   :func:`mde` (statsmodels ``TTestPower``, ``TTestIndPower``, ``FTestAnovaPower``),
   the ANCOVA reduction ``1 - rho**2``, inflation for response and attrition
-  (:func:`invitations`, :func:`power_at_turnout`, :func:`sample_size_table`) and the
-  design inputs a study shows (:func:`prepost_correlation`, :func:`turnout`).
+  (:func:`invitations`, :func:`power_at_turnout`, :func:`sample_size_table`), the
+  design inputs a study shows (:func:`prepost_correlation`, :func:`turnout`) and the
+  answers the next evaluation needs given them (:func:`answers_needed`).
 * What worked, honestly: :func:`classify` and :func:`equivalence` (95 % interval for a
   difference, 90 % interval for equivalence, TOST), :func:`what_worked` on
   :func:`dxsurvey.stats.compare` contrasts, :func:`gain_per_hour`.
@@ -32,7 +33,7 @@ __all__ = [
     "DESIGNS", "CLASSES", "QUADRANTS", "STATUSES", "IDEA_STATUSES", "PLAN_FACTORS",
     "WHAT_WORKED_COLUMNS", "NEEDS_COLUMNS", "BEHAVIOUR_COLUMNS", "DECISION_COLUMNS",
     "sample_size", "power", "mde", "anova_nobs", "ancova_effect", "dz_from_d", "invitations",
-    "power_at_turnout", "sample_size_table", "prepost_correlation", "turnout",
+    "power_at_turnout", "sample_size_table", "prepost_correlation", "turnout", "answers_needed",
     "classify", "equivalence", "tost_from_intervals", "what_worked", "WhatWorked",
     "gain_per_hour", "needs", "behaviour", "load_ideas", "Ideas", "idea_summaries",
     "recommend", "Recommendation", "audience_study",
@@ -450,7 +451,7 @@ def turnout(study) -> pd.DataFrame:
     DataFrame
         course_id, invited, n_pre, n_post, n_followup, n_pairs (pre-post linked),
         rate_post (n_post / invited), rate_pairs (n_pairs / invited; NaN for a course
-        without respondent codes), retention
+        without respondent codes), retention (NaN for a course without a follow-up survey)
         (n_followup / n_post).  NaN where a count or ``invited`` is unknown.
     """
     from .scoring import link_pairs
@@ -471,9 +472,61 @@ def turnout(study) -> pd.DataFrame:
         out["rate_post"] = out["n_post"] / inv
         keyed = set(subs.loc[subs["respondent_key"].notna(), "course_id"])
         out["rate_pairs"] = np.where(out["course_id"].isin(keyed), out["n_pairs"] / inv, np.nan)
-        out["retention"] = np.where(out["n_post"] > 0, out["n_followup"] / out["n_post"].where(
-            out["n_post"] > 0), np.nan)
+        surveyed = {(src.course, src.wave) for src in study.codebook.sources} or {
+            (c, w) for c, w in zip(subs["course_id"], subs["wave"])}
+        has_fu = np.array([(c, "followup") in surveyed for c in out["course_id"]], dtype=bool)
+        out["retention"] = np.where(has_fu & (out["n_post"] > 0),
+                                    out["n_followup"] / out["n_post"].where(out["n_post"] > 0), np.nan)
     return out.reset_index(drop=True)
+
+
+def answers_needed(study, *, sesoi: float = 0.3, power: float = 0.8, alpha: float = 0.05,
+                   min_cell: int | None = None) -> pd.DataFrame:
+    """Answers the next evaluation needs per audience and construct, from what this study shows.
+
+    Two questions: will the next course's change be seen again (paired pre/post, at the
+    observed d_z), and can two options (formats, styles ...) be told apart at the
+    smallest effect of interest (ANCOVA with the observed pre-post correlation)?
+
+    Returns
+    -------
+    DataFrame
+        audience, construct, n_pairs (linked pre/post pairs now), rho (their Pearson
+        correlation, :func:`prepost_correlation`), dz (observed d_z of the change,
+        :func:`dxsurvey.stats.prepost` by audience; NaN unless paired),
+        n_change (:func:`sample_size` of |dz|, paired; NaN when |dz| < 0.05),
+        n_compare (per option, ``ancova`` at d = ``sesoi`` with rho; ``independent``
+        when rho is unknown), rate (linked pairs / invited over the audience's own keyed
+        courses: courses.csv audience equal to it), invite_change, invite_compare
+        (:func:`invitations` at that rate; NaN when the rate is unknown).
+    """
+    from .stats import prepost
+    sesoi = _check_sesoi(sesoi)
+    corr = prepost_correlation(study, min_cell=min_cell)
+    pp = prepost(study, by=("audience",), measures="constructs", min_cell=min_cell, n_boot=200)
+    pp = pp[pp["audience"].notna()]
+    tt = turnout(study)
+    aud_of = study.courses.set_index("course_id")["audience"] if "audience" in study.courses.columns else None
+    rows = []
+    for r in pp.itertuples(index=False):
+        c = corr[(corr["audience"] == r.audience) & (corr["construct"] == r.measure_id)]
+        rho = float(c["r"].iloc[0]) if len(c) else math.nan
+        dz = float(r.effect) if r.effect_type == "cohen_dz" else math.nan
+        n_change = sample_size(dz, power=power, alpha=alpha) if abs(dz) >= 0.05 else math.nan
+        n_compare = (sample_size(sesoi, design="ancova", rho=rho, power=power, alpha=alpha)
+                     if math.isfinite(rho) else sample_size(sesoi, design="independent", power=power, alpha=alpha))
+        own = tt[tt["course_id"].map(aud_of) == r.audience] if aud_of is not None else tt.iloc[:0]
+        own = own[own["rate_pairs"].notna() & own["invited"].notna()]
+        inv = float(own["invited"].sum())
+        rate = float(own["n_pairs"].sum()) / inv if inv > 0 else math.nan
+        ok = math.isfinite(rate) and rate > 0
+        rows.append({"audience": r.audience, "construct": r.measure_id, "n_pairs": int(r.n_pairs), "rho": rho,
+                     "dz": dz, "n_change": n_change, "n_compare": n_compare, "rate": rate,
+                     "invite_change": (invitations(int(n_change), min(rate, 1.0))
+                                       if ok and math.isfinite(n_change) else math.nan),
+                     "invite_compare": invitations(int(n_compare), min(rate, 1.0)) if ok else math.nan})
+    return pd.DataFrame(rows, columns=["audience", "construct", "n_pairs", "rho", "dz", "n_change",
+                                       "n_compare", "rate", "invite_change", "invite_compare"])
 
 
 # ============================================================================ classification

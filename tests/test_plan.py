@@ -499,6 +499,29 @@ def test_prepost_correlation_and_turnout(demo_study):
     assert t.loc["C2024-01", "n_pairs"] == c["matched"]
     assert t.loc["C2024-01", "rate_post"] == pytest.approx(c["kept"]["post"] / c["invited"])
     assert math.isnan(t.loc["C2024-04", "rate_pairs"])          # anonymous: no pairs can exist
+    assert math.isnan(t.loc["C2025-04", "retention"])           # no follow-up survey
+    assert t.loc["C2024-01", "retention"] == pytest.approx(c["kept"]["followup"] / c["kept"]["post"])
+
+
+def test_answers_needed_from_observed_inputs(demo_study):
+    from dxsurvey.stats import prepost
+    need = plan.answers_needed(demo_study).set_index(["audience", "construct"])
+    row = need.loc[("manager", "necessity")]
+    # rho: Pearson r of the managers' linked necessity scores
+    r = plan.prepost_correlation(demo_study)
+    assert row["rho"] == r[(r["audience"] == "manager") & (r["construct"] == "necessity")]["r"].iloc[0]
+    # rate: linked pairs / invited over the managers' own keyed courses (truth.json counts)
+    truth = json.loads((DEMO / "truth.json").read_text("utf-8"))["courses"]
+    own = ("C2024-01", "C2025-01", "C2025-04")
+    rate = sum(truth[c]["matched"] for c in own) / sum(truth[c]["invited"] for c in own)
+    assert row["rate"] == pytest.approx(rate)
+    pp = prepost(demo_study, by=("audience",), measures="constructs")
+    dz = pp[(pp["audience"] == "manager") & (pp["measure_id"] == "necessity")]["effect"].iloc[0]
+    assert row["dz"] == pytest.approx(dz)
+    assert row["n_change"] == math.ceil(TTestPower().solve_power(dz, alpha=0.05, power=0.8))
+    assert row["n_compare"] == math.ceil(TTestIndPower().solve_power(
+        0.3 / math.sqrt(1 - row["rho"] ** 2), alpha=0.05, power=0.8))
+    assert row["invite_compare"] == math.ceil(row["n_compare"] / rate)
 
 
 # =============================================================================== recommendations
