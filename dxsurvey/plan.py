@@ -1032,7 +1032,8 @@ def needs(study, *, importance: dict | None = None, sesoi: float = 0.3, confiden
         - fallback (follow-up - post) with its interval and fallback_class
           (:data:`CLASSES`, equivalence bound sesoi x post SD): ``different`` with a
           negative fallback means it fell back;
-        - importance (mean of the importance item at post, when given), quadrant
+        - importance (mean of the importance item over every wave it was asked in, when
+          given), quadrant
           (:data:`QUADRANTS`), quadrant_basis (``importance`` or ``level_gain``).
     """
     from .stats import prepost
@@ -1061,8 +1062,9 @@ def needs(study, *, importance: dict | None = None, sesoi: float = 0.3, confiden
     out["gain"] = gain["diff"].to_numpy(float)
     out["gain_ci_low"] = gain["diff_ci_low"].to_numpy(float)
     out["gain_ci_high"] = gain["diff_ci_high"].to_numpy(float)
-    top = np.array([cb.scales[cb.item(cb.constructs[c].items[0]).scale].max if c else np.nan
-                    for c in out["construct"]], dtype=float)
+    top = np.array([cb.scales[cb.item(cb.constructs[c].items[0] if t == "construct" else m).scale].max
+                    if c else np.nan
+                    for t, m, c in zip(out["measure_type"], out["measure_id"], out["construct"])], dtype=float)
     room = top - gain["mean_a"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         room = np.where(room > 0, room, np.nan)
@@ -1100,7 +1102,7 @@ def needs(study, *, importance: dict | None = None, sesoi: float = 0.3, confiden
         iv = item_values(study)
         subs = study.submissions[["submission_id", "wave", "audience"]]
         iv = iv.merge(subs, on="submission_id")
-        iv = iv[(iv["wave"] == "post") & iv["value"].notna()]
+        iv = iv[iv["value"].notna()]          # importance may be asked before or after
         means = iv.groupby(["audience", "item_id"])["value"].mean()
         out["importance"] = [means.get((a, importance[m]), np.nan) if m in importance else np.nan
                              for a, m in zip(out["audience"], out["measure_id"])]
