@@ -29,7 +29,7 @@ from .readers import RawTable, SourceError, closest_headers, find_column, normal
 from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
 from .study import Study
 
-__all__ = ["load_study", "validation_summary", "write_tables", "KEY_FILE", "normalize_code"]
+__all__ = ["load_study", "write_tables", "KEY_FILE", "normalize_code"]
 
 #: The keyed-hash secret of a study lives here (gitignored, never in a report).
 KEY_FILE = ".dxsurvey_key"
@@ -578,104 +578,6 @@ def _source_summary(summary: pd.DataFrame, submissions: pd.DataFrame, val: pd.Da
     summary["errors"] = summary["source_file"].map(errors).fillna(0).astype(int)
     summary["warnings"] = summary["source_file"].map(warns).fillna(0).astype(int)
     return summary
-
-
-_SUMMARY_TEXT = {
-    "ja": {
-        "title": "検証結果: {survey}",
-        "source": "{file}  [{course} / {wave}]  形式 {format}  読込 {rows} 行 → 有効 {kept} 件"
-                  "（空欄 {empty}, 重複 {dup}, 除外 {excl}）",
-        "linkage": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
-        "anon": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
-        "problems": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
-        "ok": "問題はありません。",
-        "status_error": "エラーがあります（上記を修正してください）。",
-        "status_ok": "検証 OK（警告 {warnings} 件）。",
-    },
-    "en": {
-        "title": "Validation: {survey}",
-        "source": "{file}  [{course} / {wave}]  format {format}  read {rows} rows -> {kept} valid "
-                  "(empty {empty}, duplicate {dup}, excluded {excl})",
-        "linkage": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
-        "anon": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
-        "problems": "{n} problems ({errors} errors, {warnings} warnings):",
-        "ok": "No problems.",
-        "status_error": "There are errors (fix the above).",
-        "status_ok": "Validation OK ({warnings} warnings).",
-    },
-}
-
-
-_PROBLEM_LABEL = {
-    "ja": {"empty_submission": "空の回答", "duplicate_submission": "重複回答", "excluded": "除外",
-           "unknown_label": "未知の選択肢", "invalid_value": "無効な値", "out_of_range": "範囲外の値",
-           "unknown_category": "未知の区分", "other_option": "その他の回答", "missing_column": "列がない",
-           "missing_key": "回答者コードなし", "fuzzy_match": "コードの近似照合", "bad_timestamp": "日時を読めない",
-           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名"},
-    "en": {},
-}
-_ACTION_LABEL = {
-    "ja": {"kept": "そのまま使用", "set_missing": "欠測扱い", "dropped": "除外", "error": "エラー"},
-    "en": {},
-}
-
-
-def _problem_line(r, lang: str) -> str:
-    """One problem for people: Japanese from the fields, English from the logged message."""
-    if lang == "en":
-        return f"{r.message} [{r.problem} -> {r.action}]"
-    parts = [r.source_file]
-    if pd.notna(r.source_row):
-        parts.append(f"{r.source_row}行目")
-    if isinstance(r.column, str):
-        parts.append(f"列「{r.column}」")
-    if isinstance(r.value, str):
-        parts.append(f"値「{r.value}」")
-    line = " ".join(parts) + f": {_PROBLEM_LABEL['ja'].get(r.problem, r.problem)} → " \
-                             f"{_ACTION_LABEL['ja'].get(r.action, r.action)}"
-    if r.problem == "duplicate_submission":
-        later = re.search(r"\(row (\d+)\)", r.message)
-        line += f"（同じ回答者の後の回答{f'（{later.group(1)}行目）' if later else ''}を採用）"
-    elif r.action == "error" or r.problem == "fuzzy_match":
-        line += f"（{r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message}）"
-    return line
-
-
-def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200) -> str:
-    """A readable per-source summary, linkage, and every problem (file, row, column, value)."""
-    lang = language or study.language
-    if lang not in _SUMMARY_TEXT:
-        raise ValueError(f"language must be one of ja, en; got {lang!r}")
-    T = _SUMMARY_TEXT[lang]
-    out = [T["title"].format(survey=study.codebook.survey), ""]
-    for r in study.source_summary.itertuples(index=False):
-        out.append(T["source"].format(file=r.source_file, course=r.course_id, wave=r.wave,
-                                      format=r.format if isinstance(r.format, str) else "-",
-                                      rows=r.rows, kept=r.kept, empty=r.empty_submission,
-                                      dup=r.duplicate_submission, excl=r.excluded))
-    out.append("")
-    linked_courses = set()
-    for r in study.linkage.itertuples(index=False):
-        linked_courses.add(r.course_id)
-        out.append(T["linkage"].format(course=r.course_id, wave_a=r.wave_a, wave_b=r.wave_b, matched=r.matched,
-                                       only_a=r.only_a, only_b=r.only_b))
-    for course in sorted(set(study.submissions["course_id"]) - linked_courses):
-        out.append(T["anon"].format(course=course))
-    v = study.validation
-    out.append("")
-    if len(v):
-        out.append(T["problems"].format(n=len(v), errors=int((v["action"] == "error").sum()),
-                                        warnings=int((v["action"] != "error").sum())))
-        for r in v.head(max_problems).itertuples(index=False):
-            out.append("  " + _problem_line(r, lang))
-        if len(v) > max_problems:
-            out.append(f"  … (+{len(v) - max_problems})")
-    else:
-        out.append(T["ok"])
-    out.append("")
-    out.append(T["status_error"] if len(study.errors) else
-               T["status_ok"].format(warnings=int((v["action"] != "error").sum())))
-    return "\n".join(out)
 
 
 def write_tables(study: Study, out_dir: str | Path) -> list[Path]:
