@@ -751,15 +751,17 @@ def _primary(models) -> str | None:
     return next((m for m in MODEL_PREFERENCE if m in present), None)
 
 
-def _cautions(n_a, n_b, c_a, c_b, hidden) -> str:
+def _cautions(n_a, n_b, c_a, c_b, hidden, min_cell) -> str:
+    """Caution codes of a comparison (:mod:`dxsurvey.stats.codes`)."""
+    from .stats.codes import encode, join
     out = []
     if hidden:
-        out.append("hidden")
+        out.append(encode("suppressed", min_cell=min_cell))
     elif min(n_a, n_b) < _CAUTION_N:
-        out.append("small_n")
+        out.append(encode("small_n", limit=_CAUTION_N))
     if min(c_a, c_b) <= 1:
-        out.append("single_course")
-    return ",".join(out)
+        out.append(encode("single_course"))
+    return join(out)
 
 
 def _levels_in(study, factor) -> int:
@@ -824,9 +826,10 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
           ``sqrt(1 - rho**2)`` for ANCOVA and mixed models); mde_raw = mde_d * sd;
         - adjusted_for, tangled_with: factors in the model / requested but aliased with
           the compared one (comma-separated); source: ``audience`` or ``pooled``;
-        - caution: comma-separated codes ``hidden`` (n < min_cell), ``small_n`` (n < 10),
-          ``single_course`` (a level rests on one course: course and level cannot be told
-          apart).
+        - caution: codes of :mod:`dxsurvey.stats.codes` joined by ``"; "``:
+          ``suppressed(min_cell=5)`` (a level under min_cell), ``small_n(limit=10)``,
+          ``single_course`` (a level rests on one course: course and level cannot be
+          told apart).
 
     Examples
     --------
@@ -924,7 +927,8 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
                         "adjusted_for": ",".join(g for g in others if g in in_model),
                         "tangled_with": ",".join(tangled), "source": "pooled" if aud == "all" else "audience",
                         "caution": _cautions(n_a, n_b, int(nc_of.get(r.level_a, 0)),
-                                             int(nc_of.get(r.level_b, 0)), not math.isfinite(r.diff)),
+                                             int(nc_of.get(r.level_b, 0)), not math.isfinite(r.diff),
+                                             min_cell),
                     })
     contrasts = pd.DataFrame(rows, columns=list(WHAT_WORKED_COLUMNS))
     for c in ("n_a", "n_b", "n_courses_a", "n_courses_b"):
