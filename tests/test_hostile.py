@@ -126,8 +126,10 @@ def test_hostile_values_render_as_text_in_every_report(tmp_path):
 
 # ---------------------------------------------------------------------------- issue 11 point 2
 
+# (a TAB or CR at the start of a value comes from survey.yaml below: a CR inside a quoted field
+# of a raw CSV is the readers' business)
 FORMULAS = ("=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+2", "\r=1+2")
+            "@SUM(1+1)*cmd|' /C calc'!A0")
 
 
 def _formula_study(tmp_path: Path) -> Path:
@@ -143,6 +145,8 @@ def _formula_study(tmp_path: Path) -> Path:
         ("label: DXの必要性の理解", 'label: "=1+2"'),
         ("label: 自分事化", 'label: "@SUM(A1:A2)"'),
         ("{id: nec1, column: DXは市役所の業務に必要だと思う,", '{id: nec1, label: "-1+2", column: DXは市役所の業務に必要だと思う,'),
+        ("label: 部下・同僚の改善提案を支援する", 'label: "\\t=1+2 支援"'),
+        ("label: やめられる業務を見つける", 'label: "\\r=1+2 業務"'),
     ):
         assert old in yaml, old
         yaml = yaml.replace(old, new)
@@ -179,6 +183,8 @@ def test_formula_text_is_text_in_xlsx_and_neutralised_in_csv(tmp_path):
 
     st = load_study(_formula_study(tmp_path))
     assert st.codebook.constructs["necessity"].label == "=1+2"
+    assert st.codebook.constructs["support"].label == "\t=1+2 支援"
+    assert st.codebook.constructs["stop_work"].label == "\r=1+2 業務"
     result = pipeline.run(("all",), study=st, out=tmp_path / "run", progress=False, jobs=2)
     assert not [(r.name, r.error) for r in result.reports if not r.ok]
     run = tmp_path / "run"
@@ -187,7 +193,7 @@ def test_formula_text_is_text_in_xlsx_and_neutralised_in_csv(tmp_path):
     for path in sorted((run / "tables").glob("*.csv")):
         data = path.read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), path.name
-        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
             for field in row:
                 if field.startswith(FORMULA_START):
                     float(field)            # only a number may start with - or +
@@ -210,3 +216,5 @@ def test_formula_text_is_text_in_xlsx_and_neutralised_in_csv(tmp_path):
     assert hostile_text >= 10
     texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert "=1+2" in texts and "@講師" in texts and any(t.startswith("=HYPERLINK(") for t in texts)
+    # (XML reads a bare CR back as LF: the cell is text either way)
+    assert any(t.startswith("\t=1+2") for t in texts) and any(t.startswith(("\r=1+2", "\n=1+2")) for t in texts)

@@ -28,8 +28,8 @@ import pandas as pd
 from .. import privacy
 from ..study import Study
 from . import catalog
-from .export import (TEMPLATES, P_COLUMNS, atomic_output, atomic_write_text, csv_safe_frame, save_figure,
-                     text_width)
+from .export import (TEMPLATES, P_COLUMNS, atomic_write_text, save_figure, text_width,
+                     write_csv)
 from .format import (Markup, escape_md, isna)
 
 __all__ = [
@@ -282,10 +282,9 @@ class Context:
         if not table.n_cols and "suppressed" not in frame.columns:
             suppressed = suppressed.drop(columns=["suppressed"])
         caption = self.t(table.caption, **table.caption_args) if table.caption else ""
-        with atomic_output(self.out / "tables" / f"{stem}.csv") as tmp:
-            # UTF-8 with BOM (Excel opens it in Japanese); text that a spreadsheet would
-            # take for a formula is neutralised (OWASP "CSV injection")
-            csv_safe_frame(suppressed).to_csv(tmp, index=False, encoding="utf-8-sig")
+        # UTF-8 with BOM (Excel opens it in Japanese), text that a spreadsheet would take
+        # for a formula neutralised (OWASP "CSV injection")
+        write_csv(suppressed, self.out / "tables" / f"{stem}.csv")
 
         shown, hidden = _display_frame(suppressed, decimals)
         shown = shown.drop(columns=["suppressed"], errors="ignore")

@@ -20,7 +20,7 @@ from . import catalog
 
 __all__ = ["atomic_output", "atomic_write_bytes", "atomic_write_text", "FIGURE_DPI", "save_figure",
            "sheet_names", "text_width", "write_xlsx", "export_html", "FONT_STACK", "TEMPLATES",
-           "csv_safe", "csv_safe_frame", "csv_unsafe", "P_COLUMNS", "FORMULA_START", "read_table_metas",
+           "csv_safe", "csv_safe_frame", "csv_unsafe", "write_csv", "P_COLUMNS", "FORMULA_START", "read_table_metas",
            "write_figure_index", "write_pdfs", "chromium", "PdfError"]
 
 #: CSS font stack of the HTML reports (Windows, then Linux Japanese fonts).
@@ -212,6 +212,18 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if any(isinstance(c, str) and csv_safe(c) != c for c in frame.columns):
         out = out.rename(columns=csv_safe) if out is not frame else frame.rename(columns=csv_safe)
     return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as a CSV a spreadsheet opens safely, atomically.
+
+    UTF-8 with a BOM (Excel then reads Japanese), CRLF line ends (RFC 4180: a field holding
+    a bare CR is quoted too, so it cannot start a new row), text neutralised by
+    :func:`csv_safe`.
+    """
+    with atomic_output(path) as tmp:
+        csv_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return Path(path)
 
 
 # ---------------------------------------------------------------------------- tables.xlsx
@@ -598,10 +610,7 @@ def write_figure_index(run_dir: str | Path, *, reports: Sequence[tuple[str, str]
                            "label": m.get("label", ""), "caption": m.get("caption", ""),
                            "report": m.get("report", ""), "report_title": titles.get(m.get("report"), "")}
                           for m in metas])
-    target = folder / "index.csv"
-    with atomic_output(target) as tmp:
-        csv_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
-    return target
+    return write_csv(frame, folder / "index.csv")
 
 
 # ---------------------------------------------------------------------------- PDF
