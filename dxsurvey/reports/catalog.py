@@ -492,8 +492,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "20_comparison.cap_by_course": {"ja": "講座ごとの構成概念の変化（事後−事前）", "en": "Construct change per course (post − pre)"},
 
     # ------------------------------------------------------------------ notebook 40_research_report
-    "40_research_report.title": {"ja": "# DX研修の効果: 調査報告（{survey}）",
-                                 "en": "# Effects of DX training: research report ({survey})"},
+    "40_research_report.title": {"ja": "# 調査報告: {survey}", "en": "# Research report: {survey}"},
     "40_research_report.abstract": {"ja": "## 要旨\n\n{text}", "en": "## Abstract\n\n{text}"},
     "40_research_report.methods": {"ja": "## 方法\n\n{text}", "en": "## Methods\n\n{text}"},
     "40_research_report.cap_reliability": {"ja": "構成概念の信頼性（Cronbachのα、McDonaldのω）",
@@ -532,6 +531,204 @@ TEXTS: dict[str, dict[str, str]] = {
     "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
     "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
+
+    # ------------------------------------------------------------------ key points, glossary, course/research content
+    "keypoint.heading": {"ja": "## 要点", "en": "## Key points"},
+    "keypoint.change": {
+        "ja": "{measure}は{wave_a} {mean_a} → {wave_b} {mean_b}（{diff}、95%CI {ci}、効果量 {symbol} = {effect}、{size}）と{how}。",
+        "en": "{measure} {how} from {mean_a} ({wave_a}) to {mean_b} ({wave_b}) ({diff}, 95% CI {ci}, "
+              "effect size {symbol} = {effect}, {size}).",
+    },
+    "keypoint.unclear": {
+        "ja": "{measure}は変化があったとは言えない（データ不足: {wave_a} {mean_a} → {wave_b} {mean_b}、差 {diff}、"
+              "95%CI {ci} が0を含む）。",
+        "en": "For {measure} a change could not be told apart from zero (too little evidence: {mean_a} ({wave_a}) "
+              "→ {mean_b} ({wave_b}), difference {diff}, 95% CI {ci} includes 0).",
+    },
+    "keypoint.size.large": {"ja": "大", "en": "large"},
+    "keypoint.size.medium": {"ja": "中", "en": "medium"},
+    "keypoint.size.small": {"ja": "小", "en": "small"},
+    "keypoint.size.negligible": {"ja": "ごく小さい", "en": "negligible"},
+    "keypoint.up.large": {"ja": "大きく上がった", "en": "rose markedly"},
+    "keypoint.up.medium": {"ja": "中程度に上がった", "en": "rose moderately"},
+    "keypoint.up.small": {"ja": "小さく上がった", "en": "rose slightly"},
+    "keypoint.up.negligible": {"ja": "上がったがごくわずかだった", "en": "rose, but negligibly,"},
+    "keypoint.down.large": {"ja": "大きく下がった", "en": "fell markedly"},
+    "keypoint.down.medium": {"ja": "中程度に下がった", "en": "fell moderately"},
+    "keypoint.down.small": {"ja": "小さく下がった", "en": "fell slightly"},
+    "keypoint.down.negligible": {"ja": "下がったがごくわずかだった", "en": "fell, but negligibly,"},
+    "keypoint.for_whom": {
+        "ja": "対象別では、{measure}の変化は{hi}（{hi_diff}）が{lo}（{lo_diff}）より大きかった。",
+        "en": "By audience, {measure} changed more for {hi} ({hi_diff}) than for {lo} ({lo_diff}).",
+    },
+    "keypoint.hidden": {
+        "ja": "{groups}は回答者が{min_cell}人未満のため、個人が特定されないよう数値を伏せた。",
+        "en": "{groups}: fewer than {min_cell} respondents, so the numbers are hidden to protect individuals.",
+    },
+    "keypoint.levels": {
+        "ja": "次の項目は1つの時点でのみ尋ねたため、変化ではなく水準を示す: {levels}。",
+        "en": "These were asked in one wave only, so they are levels, not changes: {levels}.",
+    },
+    "keypoint.level_item": {"ja": "{measure}（{wave}）平均 {mean}（n = {n}）",
+                            "en": "{measure} ({wave}) mean {mean} (n = {n})"},
+    "keypoint.list_sep": {"ja": "、", "en": "; "},
+    "glossary.heading": {"ja": "## 用語の説明", "en": "## Glossary"},
+    "glossary.n": {"ja": "n: 分析に含めた人数（対応のある分析では照合できた人数）",
+                   "en": "n: number of people analysed (linked pairs in a paired analysis)"},
+    "glossary.m_sd": {"ja": "M (SD): 平均（標準偏差）", "en": "M (SD): mean (standard deviation)"},
+    "glossary.diff": {"ja": "差: 後の時点の平均 − 前の時点の平均（正なら上がった）",
+                      "en": "Difference: mean of the later wave minus the earlier one (positive: it rose)"},
+    "glossary.ci95": {"ja": "95%CI: 95%信頼区間。0を含むとき、変化があったとは言えない",
+                      "en": "95% CI: 95% confidence interval; when it includes 0 a change cannot be told apart from zero"},
+    "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
+    "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
+                   "en": "V: Wilcoxon signed-rank statistic (paired items)"},
+    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+                   "en": "W: Mann-Whitney statistic (independent items)"},
+    "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
+                   "en": "p: probability of a difference at least this large by chance if nothing changed"},
+    "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
+                      "en": "Holm adjustment: a correction of p-values for running many tests at once"},
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+                     "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
+    "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
+                   "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},
+    "glossary.r_rb": {"ja": "r_rb: 順位双列相関（項目の効果量、−1〜1）",
+                      "en": "r_rb: rank-biserial correlation (effect size of items, −1 to 1)"},
+    "glossary.size": {"ja": "効果量の大きさ: Cohenの目安で d・d_z・g は 0.2 小、0.5 中、0.8 大、r は 0.1 小、0.3 中、0.5 大",
+                      "en": "Effect size words: Cohen's benchmarks, for d, d_z and g 0.2 small, 0.5 medium, 0.8 "
+                            "large; for r 0.1 small, 0.3 medium, 0.5 large"},
+    "glossary.alpha": {"ja": "α: Cronbachのα（尺度の内的一貫性、0.7以上が目安）",
+                       "en": "α: Cronbach's alpha (internal consistency of a scale; 0.7 or more is usual)"},
+    "glossary.omega": {"ja": "ω: McDonaldのω（因子分析に基づく信頼性）",
+                       "en": "ω: McDonald's omega (reliability from a factor model)"},
+    "glossary.top2": {"ja": "肯定率: 上位2段階（例: ややそう思う・そう思う）を選んだ人の割合",
+                      "en": "Top-2 share: share of answers in the two highest levels (e.g. agree, strongly agree)"},
+    "glossary.min_cell": {"ja": "—: 回答者が{min_cell}人未満の群の数値は、個人が特定されないよう伏せた",
+                          "en": "—: numbers of groups with fewer than {min_cell} respondents are hidden to protect individuals"},
+    "keypoint.section": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "section.text": {"ja": "{text}", "en": "{text}"},
+    "section.no_reaction": {
+        "ja": "## 受講者の反応（レベル1）\n\nこの研修では満足度・有用性（反応）の設問に回答がないため、この節は示しません。",
+        "en": "## Reaction (level 1)\n\nThis course has no answers to reaction questions (satisfaction, "
+              "usefulness), so this section is left out.",
+    },
+    "section.no_effects": {
+        "ja": "効果量を示せる構成概念・項目がない（回答者が少ないか、1つの時点でのみ尋ねた）ため、効果量の図は示しません。",
+        "en": "No construct or item has an effect size to show (too few respondents, or asked in one wave "
+              "only), so the effect-size figure is left out.",
+    },
+    "narrative.result_level": {
+        "ja": "{measure}は{wave}のみで尋ねたため、変化ではなく水準を示す（平均 {mean}、SD {sd}、n = {n}）。",
+        "en": "{measure} was asked in the {wave} wave only, so it is a level, not a change (mean {mean}, "
+              "SD {sd}, n = {n}).",
+    },
+    "narrative.later.lasting.title": {"ja": "追跡調査: 事前から追跡時点への変化（持続）",
+                                      "en": "Follow-up: change from pre to follow-up (lasting change)"},
+    "narrative.later.lasting.text": {
+        "ja": "差は追跡−事前です。正であれば、研修前より高い状態が追跡時点まで続いていることを示します。",
+        "en": "The difference is follow-up minus pre: positive means the level stayed above the pre level "
+              "until the follow-up."},
+    "narrative.later.lasting.caption": {"ja": "事前から追跡時点への構成概念の変化",
+                                        "en": "Construct change from pre to follow-up"},
+    "narrative.later.then_post.title": {"ja": "振り返り事前評価から事後への変化",
+                                        "en": "Change from the retrospective pre-test to post"},
+    "narrative.later.then_post.text": {
+        "ja": "差は事後−振り返り事前です。研修後の同じ基準で測った変化で、レスポンスシフトの影響を受けにくい見積もりです。",
+        "en": "The difference is post minus then-test: the change measured with the yardstick people held "
+              "after the course, less affected by response shift."},
+    "narrative.later.then_post.caption": {"ja": "振り返り事前評価から事後への構成概念の変化",
+                                          "en": "Construct change from then-test to post"},
+    "narrative.later.then_followup.title": {"ja": "振り返り事前評価から追跡時点への変化",
+                                            "en": "Change from the retrospective pre-test to follow-up"},
+    "narrative.later.then_followup.text": {
+        "ja": "差は追跡−振り返り事前です。",
+        "en": "The difference is follow-up minus then-test."},
+    "narrative.later.then_followup.caption": {"ja": "振り返り事前評価から追跡時点への構成概念の変化",
+                                              "en": "Construct change from then-test to follow-up"},
+    "conclusion.lead": {"ja": "結論として、{k}個の構成概念のうち{parts}。",
+                        "en": "In conclusion, of {k} constructs {parts}."},
+    "conclusion.sep": {"ja": "、", "en": ", "},
+    "conclusion.up": {"ja": "{n}個（{names}）は研修後に上がり", "en": "{n} rose after the course ({names})"},
+    "conclusion.down": {"ja": "{n}個（{names}）は下がり", "en": "{n} fell ({names})"},
+    "conclusion.unclear": {"ja": "{n}個（{names}）は変化があったとは言えなかった",
+                           "en": "for {n} a change could not be told apart from zero ({names})"},
+    "limits.heading": {"ja": "## 限界", "en": "## Limitations"},
+    "limits.design": {
+        "ja": "{courses}講座は無作為に割り付けられておらず、受講者・時期・内容が講座ごとに異なるため、講座間の差を講師や"
+              "形式の効果と断定できない。",
+        "en": "The {courses} courses were not randomised: participants, timing and content differ between courses, "
+              "so differences cannot be attributed to instructors or formats with certainty.",
+    },
+    "limits.anonymous": {
+        "ja": "回答者を照合できない講座（{courses}）は事前と事後を別々の集団として比較しており、変化には回答者の入れ替わりが含まれる。",
+        "en": "Courses whose answers could not be linked ({courses}) compare pre and post as independent groups; "
+              "their change includes who answered.",
+    },
+    "limits.lord": {
+        "ja": "事前得点で調整したANCOVAと変化量の比較は、割付が無作為でないとき異なる結論を出し得る（Lordのパラドックス）。",
+        "en": "ANCOVA on the pre score and gain scores can disagree when allocation is not random (Lord's paradox).",
+    },
+    "limits.response_shift": {
+        "ja": "研修で評価の基準自体が変わる（レスポンスシフト）ため、事前・事後の差は変化を過小または過大に示し得る。",
+        "en": "Training can change the yardstick respondents use (response shift), so pre/post differences can "
+              "under- or overstate change.",
+    },
+    "limits.small": {
+        "ja": "回答は計{n}件だが、最も小さい群は{smallest}人で区間が広く、推定は参考値である。",
+        "en": "There are {n} answers in all, but the smallest group has {smallest} respondents: its intervals are "
+              "wide and its estimates indicative.",
+    },
+    "limits.large": {
+        "ja": "回答は計{n}件あり、どの群も30人以上で区間は狭いが、わずかな差でも0と区別されるため、効果量の大きさで読む。",
+        "en": "With {n} answers and every group of 30 or more, intervals are narrow and even small differences are "
+              "told apart from zero: read the size of the effects.",
+    },
+    "limits.self_report": {"ja": "自己評価による測定であり、行動や成果の変化を直接測ったものではない。",
+                           "en": "Measures are self-reports, not direct observations of behaviour or results."},
+    "research.reaction": {"ja": "### 受講者の反応\n\n{items}。", "en": "### Reaction\n\n{items}."},
+    "research.reaction_item": {"ja": "{measure}（{wave}）は平均 {mean}（SD {sd}、n = {n}、上位2段階 {top2}）",
+                               "en": "{measure} ({wave}): mean {mean} (SD {sd}, n = {n}, top-2 share {top2})"},
+    "research.no_reaction": {"ja": "### 受講者の反応\n\n反応（満足度・有用性）の設問に回答がないため示さない。",
+                             "en": "### Reaction\n\nThere are no answers to reaction questions, so none are shown."},
+    "research.comparison": {
+        "ja": "### 講師・形式・スタイル・対象の比較\n\n要因ごとの比較（事前得点で調整したANCOVA、変化量）は"
+              "「講師・形式・スタイル・対象の比較」レポートに示す。下の表は講座ごとの変化である。",
+        "en": "### Instructors, formats, styles and audiences\n\nThe factor comparisons (ANCOVA adjusted for the "
+              "pre score, gain scores) are in the report comparing instructors, formats, styles and audiences; "
+              "the table below shows the change per course.",
+    },
+    "research.later": {"ja": "### {title}\n\n{text}", "en": "### {title}\n\n{text}"},
+    "discussion.heading": {"ja": "## 考察\n\n{text}", "en": "## Discussion\n\n{text}"},
+    "discussion.retention": {
+        "ja": "事後から追跡時点にかけて下がった構成概念: {down}。上がった構成概念: {up}。変化があったとは言えない構成概念: "
+              "{unclear}。研修直後の変化がどこまで保たれるかは、この区別で読む。",
+        "en": "From post to follow-up these constructs fell: {down}; rose: {up}; could not be told apart from zero: "
+              "{unclear}. Whether the change right after the course lasted is read from this.",
+    },
+    "discussion.response_shift": {
+        "ja": "振り返り事前評価が事前の回答より低かった構成概念: {down}（研修で基準が上がり、事前・事後の差は変化を"
+              "小さく見積もっている可能性がある）。高かった構成概念: {up}。区別できない構成概念: {unclear}。",
+        "en": "The retrospective pre-test was lower than the pre answer for: {down} (the course raised the "
+              "yardstick, so the pre/post difference may understate the change); higher for: {up}; "
+              "not told apart from zero for: {unclear}.",
+    },
+    "discussion.design": {
+        "ja": "講座は無作為に割り付けられていないため、これらの変化を研修だけの効果と断定することはできない。",
+        "en": "Courses were not randomised, so these changes cannot be attributed to the training alone.",
+    },
+    "narrative.quotes_counted": {
+        "ja": "{min_cell_text}人以上が記入した設問の自由記述 {n} 件（異なる記述 {kinds} 種類）を、個人情報をマスクして掲載します。"
+              "時点・設問ごとに多い順の {shown} 種類を示し、全件は `tables/` にあります。",
+        "en": "{n} free-text answers ({kinds} different texts) to questions answered by at least {min_cell_text} "
+              "people, with personal details masked. The {shown} most frequent per wave and question are shown; "
+              "the full list is in `tables/`.",
+    },
+    "col.top2_a": {"ja": "肯定率(A)", "en": "Top-2 share (A)"},
+    "col.top2_b": {"ja": "肯定率(B)", "en": "Top-2 share (B)"},
+    "col.p_exact": {"ja": "p値（正確な値）", "en": "p (exact)"},
+    "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
+    "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 
     # ------------------------------------------------------------------ index.html
     "index.title": {"ja": "研修評価レポート一覧", "en": "Training evaluation reports"},
