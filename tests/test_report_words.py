@@ -294,3 +294,42 @@ def test_change_table_has_top2_and_exact_p():
     ref = pp[pp["measure_id"] == "a"].iloc[0]
     assert row["top2_a"] == ref["top2_a"] and row["p_exact"] == f"{ref['p_val']:.3g}"
     assert "e-" in row["p_exact"]          # < .001 in the formatted column, the exact value here
+
+
+# ---------------------------------------------------------------------- effect intervals agree
+def _nct_bound_by_bisection(t, df, p):
+    """nc with P(T > t | nc) = 1 - p, by plain bisection on the survival function
+    (written here independently of dxsurvey.stats.effects, which uses brentq on the cdf)."""
+    from scipy.stats import nct
+    lo, hi = t - 60.0, t + 60.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if nct.sf(t, df, mid) < 1 - p:      # sf rises with nc
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("t, n", [(2.5, 20), (1.2, 5), (-1.87, 20), (6.87, 26)])
+def test_noncentral_t_interval_of_d_z_matches_an_independent_inversion(t, n):
+    from dxsurvey.stats.effects import noncentral_t_ci
+    lo, hi = noncentral_t_ci(t, n - 1, np.sqrt(n), 0.95)
+    assert lo[0] == pytest.approx(_nct_bound_by_bisection(t, n - 1, 0.975) / np.sqrt(n), abs=1e-6)
+    assert hi[0] == pytest.approx(_nct_bound_by_bisection(t, n - 1, 0.025) / np.sqrt(n), abs=1e-6)
+
+
+def test_effect_interval_agrees_with_the_difference_interval_at_small_n():
+    # before: C2024-03 managers (n = 5) difference 0.90 [-0.27, 2.07] beside d_z = 0.96 [0.31, 4.92]
+    rng = np.random.default_rng(11)
+    for seed in range(25):
+        st = paired_study(n=int(rng.integers(5, 12)), gains=(0.4, 0.1), seed=seed)
+        pp = stats.prepost(st, by=(), measures="constructs")
+        for _, r in pp.iterrows():
+            assert r["ci_method"] == "noncentral_t"
+            diff_has_0 = r["diff_ci_low"] <= 0 <= r["diff_ci_high"]
+            eff_has_0 = r["effect_ci_low"] <= 0 <= r["effect_ci_high"]
+            assert diff_has_0 == eff_has_0
+    anon = make_study(_wide(paired_study(n=6, seed=2)), constructs={"a": ("a1", "a2")}, keyed=False)
+    r = stats.prepost(anon, by=(), measures="constructs").iloc[0]
+    assert r["effect_type"] == "hedges_g" and r["effect_ci_low"] < r["effect"] < r["effect_ci_high"]

@@ -675,10 +675,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "under- or overstate change.",
     },
     "limits.small": {
-        "ja": "回答は計{n}件だが、最も小さい群は{smallest}人で区間が広く、推定は参考値である。",
-        "en": "There are {n} answers in all, but the smallest group has {smallest} respondents: its intervals are "
+        "ja": "回答は計{n}件だが、最も小さい群は{smallest}で区間が広く、推定は参考値である。",
+        "en": "There are {n} answers in all, but the smallest group has {smallest}: its intervals are "
               "wide and its estimates indicative.",
     },
+    "limits.people": {"ja": "{n}人", "en": "{n} respondents"},
     "limits.large": {
         "ja": "回答は計{n}件あり、どの群も30人以上で区間は狭いが、わずかな差でも0と区別されるため、効果量の大きさで読む。",
         "en": "With {n} answers and every group of 30 or more, intervals are narrow and even small differences are "

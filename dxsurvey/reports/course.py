@@ -400,12 +400,13 @@ def text_key_points(ctx, course, pp: pd.DataFrame) -> Markup:
     return key_points(pooled, course, by_group=pp, lang=ctx.language, min_cell=ctx.min_cell, later=later)
 
 
-def text_glossary(ctx, pp: pd.DataFrame, rel: pd.DataFrame | None = None,
-                  later: Sequence[LaterChange] = ()) -> Markup:   # also the research report's
-    """The glossary of exactly the symbols the report used (:func:`dxsurvey.reports.summary.glossary`)."""
+def text_glossary(ctx, *frames: pd.DataFrame, rel: pd.DataFrame | None = None,
+                  later: Sequence[LaterChange] = ()) -> Markup:
+    """The glossary of exactly the symbols the report used (:func:`dxsurvey.reports.summary.glossary`):
+    those of the prepost ``frames`` it shows, the later changes and the reliability table."""
     from .summary import glossary, glossary_symbols
 
-    return glossary(glossary_symbols(pp, *(lc.pp for lc in later), reliability=rel), ctx.language,
+    return glossary(glossary_symbols(*frames, *(lc.pp for lc in later), reliability=rel), ctx.language,
                     min_cell=ctx.min_cell)
 
 

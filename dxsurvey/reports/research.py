@@ -129,7 +129,8 @@ def limitations(study, pp: pd.DataFrame, *, lang: str = "ja", min_cell: int | No
     n_min = n_min[n_min > 0]
     if len(n_min) and n_min.min() < 30:
         lines.append(text("limits.small", lang, n=int(subs.shape[0]), smallest=(
-            int(n_min.min()) if n_min.min() >= limit else text("narrative.fewer_than", lang, n=limit))))
+            text("limits.people", lang, n=int(n_min.min())) if n_min.min() >= limit
+            else text("narrative.fewer_than", lang, n=limit))))
     else:
         lines.append(text("limits.large", lang, n=int(subs.shape[0])))
     lines.append(text("limits.self_report", lang))
