@@ -333,3 +333,22 @@ def test_effect_interval_agrees_with_the_difference_interval_at_small_n():
     anon = make_study(_wide(paired_study(n=6, seed=2)), constructs={"a": ("a1", "a2")}, keyed=False)
     r = stats.prepost(anon, by=(), measures="constructs").iloc[0]
     assert r["effect_type"] == "hedges_g" and r["effect_ci_low"] < r["effect"] < r["effect_ci_high"]
+
+
+# ---------------------------------------------------------------------- up / same / down, SD of differences
+def test_paired_counts_and_sd_of_differences_match_pandas():
+    st = paired_study(n=25, gains=(0.5, 0.0), seed=4)
+    pp = stats.prepost(st, by=())
+    wide = _wide(st)
+    pre = wide[wide["wave"] == "pre"].set_index("respondent_key")
+    post = wide[wide["wave"] == "post"].set_index("respondent_key")
+    for mid, cols in (("a1", ["a1"]), ("a", ["a1", "a2"]), ("b", ["b1", "b2"])):
+        d = (post[cols].mean(axis=1) - pre[cols].mean(axis=1)).dropna()
+        r = pp[pp["measure_id"] == mid].iloc[0]
+        assert r["sd_diff"] == pytest.approx(d.std(ddof=1), rel=1e-12)
+        assert (r["n_up"], r["n_same"], r["n_down"]) == ((d > 0).sum(), (d == 0).sum(), (d < 0).sum())
+    anon = make_study(wide, constructs={"a": ("a1", "a2")}, keyed=False)
+    r = stats.prepost(anon, by=()).iloc[0]
+    assert np.isnan(r["sd_diff"]) and np.isnan(r["n_up"])          # independent groups: no pairs
+    ct = course.change_table(pp, st, lang="ja")
+    assert {"sd_diff", "n_up", "n_same", "n_down"} <= set(ct.columns)

@@ -728,6 +728,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.top2_a": {"ja": "肯定率(A)", "en": "Top-2 share (A)"},
     "col.top2_b": {"ja": "肯定率(B)", "en": "Top-2 share (B)"},
     "col.p_exact": {"ja": "p値（正確な値）", "en": "p (exact)"},
+    "col.sd_diff": {"ja": "差の標準偏差", "en": "SD of differences"},
+    "col.n_up": {"ja": "上がった人数", "en": "Rose (n)"},
+    "col.n_same": {"ja": "変わらなかった人数", "en": "Same (n)"},
+    "col.n_down": {"ja": "下がった人数", "en": "Fell (n)"},
     "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
     "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import privacy
@@ -101,7 +102,8 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
     -------
     DataFrame
         ``audience, measure_type, label, reverse, design, n_a, n_b, n_pairs, mean_a,
-        sd_a, mean_b, sd_b, top2_a, top2_b, diff, ci_low, ci_high, test, statistic, p_val,
+        sd_a, mean_b, sd_b, top2_a, top2_b, diff, ci_low, ci_high, sd_diff, n_up, n_same,
+        n_down, test, statistic, p_val,
         p_exact (text, 3 significant digits), p_adj, effect_type, effect, effect_ci_low,
         effect_ci_high, caution``; pass
         ``n_cols=("n_a", "n_b")`` to ``ctx.table`` so small groups are suppressed.
@@ -132,12 +134,16 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
         out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float)
     out["effect_type"] = [label("effect_type", t, lang) for t in part["effect_type"]]
     out["caution"] = [caution_text(c, lang) for c in part["caution"]]
-    for col in ("top2_a", "top2_b"):
-        out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float)
+    for col in ("top2_a", "top2_b", "sd_diff"):
+        out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float) if col in part else np.nan
+    for col in ("n_up", "n_same", "n_down"):     # paired: how many rose, stayed, fell
+        out[col] = (pd.array(pd.to_numeric(part[col], errors="coerce").to_numpy(), dtype="Int64")
+                    if col in part else pd.NA)
     # the exact p beside the formatted one ("< .001" hides how small it is)
     out["p_exact"] = ["" if isna(p) else f"{float(p):.3g}" for p in part["p_val"]]
     cols = ["audience", "measure_type", "label", "reverse", "design", "n_a", "n_b", "n_pairs", "mean_a",
-            "sd_a", "mean_b", "sd_b", "top2_a", "top2_b", "diff", "ci_low", "ci_high", "test", "statistic",
+            "sd_a", "mean_b", "sd_b", "top2_a", "top2_b", "diff", "ci_low", "ci_high", "sd_diff", "n_up",
+            "n_same", "n_down", "test", "statistic",
             "p_val", "p_exact", "p_adj", "effect_type", "effect", "effect_ci_low", "effect_ci_high", "caution"]
     return out[cols].reset_index(drop=True)
 

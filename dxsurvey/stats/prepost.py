@@ -25,7 +25,7 @@ PREPOST_COLUMNS = (
     "course_id", "audience", "measure_type", "measure_id", "reverse", "wave_a", "wave_b", "design",
     "n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b",
     "mean_a", "mean_b", "sd_a", "sd_b", "median_a", "median_b", "top2_a", "top2_b",
-    "diff", "diff_ci_low", "diff_ci_high",
+    "diff", "diff_ci_low", "diff_ci_high", "sd_diff", "n_up", "n_same", "n_down",
     "test", "statistic", "p_val", "p_adj",
     "effect_type", "effect", "effect_ci_low", "effect_ci_high", "hedges_g_av", "ci_method", "caution",
 )
@@ -41,8 +41,8 @@ _PERMUTATION_N = 13      # ... and an exhaustive permutation test up to this n w
 _EXACT_MWU_N = 8         # scipy's mannwhitneyu "auto" goes exact when a sample is <= 8
 _NUMERIC = ("n_a", "n_b", "n_pairs", "n_unmatched_a", "n_unmatched_b", "mean_a", "mean_b", "sd_a",
             "sd_b", "median_a", "median_b", "top2_a", "top2_b", "diff", "diff_ci_low", "diff_ci_high",
-            "statistic", "p_val", "effect", "effect_ci_low", "effect_ci_high", "hedges_g_av")
-_INFERENTIAL = ("diff_ci_low", "diff_ci_high", "statistic", "p_val", "effect", "effect_ci_low",
+            "sd_diff", "n_up", "n_same", "n_down", "statistic", "p_val", "effect", "effect_ci_low", "effect_ci_high", "hedges_g_av")
+_INFERENTIAL = ("diff_ci_low", "diff_ci_high", "sd_diff", "n_up", "n_same", "n_down", "statistic", "p_val", "effect", "effect_ci_low",
                 "effect_ci_high", "hedges_g_av")
 
 
@@ -93,6 +93,8 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
         - mean_a, mean_b, sd_a, sd_b, median_a, median_b; top2_a, top2_b: share (0-1) of
           answers in the two highest scale levels (constructs: score >= scale max - 1);
         - diff = mean_b - mean_a with a t interval (paired t, or Welch) diff_ci_low/high;
+        - sd_diff: SD of the paired differences; n_up, n_same, n_down: pairs whose answer
+          (score) rose, stayed, fell (paired only; NaN when independent or suppressed);
         - test: "wilcoxon" (paired items), "mannwhitney" (independent items),
           "paired_t" (paired constructs), "welch_t" (independent constructs);
         - statistic: Wilcoxon T+ of b - a (R's V), U of wave b (R's W of
@@ -346,7 +348,9 @@ def _item_measure(x, values, ctx, opts):
         P["top2_b"] = pcb[:, top_from:].sum(axis=1) / n_pairs
         P["diff_ci_low"], P["diff_ci_high"] = fx.t_ci(mean_d, sd_d / np.sqrt(n_pairs), n_pairs - 1,
                                                        opts["confidence"])
-    P.update(n_a=n_pairs, n_b=n_pairs, diff=mean_d, statistic=t_plus, p_val=p_w, effect=rbc)
+    P.update(n_a=n_pairs, n_b=n_pairs, diff=mean_d, statistic=t_plus, p_val=p_w, effect=rbc, sd_diff=sd_d,
+             n_up=cd[:, pos_mask].sum(axis=1), n_same=cd[:, d_levels == 0].sum(axis=1),
+             n_down=cd[:, neg_mask].sum(axis=1))
 
     # --- independent: every valid answer in each wave
     ga_ok = (idx >= 0) & ctx["in_a"]
@@ -360,7 +364,7 @@ def _item_measure(x, values, ctx, opts):
     I = dict(n_a=n_a, n_b=n_b, mean_a=m_a, mean_b=m_b, sd_a=s_a, sd_b=s_b,
              median_a=fx.counts_median(ca, values), median_b=fx.counts_median(cb, values),
              diff=m_b - m_a, statistic=np.where((n_a > 0) & (n_b > 0), u_b, np.nan),
-             p_val=fx.mannwhitney_normal_p(u_b, n_a, n_b, tie_u), effect=delta)
+             p_val=fx.mannwhitney_normal_p(u_b, n_a, n_b, tie_u), effect=delta, **_no_pairs(G))
     with np.errstate(invalid="ignore", divide="ignore"):
         I["top2_a"] = ca[:, top_from:].sum(axis=1) / n_a
         I["top2_b"] = cb[:, top_from:].sum(axis=1) / n_b
@@ -466,7 +470,10 @@ def _construct_measure(x, top_threshold, ctx, opts):
                  median_a=_gmedian(gg, a, G), median_b=_gmedian(gg, b, G),
                  top2_a=np.bincount(gg, weights=(a >= top_threshold - 1e-9), minlength=G) / n,
                  top2_b=np.bincount(gg, weights=(b >= top_threshold - 1e-9), minlength=G) / n,
-                 diff=md, statistic=t, p_val=p, effect=dz, hedges_g_av=g_av)
+                 diff=md, statistic=t, p_val=p, effect=dz, hedges_g_av=g_av, sd_diff=sdd,
+                 n_up=np.bincount(gg, weights=d > _FLAT_SD, minlength=G),
+                 n_same=np.bincount(gg, weights=np.abs(d) <= _FLAT_SD, minlength=G),
+                 n_down=np.bincount(gg, weights=d < -_FLAT_SD, minlength=G))
     P["diff_ci_low"], P["diff_ci_high"] = fx.t_ci(md, se, n - 1, opts["confidence"])
     live_p = paired & (n >= opts["min_cell"])
     P["effect_ci_low"], P["effect_ci_high"] = np.full(G, np.nan), np.full(G, np.nan)
@@ -491,7 +498,8 @@ def _construct_measure(x, top_threshold, ctx, opts):
                  median_a=_gmedian(g[oka], x[oka], G), median_b=_gmedian(g[okb], x[okb], G),
                  top2_a=np.bincount(g[oka], weights=(x[oka] >= top_threshold - 1e-9), minlength=G) / n_a,
                  top2_b=np.bincount(g[okb], weights=(x[okb] >= top_threshold - 1e-9), minlength=G) / n_b,
-                 diff=m_b - m_a, statistic=t_w, p_val=p_w, effect=hg, hedges_g_av=np.full(G, np.nan))
+                 diff=m_b - m_a, statistic=t_w, p_val=p_w, effect=hg, hedges_g_av=np.full(G, np.nan),
+                 **_no_pairs(G))
         h = np.sqrt(n_a * n_b / (n_a + n_b))
         t_pooled = np.where(flat_i, np.nan, (m_b - m_a) / sp * h)
     I["diff_ci_low"], I["diff_ci_high"] = fx.t_ci(m_b - m_a, se_w, df, opts["confidence"])
@@ -533,6 +541,11 @@ def _welch_ci(m_a, s_a, n_a, m_b, s_b, n_b, confidence):
         se = np.sqrt(va + vb)
         df = se ** 4 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
     return fx.t_ci(m_b - m_a, se, df, confidence)
+
+
+def _no_pairs(G):  # noqa: N802
+    """Paired-only columns of an independent-samples analysis: NaN."""
+    return {k: np.full(G, np.nan) for k in ("sd_diff", "n_up", "n_same", "n_down")}
 
 
 def _merge(P, I, paired):
