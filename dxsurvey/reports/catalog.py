@@ -732,6 +732,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.n_up": {"ja": "上がった人数", "en": "Rose (n)"},
     "col.n_same": {"ja": "変わらなかった人数", "en": "Same (n)"},
     "col.n_down": {"ja": "下がった人数", "en": "Fell (n)"},
+    "value.audience_total": {"ja": "全体", "en": "all"},
+    "col.answer": {"ja": "回答", "en": "Answer"},
+    "10_course_report.counts": {
+        "ja": "## 行動・利用ツール・所属\n\n追跡調査の行動（はい/いいえ）、複数選択の設問、所属を対象別に数えました。"
+              "割合は、その設問に回答した人に対する割合です。",
+        "en": "## Behaviour, tools and departments\n\nFollow-up behaviour (yes/no), multi-select questions and "
+              "the department, counted per audience. Shares are of the people who answered the question.",
+    },
+    "10_course_report.no_counts": {"ja": "この研修には、行動・複数選択・所属の回答がありません。",
+                                   "en": "This course has no behaviour, multi-select or department answers."},
+    "10_course_report.cap_behaviour": {"ja": "追跡調査の行動（「はい」と答えた人）", "en": "Follow-up behaviour (people answering yes)"},
+    "10_course_report.cap_choices": {"ja": "複数選択の設問（選択した人）", "en": "Multi-select questions (people choosing)"},
+    "10_course_report.cap_categories": {"ja": "所属など（最初の回答時点）", "en": "Department and other categories (first wave answered)"},
     "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
     "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 

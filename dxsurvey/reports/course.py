@@ -430,3 +430,107 @@ def section_reaction(ctx, course) -> None:
                    caption=ctx.t("10_course_report.cap_reaction"))
     else:
         ctx.md("section.no_reaction")
+
+
+# ---------------------------------------------------------------------- behaviour, multi-select, category counts
+_COUNT_COLS = ["item", "wave", "answer", "audience", "n", "count", "share"]
+
+
+def _count_rows(part: pd.DataFrame, item: str, wave: str, answer: str, lang: str, chosen) -> list[dict]:
+    """One row per audience and one total row (``全体``/``all``): people answering, people with ``chosen``."""
+    rows = []
+    groups = [(label("audience", a, lang), g) for a, g in part.groupby(part["audience"].astype(object).fillna(DASH),
+                                                                     sort=True)]
+    for who, g in groups + [(text("value.audience_total", lang), part)]:
+        n, count = int(len(g)), int(chosen(g).sum())
+        rows.append({"item": item, "wave": wave_label(wave, lang), "answer": answer, "audience": who, "n": n,
+                     "count": count, "share": count / n if n else np.nan})
+    return rows
+
+
+def behaviour_counts(study, *, lang: str = "ja") -> pd.DataFrame:
+    """Yes/no behaviour follow-up items (``level: behavior`` on a two-level scale) per audience.
+
+    Returns
+    -------
+    DataFrame
+        ``item, wave, answer, audience, n, count, share``: per item and wave, people who
+        answered (``n``) and who answered the scale's top level ("yes", ``count``); one
+        row per audience and a total row.
+    """
+    check_lang(lang)
+    cb = study.codebook
+    items = [it for it in cb.items if it.type == "scale" and it.level == "behavior"
+             and len(cb.scales[it.scale].values) == 2]
+    subs = study.submissions.set_index("submission_id")[["wave", "audience"]]
+    rows = []
+    for it in items:
+        a = study.answers[(study.answers["item_id"] == it.id) & study.answers["value"].notna()]
+        a = a.join(subs, on="submission_id")
+        yes = max(cb.scales[it.scale].values)
+        for w in wave_order(a["wave"].unique()):
+            rows += _count_rows(a[a["wave"] == w], it.display, w, cb.scales[it.scale].label_of(yes), lang,
+                                lambda g, yes=yes: pd.to_numeric(g["value"]) == yes)
+    return pd.DataFrame(rows, columns=_COUNT_COLS)
+
+
+def choice_counts(study, *, lang: str = "ja") -> pd.DataFrame:
+    """Multi-select items: per option, people choosing it among people who chose anything.
+
+    Returns
+    -------
+    DataFrame
+        ``item, wave, answer (the option), audience, n, count, share``.
+    """
+    check_lang(lang)
+    subs = study.submissions.set_index("submission_id")[["wave", "audience"]]
+    ch = study.choices if study.choices is not None else pd.DataFrame(columns=["submission_id", "item_id", "option"])
+    rows = []
+    for it in study.codebook.items:
+        if it.type != "multi":
+            continue
+        c = ch[ch["item_id"] == it.id].join(subs, on="submission_id")
+        people = c.drop_duplicates("submission_id")
+        for w in wave_order(c["wave"].unique()):
+            pw = people[people["wave"] == w]
+            for opt in sorted(c.loc[c["wave"] == w, "option"].unique()):
+                took = set(c.loc[(c["wave"] == w) & (c["option"] == opt), "submission_id"])
+                rows += _count_rows(pw, it.display, w, str(opt), lang,
+                                    lambda g, took=took: g["submission_id"].isin(took))
+    return pd.DataFrame(rows, columns=_COUNT_COLS)
+
+
+def category_counts(study, *, lang: str = "ja") -> pd.DataFrame:
+    """Category items other than the audience (department ...), in the first wave each
+    person answered in: ``item, wave, answer, audience, n, count, share``."""
+    check_lang(lang)
+    rows = []
+    subs = study.submissions
+    for it in study.codebook.items:
+        if it.type != "category" or it.role == "audience" or it.id not in subs.columns:
+            continue
+        answered = subs[subs[it.id].notna()]
+        for w in wave_order(answered["wave"].unique())[:1]:
+            part = answered[answered["wave"] == w]
+            for v in sorted(part[it.id].astype(str).unique()):
+                rows += _count_rows(part, it.display, w, v, lang, lambda g, v=v: g[it.id].astype(str) == v)
+    return pd.DataFrame(rows, columns=_COUNT_COLS)
+
+
+_COUNTS = (("behaviour", behaviour_counts), ("choices", choice_counts), ("categories", category_counts))
+
+
+def section_counts(ctx, course) -> None:
+    """Behaviour follow-up, multi-select and category answers of the course, per audience:
+    one table each, ``n`` and ``count`` declared as counts of people (suppressed by the
+    one rule, complementary within each item and answer); a sentence when there are none."""
+    ctx.md("10_course_report.counts")
+    shown = 0
+    for name, fn in _COUNTS:
+        frame = fn(course, lang=ctx.language)
+        if len(frame):
+            ctx.table(ReportTable(frame.reset_index(drop=True), name, f"10_course_report.cap_{name}",
+                                  n_cols=("n", "count"), group_cols=("item", "wave", "answer")))
+            shown += 1
+    if not shown:
+        ctx.md("10_course_report.no_counts")
