@@ -380,3 +380,14 @@ def test_behaviour_tools_and_department_counted_per_audience_with_declared_count
     course.section_counts(ctx, c)
     assert [t.name for t in shown] == ["behaviour", "choices", "categories"]
     assert all(t.n_cols == ("n", "count") for t in shown)
+
+
+def test_degenerate_rank_biserial_is_explained_not_shown_as_an_interval():
+    # before: r_rb = -1.00 [-1.00, -1.00] without comment
+    row = dict(course_id="C1", audience=pd.NA, measure_type="item", measure_id="a1", reverse=False,
+               wave_a="pre", wave_b="post", design="paired", n_a=12, n_b=12, n_pairs=12, mean_a=3.0,
+               mean_b=2.0, sd_a=0.5, sd_b=0.5, top2_a=0.3, top2_b=0.1, diff=-1.0, diff_ci_low=-1.3,
+               diff_ci_high=-0.7, test="wilcoxon", statistic=0.0, p_val=0.001, p_adj=0.002,
+               effect_type="rank_biserial", effect=-1.0, effect_ci_low=-1.0, effect_ci_high=-1.0)
+    t = common.apa_prepost_table(pd.DataFrame([row]), paired_study(), lang="en", measure_type="item")
+    assert t["effect"].iloc[0] == "r_rb = -1.00 (every pair changed in the same direction, so no interval)"

@@ -745,6 +745,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "10_course_report.cap_behaviour": {"ja": "追跡調査の行動（「はい」と答えた人）", "en": "Follow-up behaviour (people answering yes)"},
     "10_course_report.cap_choices": {"ja": "複数選択の設問（選択した人）", "en": "Multi-select questions (people choosing)"},
     "10_course_report.cap_categories": {"ja": "所属など（最初の回答時点）", "en": "Department and other categories (first wave answered)"},
+    "narrative.all_one_way": {"ja": "全員が同じ向きに変化したため区間は示さない",
+                              "en": "every pair changed in the same direction, so no interval"},
     "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
     "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 

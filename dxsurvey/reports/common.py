@@ -261,12 +261,21 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
             row["diff"] = fmt_est_ci(r["diff"], r["diff_ci_low"], r["diff_ci_high"])
             row["statistic"] = f"{stat_symbol(r['test'])} = {fmt_num(r['statistic'])}"
             row["p"] = fmt_p(r["p_adj"] if not isna(r.get("p_adj")) else r["p_val"])
-            row["effect"] = (f"{effect_symbol(r['effect_type'])} = "
-                             f"{fmt_est_ci(r['effect'], r['effect_ci_low'], r['effect_ci_high'])}")
+            row["effect"] = f"{effect_symbol(r['effect_type'])} = {_effect_text(r, lang)}"
         rows.append(row)
     cols = [c for c in ("course_id", "audience") if rows and c in rows[0]] + \
         ["measure", "design", "n", col_a, col_b, "top2", "diff", "statistic", "p", "effect", "suppressed"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _effect_text(r, lang: str) -> str:
+    """``0.62 [0.25, 0.91]``; a degenerate effect (r_rb = ±1: every pair changed the same
+    way, its bootstrap interval a single point) is said in words, without the interval."""
+    e, lo, hi = r["effect"], r["effect_ci_low"], r["effect_ci_high"]
+    if r["effect_type"] == "rank_biserial" and not isna(e) and abs(float(e)) == 1:
+        return f"{fmt_num(e)}（{text('narrative.all_one_way', lang)}）" if lang == "ja" else \
+            f"{fmt_num(e)} ({text('narrative.all_one_way', lang)})"
+    return fmt_est_ci(e, lo, hi)
 
 
 def first_column(frame: pd.DataFrame, *names):
