@@ -350,8 +350,14 @@ def test_paired_counts_and_sd_of_differences_match_pandas():
     anon = make_study(wide, constructs={"a": ("a1", "a2")}, keyed=False)
     r = stats.prepost(anon, by=()).iloc[0]
     assert np.isnan(r["sd_diff"]) and np.isnan(r["n_up"])          # independent groups: no pairs
-    ct = course.change_table(pp, st, lang="ja")
+    ct = course.change_table(pp, st, lang="ja", min_cell=5)
     assert {"sd_diff", "n_up", "n_same", "n_down"} <= set(ct.columns)
+    split = ct[["n_up", "n_same", "n_down"]]
+    raw = course.change_table(pp, st, lang="ja", min_cell=1)[["n_up", "n_same", "n_down"]]
+    small = ((raw >= 1) & (raw < 5)).any(axis=1)
+    assert small.any() and (~small).any()
+    assert split[small].isna().all().all()                          # one small part hides all three
+    assert (split[~small] == raw[~small]).all().all()
 
 
 # ---------------------------------------------------------------------- behaviour, tools, department

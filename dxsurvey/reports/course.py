@@ -83,7 +83,7 @@ def course_title(study, course_id: str) -> str:
 
 
 def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang: str = "ja",
-                 measure_type: str | None = None) -> pd.DataFrame:
+                 measure_type: str | None = None, min_cell: int | None = None) -> pd.DataFrame:
     """Pre/post change per measure for the course report (numbers kept numeric).
 
     Parameters
@@ -105,7 +105,8 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
         sd_a, mean_b, sd_b, top2_a, top2_b, diff, ci_low, ci_high, sd_diff, n_up, n_same,
         n_down, test, statistic, p_val,
         p_exact (text, 3 significant digits), p_adj, effect_type, effect, effect_ci_low,
-        effect_ci_high, caution``; pass
+        effect_ci_high, caution``; ``n_up, n_same, n_down`` are blank in a row where any of
+        them is 1 .. ``min_cell`` - 1 (:func:`dxsurvey.privacy.suppress`); pass
         ``n_cols=("n_a", "n_b")`` to ``ctx.table`` so small groups are suppressed.
     """
     check_lang(lang)
@@ -136,9 +137,16 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
     out["caution"] = [caution_text(c, lang) for c in part["caution"]]
     for col in ("top2_a", "top2_b", "sd_diff"):
         out[col] = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float) if col in part else np.nan
-    for col in ("n_up", "n_same", "n_down"):     # paired: how many rose, stayed, fell
+    split = ["n_up", "n_same", "n_down"]        # paired: how many rose, stayed, fell
+    for col in split:
         out[col] = (pd.array(pd.to_numeric(part[col], errors="coerce").to_numpy(), dtype="Int64")
                     if col in part else pd.NA)
+    # the split counts people: shown only when each part has min_cell (the one rule, per row;
+    # all three hidden together, so none is the row's n minus the other two)
+    hidden = privacy.suppress(out[split].astype("Int64"), n_cols=split, value_cols=split,
+                              min_cell=resolve_min_cell(study, min_cell), complementary=False)
+    for col in split:
+        out[col] = hidden[col].astype("Int64")
     # the exact p beside the formatted one ("< .001" hides how small it is)
     out["p_exact"] = ["" if isna(p) else f"{float(p):.3g}" for p in part["p_val"]]
     cols = ["audience", "measure_type", "label", "reverse", "design", "n_a", "n_b", "n_pairs", "mean_a",
@@ -322,7 +330,7 @@ def later_changes(study, *, lang: str = "ja", min_cell: int | None = None,
         out.append(LaterChange(name=name, pp=pp, title=text(f"narrative.later.{name}.title", lang),
                                text=text(f"narrative.later.{name}.text", lang),
                                caption=text(f"narrative.later.{name}.caption", lang),
-                               table=change_table(pp, study, lang=lang),
+                               table=change_table(pp, study, lang=lang, min_cell=min_cell),
                                apa=apa_prepost_table(pp, study, lang=lang, measure_type="construct",
                                                      min_cell=min_cell)))
     return out
@@ -362,7 +370,8 @@ def table_facts(ctx, course_id: str) -> ReportTable:
 
 def table_change(ctx, pp: pd.DataFrame) -> ReportTable:
     """:func:`change_table` of every measure; ``n_a``, ``n_b`` count people."""
-    return ReportTable(change_table(pp, ctx.study, lang=ctx.language), "change", "10_course_report.cap_change",
+    return ReportTable(change_table(pp, ctx.study, lang=ctx.language, min_cell=ctx.min_cell), "change",
+                       "10_course_report.cap_change",
                        n_cols=("n_a", "n_b"), group_cols=("audience", "measure_type", "label"))
 
 
