@@ -397,3 +397,26 @@ def test_degenerate_rank_biserial_is_explained_not_shown_as_an_interval():
                effect_type="rank_biserial", effect=-1.0, effect_ci_low=-1.0, effect_ci_high=-1.0)
     t = common.apa_prepost_table(pd.DataFrame([row]), paired_study(), lang="en", measure_type="item")
     assert t["effect"].iloc[0] == "r_rb = -1.00 (every pair changed in the same direction, so no interval)"
+
+
+def test_caution_names_the_measures_hidden_when_a_group_is_partly_shown():
+    # before: "managers: fewer than 5 respondents, so the numbers are not shown" above managers' shown rows
+    st = paired_study(n=8)
+    pp = stats.prepost(st, by=())
+    pp.loc[pp["measure_id"] == "b1", ["n_a", "n_b", "n_pairs"]] = 3
+    text_ = course.cautions(pp, st, lang="en", min_cell=5)
+    assert "All respondents: b1: fewer than 5 respondents, so these numbers are not shown." in text_
+    assert "All respondents: fewer than 5" not in text_
+
+
+def test_quotes_section_shows_no_empty_table():
+    st = quote_study(min_cell_text=9)
+    ctx = _Ctx(st)
+    tables = []
+    ctx.table = lambda t, **kw: tables.append((t.name, kw.get("show", True)))
+    course.section_quotes(ctx, "C1")
+    assert tables == [] and "not shown" in ctx.shown[0][1]
+    ctx = _Ctx(quote_study())
+    ctx.table = lambda t, **kw: tables.append((t.name, kw.get("show", True)))
+    course.section_quotes(ctx, "C1")
+    assert tables == [("quotes", True), ("all_quotes", False)]

@@ -502,26 +502,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": "Construct effect sizes with 95% CIs (all courses)"},
     "40_research_report.cap_likert": {"ja": "事前・事後の回答分布（全講座）", "en": "Answers before and after (all courses)"},
     "40_research_report.cap_by_course": {"ja": "講座ごとの構成概念の変化", "en": "Construct change per course"},
-    "40_research_report.limitations": {
-        "ja": "## 限界\n\n"
-              "- 講座は無作為に割り付けられておらず、受講者・時期・内容が講座ごとに異なるため、講座間の差を講師や形式の"
-              "効果と断定できない。\n"
-              "- 事前得点で調整したANCOVAと変化量の比較は、割付が無作為でないとき異なる結論を出し得る（Lordのパラドックス）。"
-              "両方を示し、一方だけに依拠しない。\n"
-              "- 研修を受けることで評価の基準自体が変わる（レスポンスシフト）ため、事前・事後の差は変化を過小または過大に"
-              "示し得る。振り返り事前調査がある講座ではその大きさを確認できる。\n"
-              "- 講座ごとの人数は少なく、区間は広い。人数の少ない群は伏せており、推定は参考値である。\n"
-              "- 自己評価による測定であり、行動や成果の変化を直接測ったものではない。",
-        "en": "## Limitations\n\n"
-              "- Courses were not randomised: participants, timing and content differ between courses, so "
-              "differences cannot be attributed to instructors or formats with certainty.\n"
-              "- ANCOVA on the pre score and gain scores can disagree when allocation is not random (Lord's "
-              "paradox); both are shown and neither is relied on alone.\n"
-              "- Training can change the yardstick respondents use (response shift), so pre/post differences can "
-              "under- or overstate change; a then-test, where present, shows its size.\n"
-              "- Courses are small and intervals wide; small groups are suppressed and estimates are indicative.\n"
-              "- Measures are self-reports, not direct observations of behaviour or results.",
-    },
     "40_research_report.appendix": {
         "ja": "## 付録: 再現性\n\n同じ入力ファイル（SHA-256が一致）とパラメータ、ソフトウェアで再実行すると同じ結果になります。",
         "en": "## Appendix: reproducibility\n\nRe-running with the same inputs (matching SHA-256), parameters and "
@@ -747,6 +727,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "10_course_report.cap_categories": {"ja": "所属など（最初の回答時点）", "en": "Department and other categories (first wave answered)"},
     "narrative.all_one_way": {"ja": "全員が同じ向きに変化したため区間は示さない",
                               "en": "every pair changed in the same direction, so no interval"},
+    "narrative.caution_suppressed_some": {
+        "ja": "{who}: {measures}は回答者が{min_cell}人未満のため、数値を表示していません。",
+        "en": "{who}: {measures}: fewer than {min_cell} respondents, so these numbers are not shown.",
+    },
     "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
     "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 

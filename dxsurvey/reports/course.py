@@ -12,7 +12,8 @@ from .catalog import text
 from .context import ReportTable
 from .common import (apa_prepost_table, caution_text, course_prepost, resolve_min_cell, with_labels)
 from .summary import one_wave
-from .format import (DASH, Markup, escape_md, check_lang, fmt_pct, isna, label, wave_label, wave_order)
+from .format import (DASH, Markup, escape_md, check_lang, fmt_pct, isna, label, measure_labels, wave_label,
+                     wave_order)
 
 __all__ = ["resolve_course", "course_facts", "course_title", "change_table", "cautions", "quotes",
            "quotes_note", "LaterChange", "LATER_CHANGES", "later_changes"]
@@ -182,7 +183,13 @@ def cautions(pp: pd.DataFrame, study, *, course_id: str | None = None, lang: str
         if isna(n_min):
             continue
         if n_min < limit:
-            lines.append(text("narrative.caution_suppressed", lang, who=escape_md(who), min_cell=limit))
+            small = both[(pd.to_numeric(both["n_a"]) < limit) | (pd.to_numeric(both["n_b"]) < limit)]
+            if len(small) == len(both):
+                lines.append(text("narrative.caution_suppressed", lang, who=escape_md(who), min_cell=limit))
+            else:      # name the measures hidden when the group's other numbers are shown
+                names = list(dict.fromkeys(measure_labels(study).get(m, m) for m in small["measure_id"]))
+                lines.append(text("narrative.caution_suppressed_some", lang, who=escape_md(who), min_cell=limit,
+                                  measures=escape_md(text("keypoint.list_sep", lang).join(names))))
         elif n_min < caution_n:
             lines.append(text("narrative.caution_small", lang, who=escape_md(who), n=int(n_min), limit=caution_n))
         designs = set(g["design"].dropna())
@@ -543,3 +550,13 @@ def section_counts(ctx, course) -> None:
             shown += 1
     if not shown:
         ctx.md("10_course_report.no_counts")
+
+
+def section_quotes(ctx, course_id: str) -> None:
+    """The free-text section: the note, then (when quotes may be shown) the selection and,
+    written to ``tables/all_quotes.csv`` only, the full list; no empty table."""
+    ctx.md("10_course_report.quotes", note=text_quotes_note(ctx, course_id))
+    selection = table_quotes(ctx, course_id)
+    if len(selection.frame):
+        ctx.table(selection)
+        ctx.table(table_quotes(ctx, course_id, full=True), show=False)
