@@ -180,6 +180,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "caution.suppressed": {"ja": "回答者が{min_cell}人未満のため統計量は非表示",
                            "en": "n < {min_cell} (min_cell): statistics suppressed"},
     "caution.small_n": {"ja": "回答者が{limit}人未満: 解釈に注意", "en": "n < {limit}: interpret with caution"},
+    "caution.single_course": {"ja": "比較する水準の一方が1講座だけ: 水準の違いと講座の違いを区別できません",
+                              "en": "a level rests on a single course: it cannot be told apart from that course"},
     "caution.independent_fallback": {"ja": "照合できた組が{min_cell}組未満のため独立2群として分析",
                                      "en": "fewer than {min_cell} linked pairs: analysed as independent samples"},
     "caution.all_diffs_zero": {"ja": "すべての組で差が0", "en": "all paired differences are zero"},
