@@ -16,6 +16,10 @@ SUBMISSIONS = (
     "submitted_at",    # datetime64[ns] or NaT
     "source_file",     # path relative to the study folder, " [sheet]" added when the source names a sheet
     "source_row",      # 1-based row as the user sees it in the file (Excel row, CSV line)
+    "instructor",      # from a `role: instructor` column of the row, NA: the course's (courses.csv)
+    "format",          # from a `role: format` column of the row, NA: the course's
+    "style",           # from a `role: style` column of the row, NA: the course's
+    "careless",        # bool: flagged as straight-lining or too fast (kept unless exclude_careless)
 )
 
 #: One row per submission x scale item (missing answers kept as NA).
@@ -50,12 +54,24 @@ PROBLEMS = (
     "unreadable_source",     # file cannot be read (encoding, empty, corrupt) -> error
     "unknown_course",        # course id not in courses.csv -> error
     "duplicate_header",      # two columns with the same header; the second gets " (2)" -> kept
+    "merged_spellings",      # labels differing only in case, width or spaces read as one label -> kept (info)
+    "label_loss",            # an item lost more than 5 % of its answers to unknown labels -> error
+    "unknown_wave",          # a `role: wave` value not in its map -> dropped
+    "filtered",              # row left out by the source's `where:` filter -> dropped
+    "unknown_role_value",    # a row-level audience/format/style matching no code -> kept, blank
+    "same_column",           # one file listed for two waves reads the same column for both -> error
+    "straight_lining",       # same answer to every item of a block of >= 8 Likert items -> kept/dropped
+    "too_fast",              # completed in less than a third of the median time -> kept/dropped
 )
+
+#: Problems that mark a submission as careless (see ``exclude_careless``).
+CARELESS = ("straight_lining", "too_fast")
 
 #: Linkage per course (pre/post matching).
 LINKAGE = ("course_id", "wave_a", "wave_b", "n_a", "n_b", "matched", "only_a", "only_b", "fuzzy")
 
 WAVES = ("pre", "post", "followup", "then")
-AUDIENCES = ("manager", "staff")
+AUDIENCES = ("manager", "staff")     # the default audience codes (survey.yaml `audiences:` may change them)
+ROLES = ("audience", "course", "wave", "instructor", "format", "style")
 ITEM_TYPES = ("scale", "category", "multi", "text")
 LEVELS = ("reaction", "learning", "behavior", "results")

@@ -52,7 +52,7 @@ def test_template_codebook_parses(study):
     ("min_cell: 5 ", "min_cell: -1 ", r"min_cell: must be a positive whole number"),
     ("reverse: true", "reverse: yesplease", r"\.reverse: must be true or false"),
     ("type: text}", "type: essay}", r"\.type: 'essay' is not one of scale, category, multi, text"),
-    ("map: {管理職: manager,", "map: {管理職: boss,", r"audience codes must be manager or staff, not 'boss'"),
+    ("map: {管理職: manager,", "map: {管理職: boss,", r"`role: audience` codes must be one of manager, staff, not 'boss'"),
     ("width: 4 ", "width: four ", r"respondent_key\.width: must be a positive whole number"),
     ("survey: my-dx-training", "survy: my-dx-training", r"survy: unknown key\. Did you mean: survey"),
     ("      3: [どちらともいえない]", "      3: [どちらともいえない, ややそう思う]", r"label 'ややそう思う' is given for both"),
@@ -76,7 +76,7 @@ def test_missing_and_invalid_yaml(tmp_path, study):
 def test_courses_errors(tmp_path):
     p = tmp_path / "courses.csv"
     p.write_text("course_id,title,format\nC1,研修,zoom\n", encoding="utf-8")
-    with pytest.raises(CodebookError, match=r"row 2, column format: 'zoom' is not one of in_person, online, hybrid"):
+    with pytest.raises(CodebookError, match=r"row 2, column format: 'zoom' is not one of in_person \(対面/in person\), online"):
         load_courses(p)
     p.write_text("course_id,title\nC1,a\nC1,b\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="course_id 'C1' appears twice"):
