@@ -913,6 +913,9 @@ _SUMMARY_TEXT = {
                   "（空欄 {empty}, 重複 {dup}, 除外 {excl}）",
         "linkage": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
         "anon": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
+        "summary": "問題の内訳（ファイル × 列 × 種類、エラーから）:",
+        "summary_line": "  [{action}] {file}{column}: {kind} {n} 件",
+        "examples": "例（各内訳 {k} 件まで）:",
         "problems": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
         "ok": "問題はありません。",
         "status_error": "エラーがあります（上記を修正してください）。",
@@ -924,6 +927,9 @@ _SUMMARY_TEXT = {
                   "(empty {empty}, duplicate {dup}, excluded {excl})",
         "linkage": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
         "anon": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
+        "summary": "Problems by file x column x kind (errors first):",
+        "summary_line": "  [{action}] {file}{column}: {kind} {n}",
+        "examples": "Examples (up to {k} of each):",
         "problems": "{n} problems ({errors} errors, {warnings} warnings):",
         "ok": "No problems.",
         "status_error": "There are errors (fix the above).",
@@ -937,42 +943,62 @@ _PROBLEM_LABEL = {
            "unknown_label": "未知の選択肢", "invalid_value": "無効な値", "out_of_range": "範囲外の値",
            "unknown_category": "未知の区分", "other_option": "その他の回答", "missing_column": "列がない",
            "missing_key": "回答者コードなし", "fuzzy_match": "コードの近似照合", "bad_timestamp": "日時を読めない",
-           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名"},
+           "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名",
+           "merged_spellings": "表記ゆれを統合", "label_loss": "未知の選択肢が多すぎる",
+           "unknown_wave": "未知の時点", "filtered": "対象外の行（where）", "unknown_role_value": "未知の区分",
+           "same_column": "同じ列を2時点で使用", "straight_lining": "全項目同一回答",
+           "too_fast": "回答時間が短すぎる"},
     "en": {},
 }
 _ACTION_LABEL = {
     "ja": {"kept": "そのまま使用", "set_missing": "欠測扱い", "dropped": "除外", "error": "エラー"},
     "en": {},
 }
+#: Order of severity in the console: errors first.
+_SEVERITY = {"error": 0, "set_missing": 1, "dropped": 2, "kept": 3}
+#: Problems whose message explains itself best (shown in full in Japanese too).
+_EXPLAINED = ("fuzzy_match", "label_loss", "merged_spellings", "same_column", "unknown_course", "unknown_wave",
+              "straight_lining", "too_fast")
 
 
-def _problem_line(r, lang: str) -> str:
-    """One problem for people: Japanese from the fields, English from the logged message."""
+def _problem_line(r, lang: str, mask=lambda t: t) -> str:
+    """One problem for people: Japanese from the fields, English from the logged message.
+
+    ``mask`` is applied to the cell value and the message (free text may hold names, e-mail
+    addresses or phone numbers)."""
     if lang == "en":
-        return f"{r.message} [{r.problem} -> {r.action}]"
+        return f"{mask(r.message)} [{r.problem} -> {r.action}]"
     parts = [r.source_file]
     if pd.notna(r.source_row):
         parts.append(f"{r.source_row}行目")
     if isinstance(r.column, str):
         parts.append(f"列「{r.column}」")
     if isinstance(r.value, str):
-        parts.append(f"値「{r.value}」")
+        parts.append(f"値「{mask(r.value)}」")
     line = " ".join(parts) + f": {_PROBLEM_LABEL['ja'].get(r.problem, r.problem)} → " \
                              f"{_ACTION_LABEL['ja'].get(r.action, r.action)}"
     if r.problem == "duplicate_submission":
         later = re.search(r"\(row (\d+)\)", r.message)
         line += f"（同じ回答者の後の回答{f'（{later.group(1)}行目）' if later else ''}を採用）"
-    elif r.action == "error" or r.problem == "fuzzy_match":
-        line += f"（{r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message}）"
+    elif r.action == "error" or r.problem in _EXPLAINED:
+        line += f"（{mask(r.message.split(': ', 1)[-1] if r.problem != 'unreadable_source' else r.message)}）"
     return line
 
 
-def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200) -> str:
-    """A readable per-source summary, linkage, and every problem (file, row, column, value)."""
+def validation_summary(study: Study, language: str | None = None, *, max_problems: int = 200,
+                       per_kind: int = 10) -> str:
+    """A readable per-source summary, linkage, the problems counted by file x column x kind
+    (errors first), then examples of each (at most ``per_kind`` of a kind, ``max_problems`` in
+    all).  Free text in messages is masked as in reports.  "OK" only without errors."""
     lang = language or study.language
     if lang not in _SUMMARY_TEXT:
         raise ValueError(f"language must be one of ja, en; got {lang!r}")
     T = _SUMMARY_TEXT[lang]
+    names = privacy.load_names(study.root) if study.root is not None else []
+
+    def mask(text):
+        return privacy.mask_text(text, names=names) if isinstance(text, str) else text
+
     out = [T["title"].format(survey=study.codebook.survey), ""]
     for r in study.source_summary.itertuples(index=False):
         out.append(T["source"].format(file=r.source_file, course=r.course_id, wave=r.wave,
@@ -989,18 +1015,37 @@ def validation_summary(study: Study, language: str | None = None, *, max_problem
         out.append(T["anon"].format(course=course))
     v = study.validation
     out.append("")
+    n_errors = int((v["action"] == "error").sum())
     if len(v):
-        out.append(T["problems"].format(n=len(v), errors=int((v["action"] == "error").sum()),
-                                        warnings=int((v["action"] != "error").sum())))
-        for r in v.head(max_problems).itertuples(index=False):
-            out.append("  " + _problem_line(r, lang))
-        if len(v) > max_problems:
-            out.append(f"  … (+{len(v) - max_problems})")
+        out.append(T["problems"].format(n=len(v), errors=n_errors, warnings=len(v) - n_errors))
+        v = v.assign(sev=v["action"].map(_SEVERITY).fillna(9), colkey=v["column"].fillna(""))
+        keys = ["source_file", "colkey", "problem", "action"]
+        groups = v.groupby(keys, sort=False, dropna=False).size().rename("n").reset_index()
+        groups["sev"] = groups["action"].map(_SEVERITY).fillna(9)
+        groups = groups.sort_values(["sev", "n"], ascending=[True, False], kind="mergesort")
+        out.append(T["summary"])
+        for g in groups.itertuples(index=False):
+            kind = _PROBLEM_LABEL.get(lang, {}).get(g.problem, g.problem)
+            kind = f"{kind}（{g.problem}）" if lang == "ja" and kind != g.problem else kind
+            out.append(T["summary_line"].format(
+                action=_ACTION_LABEL.get(lang, {}).get(g.action, g.action), file=g.source_file,
+                column=f" 「{g.colkey}」" if lang == "ja" and g.colkey else (f" [{g.colkey}]" if g.colkey else ""),
+                kind=kind, n=g.n))
+        out.append("")
+        out.append(T["examples"].format(k=per_kind))
+        shown = 0
+        order = groups[keys].reset_index(drop=True).reset_index().rename(columns={"index": "grp"})
+        ranked = v.merge(order, on=keys, how="left").sort_values(["grp"], kind="mergesort")
+        ranked = ranked[ranked.groupby("grp").cumcount() < per_kind]
+        for r in ranked.head(max_problems).itertuples(index=False):
+            out.append("  " + _problem_line(r, lang, mask))
+            shown += 1
+        if len(v) > shown:
+            out.append(f"  … (+{len(v) - shown})")
     else:
         out.append(T["ok"])
     out.append("")
-    out.append(T["status_error"] if len(study.errors) else
-               T["status_ok"].format(warnings=int((v["action"] != "error").sum())))
+    out.append(T["status_error"] if n_errors else T["status_ok"].format(warnings=len(v) - n_errors))
     return "\n".join(out)
 
 

@@ -443,3 +443,31 @@ def test_courses_csv_reports_every_error_at_once(tmp_path):
     df = load_courses(p)
     assert df["format"].tolist() == ["in_person", "online"] and df["style"].tolist() == ["lecture", "workshop"]
     assert df["audience"].tolist() == ["manager", "all"]
+
+
+# ------------------------------------------------------------------ validate's console
+
+def test_validate_console_summary_first_errors_first_and_masked(variant_labels, capsys):
+    root, q1, q2 = variant_labels
+    path = root / "raw" / "eval.csv"
+    text = path.read_text(encoding="utf-8").replace('"Agreee"', '"Agreee, call 090-1234-5678"', 1)
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", "--study", str(root), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "090-1234-5678" not in out and "[電話]" in out
+    lines = out.splitlines()
+    head = lines.index("Problems by file x column x kind (errors first):")
+    examples = next(i for i, line in enumerate(lines) if line.startswith("Examples"))
+    summary = lines[head + 1:examples - 1]
+    # errors first, then answers set to missing, then kept (info) rows; each with its count
+    assert summary[0].startswith("  [error] raw/eval.csv [The instructor explained clearly]: label_loss 1")
+    lost = sum(v == "Agreee" for v in q2)
+    assert summary[1] == f"  [set_missing] raw/eval.csv [The instructor explained clearly]: unknown_label {lost}"
+    assert summary[-1] == "  [kept] raw/eval.csv [The course was useful]: merged_spellings 1"
+    assert "label_loss" in lines[examples + 1]
+    assert lines[-1] == "There are errors (fix the above)."
+    # Japanese: the same summary, "OK" nowhere
+    assert main(["validate", "--study", str(root), "--lang", "ja"]) == 1
+    out = capsys.readouterr().out
+    assert "  [エラー] raw/eval.csv 「The instructor explained clearly」: 未知の選択肢が多すぎる（label_loss） 1 件" in out
+    assert "検証 OK" not in out
