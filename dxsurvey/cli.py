@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create a commented template study")
     p.add_argument("dir", metavar="DIR")
-    lang_arg(p, "message language (default ja)")
+    lang_arg(p, "template and message language (default ja)")
     return parser
 
 
@@ -158,7 +158,7 @@ def _cmd_ingest(args, lang: str) -> int:
 
 def _cmd_init(args, lang: str) -> int:
     from .init_study import init_study
-    target = init_study(args.dir)
+    target = init_study(args.dir, language=lang)
     _say("cli.init_done", lang, path=target)
     return 0
 

@@ -471,3 +471,49 @@ def test_validate_console_summary_first_errors_first_and_masked(variant_labels, 
     out = capsys.readouterr().out
     assert "  [エラー] raw/eval.csv 「The instructor explained clearly」: 未知の選択肢が多すぎる（label_loss） 1 件" in out
     assert "検証 OK" not in out
+
+
+# ------------------------------------------------------------------ init templates
+
+@pytest.mark.parametrize("lang,ok", [("ja", "検証 OK"), ("en", "Validation OK")])
+def test_init_templates_validate_and_show_every_option(tmp_path, capsys, lang, ok):
+    study = tmp_path / f"study_{lang}"
+    assert main(["init", str(study), "--lang", lang]) == 0
+    text = (study / "survey.yaml").read_text(encoding="utf-8")
+    assert f"language: {lang}" in text
+    for option in ("scales:", "levels:", "missing:", "type: multi", "type: category", "type: text", "waves: [",
+                   "level: learning", "reverse: true", "role: audience", "role: course", "role: wave",
+                   "role: instructor", "role: format", "role: style", "where:", "columns: {then:", "audiences:",
+                   "formats:", "styles:", "exclude_careless:", "header_rows:", "sheet:", "encoding:", "fuzzy:",
+                   "exclude:", "respondent_key:", "constructs:"):
+        assert option in text, option
+    capsys.readouterr()
+    assert main(["validate", "--study", str(study), "--lang", lang]) == 0
+    assert ok in capsys.readouterr().out
+    study_obj = dxsurvey.load_study(study)
+    assert len(study_obj.submissions) == 6 and study_obj.linkage["matched"].tolist() == [3]
+    if lang == "en":
+        assert "Timestamp" in (study / "raw" / "example_pre.csv").read_text(encoding="utf-8")
+        assert study_obj.courses["format"].tolist() == ["in_person"]     # written "in person"
+
+
+def test_every_commented_example_of_the_template_parses(tmp_path):
+    """Uncommenting the examples gives a codebook that loads (the syntax shown is the syntax read)."""
+    for lang in ("ja", "en"):
+        study = tmp_path / lang
+        main(["init", str(study), "--lang", lang])
+        lines = []
+        for line in (study / "survey.yaml").read_text(encoding="utf-8").splitlines():
+            body = line.lstrip()
+            if body.startswith("# ") and any(body[2:].lstrip().startswith(k) for k in (
+                    "- {id:", "audiences:", "formats:", "styles:", "exclude_careless:", "fuzzy:", "num5:",
+                    "agree5_paper:", "levels:", "manager:", "staff:", "shuji:", "kaikei:", "grad:", "postdoc:",
+                    "in_person:", "online:", "hybrid:", "lecture:", "workshop:")):
+                line = line.replace("# ", "", 1)
+            lines.append(line)
+        (study / "survey.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cb = load_codebook(study, check_files=False)
+        roles = {it.role for it in cb.items if it.role}
+        assert roles == {"audience", "course", "wave", "instructor", "format", "style"}
+        assert cb.exclude_careless and cb.respondent_key.fuzzy == 1
+        assert cb.item("use").wave_columns and cb.vocabulary("audiences").match("主事" if lang == "ja" else "Postdoc")
