@@ -207,7 +207,9 @@ def _input_error(exc: Exception, lang: str) -> int | None:
     from .pipeline import RunExistsError
     from .readers import SourceError
 
-    if isinstance(exc, (CodebookError, SourceError)):   # file, row, column and value in the text
+    if isinstance(exc, CodebookError):                   # file, row, YAML path and value in the text
+        print(exc.text(lang), file=sys.stderr)
+    elif isinstance(exc, SourceError):
         print(str(exc), file=sys.stderr)
     elif isinstance(exc, RunExistsError):
         _say("cli.run_exists" if exc.replaceable else "cli.not_run_folder", lang, path=exc.path)

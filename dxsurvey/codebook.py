@@ -50,8 +50,171 @@ COURSE_VOCABULARY = {"audience": "audiences", "format": "formats", "style": "sty
 INSTRUCTOR_SEP = re.compile(r"\s*[;；・]\s*")
 
 
+#: Japanese wording of the codebook's messages (English is the wording in the code).  Each
+#: entry: a regular expression matching an English message (after the file and YAML path),
+#: and its Japanese template with the same named groups.  A test checks that every message
+#: the tests provoke has a Japanese wording.
+_JA = [
+    (r"unknown key\.(?P<hint>.*?)(?: Allowed: (?P<allowed>.+)\.)?", "不明なキーです。{hint}{allowed}"),
+    (r"a scale needs `levels:` \(value: \[labels\]\)\.", "尺度には `levels:`（値: [選択肢の文言]）が必要です。"),
+    (r"must map each value to its labels, e\.g\. (?P<ex>.+)\.", "値ごとに選択肢の文言を書いてください（例: {ex}）。"),
+    (r"value (?P<v>.+) is not a whole number\.", "値 {v} は整数ではありません。"),
+    (r"label (?P<lab>.+) is given for both (?P<a>\S+) and (?P<b>\S+)\.", "選択肢 {lab} が {a} と {b} の両方に書かれています。"),
+    (r"a scale needs at least two levels\.", "尺度には2つ以上の値が必要です。"),
+    (r"missing `id` \(a short name such as q1\)\.", "`id`（q1 のような短い名前）がありません。"),
+    (r"give either `column:` \(one question\) or `columns:` \(one header per wave\), not both\.",
+     "`column:`（1つの設問）と `columns:`（時点ごとの列名）のどちらか一方だけを書いてください。"),
+    (r"must map each wave to its header, e\.g\. (?P<ex>.+)\.", "時点ごとに列名を書いてください（例: {ex}）。"),
+    (r"(?P<v>.+) is not one of (?P<allowed>.+?)\.(?P<hint>.*)", "{v} は {allowed} のいずれでもありません。{hint}"),
+    (r"give the header of this wave's column\.", "この時点の列名を書いてください。"),
+    (r"missing `column` \(the question's header text in the export\)\.",
+     "`column`（書き出したファイルでの設問の見出し）がありません。"),
+    (r"(?P<id>.+) is a column of the submissions table; a category item becomes a column there too\. "
+     r"Use another id \(not one of (?P<cols>.+)\)\.",
+     "{id} は回答表（submissions）の列名です。区分の設問もその表の列になるため、別の id にしてください（{cols} 以外）。"),
+    (r"a scale item needs `scale:` naming one of `scales`\.", "尺度の設問には `scales` のいずれかを指す `scale:` が必要です。"),
+    (r"unknown scale (?P<s>.+?)\.(?P<hint>.*?)(?: Defined scales: (?P<defined>.+)\.)?",
+     "尺度 {s} は定義されていません。{hint}{defined}"),
+    (r"the (?P<r>\w+) item \(`role: \w+`\) must be `type: category`\.",
+     "`role: {r}` の設問は `type: category` にしてください。"),
+    (r"must map written labels to codes, e\.g\. (?P<ex>.+)\.", "書かれた値からコードへの対応を書いてください（例: {ex}）。"),
+    (r"`role: (?P<r>\w+)` codes must be one of (?P<allowed>.+), not (?P<v>.+)\.",
+     "`role: {r}` のコードは {allowed} のいずれかです（{v} は使えません）。"),
+    (r"`role: wave` needs `map:` from the written values to waves, e\.g\. (?P<ex>.+)\.",
+     "`role: wave` には書かれた値から時点への `map:` が必要です（例: {ex}）。"),
+    (r"`columns:` is for questions answered once per wave \(scale, multi, text items\)\.",
+     "`columns:` は時点ごとに答える設問（尺度・複数選択・自由記述）に使います。"),
+    (r"a multi item needs `options:` \(a list of labels, or codes -> labels\)\.",
+     "複数選択の設問には `options:`（選択肢の一覧、またはコード: 選択肢）が必要です。"),
+    (r"wave (?P<w>.+) has no header in `columns:`\.", "時点 {w} の列名が `columns:` にありません。"),
+    (r"must be true or false\.", "true か false で指定してください。"),
+    (r"must map each code to its labels, e\.g\. (?P<ex>.+)\.", "コードごとに表示名を書いてください（例: {ex}）。"),
+    (r"a code is blank\.", "空のコードがあります。"),
+    (r"give the labels as `\{ja: \.\.\., en: \.\.\.\}` \(or one label for both\)\.",
+     "表示名は `{{ja: ..., en: ...}}`（または両言語共通の1つ）で書いてください。"),
+    (r"`all` is reserved: in courses\.csv it means a course for everyone\.",
+     "`all` は予約語です（courses.csv で全員向けの講座を表します）。"),
+    (r"(?P<k>.+) names both (?P<a>.+) and (?P<b>.+)\.", "{k} が {a} と {b} の両方を指しています。"),
+    (r"required key is missing\.", "必須のキーがありません。"),
+    (r"must map scale names to `\{levels: \.\.\.\}`\.", "尺度名ごとに `{{levels: ...}}` を書いてください。"),
+    (r"must be a non-empty list\.", "空でないリストにしてください。"),
+    (r"duplicate id (?P<id>.+); every item id must be unique\.", "id {id} が重複しています。設問の id は一意にしてください。"),
+    (r"only one item may have `role: (?P<r>\w+)`\.", "`role: {r}` を持てる設問は1つだけです。"),
+    (r"must map construct ids to `\{label: \.\.\., items: \[ids\]\}`\.",
+     "尺度（constructs）ごとに `{{label: ..., items: [id]}}` を書いてください。"),
+    (r"needs `items: \[ids\]` \(and a `label`\)\.", "`items: [id]`（と `label`）が必要です。"),
+    (r"item (?P<m>.+) is not defined in `items`\.(?P<hint>.*)", "設問 {m} は `items` に定義されていません。{hint}"),
+    (r"item (?P<m>.+) is a (?P<t>\w+) item; constructs take scale items\.",
+     "設問 {m} は {t} の設問です。尺度（constructs）には尺度の設問だけを入れてください。"),
+    (r"construct id (?P<c>.+) is also an item id; use distinct ids\.",
+     "尺度の id {c} が設問の id と同じです。別の id にしてください。"),
+    (r"needs `column:` \(the header of the respondent code\)\.", "`column:`（回答者コードの列名）が必要です。"),
+    (r"must be a positive whole number\.", "正の整数で指定してください。"),
+    (r"must be 0 or 1 \(characters allowed to differ\)\.", "0 か 1（違ってよい文字数）で指定してください。"),
+    (r"must be a non-empty list of `\{file, course, wave\}`\.", "`{{file, course, wave}}` の空でないリストにしてください。"),
+    (r"each source must be a mapping `\{file, course, wave\}`\.", "各ファイルは `{{file, course, wave}}` の形で書いてください。"),
+    (r"each item must be a mapping like (?P<ex>.+)\.", "各設問は {ex} の形で書いてください。"),
+    (r"missing `file`\.", "`file` がありません。"),
+    (r"missing `course` \(or an item with `role: course` naming each row's course\)\.",
+     "`course` がありません（または行ごとの講座を示す `role: course` の設問を定義してください）。"),
+    (r"give either `wave:` \(one wave per row\) or `waves:` \(several waves in one row\)\.",
+     "`wave:`（1行1時点）と `waves:`（1行に複数時点）のどちらか一方だけを書いてください。"),
+    (r"missing `wave` \(or `waves:`, or an item with `role: wave`\)\.",
+     "`wave` がありません（`waves:` か、`role: wave` の設問でも指定できます）。"),
+    (r"list each wave the rows hold once, e\.g\. `\[then, followup\]`\.",
+     "行に含まれる時点を1回ずつ並べてください（例: `[then, followup]`）。"),
+    (r"item (?P<id>.+) has one column but this source holds waves (?P<w>.+) in one row: give it "
+     r"`columns: (?P<ex>.+)`, or `waves:` naming the one wave it belongs to\.",
+     "設問 {id} の列は1つですが、このファイルは1行に時点 {w} を含みます。設問に `columns: {ex}` を書くか、"
+     "`waves:` で属する時点を1つ指定してください。"),
+    (r"must map a column to the values of the rows to keep, e\.g\. (?P<ex>.+)\.",
+     "列名と、残す行の値を書いてください（例: {ex}）。"),
+    (r"list the values of the rows to keep\.", "残す行の値を並べてください。"),
+    (r"course (?P<c>.+) is not in courses\.csv\.(?P<hint>.*)", "講座 {c} は courses.csv にありません。{hint}"),
+    (r"file (?P<f>.+) not found in (?P<root>.+)\.", "ファイル {f} が {root} にありません。"),
+    (r"(?P<v>.+): give the Excel row numbers \(1, 2, \.\.\.\) of the header, e\.g\. \[3, 4\]\.",
+     "{v}: 見出しの Excel の行番号（1, 2, ...）を書いてください（例: [3, 4]）。"),
+    (r"(?P<v>.+): give one sheet name \(text\) or number \(0 = the first\)\.",
+     "{v}: シート名（文字）か番号（0 = 最初のシート）を1つ書いてください。"),
+    (r"(?P<v>.+) is not a known encoding; use utf-8, utf-8-sig or cp932 \(or leave it out to detect it\)\.",
+     "{v} は文字コードとして使えません。utf-8、utf-8-sig、cp932 のいずれか（省略すると自動判定）にしてください。"),
+    (r"must map a scale to the scale to read it with in this file, e\.g\. (?P<ex>.+)\.",
+     "尺度と、このファイルで読むときの尺度を書いてください（例: {ex}）。"),
+    (r"(?P<alt>.+) must have the same values as (?P<base>.+) \((?P<vals>.+)\)\.",
+     "{alt} は {base} と同じ値（{vals}）を持つ必要があります。"),
+    (r"needs `column` and `values` \(and a `reason`\)\.", "`column` と `values`（と `reason`）が必要です。"),
+    (r"must be true \(drop careless submissions\) or false \(flag them only\)\.",
+     "true（不注意回答を除外）か false（印を付けるだけ）で指定してください。"),
+    # whole messages of files (no YAML path)
+    (r"courses\.csv not found\. A study folder needs survey\.yaml, courses\.csv and raw/ \(see `dxsurvey init`\)\.",
+     "courses.csv がありません。調査フォルダには survey.yaml、courses.csv、raw/ が必要です（`dxsurvey init` を参照）。"),
+    (r"column (?P<c>.+) is missing; present: (?P<present>.*)\.", "列 {c} がありません（ある列: {present}）。"),
+    (r"survey\.yaml not found\. Create a study with `dxsurvey init DIR`\.",
+     "survey.yaml がありません。`dxsurvey init フォルダ` で調査フォルダを作成できます。"),
+    (r"not valid YAML: (?P<e>.+)", "YAML として読めません: {e}"),
+    (r"survey\.yaml must be saved as UTF-8\.", "survey.yaml は UTF-8 で保存してください。"),
+    (r"expected a mapping with survey, scales, items, sources\.", "survey, scales, items, sources を持つ形で書いてください。"),
+]
+#: Pieces inside messages (hints, courses.csv lines).
+_JA_PARTS = [
+    (r" ?Did you mean: (?P<m>.+?)\?", "（もしかして: {m}）"),
+    (r"row (?P<r>\d+), column (?P<c>\w+): (?P<v>.+?) is not one of (?P<allowed>.+) \(leave blank if unknown\)\.",
+     "{r}行目、列 {c}: {v} は {allowed} のいずれでもありません（不明なら空欄に）。"),
+    (r"row (?P<r>\d+): course_id is blank\.", "{r}行目: course_id が空欄です。"),
+    (r"course_id (?P<c>.+) appears twice \(rows (?P<rows>.+)\); a co-taught course is one row with its "
+     r"instructors separated by `;` or `・`\.",
+     "course_id {c} が2回あります（{rows}行目）。共同担当の講座は1行にし、講師を `;` か `・` で区切ってください。"),
+    (r"(?P<n>\d+) problems:", "{n} 件の誤り:"),
+]
+
+
+def _ja_detail(detail: str) -> str | None:
+    """The Japanese wording of one English message (None when the catalogue has none)."""
+    def parts(text: str) -> str:
+        for pattern, template in _JA_PARTS:
+            text = re.sub(pattern, lambda m, t=template: t.format(**{k: v or "" for k, v in m.groupdict().items()}),
+                          text)
+        return text
+
+    lines = detail.split("\n")
+    head = lines[0]
+    for pattern, template in _JA:
+        m = re.fullmatch(pattern, head, flags=re.S)
+        if m:
+            groups = {k: parts(v or "").strip() for k, v in m.groupdict().items()}
+            if groups.get("allowed") and template.startswith("不明なキー"):
+                groups["allowed"] = f" 使えるキー: {groups['allowed']}。"
+            if groups.get("defined"):
+                groups["defined"] = f" 定義済みの尺度: {groups['defined']}。"
+            return "\n".join([template.format(**groups), *map(parts, lines[1:])])
+    translated = parts(detail)
+    return translated if translated != detail else None
+
+
 class CodebookError(ValueError):
-    """survey.yaml or courses.csv is wrong; the message names the place and the fix."""
+    """survey.yaml or courses.csv is wrong; the message names the place and the fix.
+
+    ``str(error)`` is English; :meth:`text` gives the message in a report language
+    (the command line shows it in ``--lang``, Japanese by default).
+    """
+
+    def __init__(self, message: str, *, where: str = "", detail: str | None = None):
+        super().__init__(message)
+        self.where = where
+        self.detail = detail if detail is not None else message
+
+    def text(self, lang: str = "ja") -> str:
+        """The message in ``lang`` (ja or en); the file, row and YAML path stay as they are."""
+        if lang != "ja":
+            return str(self)
+        detail = self.detail
+        where = self.where
+        if not where and ": " in detail:      # "path/courses.csv: the message"
+            head, rest = detail.split(": ", 1)
+            if head.endswith((".csv", ".yaml", ".yml")):
+                where, detail = head + ": ", rest
+        ja = _ja_detail(detail)
+        return f"{where}{ja}" if ja is not None else str(self)
 
 
 def _norm(value: Any) -> str:
@@ -285,7 +448,7 @@ class Codebook:
 
 def _err(path: str, msg: str, file: Path | None = None) -> CodebookError:
     where = f"{file}: " if file else ""
-    return CodebookError(f"{where}{path}: {msg}")
+    return CodebookError(f"{where}{path}: {msg}", where=f"{where}{path}: ", detail=msg)
 
 
 def _as_list(value: Any) -> list:

@@ -1,6 +1,8 @@
 """survey.yaml / courses.csv loading: every CodebookError names the YAML path and the fix."""
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -63,6 +65,10 @@ def test_codebook_errors(study, old, new, match):
     with pytest.raises(CodebookError, match=match) as info:
         load_codebook(study)
     assert "survey.yaml" in str(info.value)
+    # the command line shows it in Japanese by default: every message has a Japanese wording
+    ja = info.value.text("ja")
+    assert ja.startswith(info.value.where) and re.search(r"[ぁ-んァ-ン一-龥]", ja[len(info.value.where):]), ja
+    assert info.value.text("en") == str(info.value)
 
 
 def test_missing_and_invalid_yaml(tmp_path, study):

@@ -517,3 +517,14 @@ def test_every_commented_example_of_the_template_parses(tmp_path):
         assert roles == {"audience", "course", "wave", "instructor", "format", "style"}
         assert cb.exclude_careless and cb.respondent_key.fuzzy == 1
         assert cb.item("use").wave_columns and cb.vocabulary("audiences").match("主事" if lang == "ja" else "Postdoc")
+
+
+def test_codebook_errors_follow_the_command_language(before_since, capsys):
+    root, _ = before_since
+    text = (root / "survey.yaml").read_text(encoding="utf-8")
+    (root / "survey.yaml").write_text(text.replace("scale: freq6}", "scale: freq7}", 1), encoding="utf-8")
+    assert main(["validate", "--study", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "尺度 'freq7' は定義されていません。（もしかして: freq6）" in err and "unknown scale" not in err
+    assert main(["validate", "--study", str(root), "--lang", "en"]) == 2
+    assert "unknown scale 'freq7'. Did you mean: freq6?" in capsys.readouterr().err
