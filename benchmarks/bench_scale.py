@@ -152,7 +152,6 @@ def main() -> None:
         print(f"built {planted['rows']} rows x {args.items} items over {args.courses} courses "
               f"({size:.1f} MiB, {planted['careless']} careless rows) in {time.perf_counter() - t:.1f} s")
         secs, code, peak, out = timed([sys.executable, "-m", "dxsurvey.cli", "validate", "--study", str(root)])
-        flagged = sum(" 全項目同一回答（straight_lining） " in line for line in out.splitlines())
         summary = [line for line in out.splitlines() if "straight_lining" in line and line.startswith("  [")]
         print(f"validate: {secs:.1f} s (target 20 s), exit {code}, peak {peak / 2**20:.0f} MiB; {summary[:1]}")
         if code != 0:
@@ -165,7 +164,6 @@ def main() -> None:
         print(f"run all: {secs:.1f} s (target 180 s), exit {code}, peak {peak / 2**30:.2f} GiB (target 3 GiB)")
         if code != 0:
             print(out[-3000:])
-        del flagged
 
 
 if __name__ == "__main__":

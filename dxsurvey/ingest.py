@@ -134,6 +134,19 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     }, columns=list(VALIDATION))
 
 
+def _per_value(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)`` computed once per distinct value (a column of an export holds few).
+
+    >>> _per_value(pd.Series([" a", None, " a"]), lambda v: v and v.strip()).tolist()
+    ['a', None, 'a']
+    """
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:-1] = [func(v) for v in uniques]
+    out[-1] = func(None)
+    return pd.Series(out[codes], index=series.index, dtype=object)
+
+
 def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
     """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None,
     merged spellings {label as defined: {spellings read as it}}).
@@ -172,11 +185,15 @@ def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str |
             known = ", ".join(list(exact.values())[:6])
             mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
                                                      f"(expected e.g. {known}); set to missing."))
-    if merged:   # a spelling is "merged" only when another spelling of the label is defined or present
-        merged = {k: v for k, v in merged.items() if v}
-    decoded = series.map(lambda v: mapping.get(v, (pd.NA, None)) if v is not None and v == v else (pd.NA, None))
-    values = pd.array([d[0] for d in decoded], dtype="Int64")
-    problems = pd.Series([d[1] for d in decoded], index=series.index)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    value_of = np.full(len(uniques) + 1, np.nan)          # the last slot: a blank cell (code -1)
+    problem_of = np.full(len(uniques) + 1, None, dtype=object)
+    for k, raw in enumerate(uniques):
+        v, p = mapping.get(raw, (pd.NA, None))
+        value_of[k] = np.nan if v is pd.NA else v
+        problem_of[k] = p
+    values = pd.array(value_of[codes], dtype="Float64").astype("Int64")
+    problems = pd.Series(problem_of[codes], index=series.index, dtype=object)
     return values, problems, merged
 
 
@@ -233,7 +250,7 @@ def _counted(values: pd.Series) -> dict:
 def _role_problems(file, rows_no, col, series, bad, problem, action, what) -> pd.DataFrame:
     """One validation row per row whose role value matched nothing; the message names the count."""
     pos = np.flatnonzero(bad)
-    counts = _counted(series.iloc[pos].map(normalize_text))
+    counts = _counted(_per_value(series.iloc[pos], normalize_text))
     msgs = [what(v, counts.get(normalize_text(v), 0)) for v in series.iloc[pos]]
     return _problem_frame(file, rows_no[pos], col, series.iloc[pos].tolist(), problem, action, msgs)
 
@@ -278,9 +295,11 @@ def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: p
         out.append(_problem_frame(file, None, col, [shown], "merged_spellings", "kept",
                                   f"item {item.id}: labels differing only in case, width or spaces read as one: "
                                   f"{shown}."))
-    kinds = probs.map(lambda t: t[0] if isinstance(t, tuple) else None)
-    unknown = series[kinds == "unknown_label"].map(normalize_text)
-    answered = int(series.map(normalize_text).notna().sum())
+    has = probs.notna().to_numpy()
+    kinds = probs[has].map(lambda t: t[0])
+    unknown = series[has][(kinds == "unknown_label").to_numpy()].map(normalize_text)
+    counts = series.value_counts()
+    answered = int(sum(n for value, n in counts.items() if normalize_text(value) is not None))
     if answered and len(unknown) / answered > LABEL_LOSS and len(unknown) >= LABEL_LOSS_MIN:
         labels = list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))
         hints = []
@@ -384,7 +403,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             row_problems.append(_problem_frame(file, None, column, [None], "missing_column", "error",
                                                f"column {column!r} of `where:` not found; no row was filtered."))
             continue
-        out = ~frame[col].map(normalize_text).isin(list(keep_values)).to_numpy() & ~drop
+        out = ~_per_value(frame[col], normalize_text).isin(list(keep_values)).to_numpy() & ~drop
         if out.any():
             pos = np.flatnonzero(out)
             row_problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(), "filtered",
@@ -400,11 +419,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             row_problems.append(_missing_column(file, raw, course_item, course_item.column))
             drop[:] = True
         else:
-            normed = series.map(normalize_text)
+            normed = _per_value(series, normalize_text)
             if course_item.map:
-                normed = normed.map(lambda v: course_item.map.get(_fold(v), v) if v is not None else None)
+                normed = _per_value(normed, lambda v: course_item.map.get(_fold(v), v) if v is not None else None)
             table = _course_matcher(courses)
-            ids = normed.map(lambda v: table.get(_fold(v)) if v is not None else None)
+            ids = _per_value(normed, lambda v: table.get(_fold(v)) if v is not None else None)
             bad = (ids.isna() & normed.notna()).to_numpy() & ~drop
             if bad.any():
                 row_problems.append(_role_problems(
@@ -421,8 +440,8 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             row_problems.append(_missing_column(file, raw, wave_item, wave_item.column))
             drop[:] = True
         else:
-            waves = series.map(lambda v: wave_item.map.get(_fold(v)) if normalize_text(v) is not None else None)
-            bad = (waves.isna() & series.map(normalize_text).notna()).to_numpy() & ~drop
+            waves = _per_value(series, lambda v: wave_item.map.get(_fold(v)) if normalize_text(v) is not None else None)
+            bad = (waves.isna() & _per_value(series, normalize_text).notna()).to_numpy() & ~drop
             if bad.any():
                 row_problems.append(_role_problems(
                     file, rows_no, col, series, bad, "unknown_wave", "error",
@@ -443,7 +462,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     if cb.respondent_key is not None and not cb.respondent_key.generated:
         key_col = find_column(raw, list(cb.respondent_key.column))
         if key_col is not None:
-            codes = frame[key_col].map(lambda v: normalize_code(v, cb.respondent_key.width))
+            codes = _per_value(frame[key_col], lambda v: normalize_code(v, cb.respondent_key.width))
             rows["code"] = codes.astype("string").to_numpy()
     if src.waves and key_col is None and cb.respondent_key is not None:
         # several waves in one row and no code column: the row is the respondent
@@ -503,21 +522,21 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
                                          "value": values, "label": series.to_numpy()}))
         elif item.type == "category":
-            normed = series.map(normalize_text)
+            normed = _per_value(series, normalize_text)
             vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
             if item.map:
-                mapped = normed.map(lambda v: item.map.get(_fold(v), v) if v is not None else None)
+                mapped = _per_value(normed, lambda v: item.map.get(_fold(v), v) if v is not None else None)
                 known = set(item.map.values())
-                in_map = normed.map(lambda v: v is not None and _fold(v) in item.map).astype(bool)
+                in_map = _per_value(normed, lambda v: v is not None and _fold(v) in item.map).astype(bool)
                 unknown = normed.notna() & ~in_map & ~normed.isin(list(known))
                 if vocab_name and unknown.any():      # a label of the vocabulary needs no map entry
                     vocab = cb.vocabulary(vocab_name)
-                    by_label = normed.map(vocab.match)
+                    by_label = _per_value(normed, vocab.match)
                     mapped = mapped.where(~(unknown & by_label.notna()), by_label)
                     unknown &= by_label.isna()
             elif vocab_name:
                 vocab = cb.vocabulary(vocab_name)
-                mapped = normed.map(vocab.match)
+                mapped = _per_value(normed, vocab.match)
                 unknown = normed.notna() & mapped.isna()
             else:
                 mapped = normed
@@ -576,7 +595,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         if col is None:
             continue
         exclude_seen.add(i)
-        normed = frame[col].map(normalize_text)
+        normed = _per_value(frame[col], normalize_text)
         values = set(rule.values)
         if cb.respondent_key is not None and col == key_col:
             # codes as the key column reads them: `values: [0000]` (YAML: 0) and 93 name 0000 and 0093
