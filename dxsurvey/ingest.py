@@ -255,10 +255,26 @@ def _role_problems(file, rows_no, col, series, bad, problem, action, what) -> pd
     return _problem_frame(file, rows_no[pos], col, series.iloc[pos].tolist(), problem, action, msgs)
 
 
-def _role_series(raw: RawTable, item: Item, rows_wave: pd.Series | None, wave: str | None) -> tuple:
-    """(frame column, cells) of a role/category item; None when the column is missing."""
-    col = find_column(raw, list(item.columns_for(wave)))
-    return col, (raw.frame[col] if col is not None else None)
+def _place_rows(file: str, raw: RawTable, item: Item, rows_no, drop: np.ndarray, row_problems: list,
+                problem: str, lookup, what) -> pd.Series | None:
+    """Each row's course or wave from a `role: course` / `role: wave` column (None: column missing).
+
+    ``lookup`` turns a normalised value into a code (None: unknown); rows it cannot place are
+    marked in ``drop`` and logged as errors naming the value and its row count (``what``).
+    """
+    col = find_column(raw, list(item.column))
+    if col is None:
+        row_problems.append(_missing_column(file, raw, item, item.column))
+        drop[:] = True
+        return None
+    series = raw.frame[col]
+    normed = _per_value(series, normalize_text)
+    codes = _per_value(normed, lambda v: lookup(v) if v is not None else None)
+    bad = (codes.isna() & normed.notna()).to_numpy() & ~drop
+    if bad.any():
+        row_problems.append(_role_problems(file, rows_no, col, series, bad, problem, "error", what))
+    drop |= codes.isna().to_numpy()
+    return codes
 
 
 def _course_matcher(courses: pd.DataFrame):
@@ -414,41 +430,23 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     # row-level course and wave
     course_item = cb.role_item("course") if src.course is None else None
     if course_item is not None:
-        col, series = _role_series(raw, course_item, None, wave)
-        if col is None:
-            row_problems.append(_missing_column(file, raw, course_item, course_item.column))
-            drop[:] = True
-        else:
-            normed = _per_value(series, normalize_text)
-            if course_item.map:
-                normed = _per_value(normed, lambda v: course_item.map.get(_fold(v), v) if v is not None else None)
-            table = _course_matcher(courses)
-            ids = _per_value(normed, lambda v: table.get(_fold(v)) if v is not None else None)
-            bad = (ids.isna() & normed.notna()).to_numpy() & ~drop
-            if bad.any():
-                row_problems.append(_role_problems(
-                    file, rows_no, col, series, bad, "unknown_course", "error",
-                    lambda v, k: f"{v!r} ({k} rows) is neither a course_id nor a title in courses.csv"
-                                 f"{_suggest(normalize_text(v), list(courses['title'].dropna()) + list(courses['course_id']))}"
-                                 f" These rows are left out: add the course to courses.csv or `map:` it."))
-            drop |= bad | ids.isna().to_numpy()
+        table = _course_matcher(courses)
+        known = list(courses["title"].dropna()) + list(courses["course_id"])
+        ids = _place_rows(file, raw, course_item, rows_no, drop, row_problems, "unknown_course",
+                          lambda v: table.get(_fold(course_item.map.get(_fold(v), v))),
+                          lambda v, k: f"{v!r} ({k} rows) is neither a course_id nor a title in courses.csv"
+                                       f"{_suggest(normalize_text(v), known)} These rows are left out: add the "
+                                       f"course to courses.csv or `map:` it.")
+        if ids is not None:
             rows["course_id"] = ids.astype("string").to_numpy()
-    wave_item = cb.role_item("wave") if wave is None else None
     if wave is None:
-        col, series = _role_series(raw, wave_item, None, None)
-        if col is None:
-            row_problems.append(_missing_column(file, raw, wave_item, wave_item.column))
-            drop[:] = True
-        else:
-            waves = _per_value(series, lambda v: wave_item.map.get(_fold(v)) if normalize_text(v) is not None else None)
-            bad = (waves.isna() & _per_value(series, normalize_text).notna()).to_numpy() & ~drop
-            if bad.any():
-                row_problems.append(_role_problems(
-                    file, rows_no, col, series, bad, "unknown_wave", "error",
-                    lambda v, k: f"{v!r} ({k} rows) is not in the `map:` of item {wave_item.id} "
-                                 f"(its waves: {', '.join(f'{a} -> {b}' for a, b in list(wave_item.map.items())[:6])}); "
-                                 f"these rows are left out."))
-            drop |= waves.isna().to_numpy()
+        wave_item = cb.role_item("wave")
+        shown = ", ".join(f"{a} -> {b}" for a, b in list(wave_item.map.items())[:6])
+        waves = _place_rows(file, raw, wave_item, rows_no, drop, row_problems, "unknown_wave",
+                            lambda v: wave_item.map.get(_fold(v)),
+                            lambda v, k: f"{v!r} ({k} rows) is not in the `map:` of item {wave_item.id} "
+                                         f"(its waves: {shown}); these rows are left out.")
+        if waves is not None:
             rows["wave"] = waves.astype("string").to_numpy()
     row_waves = rows["wave"]
 
