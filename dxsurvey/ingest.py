@@ -277,15 +277,25 @@ def _place_rows(file: str, raw: RawTable, item: Item, rows_no, drop: np.ndarray,
     return codes
 
 
-def _course_matcher(courses: pd.DataFrame):
-    """Written course -> course_id: a course_id or a title, normalised (case and width ignored)."""
+def _course_matcher(courses: pd.DataFrame) -> tuple[dict, dict]:
+    """(written course -> course_id, shared title -> its course_ids).
+
+    A course_id or a title, normalised (case and width ignored).  A title several courses
+    share (the same course held in two years) names none of them: the rows need the id
+    or a `map:`.
+    """
     table: dict[str, str] = {}
+    shared: dict[str, list] = {}
     for cid, title in zip(courses["course_id"], courses["title"]):
         if isinstance(title, str):
-            table.setdefault(_fold(title), cid)
+            shared.setdefault(_fold(title), []).append(cid)
+    shared = {k: v for k, v in shared.items() if len(v) > 1}
+    for cid, title in zip(courses["course_id"], courses["title"]):
+        if isinstance(title, str) and _fold(title) not in shared:
+            table[_fold(title)] = cid
     for cid in courses["course_id"]:
         table[_fold(cid)] = cid
-    return table
+    return table, shared
 
 
 def _missing_column(file: str, raw: RawTable, item: Item, alternatives) -> pd.DataFrame:
@@ -430,13 +440,19 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     # row-level course and wave
     course_item = cb.role_item("course") if src.course is None else None
     if course_item is not None:
-        table = _course_matcher(courses)
+        table, shared = _course_matcher(courses)
         known = list(courses["title"].dropna()) + list(courses["course_id"])
+
+        def what(v, k):
+            ids = shared.get(_fold(course_item.map.get(_fold(normalize_text(v)), normalize_text(v))))
+            if ids:
+                return (f"{v!r} ({k} rows) is the title of several courses ({', '.join(ids)}); these rows are "
+                        f"left out: `map:` the title to one course_id, or filter the rows with `where:`.")
+            return (f"{v!r} ({k} rows) is neither a course_id nor a title in courses.csv"
+                    f"{_suggest(normalize_text(v), known)} These rows are left out: add the course to "
+                    f"courses.csv or `map:` it.")
         ids = _place_rows(file, raw, course_item, rows_no, drop, row_problems, "unknown_course",
-                          lambda v: table.get(_fold(course_item.map.get(_fold(v), v))),
-                          lambda v, k: f"{v!r} ({k} rows) is neither a course_id nor a title in courses.csv"
-                                       f"{_suggest(normalize_text(v), known)} These rows are left out: add the "
-                                       f"course to courses.csv or `map:` it.")
+                          lambda v: table.get(_fold(course_item.map.get(_fold(v), v))), what)
         if ids is not None:
             rows["course_id"] = ids.astype("string").to_numpy()
     if wave is None:

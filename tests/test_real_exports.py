@@ -528,3 +528,17 @@ def test_codebook_errors_follow_the_command_language(before_since, capsys):
     assert "尺度 'freq7' は定義されていません。（もしかして: freq6）" in err and "unknown scale" not in err
     assert main(["validate", "--study", str(root), "--lang", "en"]) == 2
     assert "unknown scale 'freq7'. Did you mean: freq6?" in capsys.readouterr().err
+
+
+def test_a_title_shared_by_two_courses_places_no_row(shared_form):
+    root, raw = shared_form
+    courses = (root / "courses.csv").read_text(encoding="utf-8")
+    (root / "courses.csv").write_text(courses + "C15,DX研修 第3回,,,,\n", encoding="utf-8")   # held again
+    study = dxsurvey.load_study(root)
+    written = raw[(raw["年度"] == "2024") & raw["研修名"].map(_fold).eq(_fold("DX研修 第3回"))]
+    unknown = _problems(study, "unknown_course")
+    shared = unknown[unknown["message"].str.contains("title of several courses")]
+    assert len(shared) == len(written) > 0 and "(C03, C15)" in shared["message"].iloc[0]
+    # rows written with the id itself are still placed
+    by_id = raw[(raw["年度"] == "2024") & raw["研修名"].eq("c03")]
+    assert len(study.submissions[study.submissions["course_id"] == "C03"]) == len(by_id)
