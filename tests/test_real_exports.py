@@ -136,6 +136,7 @@ SHARED_SURVEY = """\
       - {id: timing, column: 回答時点, type: category, role: wave, map: {事前: pre, 事後: post}}
       - {id: teacher, column: 講師, type: category, role: instructor}
       - {id: rank, column: 職位, type: category, role: audience}
+      - {id: venue, column: 受講形式, type: category, role: format}
       - {id: q1, column: DXの必要性を理解している, scale: agree5}
       - {id: q2, column: 業務改善に取り組みたい, scale: agree5}
     sources:
@@ -143,7 +144,7 @@ SHARED_SURVEY = """\
     """
 LABELS5 = ["そう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "そう思う"]
 SHARED_HDR = ["タイムスタンプ", "年度", "研修名", "回答時点", "講師", "職員番号", "職位", "DXの必要性を理解している",
-              "業務改善に取り組みたい"]
+              "業務改善に取り組みたい", "受講形式"]
 
 
 @pytest.fixture
@@ -163,13 +164,14 @@ def shared_form(tmp_path):
             teacher = "ゲスト講師" if i == 14 else ""
             for wave, vals in (("事前", pre), ("事後", post)):
                 t += dt.timedelta(minutes=3)
+                venue = {1: "オンライン", 2: "Zoom"}.get(i, "") if code % 2 else ""   # attended another way
                 rows.append([t, "2024", written[code % 3], wave, teacher, str(code), rank,
-                             LABELS5[vals[0] - 1], LABELS5[vals[1] - 1]])
+                             LABELS5[vals[0] - 1], LABELS5[vals[1] - 1], venue])
     for k in range(3):                       # a course that is not in courses.csv
-        rows.append([t, "2024", "謎の研修", "事後", "", str(9000 + k), "主事", "そう思う", "そう思う"])
+        rows.append([t, "2024", "謎の研修", "事後", "", str(9000 + k), "主事", "そう思う", "そう思う", ""])
     for k in range(4):                       # last year's answers in the same sheet
-        rows.append([t, "2023", "DX研修 第1回", "事後", "", str(8000 + k), "主事", "そう思う", "そう思う"])
-    rows.append([t, "2024", "DX研修 第2回", "途中", "", "7000", "主事", "そう思う", "そう思う"])
+        rows.append([t, "2023", "DX研修 第1回", "事後", "", str(8000 + k), "主事", "そう思う", "そう思う", ""])
+    rows.append([t, "2024", "DX研修 第2回", "途中", "", "7000", "主事", "そう思う", "そう思う", ""])
     root = _study(tmp_path, SHARED_SURVEY, COURSES_14)
     write_google_csv(root / "raw" / "shared.csv", SHARED_HDR, rows)
     raw = pd.DataFrame(rows, columns=SHARED_HDR)
@@ -209,8 +211,16 @@ def test_shared_form_places_rows_by_course_and_wave(shared_form):
     exp_aud = placed["職位"].map(aud).fillna("<NA>").value_counts().to_dict()
     assert study.submissions["audience"].fillna("<NA>").value_counts().to_dict() == exp_aud
     n_part = int((placed["職位"] == "アルバイト").sum())
-    assert n_part > 0 and len(_problems(study, "unknown_category")) == n_part
-    assert f"'アルバイト' ({n_part} rows)" in _problems(study, "unknown_category")["message"].iloc[0]
+    unknown_cat = _problems(study, "unknown_category")
+    assert n_part > 0 and int((unknown_cat["column"] == "職位").sum()) == n_part
+    assert f"'アルバイト' ({n_part} rows)" in unknown_cat[unknown_cat["column"] == "職位"]["message"].iloc[0]
+    # a row's own format (a label of the formats vocabulary) is stored as its code; "Zoom" matches none
+    n_zoom = int((placed["受講形式"] == "Zoom").sum())
+    assert int((unknown_cat["column"] == "受講形式").sum()) == n_zoom > 0
+    got_fmt = study.submissions.set_index("source_row")["format"]
+    want_fmt = placed.assign(source_row=placed.index + 2).set_index("source_row")["受講形式"] \
+        .map({"オンライン": "online"})
+    assert got_fmt.sort_index().fillna("-").to_dict() == want_fmt.sort_index().fillna("-").to_dict()
 
     # every course is linked pre -> post by its staff numbers
     link = study.linkage[(study.linkage["wave_a"] == "pre") & (study.linkage["wave_b"] == "post")]
