@@ -483,6 +483,47 @@ _COMMENTS = {
                  "やめられる業務はまだ見つけられていない。"],
 }
 
+# Planted comment themes (issue: free-text analysis).  Each theme replaces, with probability
+# ``share``, the comment of a submission that has one, in the group named; the choice uses its
+# own generator per submission, so the numeric answers stay the same draw as without themes.
+COMMENT_THEMES: list[dict[str, Any]] = [
+    {"theme": "時間がない", "wave": "pre", "audience": "manager", "format": None, "style": None,
+     "share": 0.8, "where": "managers before any course",
+     "texts": ["業務が忙しく、DXに取り組む時間がない。", "時間がないので、短時間でできる改善を知りたい。",
+               "日々の決裁や会議で時間がないのが一番の悩み。", "部下と話す時間がないので、進め方を知りたい。"]},
+    {"theme": "質問しづらい", "wave": "post", "audience": None, "format": "online", "style": None,
+     "share": 0.8, "where": "online courses, right after",
+     "texts": ["オンラインだと質問しづらかった。", "画面越しでは質問しづらい雰囲気だった。",
+               "チャットでは質問しづらいので、対面の機会もほしい。"]},
+    {"theme": "業務を見直した", "wave": "followup", "audience": None, "format": None, "style": "workshop",
+     "courses": ("C2024-03", "C2025-03"), "share": 0.8, "where": "the BPR workshops, three months later",
+     "texts": ["研修後、係で業務を見直した。", "業務フローを書き出して、窓口の業務を見直した。",
+               "研修で学んだ手順で、紙の回覧業務を見直した。"]},
+]
+
+
+def _theme_for(person_id: int, course: dict, wave: str) -> dict | None:
+    for th in COMMENT_THEMES:
+        if (th["wave"] == wave
+                and th["format"] in (None, course["format"]) and th["style"] in (None, course["style"])
+                and course["course_id"] in th.get("courses", (course["course_id"],))):
+            return th
+    return None
+
+
+def _themed_text(text: str | None, person: pd.Series, course: dict, wave: str) -> str | None:
+    """``text`` or, for a submission in a theme's group, one of the theme's comments."""
+    th = _theme_for(int(person.name), course, wave)
+    if text is None or th is None or th["audience"] not in (None, person["audience"]):
+        return text
+    wave_no = ("pre", "post", "followup", "then").index(wave)
+    course_no = next(i for i, c in enumerate(COURSES) if c["course_id"] == course["course_id"])
+    own = np.random.default_rng([int(person.name), course_no, wave_no, 13])
+    if own.random() >= th["share"]:
+        return text
+    return th["texts"][int(own.integers(len(th["texts"])))]
+
+
 # Comments carrying personal data: ingest masks them (planted here, listed in truth.json).
 _PII_COMMENTS = [
     ("post", "資料を共有してほしいです。yamada.taro@city.example.lg.jp まで送ってください。", ["email"]),
@@ -558,7 +599,7 @@ def _answer_sheet(rng, person, course, wave, latent, submitted, *, code):
                 pool += _COMMENTS["post_online"]
         else:
             pool = _COMMENTS[wave]
-        text = pool[int(rng.integers(len(pool)))]
+        text = _themed_text(pool[int(rng.integers(len(pool)))], person, course, wave)
     tools, other = [], None
     if wave == "pre":
         tools = [name for name, p in _TOOLS if rng.random() < p]
@@ -1195,6 +1236,7 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
         "dirty_cells": dirty,
         "pii": pii,
         "planted_effects": PLANTED_EFFECTS,
+        "comment_themes": _theme_truth(subs),
         "expected_changes": expected_changes().to_dict(orient="records"),
     }
     (out / "survey.yaml").write_bytes(_survey_text().encode("utf-8"))
@@ -1202,6 +1244,18 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
     (out / "truth.json").write_bytes((json.dumps(truth, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     (out / "README.md").write_bytes(_readme(truth).encode("utf-8"))
     return truth
+
+
+def _theme_truth(subs: list[dict]) -> list[dict]:
+    """Each planted theme with the number of kept comments that carry it, in and out of its group."""
+    out = []
+    for th in COMMENT_THEMES:
+        mine = [s for s in subs if s["status"] == "kept" and s["text"] in th["texts"]]
+        out.append({"theme": th["theme"], "where": th["where"], "wave": th["wave"],
+                    "audience": th["audience"], "format": th["format"], "style": th["style"],
+                    "courses": list(th.get("courses", ())), "share": th["share"],
+                    "texts": th["texts"], "n_comments": len(mine)})
+    return out
 
 
 # ------------------------------------------------------------------------- README
@@ -1234,6 +1288,8 @@ def _readme(truth: dict) -> str:
     link = pd.DataFrame([{"course_id": k, "invited": v["invited"], "keyed": v["keyed"],
                           **{f"kept_{w}": v["kept"].get(w, "") for w in ("pre", "post", "followup", "then")},
                           "matched_pre_post": v["matched"]} for k, v in truth["courses"].items()])
+    themes = pd.DataFrame([{"theme": th["theme"], "where": th["where"], "share": th["share"],
+                            "n_comments": th["n_comments"]} for th in truth["comment_themes"]])
     t = truth["totals"]
     return f"""# デモ市のDX研修（合成データ） — demo study
 
@@ -1309,6 +1365,15 @@ footer `回収数 | N枚` included).  `kept` = rows − dropped.  Totals: {t['ro
   and an unknown role (C2025-01 post), unknown labels, a few skipped questions, and
   comments with e-mail addresses, phone numbers, a staff number and names (masked by ingest).
   Each dirty cell is listed in `truth.json` (`dirty_cells`, `pii`).
+
+## Planted comment themes
+
+In the group named, a comment (about a third of submissions have one) is replaced with
+probability `share` by one of the theme's sentences; a free-text analysis should show the theme's
+word among the most distinctive words of that group.  `n_comments` counts the kept comments that
+carry the theme (`truth.json`, `comment_themes`).
+
+{_md_table(themes)}
 """
 
 

@@ -249,3 +249,39 @@ def test_ingest_counts_equal_truth(generated, tmp_path):
     want.index = want.index.set_levels(want.index.levels[2].astype(object), level=2)
     pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False,
                                   check_index_type=False)
+
+
+def test_planted_comment_themes_are_read_back_in_their_groups():
+    """Each planted theme's sentences reach the study's texts (masked ingest), in its group only."""
+    import json
+
+    import dxsurvey
+
+    root = Path(demo.__file__).resolve().parents[1] / "data" / "demo"
+    truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    study = dxsurvey.load_study(root)
+    texts = study.texts.merge(study.submissions, on="submission_id")
+    courses = study.courses.set_index("course_id")
+    assert [t["theme"] for t in truth["comment_themes"]] == ["時間がない", "質問しづらい", "業務を見直した"]
+    for th in truth["comment_themes"]:
+        has = texts[texts["text"].isin(th["texts"])]
+        # counted independently of the generator: the ingested texts
+        assert len(has) == th["n_comments"] >= 7
+        assert set(has["wave"]) == {th["wave"]}
+        if th["audience"]:
+            assert set(has["audience"]) == {th["audience"]}
+        for field in ("format", "style"):
+            if th[field]:
+                assert set(courses.loc[has["course_id"].unique(), field]) == {th[field]}
+        if th["courses"]:
+            assert set(has["course_id"]) <= set(th["courses"])
+        # the theme's words are in over 40 % of its group's comments, and rare elsewhere
+        grp = texts["wave"] == th["wave"]
+        if th["audience"]:
+            grp &= texts["audience"] == th["audience"]
+        for field in ("format", "style"):
+            if th[field]:
+                grp &= texts["course_id"].map(courses[field]) == th[field]
+        word = {"時間がない": "時間がない", "質問しづらい": "質問しづらい", "業務を見直した": "見直した"}[th["theme"]]
+        assert texts.loc[grp, "text"].str.contains(word).mean() > 0.4
+        assert texts.loc[~grp, "text"].str.contains(word).mean() < 0.05
