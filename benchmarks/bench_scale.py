@@ -164,6 +164,15 @@ def main() -> None:
         print(f"run all: {secs:.1f} s (target 180 s), exit {code}, peak {peak / 2**30:.2f} GiB (target 3 GiB)")
         if code != 0:
             print(out[-3000:])
+        record = run_dir / "run.json"
+        if record.is_file():       # where the time went: seconds per notebook (summed over its reports)
+            import json
+            reports = json.loads(record.read_text(encoding="utf-8"))["reports"]
+            per: dict[str, list] = {}
+            for r in reports:
+                per.setdefault(r["notebook"], []).append(r["seconds"])
+            for nb, secs_ in sorted(per.items(), key=lambda kv: -sum(kv[1])):
+                print(f"  {nb}: {len(secs_)} report(s), {sum(secs_):.0f} s summed, longest {max(secs_):.0f} s")
 
 
 if __name__ == "__main__":

@@ -259,8 +259,9 @@ def _place_rows(file: str, raw: RawTable, item: Item, rows_no, drop: np.ndarray,
                 problem: str, lookup, what) -> pd.Series | None:
     """Each row's course or wave from a `role: course` / `role: wave` column (None: column missing).
 
-    ``lookup`` turns a normalised value into a code (None: unknown); rows it cannot place are
-    marked in ``drop`` and logged as errors naming the value and its row count (``what``).
+    ``lookup`` turns a normalised value into a code (None: unknown); rows whose value it cannot
+    place are marked in ``drop`` and logged as errors naming the value and its row count
+    (``what``).  A blank cell is left NA: the caller logs it unless the row is empty anyway.
     """
     col = find_column(raw, list(item.column))
     if col is None:
@@ -273,7 +274,7 @@ def _place_rows(file: str, raw: RawTable, item: Item, rows_no, drop: np.ndarray,
     bad = (codes.isna() & normed.notna()).to_numpy() & ~drop
     if bad.any():
         row_problems.append(_role_problems(file, rows_no, col, series, bad, problem, "error", what))
-    drop |= codes.isna().to_numpy()
+    drop |= bad
     return codes
 
 
@@ -438,6 +439,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         drop |= out
 
     # row-level course and wave
+    blank_role: list = []          # (problem, item, rows whose course/wave cell is blank)
     course_item = cb.role_item("course") if src.course is None else None
     if course_item is not None:
         table, shared = _course_matcher(courses)
@@ -455,6 +457,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                           lambda v: table.get(_fold(course_item.map.get(_fold(v), v))), what)
         if ids is not None:
             rows["course_id"] = ids.astype("string").to_numpy()
+            blank_role.append(("unknown_course", course_item, ids.isna().to_numpy() & ~drop))
     if wave is None:
         wave_item = cb.role_item("wave")
         shown = ", ".join(f"{a} -> {b}" for a, b in list(wave_item.map.items())[:6])
@@ -464,6 +467,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                                          f"(its waves: {shown}); these rows are left out.")
         if waves is not None:
             rows["wave"] = waves.astype("string").to_numpy()
+            blank_role.append(("unknown_wave", wave_item, waves.isna().to_numpy() & ~drop))
     row_waves = rows["wave"]
 
     courses_by_id = courses.set_index("course_id")
@@ -639,6 +643,15 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         problems.append(_problem_frame(file, rows_no[pos], None, first_vals.tolist(), "empty_submission", "dropped",
                                        f"no valid answer to any item{of_wave} (blank row, footer or blank sheet); "
                                        f"dropped."))
+    for problem, role_item, blank in blank_role:
+        # a row with answers but no course (or wave) cannot be placed: an error, the row left out
+        blank &= ~excluded & ~empty
+        if blank.any() and first:
+            pos = np.flatnonzero(blank)
+            row_problems.append(_problem_frame(
+                file, rows_no[pos], role_item.column[0], [None] * len(pos), problem, "error",
+                f"the {role_item.role} cell is blank ({len(pos)} rows); these rows are left out."))
+        excluded |= blank
     live = ~excluded & ~empty
     careless, flagged = _careless(cb, answers, raw, n, live, file, rows_no)
     problems.extend(flagged)

@@ -552,3 +552,23 @@ def test_a_title_shared_by_two_courses_places_no_row(shared_form):
     # rows written with the id itself are still placed
     by_id = raw[(raw["年度"] == "2024") & raw["研修名"].eq("c03")]
     assert len(study.submissions[study.submissions["course_id"] == "C03"]) == len(by_id)
+
+
+def test_rows_without_a_course_are_never_dropped_silently(shared_form):
+    root, raw = shared_form
+    rows = raw.values.tolist()
+    rows.append([T0, "2024", "", "事後", "", "6001", "主事", "そう思う", "そう思う", ""])     # answers, no course
+    rows.append([T0, "2024", "DX研修 第2回", "", "", "6002", "主事", "そう思う", "", ""])  # answers, no wave
+    rows.append([T0, "2024", "", "", "", "", "", "", "", ""])                                # a blank row
+    write_google_csv(root / "raw" / "shared.csv", SHARED_HDR, rows)
+    study = dxsurvey.load_study(root)
+    n = len(rows)
+    blank_course = study.validation[study.validation["message"].str.contains("course cell is blank")]
+    blank_wave = study.validation[study.validation["message"].str.contains("wave cell is blank")]
+    assert blank_course["source_row"].tolist() == [n - 1] and set(blank_course["action"]) == {"error"}
+    assert blank_wave["source_row"].tolist() == [n] and blank_wave["problem"].tolist() == ["unknown_wave"]
+    assert _problems(study, "empty_submission")["source_row"].tolist() == [n + 1]
+    # every row of the file is either a submission or named in the validation log
+    logged = set(study.validation["source_row"].dropna().astype(int))
+    placed = set(study.submissions["source_row"])
+    assert set(range(2, n + 2)) <= logged | placed
