@@ -233,8 +233,11 @@ def test_ingest_counts_equal_truth(generated, tmp_path):
     flagged = v[v["problem"].isin(CARELESS)]
     assert set(zip(flagged["source_file"], flagged["source_row"])) == \
         set(zip(careless["source_file"], careless["source_row"]))
-    spread = st.answers[st.answers["submission_id"].isin(careless["submission_id"])].groupby("submission_id")["value"]
-    assert (spread.nunique() == 1).all() and (spread.count() >= 8).all()
+    ans = st.answers[st.answers["submission_id"].isin(careless["submission_id"])]
+    ans = ans.assign(scale=ans["item_id"].map({it.id: it.scale for it in st.codebook.items}))
+    per_scale = ans.groupby(["submission_id", "scale"])["value"].agg(["nunique", "count"])
+    one_level = per_scale[(per_scale["nunique"] == 1) & (per_scale["count"] >= 8)]
+    assert set(one_level.index.get_level_values(0)) == set(careless["submission_id"])
     cell_problems = v[~v["problem"].isin(["empty_submission", "duplicate_submission", "excluded", *CARELESS])]
     got = set(zip(cell_problems["source_file"].map(path_of), cell_problems["source_row"].astype(int),
                   cell_problems["column"], cell_problems["problem"]))
