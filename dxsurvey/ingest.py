@@ -991,7 +991,7 @@ _PROBLEM_LABEL = {
            "missing_key": "回答者コードなし", "fuzzy_match": "コードの近似照合", "bad_timestamp": "日時を読めない",
            "unreadable_source": "読めないファイル", "unknown_course": "未知の講座", "duplicate_header": "重複した列名",
            "merged_spellings": "表記ゆれを統合", "label_loss": "未知の選択肢が多すぎる",
-           "unknown_wave": "未知の時点", "filtered": "対象外の行（where）", "unknown_role_value": "未知の区分",
+           "unknown_wave": "未知の時点", "filtered": "対象外の行（where）",
            "same_column": "同じ列を2時点で使用", "straight_lining": "全項目同一回答",
            "too_fast": "回答時間が短すぎる"},
     "en": {},

@@ -45,20 +45,19 @@ PROBLEMS = (
     "unknown_label",         # label not in the scale -> set_missing
     "invalid_value",         # two marks (2・3), non-numeric junk -> set_missing
     "out_of_range",          # number outside the scale -> set_missing
-    "unknown_category",      # category label not in map -> kept as written
+    "unknown_category",      # category label not in map (or vocabulary, for role items) -> kept (role: blank)
     "other_option",          # multi-select leftover text kept as "other" -> kept
     "missing_column",        # a column the codebook needs is absent -> error
     "missing_key",           # respondent key blank on a keyed source -> kept, unlinked
     "fuzzy_match",           # self-generated code matched with one differing character -> kept
     "bad_timestamp",         # timestamp not parsed -> kept, NaT
     "unreadable_source",     # file cannot be read (encoding, empty, corrupt) -> error
-    "unknown_course",        # course id not in courses.csv -> error
+    "unknown_course",        # a course matching no course_id or title, or blank on a row with answers -> error
     "duplicate_header",      # two columns with the same header; the second gets " (2)" -> kept
     "merged_spellings",      # labels differing only in case, width or spaces read as one label -> kept (info)
     "label_loss",            # an item lost more than 5 % of its answers to unknown labels -> error
-    "unknown_wave",          # a `role: wave` value not in its map -> dropped
+    "unknown_wave",          # a `role: wave` value not in its map, or blank on a row with answers -> error
     "filtered",              # row left out by the source's `where:` filter -> dropped
-    "unknown_role_value",    # a row-level audience/format/style matching no code -> kept, blank
     "same_column",           # one file listed for two waves reads the same column for both -> error
     "straight_lining",       # same answer to every item of a block of >= 8 Likert items -> kept/dropped
     "too_fast",              # completed in less than a third of the median time -> kept/dropped
