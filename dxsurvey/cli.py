@@ -22,25 +22,25 @@ import os
 import sys
 from pathlib import Path
 
-from . import texts
+from .reports import catalog
 
 __all__ = ["main", "build_parser"]
 
 
 def _say(key: str, lang: str, *, stream=None, **fmt) -> None:
-    print(texts.text(key, lang, **fmt), file=stream or sys.stderr)
+    print(catalog.text(key, lang, **fmt), file=stream or sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (one sub-parser per command)."""
-    parser = argparse.ArgumentParser(prog="dxsurvey", description=texts.text("cli.description", "ja")
-                                     + " / " + texts.text("cli.description", "en"))
+    parser = argparse.ArgumentParser(prog="dxsurvey", description=catalog.text("cli.description", "ja")
+                                     + " / " + catalog.text("cli.description", "en"))
     from . import __version__
     parser.add_argument("--version", action="version", version=f"dxsurvey {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def lang_arg(p, help_text):
-        p.add_argument("--lang", choices=texts.LANGUAGES, default=None, help=help_text)
+        p.add_argument("--lang", choices=catalog.LANGUAGES, default=None, help=help_text)
 
     from .pipeline import REPORTS
     p = sub.add_parser("run", help="execute report notebooks into a run folder")
@@ -141,7 +141,7 @@ def _cmd_audit(args, lang: str) -> int:
 
 
 def _cmd_validate(args, lang: str | None) -> int:
-    from .ingest import validation_summary
+    from .reports.validation import summary as validation_summary
     study = _load(args.study, lang or "ja")
     print(validation_summary(study, args.lang or None))
     return 1 if len(study.errors) else 0

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-# Only the standard library and texts at import: `dxsurvey run` starts its kernels before
-# pandas, the report layer or the study are imported (those come in the functions).
-from . import texts
+# Only the standard library and the catalogue at import: `dxsurvey run` starts its kernels
+# before pandas, the report layer or the study are imported (those come in the functions).
+from .reports import catalog
 
 __all__ = [
     "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
@@ -301,7 +301,8 @@ class _WarmKernels:
     """
 
     #: What a prestarted kernel imports while it waits (what every report imports first).
-    WARM_UP = ("import dxsurvey.report, dxsurvey.stats, dxsurvey.narrative, matplotlib.pyplot\n"
+    WARM_UP = ("import dxsurvey.reports.course, dxsurvey.reports.comparison, dxsurvey.reports.research, "
+               "dxsurvey.reports.validation, dxsurvey.stats, matplotlib.pyplot\n"
                "import gc; gc.collect(); gc.freeze()")
 
     def __init__(self, env: Mapping[str, str], prestart: int = 0):
@@ -618,7 +619,7 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .report import export_html
+    from .reports.export import export_html
 
     params = {**base, **job.params}
     ipynb = run_dir / "notebooks" / f"{job.name}.ipynb"
@@ -668,7 +669,7 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
 def _title(job: Job, study, language: str) -> str:
     """The report's name on the index and in the HTML <title>: ``index.report.<notebook>``."""
     key = f"index.report.{job.notebook}"
-    title = texts.text(key, language) if key in texts.TEXTS else job.notebook
+    title = catalog.text(key, language) if key in catalog.TEXTS else job.notebook
     cid = job.params.get("course_id")
     if cid:
         row = study.courses[study.courses["course_id"].astype(str) == str(cid)]
@@ -765,8 +766,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
     from . import privacy, provenance
-    from .report import (CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, atomic_write_text,
-                         load_study_cached, write_xlsx)
+    from .reports.context import CLAIMS_ENV, FILE_SUFFIX_ENV, JOB_ENV, STUDY_CACHE_ENV, load_study_cached
+    from .reports.export import atomic_write_text, write_xlsx
     from .study import Study
 
     t0 = time.perf_counter()
@@ -780,7 +781,7 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
 
     params = dict(parameters or {})
     language = params.get("language") or st.language
-    if language not in texts.LANGUAGES:
+    if language not in catalog.LANGUAGES:
         raise ValueError(f"language must be one of ja, en; got {language!r}")
     plan = expand(notebooks, study=st, parameters=params, registry=registry, nb_dir=nb_dir)
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
@@ -887,7 +888,7 @@ def render_index(record: Mapping, run_dir: Path, language: str) -> str:
     import jinja2
 
     from . import privacy
-    from .report import TEMPLATES
+    from .reports.export import TEMPLATES
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html"]),
@@ -896,7 +897,7 @@ def render_index(record: Mapping, run_dir: Path, language: str) -> str:
     tables = sorted(p.name for p in (Path(run_dir) / "tables").glob("*.csv"))
     findings = [privacy.Finding(**f) for f in record["audit"]]
     return template.render(
-        r=record, lang=language, t=lambda key, **fmt: texts.text(key, language, **fmt),
+        r=record, lang=language, t=lambda key, **fmt: catalog.text(key, language, **fmt),
         title=_run_title(record, language), tables=tables,
         has_xlsx=(Path(run_dir) / "tables.xlsx").is_file(),
         audit_text=privacy.audit_report(findings, language), n_findings=len(findings),
@@ -907,12 +908,12 @@ def render_index(record: Mapping, run_dir: Path, language: str) -> str:
 
 
 def _font_stack() -> str:
-    from .report import FONT_STACK
+    from .reports.export import FONT_STACK
     return FONT_STACK
 
 
 def _run_title(record: Mapping, language: str) -> str:
-    return f"{texts.text('index.title', language)}: {record['survey']}"
+    return f"{catalog.text('index.title', language)}: {record['survey']}"
 
 
 def audit_run(run_dir: str | Path, *, language: str = "ja"):
@@ -924,7 +925,7 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
         The findings and :func:`dxsurvey.privacy.audit_report` text.
     """
     from . import privacy
-    from .report import load_study_cached
+    from .reports.context import load_study_cached
 
     run_dir = Path(run_dir)
     rec_path = run_dir / "run.json"

@@ -3,7 +3,7 @@
 Every function here is pure drawing: it takes an aggregate frame (already
 privacy-suppressed), draws on ``ax`` (or a new figure) and returns the Axes.
 Nothing is computed from respondent-level data here; the aggregates come from
-:mod:`dxsurvey.narrative` and :mod:`dxsurvey.stats`.
+:mod:`dxsurvey.reports` and :mod:`dxsurvey.stats`.
 
 Japanese text uses the IPAexGothic font bundled with ``matplotlib-fontja`` (no
 tofu boxes, works offline); :func:`set_theme` is applied when this module is
@@ -36,7 +36,7 @@ def set_theme() -> None:
     ``seaborn.set_theme`` resets the font, so ``matplotlib_fontja.japanize()`` comes
     after it and IPAexGothic is put first, with DejaVu Sans as the per-glyph
     fallback; the minus sign is ASCII (IPAexGothic lacks U+2212) and SVGs carry
-    glyph outlines so they open anywhere.  :func:`dxsurvey.report.setup_matplotlib`
+    glyph outlines so they open anywhere.  :func:`dxsurvey.reports.context.setup_matplotlib`
     calls this.
     """
     import matplotlib_fontja  # registers IPAexGothic with matplotlib's font manager

@@ -37,7 +37,6 @@ import pandas as pd
 
 __all__ = [
     "TOKENS",
-    "FOOTNOTE",
     "Finding",
     "KINDS",
     "load_names",
@@ -59,12 +58,6 @@ TOKENS = {
     "phone": "[電話]",
     "staff_no": "[職員番号]",
     "url": "[URL]",
-}
-
-#: Footnote for tables with suppressed cells; format with ``min_cell``.
-FOOTNOTE = {
-    "ja": "—: 回答者が{min_cell}人未満のため非表示（個人が特定されないよう秘匿）",
-    "en": "—: hidden, fewer than {min_cell} respondents",
 }
 
 #: Labels that mark a total row or column (compared after NFKC, strip, casefold).
@@ -513,7 +506,9 @@ def suppress(
         One row per group (e.g. course x audience x item) with respondent counts.
     n_cols : str or list of str
         The count column(s), e.g. ``"n"`` or ``["n_a", "n_b"]``.  A row is
-        *small* when any of them is 1 .. ``min_cell`` - 1.
+        *small* when any of them is 1 .. ``min_cell`` - 1.  An empty list declares
+        a table that counts nobody (course metadata): only rows already marked in
+        a ``suppressed`` column are hidden.
     value_cols : list of str, optional
         Columns set to NA in a suppressed row.  Default: every numeric column
         except ``group_cols``; pass it explicitly to keep numeric key columns
@@ -565,8 +560,6 @@ def suppress(
     for c in n_cols + group_cols:
         if c not in table.columns:
             raise ValueError(f"column {c!r} not in table; columns are {list(table.columns)}")
-    if not n_cols:
-        raise ValueError("n_cols must name at least one count column")
     if value_cols is None:
         value_cols = [
             c for c in table.columns
@@ -586,7 +579,7 @@ def suppress(
     prior = table["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in table.columns else None
     hidden = small | (prior if prior is not None else False)
 
-    if complementary and len(table):
+    if complementary and len(table) and n_cols:
         key_cols = [c for c in table.columns if c not in value_cols and c != "suppressed"]
         is_total = np.array(
             [any(_is_total_label(v) for v in row) for row in table[key_cols].itertuples(index=False)]
@@ -718,7 +711,7 @@ def format_suppressed(table: pd.DataFrame, *, marker: str = "—") -> pd.DataFra
     table : pandas.DataFrame
         Output of :func:`suppress` or :func:`suppress_counts`.
     marker : str, default "—"
-        Text shown in place of a hidden value (explain it with :data:`FOOTNOTE`).
+        Text shown in place of a hidden value (reports explain it with the catalogue's ``report.suppressed_footnote``).
 
     Returns
     -------

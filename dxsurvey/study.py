@@ -56,6 +56,37 @@ class Study:
         """Validation rows with action ``error``."""
         return self.validation[self.validation["action"] == "error"]
 
+    def course(self, course_id: str) -> "Study":
+        """A copy of this study restricted to one course.
+
+        Submissions, answers, texts, choices, linkage and courses keep only that
+        course's rows; the codebook, validation and source summary are the whole study's.
+
+        Raises
+        ------
+        ValueError
+            If ``course_id`` is not in courses.csv.
+        """
+        from dataclasses import replace
+
+        if course_id not in set(self.courses["course_id"]):
+            raise ValueError(f"course_id {course_id!r} is not in courses.csv; courses: "
+                             f"{', '.join(map(str, self.courses['course_id']))}.")
+        subs = self.submissions[self.submissions["course_id"] == course_id]
+        ids = set(subs["submission_id"])
+
+        def keep(frame):
+            if frame is None or not len(frame) or "submission_id" not in frame.columns:
+                return frame
+            return frame[frame["submission_id"].isin(ids)].reset_index(drop=True)
+
+        link = self.linkage
+        if link is not None and len(link) and "course_id" in link.columns:
+            link = link[link["course_id"] == course_id].reset_index(drop=True)
+        return replace(self, submissions=subs.reset_index(drop=True), answers=keep(self.answers),
+                       texts=keep(self.texts), choices=keep(self.choices), linkage=link,
+                       courses=self.courses[self.courses["course_id"] == course_id].reset_index(drop=True))
+
     def __repr__(self) -> str:  # short: a Study holds large frames
         return (f"Study({self.codebook.survey!r}, courses={len(self.courses)}, "
                 f"submissions={len(self.submissions)}, problems={len(self.validation)})")

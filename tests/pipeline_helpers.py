@@ -27,13 +27,13 @@ def write_tiny_notebooks(folder: Path) -> dict:
     """
     folder.mkdir(parents=True, exist_ok=True)
     tiny = _nb([
-        new_code_cell('import dxsurvey.report\n'
-                      'ctx = dxsurvey.report.Context.open(study=study, out=out, language=language, '
+        new_code_cell('from dxsurvey import reports\n'
+                      'ctx = reports.Context.open(study=study, out=out, language=language, '
                       'min_cell=min_cell, name="01_tiny")'),
         new_markdown_cell("# 小さなレポート"),
         new_code_cell('sub = ctx.study.submissions\n'
                       't = sub.groupby(["course_id", "wave"]).size().rename("n").reset_index()\n'
-                      'ctx.table(t, "tiny_counts", caption="回答数")'),
+                      'ctx.table(reports.ReportTable(t, "tiny_counts", "col.count", n_cols=("n",)))'),
         new_code_cell('import matplotlib.pyplot as plt\n'
                       'fig, ax = plt.subplots(figsize=(4, 3))\n'
                       'ax.bar(["事前", "事後"], [1, 2])\n'
@@ -44,9 +44,9 @@ def write_tiny_notebooks(folder: Path) -> dict:
     kernel = _nb([new_code_cell('import sys, pathlib\n'
                                 'pathlib.Path(out, "kernel.txt").write_text(sys.executable)\n'
                                 'print(pathlib.Path.cwd())')])
-    same = _nb([new_code_cell('import dxsurvey.report, pandas as pd\n'
-                              'ctx = dxsurvey.report.Context.open(study=study, out=out, name="same")\n'
-                              'ctx.table(pd.DataFrame({"n": [10]}), "same_name")')])
+    same = _nb([new_code_cell('from dxsurvey import reports\nimport pandas as pd\n'
+                              'ctx = reports.Context.open(study=study, out=out, name="same")\n'
+                              'ctx.table(reports.ReportTable(pd.DataFrame({"n": [10]}), "same_name", n_cols=("n",)))')])
     nbformat.write(same, str(folder / "04_same.ipynb"))
     nbformat.write(same, str(folder / "05_same.ipynb"))
     nbformat.write(tiny, str(folder / "01_tiny.ipynb"))

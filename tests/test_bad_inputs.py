@@ -20,7 +20,7 @@ from studykit import survey_yaml
 import dxsurvey
 from dxsurvey import schema
 from dxsurvey.codebook import CodebookError
-from dxsurvey.ingest import validation_summary
+from dxsurvey.reports.validation import summary as validation_summary
 from dxsurvey.readers import SourceError, normalize_text
 
 CORPUS = Path(__file__).parent / "bad_inputs"

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dxsurvey import cli, pipeline
-from dxsurvey.report import sheet_names
+from dxsurvey.reports.export import sheet_names
 from pipeline_helpers import tiny_study, write_tiny_notebooks
 
 

@@ -141,10 +141,11 @@ def test_planted_null_stop_work_never_significant(prepost_vs_planted):
 
 def test_course_report_later_changes(study):
     """C2025-02 has follow-up and then-test waves: the course report shows both later changes."""
-    from dxsurvey import narrative as N
+    from dxsurvey.reports import course as C
+    from dxsurvey.reports.format import fmt_num
 
-    course = N.course_study(study, "C2025-02")
-    later = {c.name: c for c in N.later_changes(course, lang="ja")}
+    course = study.course("C2025-02")
+    later = {c.name: c for c in C.later_changes(course, lang="ja")}
     assert set(later) == {"retention", "response_shift"}
     shift = later["response_shift"].table.set_index("label")
     assert shift.loc["DXの必要性の理解", "diff"] < 0 and shift.loc["自分事化", "diff"] < 0   # planted -0.30
@@ -152,5 +153,5 @@ def test_course_report_later_changes(study):
     # the report's text shows the same change as a compact APA-style table
     apa = later["response_shift"].apa.set_index("measure")
     assert set(apa.index) == set(shift.index)
-    assert apa.loc["DXの必要性の理解", "diff"].startswith(N.fmt_num(shift.loc["DXの必要性の理解", "diff"]))
-    assert not N.later_changes(N.course_study(study, "C2025-04"), lang="en"), "no follow-up, no then-test"
+    assert apa.loc["DXの必要性の理解", "diff"].startswith(fmt_num(shift.loc["DXの必要性の理解", "diff"]))
+    assert not C.later_changes(study.course("C2025-04"), lang="en"), "no follow-up, no then-test"

@@ -13,7 +13,8 @@ from fixtures_readers import write_google_csv, write_logo_csv, write_ms_forms_xl
 
 import dxsurvey
 from dxsurvey import schema
-from dxsurvey.ingest import normalize_code, validation_summary, write_tables
+from dxsurvey.ingest import normalize_code, write_tables
+from dxsurvey.reports.validation import summary as validation_summary
 
 COURSES = textwrap.dedent("""\
     course_id,title,fiscal_year,date,audience,instructor,instructor_type,format,style,hours,invited
@@ -313,7 +314,7 @@ def test_validation_summary_japanese(google_study):
     s = dxsurvey.load_study(google_study)
     text = validation_summary(s)
     assert "raw/pre.csv" in text and "読込 6 行" in text and "有効 4 件" in text
-    assert "raw/pre.csv 6行目 列「DXの必要性を理解している」 値「とても変な回答」: 未知の選択肢 → 欠測扱い" in text
+    assert "raw/pre.csv 6行目 列「DXの必要性を理解している」 値「とても変な回答」: 未定義の選択肢 → 欠測扱い" in text
     with pytest.raises(ValueError, match="ja, en"):
         validation_summary(s, "fr")
 
@@ -457,4 +458,4 @@ def test_two_sheets_of_one_workbook_are_two_sources(tmp_path):
     assert summ.loc["raw/book.xlsx [事後]", ["rows", "kept"]].tolist() == [2, 2]
     bad = s.validation[s.validation["problem"] == "unknown_label"]
     assert bad[["source_file", "source_row", "value"]].values.tolist() == [["raw/book.xlsx [事後]", 3, "とても思う"]]
-    assert "raw/book.xlsx [事後]" in dxsurvey.ingest.validation_summary(s, "ja")
+    assert "raw/book.xlsx [事後]" in validation_summary(s, "ja")

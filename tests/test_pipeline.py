@@ -1,4 +1,4 @@
-"""report.py, texts.py and pipeline.py: Context, xlsx, HTML export, the papermill run folder."""
+"""reports.context, reports.export, reports.catalog and pipeline.py: Context, xlsx, HTML export, the papermill run folder."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from dxsurvey import pipeline, report, texts
+from dxsurvey import pipeline
+from dxsurvey.reports import catalog as texts
+from dxsurvey.reports import context, export
+from dxsurvey.reports.context import ReportTable
 from pipeline_helpers import tiny_study, write_tiny_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,27 +47,27 @@ def study(tmp_path_factory):
 
 
 def test_context_open_resolves_language_and_min_cell(study, tmp_path):
-    ctx = report.Context.open(study=study, out=tmp_path / "run", name="x")
+    ctx = context.Context.open(study=study, out=tmp_path / "run", name="x")
     assert (ctx.language, ctx.min_cell) == (study.language, study.min_cell)
     assert (tmp_path / "run" / "tables").is_dir() and (tmp_path / "run" / "figures").is_dir()
-    ctx = report.Context.open(study=study, out=tmp_path / "run", language="en", min_cell=3)
+    ctx = context.Context.open(study=study, out=tmp_path / "run", language="en", min_cell=3)
     assert (ctx.language, ctx.min_cell) == ("en", 3)
     with pytest.raises(ValueError, match='"ja", "en"'):
-        report.Context.open(study=study, out=tmp_path, language="jp")
+        context.Context.open(study=study, out=tmp_path, language="jp")
     with pytest.raises(ValueError, match="min_cell"):
-        report.Context.open(study=study, out=tmp_path, min_cell=-1)
+        context.Context.open(study=study, out=tmp_path, min_cell=-1)
 
 
 def test_context_open_loads_a_study_path_once(study, tmp_path):
-    a = report.Context.open(study=study.root, out=tmp_path)
-    b = report.Context.open(study=str(study.root), out=tmp_path)
+    a = context.Context.open(study=study.root, out=tmp_path)
+    b = context.Context.open(study=str(study.root), out=tmp_path)
     assert a.study is b.study
 
 
 def test_table_suppresses_writes_csv_and_numbers(study, tmp_path, capsys):
-    ctx = report.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
+    ctx = context.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
     df = pd.DataFrame({"audience": ["manager", "staff"], "n": [3, 40], "mean": [4.0, 3.25]})
-    shown = ctx.table(df, "by_audience", caption="対象別")
+    shown = ctx.table(ReportTable(df, "by_audience", "col.audience", n_cols=("n",)))
     csv = tmp_path / "tables" / "by_audience.csv"
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")          # utf-8-sig: Excel reads Japanese
     written = pd.read_csv(csv, encoding="utf-8-sig")
@@ -72,16 +75,16 @@ def test_table_suppresses_writes_csv_and_numbers(study, tmp_path, capsys):
     assert list(shown.columns) == ["対象", "人数", "平均"]
     assert shown.iloc[0]["人数"] == "—"
     out = capsys.readouterr().out
-    assert "表1" in out and "対象別" in out and "回答者が5人未満" in out
-    ctx.table(df.assign(n=[30, 40]), "second")
+    assert "表1" in out and "対象" in out and "回答者が5人未満" in out
+    ctx.table(ReportTable(df.assign(n=[30, 40]), "second", n_cols=("n",)))
     assert "表2" in capsys.readouterr().out
     assert hasattr(shown, "_ipython_display_")                   # not echoed a second time
 
 
 def test_table_english_headers_and_p_format(study, tmp_path, capsys):
-    ctx = report.Context.open(study=study, out=tmp_path, language="en")
+    ctx = context.Context.open(study=study, out=tmp_path, language="en")
     df = pd.DataFrame({"item_id": ["q1"], "n": [20], "p_val": [0.0004], "diff": [0.123456]})
-    shown = ctx.table(df, "p")
+    shown = ctx.table(ReportTable(df, "p", n_cols=("n",)))
     assert list(shown.columns) == ["Item", "n", "p", "Difference"]
     assert shown.iloc[0]["p"] == "<0.001" and shown.iloc[0]["Difference"] == "0.12"
     assert "Table 1" in capsys.readouterr().out
@@ -89,36 +92,40 @@ def test_table_english_headers_and_p_format(study, tmp_path, capsys):
 
 def test_table_shows_unknown_counts_blank_not_na_marker(study, tmp_path, monkeypatch):
     shown_html = []
-    monkeypatch.setattr(report, "_display", lambda obj: shown_html.append(obj._repr_html_()))
-    ctx = report.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
+    monkeypatch.setattr(context, "_display", lambda obj: shown_html.append(obj._repr_html_()))
+    ctx = context.Context.open(study=study, out=tmp_path, language="ja", min_cell=5)
     df = pd.DataFrame({"course_id": ["C1", "C2"], "n": [30, 3],
                        "matched": pd.array([pd.NA, 20], dtype="Int64")})    # C1: anonymous, no linkage
-    shown = ctx.table(df, "linkage", group_cols=("course_id",))
+    shown = ctx.table(ReportTable(df, "linkage", n_cols=("n", "matched"), group_cols=("course_id",)))
     assert "&lt;NA&gt;" not in shown_html[0] and "<NA>" not in shown_html[0]
     assert [str(v) for v in shown["照合数"]] == ["", "—"]
 
 
 @pytest.mark.parametrize("column", ["respondent_key", "submission_id", "source_row"])
 def test_table_refuses_identifying_columns(study, tmp_path, column):
-    ctx = report.Context.open(study=study, out=tmp_path)
+    ctx = context.Context.open(study=study, out=tmp_path)
     with pytest.raises(ValueError, match=column):
-        ctx.table(pd.DataFrame({column: ["a"], "n": [10]}), "bad")
+        ctx.table(ReportTable(pd.DataFrame({column: ["a"], "n": [10]}), "bad", n_cols=("n",)))
     assert not (tmp_path / "tables" / "bad.csv").exists()
 
 
 def test_table_bad_name_and_missing_n_cols(study, tmp_path):
-    ctx = report.Context.open(study=study, out=tmp_path)
+    ctx = context.Context.open(study=study, out=tmp_path)
     with pytest.raises(ValueError, match="file name"):
-        ctx.table(pd.DataFrame({"n": [10]}), "../escape")
+        ctx.table(ReportTable(pd.DataFrame({"n": [10]}), "../escape", n_cols=("n",)))
     with pytest.raises(ValueError, match="n_b"):
-        ctx.table(pd.DataFrame({"n_a": [10]}), "x", n_cols=["n_a", "n_b"])
+        ctx.table(ReportTable(pd.DataFrame({"n_a": [10]}), "x", n_cols=("n_a", "n_b")))
+    with pytest.raises(ValueError, match="ReportTable"):
+        ctx.table(pd.DataFrame({"n": [10]}))        # a bare frame says nothing about who it counts
+    with pytest.raises(ValueError, match="n_cols"):
+        ReportTable(pd.DataFrame({"n": [10]}), "x", n_cols=None)    # no opt-out
 
 
 def test_figure_png_svg_caption_and_close(study, tmp_path, capsys):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    ctx = report.Context.open(study=study, out=tmp_path, language="ja")
+    ctx = context.Context.open(study=study, out=tmp_path, language="ja")
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([1, 2], [3, 4])
     paths = ctx.figure(fig, "line", caption="折れ線")
@@ -139,10 +146,10 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, mon
     import matplotlib.pyplot as plt
     import numpy as np
     from PIL import Image
-    report.setup_matplotlib()
+    context.setup_matplotlib()
     crops = []
-    crop = report._crop
-    monkeypatch.setattr(report, "_crop", lambda *a: crops.append(1) or crop(*a))
+    crop = export._crop
+    monkeypatch.setattr(export, "_crop", lambda *a: crops.append(1) or crop(*a))
 
     def draw():
         fig, ax = plt.subplots(figsize=(5, 2.5), layout="constrained")
@@ -157,10 +164,10 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, mon
     if case == "closed":
         plt.close(fig)
     engine, dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
-    png, svg = report.save_figure(fig, tmp_path / "a.png", tmp_path / "a.svg")
+    png, svg = export.save_figure(fig, tmp_path / "a.png", tmp_path / "a.svg")
     assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.canvas is canvas
     ref = draw()
-    ref.savefig(tmp_path / "ref.png", dpi=report.FIGURE_DPI, bbox_inches="tight")
+    ref.savefig(tmp_path / "ref.png", dpi=export.FIGURE_DPI, bbox_inches="tight")
     ours, ref = (np.asarray(Image.open(p).convert("L")).astype(int) for p in (png, tmp_path / "ref.png"))
     assert ours.shape == ref.shape
     if case == "beyond_edge":
@@ -175,7 +182,7 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, mon
             assert moved > diff[2:-2, 2:-2].mean()
     # the SVG carries no timestamp: the same figure gives the same bytes
     first = svg.read_bytes()
-    report.save_figure(draw(), tmp_path / "b.png", tmp_path / "b.svg")
+    export.save_figure(draw(), tmp_path / "b.png", tmp_path / "b.svg")
     assert b"<dc:date>" not in first and (tmp_path / "b.svg").read_bytes() == first
     plt.close("all")
 
@@ -184,7 +191,7 @@ def test_japanese_glyphs_render_without_missing_glyph_warnings():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    report.setup_matplotlib()
+    context.setup_matplotlib()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig, ax = plt.subplots()
@@ -205,7 +212,7 @@ def test_atomic_output_keeps_old_file_on_failure(tmp_path):
     target = tmp_path / "a.csv"
     target.write_text("old")
     with pytest.raises(RuntimeError):
-        with report.atomic_output(target) as tmp:
+        with export.atomic_output(target) as tmp:
             tmp.write_text("half")
             raise RuntimeError("interrupted")
     assert target.read_text() == "old"
@@ -222,7 +229,7 @@ def test_write_xlsx_sheets_headers_widths(tmp_path):
     long = "a_very_long_table_name_that_exceeds_excel_limits"
     for stem in (long + "_1", long + "_2"):
         pd.DataFrame({"n": [5]}).to_csv(tables / f"{stem}.csv", index=False, encoding="utf-8-sig")
-    path = report.write_xlsx(tmp_path, language="ja")
+    path = export.write_xlsx(tmp_path, language="ja")
     wb = load_workbook(path)
     assert len(wb.sheetnames) == 3 and len(set(s.lower() for s in wb.sheetnames)) == 3
     assert all(len(s) <= 31 for s in wb.sheetnames)
@@ -232,7 +239,7 @@ def test_write_xlsx_sheets_headers_widths(tmp_path):
     assert ws.freeze_panes == "A2"
     assert ws["B2"].value == 12 and ws["C3"].value == 4.25              # numbers stay numbers
     assert ws.column_dimensions["D"].width >= 2 * len("管理職向けDX研修（オンライン）") - 4
-    assert report.write_xlsx(tmp_path / "nothing") is None
+    assert export.write_xlsx(tmp_path / "nothing") is None
 
 
 def test_export_html_offline_code_hidden(tmp_path):
@@ -245,7 +252,7 @@ def test_export_html_offline_code_hidden(tmp_path):
                            nbformat.v4.new_output("stream", name="stderr", text="a warning\n")]
     src = tmp_path / "n.ipynb"
     nbformat.write(nb, str(src))
-    html = report.export_html(src, tmp_path / "html" / "n.html", "題名", language="ja").read_text("utf-8")
+    html = export.export_html(src, tmp_path / "html" / "n.html", "題名", language="ja").read_text("utf-8")
     assert not EXTERNAL_SRC.search(html)
     assert "require.js" not in html and "mathjax" not in html.lower()
     assert '<html lang="ja">' in html and "<title>題名</title>" in html
@@ -269,13 +276,13 @@ def test_export_html_same_page_as_stock_nbconvert(tmp_path):
         nbformat.v4.new_output("stream", name="stdout", text="printed <b>\n")]
     src = tmp_path / "n.ipynb"
     nbformat.write(nb, str(src))
-    ours = report.export_html(src, tmp_path / "n.html", "題名", language="ja").read_text("utf-8")
+    ours = export.export_html(src, tmp_path / "n.html", "題名", language="ja").read_text("utf-8")
     ref_nb = copy.deepcopy(nb)
     ref_nb.metadata["title"] = "題名"
-    stock, _ = HTMLExporter(template_name="lab", template_file=str(report.TEMPLATES / "dx_report.html.j2"),
+    stock, _ = HTMLExporter(template_name="lab", template_file=str(export.TEMPLATES / "dx_report.html.j2"),
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, language_code="ja").from_notebook_node(
-        ref_nb, resources={"dx_font_stack": report.FONT_STACK})
+        ref_nb, resources={"dx_font_stack": export.FONT_STACK})
     ours_soup, stock_soup = BeautifulSoup(ours, "html.parser"), BeautifulSoup(stock, "html.parser")
     assert len(stock_soup.select("[tabindex]")) >= 3
     # the one difference allowed: an image without alt gets no English placeholder
@@ -529,7 +536,7 @@ def test_failed_run_shuts_down_kernels_that_are_still_starting(tmp_path, tiny):
 def test_table_html_marks_numbers_short_and_long_text():
     """Numbers right-aligned on one line, short labels on one line, long wording wrapped in
     a box; the table scrolls sideways rather than squeezing its columns."""
-    from dxsurvey.report import _table_html
+    from dxsurvey.reports.context import _table_html
     src = pd.DataFrame({"対象": ["管理職"], "内容": ["デジタル技術で業務や住民サービスがどう変わるかイメージできる"],
                         "n": [12], "mean": [3.25]})
     shown = src.assign(mean=["3.25"])

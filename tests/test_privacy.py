@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from dxsurvey import privacy
+from dxsurvey.reports.catalog import text
 from dxsurvey.privacy import (
-    FOOTNOTE,
     TOKENS,
     Finding,
     audit,
@@ -299,7 +299,7 @@ def test_format_suppressed_markers_only_for_suppressed_cells():
     assert out2.attrs["suppressed_min_cell"] == 5
     with pytest.raises(ValueError, match="suppress"):
         format_suppressed(t2)
-    assert FOOTNOTE["ja"].format(min_cell=5).startswith("—: 回答者が5人未満")
+    assert text("report.suppressed_footnote", "ja", min_cell=5).startswith("—: 回答者が5人未満")
 
 
 # --------------------------------------------------------------------------
@@ -406,7 +406,7 @@ def _notebook(parameters: dict, html_table: str, stdout: str = "done\n"):
                                 "output_path": "reports/run/notebooks/01_course.ipynb"}
     params = nbformat.v4.new_code_cell("study = 'data/demo'  # study folder")
     params.metadata["tags"] = ["parameters"]
-    show = nbformat.v4.new_code_cell("dxsurvey.report.show(table)")
+    show = nbformat.v4.new_code_cell("dxsurvey.reports.show(table)")
     show.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text=stdout),
         nbformat.v4.new_output("display_data", data={"text/plain": "table", "text/html": html_table}),
@@ -537,7 +537,7 @@ def test_audit_small_counts_written_in_text(tmp_path):
         encoding="utf-8")
     (tmp_path / "figures" / "f.svg").write_text(SVG.format(comment="n=2", text="n＝4"), encoding="utf-8")
     nb = _notebook({"study": "data"}, "<p>ok</p>", stdout="n=3\n")
-    nb.cells[1].source = "dxsurvey.report.show(table.head(n=3))"  # code: not a count of people
+    nb.cells[1].source = "dxsurvey.reports.show(table.head(n=3))"  # code: not a count of people
     nbformat.write(nb, tmp_path / "notebooks" / "n.ipynb")
     got = {(f.file, f.where, f.kind, f.excerpt) for f in audit(tmp_path)}
     assert got == {

@@ -60,7 +60,7 @@ def demo_texts(demo):
 
 @pytest.fixture(scope="module")
 def demo_study():
-    from dxsurvey.report import load_study_cached
+    from dxsurvey.reports.context import load_study_cached
     return load_study_cached(DEMO_STUDY)
 
 

@@ -110,7 +110,7 @@ def test_label_loss_is_an_error_with_a_hint(variant_labels, capsys):
     assert len(_problems(study, "unknown_label")) == lost          # each row still named
     assert main(["validate", "--study", str(root), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "Validation OK" not in out and "label_loss" in out
+    assert "Validation OK" not in out and "too many unknown labels" in out
 
 
 # ------------------------------------------------------------------ one form, many courses
@@ -418,7 +418,9 @@ def test_straight_lining_and_speeding_are_flagged(careless_study):
     assert set(study.submissions.loc[study.submissions["careless"], "source_row"]) == flagged
     rel = reliability(study, by=())
     share = len(flagged) / 40
-    assert f"careless > 10%: {share:.0%} of rows flagged as careless" in rel["caution"].iloc[0]
+    assert rel["caution"].iloc[0] == f"careless(share={share:.0%},limit=10%)"
+    from dxsurvey.reports.catalog import text
+    assert text("caution.careless", "ja", share=f"{share:.0%}", limit="10%").startswith("不注意回答")
     assert rel["alpha"].iloc[0] == pytest.approx(alpha(values.astype(float)))
 
 
@@ -470,16 +472,16 @@ def test_validate_console_summary_first_errors_first_and_masked(variant_labels, 
     examples = next(i for i, line in enumerate(lines) if line.startswith("Examples"))
     summary = lines[head + 1:examples - 1]
     # errors first, then answers set to missing, then kept (info) rows; each with its count
-    assert summary[0].startswith("  [error] raw/eval.csv [The instructor explained clearly]: label_loss 1")
+    assert summary[0] == "  [error] raw/eval.csv [The instructor explained clearly]: too many unknown labels 1"
     lost = sum(v == "Agreee" for v in q2)
-    assert summary[1] == f"  [set_missing] raw/eval.csv [The instructor explained clearly]: unknown_label {lost}"
-    assert summary[-1] == "  [kept] raw/eval.csv [The course was useful]: merged_spellings 1"
-    assert "label_loss" in lines[examples + 1]
+    assert summary[1] == f"  [set missing] raw/eval.csv [The instructor explained clearly]: unknown label {lost}"
+    assert summary[-1] == "  [kept] raw/eval.csv [The course was useful]: spellings merged 1"
+    assert "[too many unknown labels -> error]" in lines[examples + 1]
     assert lines[-1] == "There are errors (fix the above)."
     # Japanese: the same summary, "OK" nowhere
     assert main(["validate", "--study", str(root), "--lang", "ja"]) == 1
     out = capsys.readouterr().out
-    assert "  [エラー] raw/eval.csv 「The instructor explained clearly」: 未知の選択肢が多すぎる（label_loss） 1 件" in out
+    assert "  [エラー] raw/eval.csv 「The instructor explained clearly」: 未定義の選択肢が多すぎる 1 件" in out
     assert "検証 OK" not in out
 
 

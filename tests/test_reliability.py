@@ -73,13 +73,13 @@ def test_small_groups_give_nan_with_caution():
     rel = reliability(bfi_study(), constructs=["agree"])
     post = rel[rel["wave"] == "post"].iloc[0]
     assert post["n"] == 3 and not np.isnan(post["alpha"])
-    assert "n < 10" in post["caution"]
+    assert "small_n(limit=10)" in post["caution"]
     wide = pd.DataFrame({"course_id": "C1", "wave": "pre", "a": [1, 2], "b": [2, 3], "c": [1, 5]})
     study = make_study(wide, constructs={"two": ("a", "b"), "one": ("c",)})
     rel = reliability(study, by=())
     assert rel["alpha"].isna().all() and rel["omega_total"].isna().all()
-    assert rel.set_index("construct_id").loc["one", "caution"].startswith("k < 2")
-    assert "n < 3" in rel.set_index("construct_id").loc["two", "caution"]
+    assert rel.set_index("construct_id").loc["one", "caution"].startswith("too_few_items")
+    assert rel.set_index("construct_id").loc["two", "caution"] == "too_few_respondents(limit=3)"
 
 
 def test_by_audience_with_na_group():

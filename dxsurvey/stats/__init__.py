@@ -20,3 +20,7 @@ if importlib.util.find_spec(f"{__name__}.prepost") is not None:
 if importlib.util.find_spec(f"{__name__}.compare") is not None:
     from .compare import compare  # noqa: F401
     __all__ += ["compare"]
+
+if importlib.util.find_spec(f"{__name__}.distributions") is not None:
+    from .distributions import likert_distribution  # noqa: F401
+    __all__ += ["likert_distribution"]

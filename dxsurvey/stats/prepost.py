@@ -16,6 +16,7 @@ from scipy import stats
 
 from ..scoring import _check_waves, construct_matrix, item_matrix, link_pairs, scale_items
 from . import effects as fx
+from .codes import encode, join
 
 __all__ = ["prepost", "PREPOST_COLUMNS", "MEASURES", "BY_COLUMNS"]
 
@@ -104,7 +105,7 @@ def prepost(study, *, by=("course_id", "audience"), waves=("pre", "post"), measu
         - ci_method: how the EFFECT interval was made, "bootstrap" (percentile,
           n <= boot_max_n) or "analytic"; NA when the effect is suppressed or undefined.
           The diff interval is always a t interval;
-        - caution: text, empty when none.
+        - caution: codes of :mod:`dxsurvey.stats.codes` (``small_n(limit=10)``), empty when none.
 
     Notes
     -----
@@ -643,30 +644,29 @@ def _bootstrap_indep(cells, stat, out, opts):
 
 
 def _cautions(res, ctx, opts):
-    """Caution text per group for one measure."""
+    """Caution codes per group for one measure (:mod:`dxsurvey.stats.codes`)."""
     wave_a, wave_b = ctx["waves"]
     min_cell = opts["min_cell"]
-    texts = []
+    cells = []
     for k in range(ctx["G"]):
         parts = []
         if ctx["paired"][k] and res["n_a"][k] == 0:
-            parts.append("no complete pairs for this measure")
+            parts.append(encode("no_pairs"))
         elif res["n_a"][k] == 0 or res["n_b"][k] == 0:
             missing = [w for w, n in ((wave_a, res["n_a"][k]), (wave_b, res["n_b"][k])) if n == 0]
-            parts.append(f"no answers in wave {' and '.join(missing)}")
+            parts.append(encode("no_answers", waves="+".join(missing)))
         elif res["n_eff"][k] < min_cell:
-            parts.append(f"n < {min_cell} (min_cell): statistics suppressed")
+            parts.append(encode("suppressed", min_cell=min_cell))
         elif res["n_eff"][k] < _CAUTION_N:
-            parts.append(f"n < {_CAUTION_N}: interpret with caution")
+            parts.append(encode("small_n", limit=_CAUTION_N))
         if ctx["keyed"] and not ctx["paired"][k] and 0 < ctx["n_linked"][k]:
-            parts.append(f"fewer than {min_cell} linked pairs: analysed as independent samples")
+            parts.append(encode("independent_fallback", min_cell=min_cell))
         if res["all_zero"][k]:
-            parts.append("all paired differences are zero")
+            parts.append(encode("all_diffs_zero"))
         elif res["no_var"][k] and res["n_eff"][k] >= min_cell:
-            parts.append("no variance in the " + ("differences" if ctx["paired"][k] else "scores")
-                         + ": t and effect undefined")
-        texts.append("; ".join(parts))
-    return texts
+            parts.append(encode("no_variance_diffs" if ctx["paired"][k] else "no_variance_scores"))
+        cells.append(join(parts))
+    return cells
 
 
 def _assemble(blocks, keys, by, ctx, opts):

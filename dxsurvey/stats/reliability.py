@@ -12,6 +12,7 @@ from scipy import optimize, stats
 
 from ..scoring import item_matrix
 from . import effects as fx
+from .codes import encode, join
 
 __all__ = ["reliability", "item_stats", "alpha", "feldt_ci", "omega_total", "minres_loadings", "RELIABILITY_STATS",
            "ITEM_STATS", "BY_COLUMNS"]
@@ -173,9 +174,9 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
         construct_id, the ``by`` columns, then :data:`RELIABILITY_STATS`: n (listwise
         complete rows), k (items), alpha (raw Cronbach's alpha on reverse-coded items),
         alpha_ci_low / alpha_ci_high (Feldt), omega_total (one-factor minres, as
-        ``psych::omega(x, nfactors=1)$omega.tot``), caution (text, empty when none).
+        ``psych::omega(x, nfactors=1)$omega.tot``), caution (codes of :mod:`dxsurvey.stats.codes`, empty when none).
         Groups with n < 3 or k < 2 give NaN and a caution; more than 10 % of rows
-        flagged careless (``submissions.careless``) adds the caution ``careless > 10%``.
+        flagged careless (``submissions.careless``) add ``careless(share=..,limit=10%)``.
 
     Notes
     -----
@@ -195,7 +196,7 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
     >>> rel[["construct_id", "n", "k"]].to_dict("records")
     [{'construct_id': 'attitude', 'n': 2, 'k': 2}]
     >>> rel.loc[0, "caution"]
-    'n < 3: reliability not computed'
+    'too_few_respondents(limit=3)'
     """
     by, constructs, confidence = _check(study, by, constructs, confidence)
     rows = []
@@ -206,9 +207,9 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
         row = {"construct_id": cid, **key, "n": n, "k": k}
         cautions = []
         if k < 2:
-            cautions.append("k < 2: reliability needs at least two items")
+            cautions.append(encode("too_few_items"))
         if n < _MIN_N:
-            cautions.append(f"n < {_MIN_N}: reliability not computed")
+            cautions.append(encode("too_few_respondents", limit=_MIN_N))
         if cautions:
             row.update(alpha=np.nan, alpha_ci_low=np.nan, alpha_ci_high=np.nan, omega_total=np.nan)
         else:
@@ -216,18 +217,18 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
             lo, hi = feldt_ci(a, n, k, confidence)
             row.update(alpha=a, alpha_ci_low=lo, alpha_ci_high=hi, omega_total=omega_total(x))
             if n < _CAUTION_N:
-                cautions.append(f"n < {_CAUTION_N}: interpret with caution")
+                cautions.append(encode("small_n", limit=_CAUTION_N))
             if np.isnan(a):
-                cautions.append("no variance in the total score")
+                cautions.append(encode("no_total_variance"))
             elif a < 0:
-                cautions.append("negative alpha: check reverse coding")
+                cautions.append(encode("negative_alpha"))
             if np.isnan(row["omega_total"]) and not np.isnan(a):
-                cautions.append("omega not computed: an item has no variance")
+                cautions.append(encode("omega_item_no_variance"))
         share = float(careless[used].mean()) if n else 0.0
         if share > CARELESS_SHARE:
             # straight-liners inflate alpha (every item agrees with every other)
-            cautions.append(f"careless > {CARELESS_SHARE:.0%}: {share:.0%} of rows flagged as careless")
-        row["caution"] = "; ".join(cautions)
+            cautions.append(encode("careless", share=f"{share:.0%}", limit=f"{CARELESS_SHARE:.0%}"))
+        row["caution"] = join(cautions)
         rows.append(row)
     cols = ["construct_id", *by, *RELIABILITY_STATS]
     out = pd.DataFrame(rows, columns=cols)

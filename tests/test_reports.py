@@ -1,4 +1,4 @@
-"""narrative: aggregates, report frames and sentences built from result tables; notebook shape."""
+"""reports: aggregates, report frames and sentences built from result tables; notebook shape."""
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dxsurvey import narrative as N
-from dxsurvey import texts
+from dxsurvey import stats
+from dxsurvey.reports import catalog as texts
+from dxsurvey.reports import common, course, research, validation
+from dxsurvey.reports import format as F
 from statsdata import make_study
 
 matplotlib.use("Agg")
@@ -41,7 +43,7 @@ def likert_study(min_cell=3):
 # ---------------------------------------------------------------------- Likert aggregates
 def test_likert_distribution_full_level_set_with_zeros_and_order():
     st = likert_study()
-    d = N.likert_distribution(N.course_study(st, "C1"), items=["q1"])
+    d = stats.likert_distribution(st.course("C1"), items=["q1"])
     assert list(d.columns) == ["wave", "measure_id", "label", "scale", "level", "level_label", "count", "n"]
     assert d["wave"].tolist() == ["pre"] * 5 + ["post"] * 5          # wave order, not data order
     assert d["level"].tolist() == [1, 2, 3, 4, 5] * 2
@@ -53,32 +55,32 @@ def test_likert_distribution_full_level_set_with_zeros_and_order():
 
 def test_likert_distribution_suppresses_small_groups():
     st = likert_study(min_cell=3)
-    d = N.likert_distribution(st, items=["q1"], by=("course_id", "wave"))
+    d = stats.likert_distribution(st, items=["q1"], by=("course_id", "wave"))
     small = d[d["course_id"] == "C2"]
     assert small["count"].isna().all() and small["n"].isna().all()
     big = d[(d["course_id"] == "C1") & (d["wave"] == "pre")]
     assert big["count"].notna().all()
     # stricter cell rule: C1 pre has counts 2 and 1 (< 3) -> hidden, and n with them
-    cell = N.likert_distribution(st, items=["q1"], by=("course_id", "wave"), suppress="cell")
+    cell = stats.likert_distribution(st, items=["q1"], by=("course_id", "wave"), suppress="cell")
     c1pre = cell[(cell["course_id"] == "C1") & (cell["wave"] == "pre")]
     assert c1pre["n"].isna().all()
     assert c1pre.loc[c1pre["level"] == 1, "count"].isna().all()
     assert (c1pre.loc[c1pre["level"] == 2, "count"] == 0).all()        # zeros stay visible
     with pytest.raises(ValueError, match="group or cell"):
-        N.likert_distribution(st, suppress="row")
+        stats.likert_distribution(st, suppress="row")
     with pytest.raises(ValueError, match="not a scale item"):
-        N.likert_distribution(st, items=["nope"])
+        stats.likert_distribution(st, items=["nope"])
 
 
 def test_likert_figure_draws_one_bar_per_item_and_wave():
-    st = N.course_study(likert_study(), "C1")
-    fig = N.likert_figure(st, waves=("pre", "post"), lang="en")
+    st = likert_study().course("C1")
+    fig = common.likert_figure(st, waves=("pre", "post"), lang="en")
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_yticklabels()] == ["pre", "post", "pre", "post"]
     assert [t.get_text() for t in ax.get_yticklabels(minor=True)] == ["q1", "q2"]
     pre_q1 = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 1e-9]
     assert [round(p.get_width(), 6) for p in pre_q1] == [round(200 / 3, 6), 0, round(100 / 3, 6), 0, 0]
-    empty = N.likert_figure(st, level="reaction", lang="ja")
+    empty = common.likert_figure(st, level="reaction", lang="ja")
     assert [t.get_text() for t in empty.axes[0].texts] == [texts.text("narrative.no_data", "ja")]
 
 
@@ -99,7 +101,7 @@ def validation_study():
 
 
 def test_problem_examples_mask_codes_and_have_no_row_identifier_column():
-    ex = N.problem_examples(validation_study(), lang="en")
+    ex = validation.problem_examples(validation_study(), lang="en")
     assert "source_row" not in ex.columns and ex["row"].tolist() == [3, 5, 2]
     assert ex["value"].tolist()[:2] == ["＊＊＊", "2・3"]
     assert "0093" not in " ".join(ex["message"]) and "0039" not in " ".join(ex["message"])
@@ -119,7 +121,7 @@ def test_problem_examples_mask_personal_values_inside_messages_too():
                     "raw/fy2024.csv, row 7, value 「2024/07/19 9:15:39 午前 GMT+9」: no valid answer",
                     "raw/fy2024.csv, row 20, value 「20」: 20 is outside the scale"],
     })
-    ex = N.problem_examples(st, lang="ja")
+    ex = validation.problem_examples(st, lang="ja")
     joined = " ".join(ex["message"])
     assert "山田" not in joined and "9:15:39" not in joined
     assert ex["value"].tolist()[:2] == ["＊＊＊", "＊＊＊"]
@@ -132,12 +134,12 @@ def test_source_table_shows_waves_in_the_report_language():
     st.source_summary = pd.DataFrame({"source_file": ["raw/a.csv", "raw/b.csv"], "course_id": "C1",
                                       "wave": ["pre", "followup"], "format": "csv", "rows": [5, 4],
                                       "kept": [5, 4]})
-    assert N.source_table(st, lang="ja")["wave"].tolist() == ["事前", "追跡"]
-    assert N.source_table(st, lang="en")["wave"].tolist() == ["pre", "follow-up"]
+    assert validation.source_table(st, lang="ja")["wave"].tolist() == ["事前", "追跡"]
+    assert validation.source_table(st, lang="en")["wave"].tolist() == ["pre", "follow-up"]
 
 
 def test_problem_counts():
-    pc = N.problem_counts(validation_study(), lang="ja")
+    pc = validation.problem_counts(validation_study(), lang="ja")
     assert pc["count"].sum() == 3
     assert set(pc["problem"]) == {"重複回答", "無効な値", "回答なし"}
     assert "value" not in pc.columns
@@ -149,7 +151,7 @@ def test_linkage_rates():
     st.linkage = pd.DataFrame({"course_id": ["C1", "C2"], "wave_a": "pre", "wave_b": "post",
                                "n_a": [3, 1], "n_b": [4, 1], "matched": [3, 1], "only_a": [0, 0],
                                "only_b": [1, 0], "fuzzy": 0})
-    lr = N.linkage_rates(st)
+    lr = validation.linkage_rates(st)
     c1 = lr.iloc[0]
     assert (c1["n_pre"], c1["n_post"], c1["matched"], c1["only_pre"], c1["only_post"]) == (3, 4, 3, 0, 1)
     assert c1["rate_pre"] == pytest.approx(0.375) and c1["rate_post"] == pytest.approx(0.5)
@@ -180,19 +182,19 @@ def prepost_frame():
 
 def test_change_table_constructs_first_with_labels_and_numbers_kept():
     st = likert_study()
-    ct = N.change_table(prepost_frame(), st, course_id="C1", lang="ja")
+    ct = course.change_table(prepost_frame(), st, course_id="C1", lang="ja")
     assert ct["measure_type"].tolist() == ["構成概念", "構成概念", "項目"]
     item = ct.iloc[2]
     assert item["reverse"] == "" and item["design"] == "対応あり"
     assert item["statistic"] == 41.0 and item["ci_low"] == 0.2 and item["effect_ci_high"] == 0.85
     assert ct["n_a"].dtype == "Int64"
-    assert N.change_table(prepost_frame(), st, course_id="C9").empty
+    assert course.change_table(prepost_frame(), st, course_id="C9").empty
     with pytest.raises(ValueError, match="construct or item"):
-        N.change_table(prepost_frame(), st, measure_type="scale")
+        course.change_table(prepost_frame(), st, measure_type="scale")
 
 
 def test_effect_rows_hide_small_groups_and_label_audiences():
-    rows = N.effect_rows(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
+    rows = common.effect_rows(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
     assert rows["label"].tolist() == ["att（staff）", "att（managers）"]
     assert rows["effect"].iloc[0] == 1.1
     assert rows[["effect", "effect_ci_low", "effect_ci_high"]].iloc[1].isna().all()   # n_a = 2 < 5
@@ -200,7 +202,7 @@ def test_effect_rows_hide_small_groups_and_label_audiences():
 
 def test_apa_table_formats_from_the_frame_and_suppresses():
     pp = prepost_frame()
-    t = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="construct", min_cell=5)
+    t = common.apa_prepost_table(pp, likert_study(), lang="en", measure_type="construct", min_cell=5)
     assert list(t.columns) == ["audience", "measure", "design", "n", "pre", "post", "diff", "statistic", "p",
                                "effect", "suppressed"]
     assert t["suppressed"].tolist()[:2] == [False, True]
@@ -209,40 +211,40 @@ def test_apa_table_formats_from_the_frame_and_suppresses():
     assert first["diff"] == "0.61 [0.52, 0.70]" and first["statistic"] == "t = 13.15"
     assert first["p"] == "< .001" and first["effect"] == "d_z = 1.10 [0.90, 1.31]"
     assert set(t.iloc[1][["n", "pre", "post", "diff", "p", "effect"]]) == {"—"}
-    items = N.apa_prepost_table(pp, likert_study(), lang="en", measure_type="item")
+    items = common.apa_prepost_table(pp, likert_study(), lang="en", measure_type="item")
     assert items.iloc[0]["statistic"] == "V = 41.00" and items.iloc[0]["p"] == ".024"
 
 
 def test_results_text_and_abstract_take_numbers_from_tables():
     st = likert_study(min_cell=3)
     pooled = prepost_frame().iloc[[1]].assign(course_id=pd.NA, audience=pd.NA)
-    ja = N.results_text(pooled, st, lang="ja")
+    ja = research.results_text(pooled, st, lang="ja")
     assert "2.80" in ja and "3.41" in ja and "上昇した" in ja and "p < .001" in ja and "[0.52, 0.70]" in ja
-    en = N.abstract(pooled, st, "en")
+    en = research.abstract(pooled, st, "en")
     assert en.startswith("The survey test collected answers from participants of 2 courses (4 pre, 5 post).")
     assert "att rose from 2.80 (pre) to 3.41 (post)" in en
     down = pooled.assign(diff=-0.2)
-    assert "fell" in N.results_text(down, st, lang="en")
-    hidden = N.results_text(prepost_frame().iloc[[2]], st, lang="en", min_cell=5)
+    assert "fell" in research.results_text(down, st, lang="en")
+    hidden = research.results_text(prepost_frame().iloc[[2]], st, lang="en", min_cell=5)
     assert "fewer than 5" in hidden and "4.00" not in hidden
 
 
 def test_cautions_name_independent_design_and_unmatched_counts():
-    text_ = N.cautions(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
+    text_ = course.cautions(prepost_frame(), likert_study(), course_id="C1", lang="en", min_cell=5)
     lines = text_.splitlines()
     assert any("staff" in x and "pre only: fewer than 5" in x and "post only: fewer than 5" in x for x in lines)
     assert any("managers" in x and "fewer than 5 respondents" in x for x in lines)
     assert any("managers" in x and "independent groups" in x for x in lines)
     assert all(x.startswith("- ") for x in lines)
     clean = prepost_frame().iloc[[0]].assign(n_a=40, n_b=40, n_pairs=40)
-    assert N.cautions(clean, likert_study(), lang="en") == f"- {texts.text('narrative.no_cautions', 'en')}"
+    assert course.cautions(clean, likert_study(), lang="en") == f"- {texts.text('narrative.no_cautions', 'en')}"
 
 
 def test_reliability_table_waves_in_time_order_with_labels():
     st = likert_study()
     rel = pd.DataFrame({"construct_id": ["att"] * 4, "wave": ["followup", "post", "pre", "then"],
                         "n": [12, 20, 25, 11], "k": 2, "alpha": [0.7, 0.8, 0.75, 0.9]})
-    out = N.reliability_table(rel, st, lang="ja")
+    out = common.reliability_table(rel, st, lang="ja")
     assert out["wave"].tolist() == ["事前", "事後", "追跡", "振り返り事前"]
     assert out["n"].tolist() == [25, 20, 12, 11] and out["alpha"].tolist() == [0.75, 0.8, 0.7, 0.9]
 
@@ -253,30 +255,30 @@ def test_quotes_only_when_enough_people_wrote():
     st.codebook.min_cell_text = 3
     st.texts = pd.DataFrame({"submission_id": [1, 2, 3], "item_id": "comment",
                              "text": ["よかった", "[氏名]さんの説明", "長い"]})
-    assert N.quotes(st, "C1")["text"].tolist() == ["[氏名]さんの説明", "よかった", "長い"]
+    assert course.quotes(st, "C1")["text"].tolist() == ["[氏名]さんの説明", "よかった", "長い"]
     st.codebook.min_cell_text = 4
-    assert N.quotes(st, "C1").empty
-    assert "4" in N.quotes_note(st, "C1", "ja")
+    assert course.quotes(st, "C1").empty
+    assert "4" in course.quotes_note(st, "C1", "ja")
     # three texts but two people (submissions 1 and 4 are respondent a's pre and post): hidden at 3
     st.codebook.min_cell_text = 3
     st.texts = st.texts.assign(submission_id=[1, 2, 4])
-    assert N.quotes(st, "C1").empty
+    assert course.quotes(st, "C1").empty
 
 
 def test_input_hashes_match_hashlib(tmp_path):
     st = likert_study()
     st.root = tmp_path
     (tmp_path / "survey.yaml").write_text("survey: x\n", encoding="utf-8")
-    out = N.input_hashes(st)
+    out = research.input_hashes(st)
     assert out["file"].tolist() == ["survey.yaml", "courses.csv"]
     assert out["sha256"].iloc[0] == hashlib.sha256(b"survey: x\n").hexdigest()
     assert list(out.columns) == ["file", "sha256"] and out["sha256"].iloc[1] == ""
 
 
 def test_formatters():
-    assert N.fmt_p(0.0005) == "< .001" and N.fmt_p(0.05) == ".050"
-    assert N.fmt_est_ci(np.nan, 0, 1) == "—"
-    assert N.label("format", "online", "ja") == "オンライン" and N.label("format", "zoom", "ja") == "zoom"
+    assert F.fmt_p(0.0005) == "< .001" and F.fmt_p(0.05) == ".050"
+    assert F.fmt_est_ci(np.nan, 0, 1) == "—"
+    assert F.label("format", "online", "ja") == "オンライン" and F.label("format", "zoom", "ja") == "zoom"
 
 
 # ---------------------------------------------------------------------- notebooks
@@ -309,24 +311,26 @@ def test_notebook_parameters_are_declared(name):
 
 
 def test_prepost_cautions_in_japanese():
-    from dxsurvey.narrative import _caution_text
+    from dxsurvey.reports.common import caution_text as _caution_text
 
-    got = _caution_text("n < 5 (min_cell): statistics suppressed; fewer than 5 linked pairs: "
-                        "analysed as independent samples", "ja")
+    got = _caution_text("suppressed(min_cell=5); independent_fallback(min_cell=5)", "ja")
     assert got == "回答者が5人未満のため統計量は非表示、照合できた組が5組未満のため独立2群として分析"
-    assert _caution_text("no variance in the differences: t and effect undefined", "ja") == \
+    assert _caution_text("no_variance_diffs", "ja") == \
         "差のばらつきが0のため t と効果量は算出不可"
-    assert _caution_text("no answers in wave pre and post", "ja") == "事前・事後の回答がありません"
-    assert _caution_text("n < 10: interpret with caution", "en") == "n < 10: interpret with caution"
+    assert _caution_text("no_answers(waves=pre+post)", "ja") == "事前・事後の回答がありません"
+    assert _caution_text("no_answers(waves=pre+post)", "en") == "no answers in wave pre and post"
+    assert _caution_text("small_n(limit=10)", "en") == "n < 10: interpret with caution"
+    with pytest.raises(ValueError, match="caution"):
+        _caution_text("n < 10: interpret with caution", "en")      # prose is not a code
     assert _caution_text(None, "ja") == ""
 
 
 def test_methods_named_in_words_and_symbols():
     pp = prepost_frame()
-    t = N.change_table(pp, likert_study(), course_id="C1", lang="ja")
+    t = course.change_table(pp, likert_study(), course_id="C1", lang="ja")
     assert "対応のあるt検定" in set(t["test"]) and "Cohenのd_z" in set(t["effect_type"])
-    assert N.effect_symbol("rank_biserial") == "r_rb" and N.effect_symbol("hedges_g") == "g"
-    text_ = N.results_text(pp, likert_study(), lang="en", min_cell=5)
+    assert F.effect_symbol("rank_biserial") == "r_rb" and F.effect_symbol("hedges_g") == "g"
+    text_ = research.results_text(pp, likert_study(), lang="en", min_cell=5)
     assert "d_z = " in text_ and "cohen_dz" not in text_ and "Holm-adjusted p" in text_
 
 
@@ -334,14 +338,27 @@ def test_reliability_cautions_in_the_report_language_and_not_for_hidden_rows():
     st = likert_study()
     rel = pd.DataFrame({"construct_id": ["att"] * 3, "wave": ["pre", "post", "followup"],
                         "n": [25, 12, 2], "k": 2, "alpha": [-0.2, 0.8, np.nan],
-                        "caution": ["n < 30: interpret with caution; negative alpha: check reverse coding",
-                                    "n < 30: interpret with caution", "n < 3: reliability not computed"]})
-    ja = N.reliability_table(rel, st, lang="ja", min_cell=5)
+                        "caution": ["small_n(limit=30); negative_alpha", "small_n(limit=30)",
+                                    "too_few_respondents(limit=3)"]})
+    ja = common.reliability_table(rel, st, lang="ja", min_cell=5)
     assert ja["caution"].tolist() == ["回答者が30人未満: 解釈に注意、αが負: 逆転項目の設定を確認",
                                       "回答者が30人未満: 解釈に注意", ""]
-    en = N.reliability_table(rel, st, lang="en", min_cell=5)
+    en = common.reliability_table(rel, st, lang="en", min_cell=5)
     assert en["caution"].tolist()[:2] == ["n < 30: interpret with caution; negative alpha: check reverse coding",
                                           "n < 30: interpret with caution"]
     assert en["caution"].iloc[2] == ""
     # with min_cell 2 the n=2 row is shown, and so is its caution
-    assert N.reliability_table(rel, st, lang="ja", min_cell=2)["caution"].iloc[2] == "回答者が3人未満のため信頼性は算出不可"
+    assert common.reliability_table(rel, st, lang="ja", min_cell=2)["caution"].iloc[2] == "回答者が3人未満のため信頼性は算出不可"
+
+
+def test_every_caution_code_is_worded_in_both_languages():
+    from dxsurvey.stats.codes import CAUTIONS, decode, encode
+
+    for code, params in CAUTIONS.items():
+        entry = texts.TEXTS[f"caution.{code}"]
+        for lang in texts.LANGUAGES:
+            assert texts.placeholders(entry[lang]) == set(params), (code, lang)
+        cell = encode(code, **{p: "pre" for p in params})
+        assert decode(cell) == [(code, {p: "pre" for p in params})]
+    with pytest.raises(ValueError):
+        encode("small_n")          # its limit is missing

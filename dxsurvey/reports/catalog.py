@@ -10,7 +10,7 @@ Key prefixes
 ``col.<column>``
     Column headers shown in reports and ``tables.xlsx`` (:func:`column_label`).
 ``report.*``
-    Table/figure captions and notes written by :class:`dxsurvey.report.Context`.
+    Table/figure captions and notes written by :class:`dxsurvey.reports.Context`.
 ``index.*``
     The run's ``index.html``.
 ``cli.*``
@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import string
 
-__all__ = ["LANGUAGES", "TEXTS", "text", "column_label", "placeholders"]
+__all__ = ["LANGUAGES", "TEXTS", "text", "column_label", "placeholders", "check_language"]
 
 #: Languages every entry provides.
 LANGUAGES = ("ja", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
-    # ------------------------------------------------------------------ report.Context
+    # ------------------------------------------------------------------ reports.Context
     "report.table_label": {"ja": "表{number}", "en": "Table {number}"},
     "report.figure_label": {"ja": "図{number}", "en": "Figure {number}"},
     "report.caption_sep": {"ja": "　", "en": ". "},
     "report.empty_table": {"ja": "（該当するデータがありません）", "en": "(no data)"},
+    "report.suppressed_footnote": {
+        "ja": "—: 回答者が{min_cell}人未満のため非表示（個人が特定されないよう秘匿）",
+        "en": "—: hidden, fewer than {min_cell} respondents",
+    },
 
     # ------------------------------------------------------------------ column headers
     "col.course_id": {"ja": "研修ID", "en": "Course ID"},
@@ -162,6 +166,77 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.problem.bad_timestamp": {"ja": "日時を読めない", "en": "bad timestamp"},
     "value.problem.unreadable_source": {"ja": "読めないファイル", "en": "unreadable file"},
     "value.problem.unknown_course": {"ja": "未登録の研修", "en": "unknown course"},
+
+    # ------------------------------------------------------------------ stats cautions (dxsurvey.stats.codes)
+    "caution.no_pairs": {"ja": "この指標で事前・事後がそろった組がありません", "en": "no complete pairs for this measure"},
+    "caution.no_answers": {"ja": "{waves}の回答がありません", "en": "no answers in wave {waves}"},
+    "caution.suppressed": {"ja": "回答者が{min_cell}人未満のため統計量は非表示",
+                           "en": "n < {min_cell} (min_cell): statistics suppressed"},
+    "caution.small_n": {"ja": "回答者が{limit}人未満: 解釈に注意", "en": "n < {limit}: interpret with caution"},
+    "caution.independent_fallback": {"ja": "照合できた組が{min_cell}組未満のため独立2群として分析",
+                                     "en": "fewer than {min_cell} linked pairs: analysed as independent samples"},
+    "caution.all_diffs_zero": {"ja": "すべての組で差が0", "en": "all paired differences are zero"},
+    "caution.no_variance_diffs": {"ja": "差のばらつきが0のため t と効果量は算出不可",
+                                  "en": "no variance in the differences: t and effect undefined"},
+    "caution.no_variance_scores": {"ja": "得点のばらつきが0のため t と効果量は算出不可",
+                                   "en": "no variance in the scores: t and effect undefined"},
+    "caution.too_few_items": {"ja": "項目が2つ未満のため信頼性は算出不可",
+                              "en": "k < 2: reliability needs at least two items"},
+    "caution.too_few_respondents": {"ja": "回答者が{limit}人未満のため信頼性は算出不可",
+                                    "en": "n < {limit}: reliability not computed"},
+    "caution.no_total_variance": {"ja": "合計得点のばらつきが0", "en": "no variance in the total score"},
+    "caution.negative_alpha": {"ja": "αが負: 逆転項目の設定を確認", "en": "negative alpha: check reverse coding"},
+    "caution.omega_item_no_variance": {"ja": "ばらつきのない項目があるためωは算出不可",
+                                       "en": "omega not computed: an item has no variance"},
+    "caution.careless": {"ja": "不注意回答（全項目同一回答・回答時間が短すぎる）が{share}（{limit}超）: αが高く出ている可能性",
+                         "en": "{share} of rows flagged as careless (over {limit}): alpha may be inflated"},
+    "caution.sep": {"ja": "、", "en": "; "},
+    "caution.wave_sep": {"ja": "・", "en": " and "},
+
+    # ------------------------------------------------------------------ validation summary (dxsurvey validate)
+    "validation.summary.title": {"ja": "検証結果: {survey}", "en": "Validation: {survey}"},
+    "validation.summary.source": {
+        "ja": "{file}  [{course} / {wave}]  形式 {format}  読込 {rows} 行 → 有効 {kept} 件"
+              "（空欄 {empty}, 重複 {dup}, 除外 {excl}）",
+        "en": "{file}  [{course} / {wave}]  format {format}  read {rows} rows -> {kept} valid "
+              "(empty {empty}, duplicate {dup}, excluded {excl})",
+    },
+    "validation.summary.linkage": {
+        "ja": "回答者の照合（{course}）: {wave_a}–{wave_b} 一致 {matched} 人, {wave_a}のみ {only_a}, {wave_b}のみ {only_b}",
+        "en": "Linkage ({course}): {wave_a}-{wave_b} matched {matched}, {wave_a} only {only_a}, {wave_b} only {only_b}",
+    },
+    "validation.summary.anon": {
+        "ja": "回答者の照合（{course}）: 回答者コードなし（匿名）: 独立標本として分析",
+        "en": "Linkage ({course}): no respondent code (anonymous): analysed as independent samples",
+    },
+    "validation.summary.problems": {"ja": "問題 {n} 件（エラー {errors}, 警告 {warnings}）:",
+                                    "en": "{n} problems ({errors} errors, {warnings} warnings):"},
+    "validation.summary.ok": {"ja": "問題はありません。", "en": "No problems."},
+    "validation.summary.status_error": {"ja": "エラーがあります（上記を修正してください）。",
+                                        "en": "There are errors (fix the above)."},
+    "validation.summary.status_ok": {"ja": "検証 OK（警告 {warnings} 件）。", "en": "Validation OK ({warnings} warnings)."},
+    "validation.summary.row": {"ja": "{row}行目", "en": "row {row}"},
+    "validation.summary.column": {"ja": "列「{column}」", "en": "column '{column}'"},
+    "validation.summary.value": {"ja": "値「{value}」", "en": "value '{value}'"},
+    "validation.summary.problem": {"ja": "{where}: {problem} → {action}", "en": "{where}: {problem} -> {action}"},
+    "validation.summary.later_kept": {"ja": "（同じ回答者の後の回答{row}を採用）",
+                                      "en": " (the same respondent's later answer{row} was kept)"},
+    "validation.summary.later_row": {"ja": "（{row}行目）", "en": " (row {row})"},
+    "validation.summary.detail": {"ja": "（{detail}）", "en": " ({detail})"},
+    "validation.summary.by_kind": {"ja": "問題の内訳（ファイル × 列 × 種類、エラーから）:",
+                                   "en": "Problems by file x column x kind (errors first):"},
+    "validation.summary.kind_line": {"ja": "  [{action}] {file}{column}: {problem} {n} 件",
+                                     "en": "  [{action}] {file}{column}: {problem} {n}"},
+    "validation.summary.kind_column": {"ja": " 「{column}」", "en": " [{column}]"},
+    "validation.summary.examples": {"ja": "例（各内訳 {k} 件まで）:", "en": "Examples (up to {k} of each):"},
+    "value.problem.merged_spellings": {"ja": "表記ゆれを統合", "en": "spellings merged"},
+    "value.problem.label_loss": {"ja": "未定義の選択肢が多すぎる", "en": "too many unknown labels"},
+    "value.problem.unknown_wave": {"ja": "未定義の時点", "en": "unknown wave"},
+    "value.problem.filtered": {"ja": "対象外の行（where）", "en": "filtered out (where)"},
+    "value.problem.same_column": {"ja": "同じ列を2時点で使用", "en": "same column for two waves"},
+    "value.problem.straight_lining": {"ja": "全項目同一回答", "en": "straight-lining"},
+    "value.problem.too_fast": {"ja": "回答時間が短すぎる", "en": "too fast"},
+    "value.problem.duplicate_header": {"ja": "重複した列名", "en": "duplicate header"},
 
     # ------------------------------------------------------------------ narrative: sentences
     "narrative.no_data": {"ja": "表示できるデータがありません", "en": "No data to show"},
@@ -377,7 +452,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_change": {"ja": "構成概念・項目ごとの変化と効果量（全統計量）",
                                     "en": "Change and effect size per construct and item (all statistics)"},
-    "10_course_report.all_statistics": {"ja": "（全統計量）", "en": " (all statistics)"},
+    "10_course_report.cap_later_all": {"ja": "{caption}（全統計量）", "en": "{caption} (all statistics)"},
     "10_course_report.details": {
         "ja": "## 付録: 変化の詳細表\n\n本文の表の元になった全統計量（人数、平均、標準偏差、信頼区間の上下限、"
               "検定、p値と調整済みp値、効果量）です。同じ内容が `tables/` のCSVと `tables.xlsx` にあります。",
@@ -580,7 +655,8 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _check_language(language: str) -> str:
+def check_language(language: str) -> str:
+    """``language`` if the catalogue has it, else ValueError."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}; got {language!r}")
     return language
@@ -615,7 +691,7 @@ def text(key: str, language: str = "ja", /, **fmt) -> str:
     >>> text("report.table_label", "en", number=2)
     'Table 2'
     """
-    _check_language(language)
+    check_language(language)
     try:
         entry = TEXTS[key]
     except KeyError:
@@ -637,7 +713,7 @@ def column_label(column: str, language: str = "ja") -> str:
     >>> column_label("something_new", "ja")
     'something_new'
     """
-    _check_language(language)
+    check_language(language)
     entry = TEXTS.get(f"col.{column}")
     return entry[language] if entry else str(column)
 
