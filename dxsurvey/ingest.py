@@ -872,7 +872,8 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     answers = _attach("answers", ANSWERS)
     answers["value"] = answers["value"].astype("Int64")
     answers["item_id"] = answers["item_id"].astype("string")
-    answers["label"] = answers["label"].astype("string")
+    # personal data typed into any cell (a Likert answer, 役職) is masked before anything keeps it
+    answers["label"] = privacy.mask_series(answers["label"].astype("string"), names=names)
     choices = _attach("choices", CHOICES)
     texts = _attach("texts", TEXTS)
     if len(texts):
@@ -891,6 +892,8 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     for col in ("instructor", "format", "style"):
         submissions[col] = submissions[col].astype("string")
     submissions["careless"] = submissions["careless"].fillna(False).astype(bool)
+    for c in submissions.columns[len(SUBMISSIONS):]:
+        submissions[c] = privacy.mask_series(submissions[c], names=names)
     submissions["submitted_at"] = pd.to_datetime(submissions["submitted_at"])
     submissions["audience"] = submissions["audience"].astype("string")
     submissions["source_row"] = submissions["source_row"].astype("int64")
@@ -901,6 +904,9 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     val["value"] = val["value"].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
     if cb.respondent_key is not None and len(val):
         val = _hash_logged_codes(val, cb, set(rows["code"].dropna()), secret)
+    # the log quotes what was typed (a dropped row's cells too): masked before it is saved or printed
+    val["value"] = privacy.mask_series(val["value"].astype(object), names=names)
+    val["message"] = privacy.mask_series(val["message"].astype(object), names=names)
 
     link = linkage_table(submissions, fuzzy_counts)
     summ = _source_summary(pd.DataFrame(summary), submissions, val)

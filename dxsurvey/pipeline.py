@@ -731,7 +731,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         The run folder to create.
     parameters : mapping
         Extra notebook parameters (``language``, ``min_cell``, ``course_id`` ...), each
-        checked against the parameters the notebooks declare.
+        checked against the parameters the notebooks declare.  ``min_cell`` may raise
+        the codebook's value (hide more), never lower it; ``0`` means the codebook's.
     jobs : int, optional
         Notebooks executed at once (default: ``os.cpu_count()``).
     force : bool
@@ -750,7 +751,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     RunExistsError
         ``out`` exists and ``force`` is False.
     ValueError
-        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study.
+        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study, a
+        ``min_cell`` below the codebook's.
 
     Notes
     -----
@@ -762,7 +764,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     respondent keys).  A per-course notebook's tables and figures get the suffix
     ``_<course_id>`` (``tables/change_C2024-01.csv``), and two notebooks of one run
     writing the same table or figure name is an error in the second one.  A failing notebook does not stop the others.  Then
-    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
+    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`, against the
+    codebook's ``min_cell``), ``run.json``
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
     from . import privacy, provenance
@@ -787,6 +790,10 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
     min_cell = params.get("min_cell")
     min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
+    if min_cell < st.min_cell:
+        # a parameter may hide more, never less: the codebook's min_cell is the floor
+        raise ValueError(f"min_cell {min_cell} is below the codebook's min_cell {st.min_cell} "
+                         f"(survey.yaml): it can be raised with -p min_cell, never lowered")
 
     partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
     if partial.exists():
@@ -796,7 +803,9 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     nbs = partial / "notebooks"
     base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
-    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
+    # the audit checks against the codebook's min_cell, whatever a parameter raised it to
+    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=st.min_cell,
+                              count_headers=privacy.count_headers(catalog.TEXTS))
     cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
     results: list[ReportResult] = []
     try:
@@ -934,7 +943,8 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
     record = json.loads(rec_path.read_text(encoding="utf-8"))
     st = load_study_cached(Path(run_dir) / record["study"])   # recorded relative to the run folder
     findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
-                             min_cell=int(record.get("min_cell") or st.min_cell))
+                             min_cell=st.min_cell,   # the codebook's, never run.json's
+                             count_headers=privacy.count_headers(catalog.TEXTS))
     return findings, privacy.audit_report(findings, language)
 
 
