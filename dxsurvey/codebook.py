@@ -163,6 +163,8 @@ class Codebook:
     exclude: list[ExcludeRule] = field(default_factory=list)
     min_cell: int = 5
     min_cell_text: int = 10
+    #: KH Coder coding rules for the free-text report (``coding_rules:``), inside the study folder.
+    coding_rules: Path | None = None
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -201,7 +203,7 @@ def _suggest(name: str, choices) -> str:
 
 
 _TOP_KEYS = {"survey", "language", "respondent_key", "scales", "constructs", "items", "sources",
-             "exclude", "min_cell", "min_cell_text", "title", "description"}
+             "exclude", "min_cell", "min_cell_text", "title", "description", "coding_rules"}
 _ITEM_KEYS = {"id", "column", "type", "scale", "reverse", "level", "role", "map", "options",
               "other", "waves", "label"}
 _SOURCE_KEYS = {"file", "course", "wave", "sheet", "header_rows", "encoding", "format", "scales"}
@@ -519,6 +521,25 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         if not isinstance(v, int) or v < 1:
             raise _err(k, "must be a positive whole number.", yf)
 
+    coding_rules = _coding_rules(doc.get("coding_rules"), root, yf)
+
     return Codebook(survey=str(doc["survey"]), root=root, language=language, respondent_key=key,
                     scales=scales, constructs=constructs, items=items, sources=sources,
-                    exclude=exclude, min_cell=min_cell, min_cell_text=min_cell_text)
+                    exclude=exclude, min_cell=min_cell, min_cell_text=min_cell_text,
+                    coding_rules=coding_rules)
+
+
+def _coding_rules(value: Any, root: Path, yf: Path) -> Path | None:
+    """``coding_rules:``: a file of KH Coder coding rules, relative to the study folder and inside it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _err("coding_rules", f"must be a file name inside the study folder, such as coding_rules.txt; "
+                                   f"got {value!r}.", yf)
+    rel = Path(value.strip())
+    path = (root / rel).resolve()
+    if rel.is_absolute() or not path.is_relative_to(root.resolve()):
+        raise _err("coding_rules", f"{value!r} is outside the study folder {root}; put the file inside it.", yf)
+    if not path.is_file():
+        raise _err("coding_rules", f"file {value!r} not found in {root}.", yf)
+    return path
