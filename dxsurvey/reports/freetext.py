@@ -279,8 +279,9 @@ def _shown(table: ReportTable, min_cell: int) -> pd.DataFrame:
 
 def key_points(ctx, fx: FreeText, *, wave_a: str = "pre", wave_b: str = "post", alpha: float = 0.05) -> Markup:
     """2-4 sentences from the numbers: per grouping, the group × word with the largest adjusted
-    residual among shown groups and words used by at least min_cell writers; then the word whose
-    share changed most significantly (Holm) between ``wave_a`` and ``wave_b``, or that none did."""
+    residual among shown groups and words used by at least min_cell writers; then, among the words
+    whose share changed significantly (Holm-adjusted p < ``alpha``) between ``wave_a`` and ``wave_b``,
+    the one with the largest change, or that none did."""
     lang, out = ctx.language, []
     if fx.empty:
         return markdown("25_free_text.skip_no_comments", lang)
@@ -299,7 +300,8 @@ def key_points(ctx, fx: FreeText, *, wave_a: str = "pre", wave_b: str = "post", 
         waves = {"wave_a": wave_label(wave_a, lang), "wave_b": wave_label(wave_b, lang)}
         sig = c[(c["p_adj"] < alpha) & (c["n_a"] >= ctx.min_cell) & (c["n_b"] >= ctx.min_cell)]
         if len(sig):
-            r = sig.sort_values(["p_adj", "p_val", "word"], kind="stable").iloc[0]
+            r = sig.assign(_size=sig["diff"].abs()).sort_values(["_size", "p_adj", "word"],
+                                                                ascending=[False, True, True], kind="stable").iloc[0]
             key = "25_free_text.kp_change_up" if r["diff"] > 0 else "25_free_text.kp_change_down"
             out.append(markdown(key, lang, word=r["label"], share_a=fmt_pct(r["share_a"]),
                                 share_b=fmt_pct(r["share_b"]), p=_p_text(r["p_adj"]), **waves))
