@@ -204,7 +204,8 @@ def _fragments(lang: str) -> set[str]:
         if key.startswith("25_free_text."):
             for piece in re.split(r"\{[^}]*\}|\n|\*\*|#+ |- ", entry[lang]):
                 piece = piece.strip(" 。、.,()（）:")
-                if len(piece) >= (4 if lang == "ja" else 12):
+                # ja prose has particles (hiragana); words like グループ also occur in the comments
+                if (re.search("[\u3041-\u3096]", piece) and len(piece) >= 4) if lang == "ja" else len(piece) >= 12:
                     parts.add(piece)
     return parts
 
