@@ -425,6 +425,8 @@ class Codebook:
     exclude: list[ExcludeRule] = field(default_factory=list)
     min_cell: int = 5
     min_cell_text: int = 10
+    #: KH Coder coding rules for the free-text report (``coding_rules:``), inside the study folder.
+    coding_rules: Path | None = None
     vocabularies: dict[str, Vocabulary] = field(default_factory=dict)
     exclude_careless: bool = False
 
@@ -476,7 +478,7 @@ def _suggest(name: str, choices) -> str:
 
 _TOP_KEYS = {"survey", "language", "respondent_key", "scales", "constructs", "items", "sources",
              "exclude", "min_cell", "min_cell_text", "title", "description", "audiences", "formats",
-             "styles", "exclude_careless"}
+             "styles", "exclude_careless", "coding_rules"}
 _ITEM_KEYS = {"id", "column", "columns", "type", "scale", "reverse", "level", "role", "map", "options",
               "other", "waves", "label"}
 _SOURCE_KEYS = {"file", "course", "wave", "waves", "where", "sheet", "header_rows", "encoding", "format",
@@ -954,6 +956,7 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         if not isinstance(v, int) or v < 1:
             raise _err(k, "must be a positive whole number.", yf)
 
+    coding_rules = _coding_rules(doc.get("coding_rules"), root, yf)
     exclude_careless = doc.get("exclude_careless", False)
     if not isinstance(exclude_careless, bool):
         raise _err("exclude_careless", "must be true (drop careless submissions) or false (flag them only).", yf)
@@ -964,4 +967,21 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
     return Codebook(survey=str(doc["survey"]), root=root, language=language, respondent_key=key,
                     scales=scales, constructs=constructs, items=items, sources=sources,
                     exclude=exclude, min_cell=min_cell, min_cell_text=min_cell_text,
-                    vocabularies=vocabularies, exclude_careless=exclude_careless)
+                    vocabularies=vocabularies, exclude_careless=exclude_careless,
+                    coding_rules=coding_rules)
+
+
+def _coding_rules(value: Any, root: Path, yf: Path) -> Path | None:
+    """``coding_rules:``: a file of KH Coder coding rules, relative to the study folder and inside it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _err("coding_rules", f"must be a file name inside the study folder, such as coding_rules.txt; "
+                                   f"got {value!r}.", yf)
+    rel = Path(value.strip())
+    path = (root / rel).resolve()
+    if rel.is_absolute() or not path.is_relative_to(root.resolve()):
+        raise _err("coding_rules", f"{value!r} is outside the study folder {root}; put the file inside it.", yf)
+    if not path.is_file():
+        raise _err("coding_rules", f"file {value!r} not found in {root}.", yf)
+    return path

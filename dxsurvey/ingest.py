@@ -925,7 +925,8 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     choices = _attach("choices", CHOICES)
     texts = _attach("texts", TEXTS)
     if len(texts):
-        texts["text"] = privacy.mask_series(texts["text"], names=names)
+        # tagged: SudachiPy's person names too (hiragana given names, rare surnames)
+        texts["text"] = privacy.mask_series(texts["text"], names=names, tagged=True)
 
     cat_cols = [_CATEGORY + it.id for it in cb.items_of("category") if _CATEGORY + it.id in kept.columns]
     for col in ("instructor", "format", "style"):

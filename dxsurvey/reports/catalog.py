@@ -909,6 +909,203 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# ---------------------------------------------------------------------- 25_free_text (own block)
+TEXTS.update({
+    "25_free_text.title": {
+        "ja": "# 自由記述の分析\n\n調査: {survey}。KH Coder と同じ手法（語の抽出、特徴語、KWIC、共起ネットワーク、"
+              "対応分析、コーディング）で、選択式の設問では分からない声を数えます。",
+        "en": "# Free-text comments\n\nSurvey: {survey}. The methods of KH Coder (word extraction, distinctive "
+              "words, KWIC, co-occurrence network, correspondence analysis, coding) count what the tick boxes miss.",
+    },
+    "25_free_text.skip_no_comments": {
+        "ja": "自由記述の回答がないため、この節は省略します。",
+        "en": "There are no comments, so this section is skipped.",
+    },
+    "25_free_text.h_n": {"ja": "## 分析に使った記述", "en": "## Comments analysed"},
+    "25_free_text.n_sentence": {
+        "ja": "回答{n_submissions}件のうち、自由記述のある{n_used}件を分析しました（空欄{n_blank}件、"
+              "個人情報のマスクだけが残った{n_masked}件を除外）。1回の回答の記述を1文書として数えます。",
+        "en": "Of {n_submissions} submissions, the {n_used} with a comment were analysed (excluded: {n_blank} "
+              "blank, {n_masked} holding masked personal data only). One submission's comment is one document.",
+    },
+    "25_free_text.cap_n": {"ja": "時点別の分析対象", "en": "Documents analysed per wave"},
+    "25_free_text.key_points": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "25_free_text.kp_group": {
+        "ja": "「{group}」で最も特徴的な語は「{word}」です（{n_docs}件中{documents}件、調整済み残差 {residual}）。",
+        "en": "The most distinctive word of \u201c{group}\u201d is \u201c{word}\u201d ({documents} of {n_docs} "
+              "comments, adjusted residual {residual}).",
+    },
+    "25_free_text.kp_change_up": {
+        "ja": "{wave_a}から{wave_b}にかけて最も大きく増えた語は「{word}」です（{share_a}→{share_b}、Holm調整済み {p}）。",
+        "en": "From {wave_a} to {wave_b}, \u201c{word}\u201d rose most ({share_a} to {share_b}, Holm-adjusted "
+              "{p}).",
+    },
+    "25_free_text.kp_change_down": {
+        "ja": "{wave_a}から{wave_b}にかけて最も大きく減った語は「{word}」です（{share_a}→{share_b}、Holm調整済み {p}）。",
+        "en": "From {wave_a} to {wave_b}, \u201c{word}\u201d fell most ({share_a} to {share_b}, Holm-adjusted "
+              "{p}).",
+    },
+    "25_free_text.kp_change_none": {
+        "ja": "{wave_a}と{wave_b}で、使われる割合がHolm調整後に有意に変わった語はありません（{n_words}語を検定）。",
+        "en": "No word's share changed significantly from {wave_a} to {wave_b} after Holm's adjustment "
+              "({n_words} words tested).",
+    },
+    "25_free_text.h_frequent": {
+        "ja": "## 時点別の頻出語\n\n各時点で多くの人が使った語です（助詞・助動詞など KH Coder が既定で除く品詞は除外）。",
+        "en": "## Frequent words per wave\n\nThe words most people used in each wave (the word classes KH Coder "
+              "leaves out by default, such as particles, are excluded).",
+    },
+    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）", "en": "Frequent words per wave (top {top})"},
+    "25_free_text.fig_frequent": {
+        "ja": "時点別の頻出語（記述した人に占める割合）", "en": "Frequent words per wave (share of comments)",
+    },
+    "25_free_text.h_distinctive": {
+        "ja": "## グループ別の特徴語\n\nあるグループが他のグループより多く使った語を、調整済み残差の大きい順に示します"
+              "（{min_df}件以上の記述で使われた語）。",
+        "en": "## Distinctive words per group\n\nThe words a group used more than the other groups, by adjusted "
+              "residual (words in at least {min_df} comments of the group).",
+    },
+    "25_free_text.cap_distinctive": {
+        "ja": "{grouping}別の特徴語（上位{top}語）", "en": "Distinctive words by {grouping} (top {top})",
+    },
+    "25_free_text.grouping.audience_wave": {"ja": "対象×時点", "en": "audience × wave"},
+    "25_free_text.grouping.format_wave": {"ja": "形式×時点", "en": "format × wave"},
+    "25_free_text.grouping.style_wave": {"ja": "研修スタイル×時点", "en": "style × wave"},
+    "25_free_text.h_change": {
+        "ja": "## {wave_a}から{wave_b}への変化\n\n語を使った記述の割合を時点間で比べ、語ごとに検定しました"
+              "（期待度数が5未満ならFisherの正確検定、それ以外はχ²検定。p値はHolm法で調整）。",
+        "en": "## Change from {wave_a} to {wave_b}\n\nThe share of comments using each word, compared between "
+              "the waves and tested per word (Fisher's exact test where an expected count is under 5, else "
+              "chi-squared; p-values adjusted by Holm's method).",
+    },
+    "25_free_text.cap_change": {
+        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）",
+        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top})",
+    },
+    "25_free_text.skip_change": {
+        "ja": "{wave_a}と{wave_b}の両方の記述がないため、この節は省略します。",
+        "en": "There are no comments in both {wave_a} and {wave_b}, so this section is skipped.",
+    },
+    "25_free_text.h_kwic": {
+        "ja": "## KWIC（語の前後の文脈）\n\n頻出語が使われた箇所を前後{width}文字とともに示します。"
+              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。",
+        "en": "## KWIC (words in context)\n\nWhere the frequent words were used, with {width} characters on "
+              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted.",
+    },
+    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）", "en": "KWIC of \u201c{word}\u201d (up to {n} lines)"},
+    "25_free_text.skip_kwic": {
+        "ja": "記述者が{min_cell_text}人以上の研修×時点がないため、引用は省略します。",
+        "en": "No course and wave has {min_cell_text} or more writers, so no context is quoted.",
+    },
+    "25_free_text.h_network": {
+        "ja": "## 共起ネットワーク\n\n同じ記述に一緒に現れやすい語を線で結びます（Jaccard係数の強い上位{top_edges}本）。"
+              "円の大きさは出現数、色はまとまり（コミュニティ）です。",
+        "en": "## Co-occurrence network\n\nWords that tend to appear in the same comment are joined (the "
+              "{top_edges} strongest Jaccard coefficients). Circle size is frequency; colour is the community.",
+    },
+    "25_free_text.fig_network": {"ja": "共起ネットワーク（全時点）", "en": "Co-occurrence network (all waves)"},
+    "25_free_text.h_change_network": {
+        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で描き、"
+              "線の色で時点を示します。",
+        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more); "
+              "the edge colour shows the wave.",
+    },
+    "25_free_text.fig_change_network": {
+        "ja": "{wave_a}と{wave_b}の共起ネットワーク（線の色 = 時点）",
+        "en": "Co-occurrence network of {wave_a} and {wave_b} (edge colour = wave)",
+    },
+    "25_free_text.skip_network": {
+        "ja": "2件以上の記述に現れる語の組がないため、ネットワークは省略します。",
+        "en": "No pair of words appears together in two or more comments, so the network is skipped.",
+    },
+    "25_free_text.h_ca": {
+        "ja": "## 対応分析\n\n{grouping}のグループと、グループ間で差の大きい語（χ²の大きい上位{n_words}語）を同じ図に置きます。"
+              "近くにある語ほど、そのグループで多く使われています（記述者が{min_cell}人以上のグループ）。",
+        "en": "## Correspondence analysis\n\nThe groups of {grouping} and the words that differ most between them "
+              "(the {n_words} with the largest chi-squared) in one map: a word near a group is used more there "
+              "(groups with at least {min_cell} writers).",
+    },
+    "25_free_text.fig_ca": {"ja": "対応分析（{grouping}）", "en": "Correspondence analysis ({grouping})"},
+    "25_free_text.skip_ca": {
+        "ja": "記述者が{min_cell}人以上のグループが3つ未満のため、対応分析は省略します。",
+        "en": "Fewer than three groups have {min_cell} or more writers, so the correspondence analysis is skipped.",
+    },
+    "25_free_text.h_codes": {
+        "ja": "## コーディング\n\nコーディングルール（{file}）で記述にコードを付け、グループ別に数えました。"
+              "調整済み残差が +1.96 を超えるグループはそのコードが多く、−1.96 を下回るグループは少ない（5%水準）ことを示します。",
+        "en": "## Coding\n\nThe coding rules ({file}) give each comment its codes, counted per group. An "
+              "adjusted residual above +1.96 means the group has the code more often than the others, below "
+              "-1.96 less often (5% level).",
+    },
+    "25_free_text.skip_no_rules": {
+        "ja": "survey.yaml に coding_rules（コーディングルールのファイル）がないため、この節は省略します。",
+        "en": "survey.yaml names no coding_rules file, so this section is skipped.",
+    },
+    "25_free_text.cap_codes": {"ja": "{grouping}別のコード", "en": "Codes by {grouping}"},
+    "25_free_text.fig_codes": {
+        "ja": "{grouping}別のコードの調整済み残差", "en": "Adjusted residuals of the codes by {grouping}",
+    },
+    "25_free_text.h_quotes": {
+        "ja": "### コード別の記述例\n\n記述者が{min_cell_text}人以上のグループの記述だけを、個人情報をマスクして引用します"
+              "（同じ記述は件数でまとめます）。",
+        "en": "### Comments per code\n\nOnly comments of groups with at least {min_cell_text} writers are quoted, "
+              "masked (identical comments are counted once with their count).",
+    },
+    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例", "en": "Comments coded \u201c{code}\u201d"},
+    "25_free_text.skip_quotes": {
+        "ja": "記述者が{min_cell_text}人以上のグループにこのコードの記述がないため、引用はありません。",
+        "en": "No group with {min_cell_text} or more writers has a comment with this code, so none is quoted.",
+    },
+    "25_free_text.glossary": {
+        "ja": "## 用語\n\n- **Jaccard係数**: 2つの語の両方を含む記述の数を、どちらかを含む記述の数で割った値（0〜1）。"
+              "共起ネットワークの線の強さです。\n"
+              "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
+              "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
+              "- **KWIC**: Key Word In Context。語を、それが使われた前後の文脈とともに並べた一覧です。\n"
+              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
+        "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
+              "containing either (0 to 1); the strength of a network edge.\n"
+              "- **Adjusted residual**: how far a group's count is from what equal use across groups would give, "
+              "standardised; beyond +/-1.96 the group differs at the 5% level.\n"
+              "- **KWIC**: Key Word In Context, a list of a word's uses with the text around them.\n"
+              "- **Correspondence analysis**: a map of a words-by-groups table in two dimensions; words and "
+              "groups close together go together.",
+    },
+    # figure labels (dxsurvey.freetext.plots.LABEL_KEYS)
+    "25_free_text.fig.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
+    "25_free_text.fig.both": {"ja": "両方", "en": "both"},
+    "25_free_text.fig.dim": {"ja": "成分{k}（{share:.1%}）", "en": "Dimension {k} ({share:.1%})"},
+    "25_free_text.fig.code": {"ja": "コード", "en": "Code"},
+    "25_free_text.fig.group": {"ja": "グループ", "en": "Group"},
+    "25_free_text.fig.share": {"ja": "記述した人に占める割合（%）", "en": "Share of comments (%)"},
+    "25_free_text.fig.n": {
+        "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）",
+        "en": "N = {n} (excluded: blank {blank}, masked only {masked})",
+    },
+    # column headers of the free-text tables
+    "col.word": {"ja": "語", "en": "Word"},
+    "col.kh_pos": {"ja": "品詞", "en": "Word class"},
+    "col.rank": {"ja": "順位", "en": "Rank"},
+    "col.documents": {"ja": "出現文書数", "en": "Documents"},
+    "col.n_docs": {"ja": "記述数", "en": "Comments"},
+    "col.share_rest": {"ja": "割合（他のグループ）", "en": "Share (other groups)"},
+    "col.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
+    "col.docs_a": {"ja": "出現文書数(A)", "en": "Documents (A)"},
+    "col.docs_b": {"ja": "出現文書数(B)", "en": "Documents (B)"},
+    "col.share_a": {"ja": "割合(A)", "en": "Share (A)"},
+    "col.share_b": {"ja": "割合(B)", "en": "Share (B)"},
+    "col.group": {"ja": "グループ", "en": "Group"},
+    "col.code": {"ja": "コード", "en": "Code"},
+    "col.coded": {"ja": "該当文書数", "en": "Coded"},
+    "col.n_group": {"ja": "グループの記述数", "en": "Comments in group"},
+    "col.left": {"ja": "前の文脈", "en": "Left context"},
+    "col.keyword": {"ja": "語", "en": "Keyword"},
+    "col.right": {"ja": "後の文脈", "en": "Right context"},
+    "col.n_submissions": {"ja": "回答数", "en": "Submissions"},
+    "col.n_used": {"ja": "分析した記述数", "en": "Comments analysed"},
+    "col.n_excluded": {"ja": "除外（空欄・マスクのみ）", "en": "Excluded (blank, masked only)"},
+})
+
 def check_language(language: str) -> str:
     """``language`` if the catalogue has it, else ValueError."""
     if language not in LANGUAGES:
