@@ -13,9 +13,10 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["Context", "ReportTable", "catalog", "format", "export", "common", "context",
-           "validation", "course", "comparison", "research"]
+           "validation", "course", "comparison", "research", "plan"]
 
-_MODULES = {"catalog", "format", "export", "common", "context", "validation", "course", "comparison", "research"}
+_MODULES = {"catalog", "format", "export", "common", "context", "validation", "course", "comparison", "research",
+            "plan"}
 
 
 def __getattr__(name: str):
