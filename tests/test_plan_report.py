@@ -149,7 +149,7 @@ def test_design_and_answers_needed(report):
     f = report.needed_frame()
     row = f.iloc[0]
     n = report.needed.iloc[0]
-    assert row["n_compare"] == n["n_compare"]
+    assert row["need_compare"] == n["n_compare"]
     # invitations to reach the follow-up: inflated for response and attrition
     if pd.notna(row["invite_followup"]):
         assert row["invite_followup"] == stats_plan.invitations(int(n["n_change"]), n["rate"], 1 - row["retention"])

@@ -208,7 +208,7 @@ class PlanReport:
             "level_a": [label(x, v, lang) for x, v in zip(f, c["level_a"])],
             "level_b": [label(x, v, lang) for x, v in zip(f, c["level_b"])],
             "n_a": c["n_a"].to_numpy(), "n_b": c["n_b"].to_numpy(),
-            "n_courses_a": c["n_courses_a"].to_numpy(), "n_courses_b": c["n_courses_b"].to_numpy(),
+            "courses_a": c["n_courses_a"].to_numpy(), "courses_b": c["n_courses_b"].to_numpy(),
             "diff": c["diff"].to_numpy(float), "ci_low": c["ci_low"].to_numpy(float),
             "ci_high": c["ci_high"].to_numpy(float), "ci90_low": c["ci90_low"].to_numpy(float),
             "ci90_high": c["ci90_high"].to_numpy(float), "d": c["d"].to_numpy(float),
@@ -230,7 +230,7 @@ class PlanReport:
         labels = measure_labels(self.study)
         frame = b.copy()
         frame["level"] = [label(by, v, lang) if by not in ("course_id",) else v for by, v in zip(b["by"], b["level"])]
-        frame["by"] = [label("factor", v, lang) if v != "course_id" else text("col.course_id", lang) for v in b["by"]]
+        frame["by"] = [label("factor", v, lang) if v != "course_id" else text("30_next_course.by_course", lang) for v in b["by"]]
         frame["item_id"] = [labels.get(i, i) for i in b["item_id"]]
         frame = frame.rename(columns={"by": "grouping", "level": "group", "item_id": "item"})
         return ReportTable(frame, "plan_behaviour", "30_next_course.cap_behaviour", n_cols=("n", "n_yes"),
@@ -264,7 +264,9 @@ class PlanReport:
     def table_ideas_channel(self) -> ReportTable:
         bc = self.idea_tables["by_channel"].merge(
             self.idea_tables["reach"][["channel", "n_sections_reached", "n_sections"]], on="channel", how="left")
-        bc = bc.drop(columns=["n_sections_x"]).rename(columns={"n_sections_y": "n_sections_all"})
+        bc = bc.drop(columns=["n_sections_x"]).rename(columns={
+            "n_sections_y": "sections_all", "n_sections_reached": "sections_reached", "n_ideas": "ideas",
+            "n_implemented": "implemented"})
         bc["channel"] = [text("30_next_course.all_channels", self.lang) if c == "all" else c for c in bc["channel"]]
         return ReportTable(bc, "plan_ideas_channel", "30_next_course.cap_ideas_channel", n_cols=())
 
@@ -277,6 +279,7 @@ class PlanReport:
     def table_ideas_course(self) -> ReportTable:
         pc = self.idea_tables["per_course"].copy()
         pc["respondents"] = pd.to_numeric(pc["respondents"], errors="coerce")
+        pc = pc.rename(columns={"n_ideas": "ideas"})
         return ReportTable(pc, "plan_ideas_course", "30_next_course.cap_ideas_course", n_cols=("respondents",),
                            value_cols=("respondents", "ideas_per_respondent"))
 
@@ -315,7 +318,7 @@ class PlanReport:
             "audience": [label("audience", a, lang) for a in nd["audience"]],
             "construct": [self._name(m) for m in nd["construct"]],
             "n_pairs": nd["n_pairs"].to_numpy(), "rho": nd["rho"].to_numpy(float), "dz": nd["dz"].to_numpy(float),
-            "n_change": _whole(nd["n_change"]), "n_compare": _whole(nd["n_compare"]),
+            "need_change": _whole(nd["n_change"]), "need_compare": _whole(nd["n_compare"]),
             "rate": nd["rate"].to_numpy(float), "invite_change": _whole(nd["invite_change"]),
             "invite_compare": _whole(nd["invite_compare"]), "retention": retention.to_numpy(float),
             "invite_followup": _whole(inv_fu),
@@ -332,11 +335,11 @@ class PlanReport:
         lines = []
         for aud in self.needed["audience"].unique():
             g = f[self.needed["audience"].to_numpy() == aud]
-            if not len(g) or g["n_compare"].isna().all():
+            if not len(g) or g["need_compare"].isna().all():
                 continue
-            r = g.sort_values("n_compare", ascending=False).iloc[0]
+            r = g.sort_values("need_compare", ascending=False).iloc[0]
             lines.append(text("30_next_course.needed_line", lang, audience=escape_md(label("audience", aud, lang)),
-                              n=int(r["n_compare"]), sesoi=fmt_num(self.sesoi, 2), construct=escape_md(r["construct"]),
+                              n=int(r["need_compare"]), sesoi=fmt_num(self.sesoi, 2), construct=escape_md(r["construct"]),
                               rate=fmt_pct(r["rate"]), invite=fmt_num(r["invite_compare"], 0)
                               if not isna(r["invite_compare"]) else DASH))
         body = text("30_next_course.design", lang)
