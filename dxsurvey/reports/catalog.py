@@ -197,6 +197,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "caution.negative_alpha": {"ja": "αが負: 逆転項目の設定を確認", "en": "negative alpha: check reverse coding"},
     "caution.omega_item_no_variance": {"ja": "ばらつきのない項目があるためωは算出不可",
                                        "en": "omega not computed: an item has no variance"},
+    "caution.careless": {"ja": "不注意回答（全項目同一回答・回答時間が短すぎる）が{share}（{limit}超）: αが高く出ている可能性",
+                         "en": "{share} of rows flagged as careless (over {limit}): alpha may be inflated"},
     "caution.sep": {"ja": "、", "en": "; "},
     "caution.wave_sep": {"ja": "・", "en": " and "},
 
@@ -230,6 +232,19 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": " (the same respondent's later answer{row} was kept)"},
     "validation.summary.later_row": {"ja": "（{row}行目）", "en": " (row {row})"},
     "validation.summary.detail": {"ja": "（{detail}）", "en": " ({detail})"},
+    "validation.summary.by_kind": {"ja": "問題の内訳（ファイル × 列 × 種類、エラーから）:",
+                                   "en": "Problems by file x column x kind (errors first):"},
+    "validation.summary.kind_line": {"ja": "  [{action}] {file}{column}: {problem} {n} 件",
+                                     "en": "  [{action}] {file}{column}: {problem} {n}"},
+    "validation.summary.kind_column": {"ja": " 「{column}」", "en": " [{column}]"},
+    "validation.summary.examples": {"ja": "例（各内訳 {k} 件まで）:", "en": "Examples (up to {k} of each):"},
+    "value.problem.merged_spellings": {"ja": "表記ゆれを統合", "en": "spellings merged"},
+    "value.problem.label_loss": {"ja": "未定義の選択肢が多すぎる", "en": "too many unknown labels"},
+    "value.problem.unknown_wave": {"ja": "未定義の時点", "en": "unknown wave"},
+    "value.problem.filtered": {"ja": "対象外の行（where）", "en": "filtered out (where)"},
+    "value.problem.same_column": {"ja": "同じ列を2時点で使用", "en": "same column for two waves"},
+    "value.problem.straight_lining": {"ja": "全項目同一回答", "en": "straight-lining"},
+    "value.problem.too_fast": {"ja": "回答時間が短すぎる", "en": "too fast"},
     "value.problem.duplicate_header": {"ja": "重複した列名", "en": "duplicate header"},
 
     # ------------------------------------------------------------------ narrative: sentences
