@@ -48,6 +48,7 @@ REPORTS: dict[str, dict[str, Any]] = {
     "10_course_report": {"per": "course"},
     "20_comparison": {},
     "25_free_text": {},
+    "30_next_course": {},
     "40_research_report": {},
 }
 

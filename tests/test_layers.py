@@ -105,7 +105,7 @@ def test_checker_sees_relative_and_nested_imports(tmp_path, monkeypatch):
     assert any("ingest imports dxsurvey.stats" in v for v in got)
 
 
-@pytest.mark.parametrize("name", ["00_validation", "10_course_report", "20_comparison", "40_research_report"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")))
 def test_notebooks_import_only_dxsurvey(name):
     import nbformat
 

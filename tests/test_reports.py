@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from dxsurvey import stats
+from dxsurvey.pipeline import REPORTS
 from dxsurvey.reports import catalog as texts
 from dxsurvey.reports import common, course, research, validation
 from dxsurvey.reports import format as F
@@ -20,7 +21,7 @@ from statsdata import make_study
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ("00_validation", "10_course_report", "20_comparison", "40_research_report")
+NOTEBOOKS = tuple(REPORTS)   # every report the pipeline runs
 
 
 @pytest.fixture(autouse=True)
@@ -309,6 +310,8 @@ def test_notebook_parameters_are_declared(name):
     papermill = pytest.importorskip("papermill")
     declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
     expected = {"study", "out", "language", "min_cell"} | ({"course_id"} if name == "10_course_report" else set())
+    if name == "30_next_course":
+        expected |= {"format", "style", "instructor_type", "hours", "sesoi", "n_focus"}
     assert set(declared) == expected
 
 

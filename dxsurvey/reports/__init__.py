@@ -13,10 +13,10 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["Context", "ReportTable", "catalog", "format", "export", "common", "context",
-           "validation", "course", "comparison", "research", "freetext"]
+           "validation", "course", "comparison", "research", "freetext", "plan"]
 
 _MODULES = {"catalog", "format", "export", "common", "context", "validation", "course", "comparison", "research",
-            "freetext"}
+            "freetext", "plan"}
 
 
 def __getattr__(name: str):

@@ -515,6 +515,227 @@ TEXTS: dict[str, dict[str, str]] = {
     "20_comparison.by_course": {"ja": "## 講座ごとの変化", "en": "## Change per course"},
     "20_comparison.cap_by_course": {"ja": "講座ごとの構成概念の変化（事後−事前）", "en": "Construct change per course (post − pre)"},
 
+    # ------------------------------------------------------------------ notebook 30_next_course
+    "30_next_course.title": {"ja": "# 次の研修の計画（{survey}）", "en": "# Planning the next course ({survey})"},
+    "30_next_course.summary": {"ja": "## 要点\n\n{body}", "en": "## Key points\n\n{body}"},
+    "30_next_course.block": {"ja": "{body}", "en": "{body}"},
+    "30_next_course.params": {"ja": "## 指定した条件\n\n{body}", "en": "## Fixed choices\n\n{body}"},
+    "30_next_course.design_block": {"ja": "## 次回の評価の設計と必要な回答数\n\n{body}", "en": "## Evaluation design and answers needed\n\n{body}"},
+    "30_next_course.summary_audience": {"ja": "**{audience}**: {sentences}", "en": "**{audience}**: {sentences}"},
+    "30_next_course.s_focus": {"ja": "重点テーマは{items}です。", "en": "Focus on {items}. "},
+    "30_next_course.focus_item": {"ja": "{label}（事後平均 {mean}、変化 {gain}）",
+                                  "en": "{label} (post mean {mean}, change {gain})"},
+    "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
+                                  "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_recommended": {
+        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{n}人・{n_courses}講座、{source}）。",
+        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+    },
+    "30_next_course.s_better": {
+        "ja": "{what}は{choice}が一部の選択肢より優れています（{basis}で{versus}より {diff} 点、{cls}、{n}人・{n_courses}講座、{source}）。",
+        "en": "{what}: {choice} beats some options ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+    },
+    "30_next_course.s_equivalent": {"ja": "{what}は選択肢どうしが{cls}ため、運営しやすいものを選べます。",
+                                    "en": "{what}: the options are {cls}; choose the one easiest to run. "},
+    "30_next_course.s_undecided": {"ja": "{what}は{cls}です。", "en": "{what}: {cls}. "},
+    "30_next_course.s_undecided_mde": {"ja": "{what}は{cls}で、{mde}。", "en": "{what}: {cls}; {mde}. "},
+    "30_next_course.s_undecided_options": {"ja": "{what}（{options}）は{cls}です。", "en": "{what} ({options}): {cls}. "},
+    "30_next_course.s_undecided_options_mde": {"ja": "{what}（{options}）は{cls}で、{mde}。",
+                                               "en": "{what} ({options}): {cls}; {mde}. "},
+    "30_next_course.s_fixed": {"ja": "{what}は指定どおり{choice}とします。", "en": "{what}: {choice}, as fixed. "},
+    "30_next_course.s_not_estimable": {"ja": "{what}は比較できるデータがありません。",
+                                       "en": "{what}: no data to compare. "},
+    "30_next_course.s_hours": {
+        "ja": "{what}は{choice}（{course}: 変化 {gain} 点、1時間あたり {per_hour}、{n_courses}講座から）が目安です。",
+        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour, of {n_courses} courses). ",
+    },
+    "30_next_course.mde_equal": {"ja": "各群{n}人では d ≈ {mde} 未満の差は検出できません",
+                                 "en": "with {n} per group, differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人と{level_b}{n_b}人では d ≈ {mde} 未満の差は検出できません",
+                                "en": "with {n_a} ({level_a}) and {n_b} ({level_b}), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.source_audience": {"ja": "この対象のデータ", "en": "this audience's data"},
+    "30_next_course.source_pooled": {"ja": "全対象を合わせたデータ", "en": "all audiences pooled"},
+    "30_next_course.by_course": {"ja": "講座", "en": "Course"},
+    "30_next_course.list_sep": {"ja": "・", "en": ", "},
+    "30_next_course.sep": {"ja": "：", "en": ": "},
+    "30_next_course.hours": {"ja": "研修時間", "en": "Hours"},
+    "30_next_course.hours_value": {"ja": "{hours}時間", "en": "{hours} h"},
+    "30_next_course.focus": {"ja": "重点テーマ", "en": "Focus"},
+    "30_next_course.needs": {
+        "ja": "## ニーズ: 研修後の到達度と伸び\n\n事後の平均（到達度）と事前からの変化で構成概念を並べ、"
+              "到達度が低く伸びも小さいものを「重点改善」とします。追跡調査がある場合は事後からの後戻りも示します。",
+        "en": "## Needs: level after training and gain\n\nConstructs by post mean (level) and change from pre; "
+              "low level with small gain is marked \"improve first\". Where a follow-up exists, the fall-back since post is shown.",
+    },
+    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り", "en": "Level, change and fall-back per audience"},
+    "30_next_course.cap_needs_fig": {"ja": "到達度×変化の4象限（破線: 平均）",
+                                     "en": "Level x gain quadrants (dashed: mean)"},
+    "30_next_course.axis_x_level_gain": {"ja": "事後の平均（到達度）", "en": "Post mean (level)"},
+    "30_next_course.axis_y_level_gain": {"ja": "変化（事後−事前）", "en": "Change (post − pre)"},
+    "30_next_course.axis_x_importance": {"ja": "重要度", "en": "Importance"},
+    "30_next_course.axis_y_importance": {"ja": "到達度", "en": "Attainment"},
+    "30_next_course.what_worked": {
+        "ja": "## 何が効いたか（要因と対象ごと）\n\n他の要因で調整した差（95%信頼区間）と、同等性の判定に使う90%信頼区間を示します。"
+              "判定は 差がある / 差はあるが実質的に小さい / 同等とみなせる / 区別できない（判定保留） の4つで、"
+              "p > .05 を「差がない」とは読みません。判定保留の行には、その人数で検出できる最小の差（MDE）を添えます。"
+              "数値は比較レポートと同じ分析（調整済み平均の差）によります。",
+        "en": "## What worked (per factor and audience)\n\nDifferences adjusted for the other factors with their 95% interval, "
+              "and the 90% interval used for equivalence. Each is classified as different / different but small / "
+              "equivalent / undecided; p > .05 is never read as \"no difference\". Undecided rows carry the minimum "
+              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report.",
+    },
+    "30_next_course.cap_what_worked": {"ja": "要因ごとの差と判定（同等性の幅 SESOI: d = {sesoi}）",
+                                       "en": "Differences and classification per factor (SESOI: d = {sesoi})"},
+    "30_next_course.behaviour": {
+        "ja": "## 研修後の行動（カークパトリックのレベル3）\n\n約3か月後の追跡調査で「はい」と答えた割合と Wilson 法の95%信頼区間です。"
+              "回答者が{min_cell}人未満のグループは非表示です。",
+        "en": "## Behaviour after training (Kirkpatrick level 3)\n\nShare answering yes in the follow-up about three months later, "
+              "with Wilson 95% intervals. Groups under {min_cell} respondents are hidden.",
+    },
+    "30_next_course.cap_behaviour": {"ja": "追跡調査の行動項目（講座・形式・スタイル・対象別）",
+                                     "en": "Follow-up behaviour items by course, format, style and audience"},
+    "30_next_course.ideas": {
+        "ja": "## 寄せられた改善アイデア（レベル4）\n\nアイデア登録簿（ideas.csv）から、経路別・月別の件数、届いた課の数、"
+              "受講者あたりの件数、実施率、研修からアイデアまでの日数を示します。",
+        "en": "## Improvement ideas received (level 4)\n\nFrom the ideas register (ideas.csv): ideas by channel and month, "
+              "sections reached, ideas per attendee, implementation rate, and days from course to idea.",
+    },
+    "30_next_course.no_ideas": {"ja": "アイデア登録簿（ideas.csv）がないため、この節は省略します。",
+                                "en": "No ideas register (ideas.csv): this section is left out."},
+    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: {n} ideas (from {sections} sections)"},
+    "30_next_course.idea_reach": {"ja": "アイデアが届いた課は全{total}課のうち{reached}課（{share}）です。",
+                                  "en": "Ideas came from {reached} of all {total} sections ({share})."},
+    "30_next_course.idea_implemented": {
+        "ja": "{n}件のうち{k}件が実施されました（実施率 {rate}、95%信頼区間 {lo}–{hi}）。",
+        "en": "{k} of {n} ideas were implemented (rate {rate}, 95% CI {lo}–{hi}).",
+    },
+    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログに記録しました。",
+                                     "en": "{n} problems in the register were logged in the validation log."},
+    "30_next_course.all_channels": {"ja": "全経路", "en": "all channels"},
+    "30_next_course.cap_ideas_channel": {"ja": "経路別のアイデア件数・届いた課・実施率",
+                                         "en": "Ideas, sections reached and implementation per channel"},
+    "30_next_course.cap_ideas_month": {"ja": "月別・経路別のアイデア件数", "en": "Ideas per month and channel"},
+    "30_next_course.cap_ideas_fig": {"ja": "月別・経路別のアイデア件数", "en": "Ideas per month and channel"},
+    "30_next_course.cap_ideas_course": {"ja": "講座ごとのアイデア件数と研修からの日数",
+                                        "en": "Ideas per course and days from course to idea"},
+    "30_next_course.axis_ideas": {"ja": "件数", "en": "Ideas"},
+    "30_next_course.design": {
+        "ja": "- 調査時点: 事前・事後・約3か月後の追跡の3回。回答者コードで同じ人の回答をつなぎます。\n"
+              "- 自己評価の項目は事後に「受講前をふり返って」の振り返り評価（then-test）も尋ね、回答基準の変化を確かめます。\n"
+              "- 追跡調査では上司による評価と職場の雰囲気の項目を加え、行動の変化を本人以外からも確かめます。\n"
+              "- 必要な回答数は、今回観測した事前・事後の相関、回答率、追跡までの脱落を見込んで計算しています。",
+        "en": "- Waves: pre, post and a follow-up about three months later, linked by respondent code.\n"
+              "- For self-ratings, ask a retrospective then-test at post to check for response shift.\n"
+              "- At follow-up, add supervisor ratings and workplace-climate items, so behaviour is seen by others too.\n"
+              "- The answers needed use the observed pre-post correlation, response rate and follow-up attrition.",
+    },
+    "30_next_course.needed_line": {
+        "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）、回答率 {rate} なら{invite}人への案内が必要です。",
+        "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); at a response rate of {rate}, invite {invite}.",
+    },
+    "30_next_course.cap_needed": {"ja": "次回に必要な回答数と案内数（同等性の幅 SESOI: d = {sesoi}）",
+                                  "en": "Answers and invitations needed next time (SESOI: d = {sesoi})"},
+    "30_next_course.params_none": {
+        "ja": "形式・スタイル・講師区分・時間はすべてデータから導いています（SESOI d = {sesoi}）。"
+              "例えば形式を決めてから残りを導くには、実行時に -p format online のように指定します。",
+        "en": "Format, style, instructor type and hours are all derived from the data (SESOI d = {sesoi}). "
+              "To fix one and re-derive the rest, run with e.g. -p format online.",
+    },
+    "30_next_course.params_fixed": {"ja": "指定: {items}。残りはこの指定で調整して導き直しています（SESOI d = {sesoi}）。",
+                                    "en": "Fixed: {items}. The rest is re-derived with these adjusted for (SESOI d = {sesoi})."},
+    "30_next_course.param_item": {"ja": "{what} = {choice}", "en": "{what} = {choice}"},
+    "30_next_course.glossary": {
+        "ja": "## 用語\n\n"
+              "- **MDE（検出可能な最小効果）**: その人数で80%の確率で見つけられる最小の差（効果量 d）。これより小さい差は、あっても見逃します。\n"
+              "- **SESOI（実質的に意味のある最小の差）**: これより小さい差は実務上同じとみなす幅。既定は d = 0.3。\n"
+              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。「差がない」とは別の、積極的な判定です。\n"
+              "- **TOST（2つの片側検定）**: 同等性を確かめる検定。90%信頼区間が ±SESOI に収まることと同じ判定です。\n"
+              "- **Wilson 法**: 割合の信頼区間の計算法。人数が少なくても範囲が0〜100%をはみ出しません。",
+        "en": "## Glossary\n\n"
+              "- **MDE (minimum detectable effect)**: the smallest difference (d) found with 80% probability at the given n; smaller ones can be missed.\n"
+              "- **SESOI (smallest effect size of interest)**: differences smaller than this are treated as the same in practice; default d = 0.3.\n"
+              "- **Equivalence**: the 90% interval of a difference lies within ±SESOI; a positive finding, unlike \"no difference\".\n"
+              "- **TOST (two one-sided tests)**: the test of equivalence; the same decision as the 90% interval within ±SESOI.\n"
+              "- **Wilson interval**: an interval for a proportion that stays within 0–100% even for small n.",
+    },
+    "30_next_course.op_title": {"ja": "次の研修の計画（1ページ版）", "en": "Plan for the next course (one page)"},
+    "30_next_course.op_col_aspect": {"ja": "項目", "en": "Aspect"},
+    "30_next_course.op_col_choice": {"ja": "推奨", "en": "Recommendation"},
+    "30_next_course.op_col_basis": {"ja": "根拠となる数値と判定", "en": "Numbers and classification"},
+    "30_next_course.op_focus": {"ja": "事後平均 {mean} [{lo}, {hi}]、変化 {gain}", "en": "post mean {mean} [{lo}, {hi}], change {gain}"},
+    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）", "en": "{basis}: {diff} vs {versus} ({cls})"},
+    "30_next_course.op_hours": {"ja": "{course}: 変化 {gain}、1時間あたり {per_hour}", "en": "{course}: change {gain}, {per_hour} per hour"},
+    "30_next_course.op_design": {
+        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。必要数は本文の表を参照。",
+        "en": "Evaluation: pre, post (with a then-test for self-ratings) and a follow-up about three months later "
+              "(supervisor and workplace-climate items). Answers needed: see the table in the report.",
+    },
+    "30_next_course.status_fixed": {"ja": "指定", "en": "fixed"},
+    "30_next_course.status_equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
+    "30_next_course.status_not_estimable": {"ja": "比較できるデータなし", "en": "no data to compare"},
+    "30_next_course.status_derived": {"ja": "データから導出", "en": "derived"},
+    "30_next_course.status_undecided": {"ja": "区別できない（判定保留）", "en": "undecided"},
+    "value.class.different": {"ja": "差がある", "en": "different"},
+    "value.class.different_but_small": {"ja": "差はあるが実質的に小さい", "en": "different but small"},
+    "value.class.equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
+    "value.class.undecided": {"ja": "区別できない（判定保留）", "en": "undecided"},
+    "value.quadrant.priority_improve": {"ja": "重点改善", "en": "improve first"},
+    "value.quadrant.maintain": {"ja": "維持", "en": "maintain"},
+    "value.quadrant.low_priority": {"ja": "優先度低", "en": "low priority"},
+    "value.quadrant.surplus": {"ja": "過剰", "en": "surplus"},
+    "value.quadrant.improving": {"ja": "伸びている", "en": "improving"},
+    "value.quadrant.strength": {"ja": "強み", "en": "strength"},
+    "col.post_mean": {"ja": "事後平均", "en": "Post mean"},
+    "col.post_ci_low": {"ja": "事後95%CI下限", "en": "Post 95% CI low"},
+    "col.post_ci_high": {"ja": "事後95%CI上限", "en": "Post 95% CI high"},
+    "col.gain": {"ja": "変化", "en": "Change"},
+    "col.gain_ci_low": {"ja": "変化95%CI下限", "en": "Change 95% CI low"},
+    "col.gain_ci_high": {"ja": "変化95%CI上限", "en": "Change 95% CI high"},
+    "col.n_followup": {"ja": "追跡の人数", "en": "n follow-up"},
+    "col.fallback": {"ja": "後戻り（追跡−事後）", "en": "Fall-back (follow-up − post)"},
+    "col.fallback_class": {"ja": "後戻りの判定", "en": "Fall-back class"},
+    "col.quadrant": {"ja": "象限", "en": "Quadrant"},
+    "col.courses_a": {"ja": "講座数A", "en": "Courses A"},
+    "col.courses_b": {"ja": "講座数B", "en": "Courses B"},
+    "col.ci90_low": {"ja": "90%CI下限", "en": "90% CI low"},
+    "col.ci90_high": {"ja": "90%CI上限", "en": "90% CI high"},
+    "col.d": {"ja": "効果量 d", "en": "d"},
+    "col.class": {"ja": "判定", "en": "Classification"},
+    "col.mde_d": {"ja": "MDE（d）", "en": "MDE (d)"},
+    "col.tangled_with": {"ja": "区別できない要因", "en": "Tangled with"},
+    "col.grouping": {"ja": "集計単位", "en": "Grouping"},
+    "col.group": {"ja": "グループ", "en": "Group"},
+    "col.n_yes": {"ja": "「はい」の人数", "en": "n yes"},
+    "col.mean_ci_low": {"ja": "平均95%CI下限", "en": "Mean 95% CI low"},
+    "col.mean_ci_high": {"ja": "平均95%CI上限", "en": "Mean 95% CI high"},
+    "col.channel": {"ja": "経路", "en": "Channel"},
+    "col.month": {"ja": "月", "en": "Month"},
+    "col.ideas": {"ja": "アイデア件数", "en": "Ideas"},
+    "col.implemented": {"ja": "実施件数", "en": "Implemented"},
+    "col.implementation_rate": {"ja": "実施率", "en": "Implementation rate"},
+    "col.sections_reached": {"ja": "届いた課の数", "en": "Sections reached"},
+    "col.sections_all": {"ja": "全課数", "en": "All sections"},
+    "col.respondents": {"ja": "回答者数", "en": "Respondents"},
+    "col.ideas_per_invited": {"ja": "対象者あたり件数", "en": "Ideas per invited"},
+    "col.ideas_per_respondent": {"ja": "回答者あたり件数", "en": "Ideas per respondent"},
+    "col.days_median": {"ja": "日数（中央値）", "en": "Days (median)"},
+    "col.days_q1": {"ja": "日数（第1四分位）", "en": "Days (Q1)"},
+    "col.days_q3": {"ja": "日数（第3四分位）", "en": "Days (Q3)"},
+    "col.days_min": {"ja": "日数（最小）", "en": "Days (min)"},
+    "col.days_max": {"ja": "日数（最大）", "en": "Days (max)"},
+    "col.rho": {"ja": "事前・事後の相関", "en": "Pre-post r"},
+    "col.dz": {"ja": "変化の効果量 d_z", "en": "d_z of change"},
+    "col.need_change": {"ja": "変化の確認に必要な組数", "en": "Pairs to confirm change"},
+    "col.need_compare": {"ja": "比較に必要な各群の人数", "en": "n per option to compare"},
+    "col.rate": {"ja": "回答率（組/対象者）", "en": "Rate (pairs/invited)"},
+    "col.invite_change": {"ja": "案内数（変化）", "en": "Invite (change)"},
+    "col.invite_compare": {"ja": "案内数（比較）", "en": "Invite (compare)"},
+    "col.retention": {"ja": "追跡までの残存率", "en": "Retention to follow-up"},
+    "col.invite_followup": {"ja": "案内数（追跡まで）", "en": "Invite (to follow-up)"},
+    "col.aspect": {"ja": "項目", "en": "Aspect"},
+    "col.choice": {"ja": "推奨", "en": "Recommendation"},
+    "col.basis": {"ja": "根拠", "en": "Basis"},
+
     # ------------------------------------------------------------------ notebook 40_research_report
     "40_research_report.title": {"ja": "# 調査報告: {survey}", "en": "# Research report: {survey}"},
     "40_research_report.abstract": {"ja": "## 要旨\n\n{text}", "en": "## Abstract\n\n{text}"},
