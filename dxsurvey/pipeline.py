@@ -1077,7 +1077,10 @@ def _downloads(record: Mapping, run_dir: Path, language: str) -> list[dict]:
         groups[rep["name"]] = {"name": rep["name"], "title": rep.get("title") or rep["name"],
                                "pdf": f"pdf/{pdf.name}" if pdf.is_file() else "", "tables": [], "figures": []}
     other = {"name": "", "title": catalog.text("index.other_files", language), "pdf": "", "tables": [], "figures": []}
-    for meta in read_table_metas(Path(run_dir) / "tables"):
+    metas = read_table_metas(Path(run_dir) / "tables")
+    # in each report's order: 表1, 表2, ..., then the tables written but not shown
+    metas.sort(key=lambda m: (m.get("number") is None, m.get("number") or 0, m["stem"]))
+    for meta in metas:
         groups.get(meta.get("report"), other)["tables"].append(
             {"label": meta.get("label") or "", "caption": meta.get("caption") or meta["stem"],
              "csv": f"tables/{meta['csv'].name}"})

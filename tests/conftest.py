@@ -43,5 +43,5 @@ def demo_run(tmp_path_factory) -> DemoRun:
     raw = Path(__file__).resolve().parents[1] / "data" / "demo" / "raw"
     before = tree_sha256(raw)
     proc = subprocess.run([sys.executable, "-m", "dxsurvey.cli", "demo", "--out", str(out), "--quiet"],
-                          capture_output=True, text=True, encoding="utf-8", timeout=900)
+                          capture_output=True, text=True, encoding="utf-8", timeout=2400)
     return DemoRun(out, proc.returncode, proc.stdout, proc.stderr, before, tree_sha256(raw))

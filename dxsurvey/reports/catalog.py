@@ -47,6 +47,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "xlsx.caption": {"ja": "表題", "en": "Caption"},
     "xlsx.csv": {"ja": "CSVファイル", "en": "CSV file"},
     "xlsx.stacked": {"ja": "{caption}（{n}講座分、研修IDごと）", "en": "{caption} ({n} courses, by course ID)"},
+    # a report's tables of one caption for each construct, word, code... stacked on one sheet
+    "xlsx.stack.20_comparison.cap_terms": {"ja": "要因の検定（タイプII、構成概念ごと）",
+                                           "en": "Type-II tests, per construct"},
+    "xlsx.stack.20_comparison.cap_levels": {"ja": "水準ごとの推定値（全モデル、構成概念ごと）",
+                                            "en": "Estimates per level (all models), per construct"},
+    "xlsx.stack.20_comparison.cap_contrasts": {"ja": "水準間の差（構成概念ごと）",
+                                               "en": "Differences between levels, per construct"},
+    "xlsx.stack.20_comparison.cap_gain": {"ja": "変化量（事後−事前）による比較（構成概念ごと）",
+                                          "en": "Gain-score view (post − pre), per construct"},
+    "xlsx.stack.25_free_text.cap_distinctive": {"ja": "特徴語（上位{top}語、集計単位ごと）",
+                                                "en": "Distinctive words (top {top}), per grouping"},
+    "xlsx.stack.25_free_text.cap_codes": {"ja": "コード（集計単位ごと）", "en": "Codes, per grouping"},
+    "xlsx.stack.25_free_text.cap_kwic": {"ja": "KWIC（語ごとに最大{n}行）", "en": "KWIC (up to {n} lines per word)"},
+    "xlsx.stack.25_free_text.cap_quotes": {"ja": "コードごとの記述例", "en": "Comments per code"},
 
     "index.other_files": {"ja": "その他のファイル", "en": "Other files"},
     "index.reiwa_year": {"ja": "令和{year}年", "en": "Reiwa {year}"},
@@ -519,6 +533,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "## Reading these results\n\n{cautions}"},
     "10_course_report.quotes": {"ja": "## 自由記述\n\n{note}", "en": "## Free text\n\n{note}"},
     "10_course_report.cap_quotes": {"ja": "自由記述（個人情報はマスク済み）", "en": "Free-text answers (masked)"},
+    "10_course_report.cap_all_quotes": {"ja": "自由記述の全件（個人情報はマスク済み、報告には一部を掲載）",
+                                        "en": "All free-text answers (masked; the report shows a selection)"},
 
     # ------------------------------------------------------------------ notebook 20_comparison
     "20_comparison.intro": {

@@ -289,11 +289,13 @@ class Context:
         # for a formula neutralised (OWASP "CSV injection")
         write_csv(suppressed, self.out / "tables" / f"{stem}.csv")
 
-        if not show:
-            return ShownTable(suppressed.drop(columns=["suppressed"], errors="ignore"))
         shown, hidden = _display_frame(suppressed, decimals)
         shown = shown.drop(columns=["suppressed"], errors="ignore")
         shown = shown.rename(columns=lambda c: catalog.column_label(str(c), self.language))
+        if not show:
+            # unnumbered, but described like the others (tables.xlsx, index.html)
+            self._write_meta(stem, table, suppressed, caption, hidden, decimals, numbered=False)
+            return ShownTable(suppressed.drop(columns=["suppressed"], errors="ignore"))
         self.n_tables += 1
         self._write_meta(stem, table, suppressed, caption, hidden, decimals)
         label = self.t("report.table_label", number=self.n_tables)
@@ -308,16 +310,19 @@ class Context:
         return ShownTable(shown)
 
     def _write_meta(self, stem: str, table: "ReportTable", suppressed: pd.DataFrame, caption: str,
-                    hidden: bool, decimals: int) -> None:
+                    hidden: bool, decimals: int, numbered: bool = True) -> None:
         """``tables/<stem>.meta.json``: what :func:`dxsurvey.reports.export.write_xlsx` needs to
         know about the table (its report, number, caption, count and p-value columns, whether
-        cells were hidden), so that nothing downstream guesses it from the CSV."""
+        cells were hidden), so that nothing downstream guesses it from the CSV.  A table
+        written but not shown (``numbered=False``) has no number and no label."""
         meta = {
             "stem": stem, "name": table.name,
             "report": os.environ.get(JOB_ENV) or f"{self.name}{self.suffix}", "notebook": self.name,
-            "number": self.n_tables, "language": self.language,
+            "number": self.n_tables if numbered else None, "language": self.language,
             "caption_key": table.caption, "caption": caption,
-            "label": self.t("report.table_label", number=self.n_tables),
+            "caption_args": {str(k): v if isinstance(v, (str, int, float)) else str(v)
+                             for k, v in dict(table.caption_args).items()},
+            "label": self.t("report.table_label", number=self.n_tables) if numbered else "",
             "n_cols": list(table.n_cols), "group_cols": list(table.group_cols or ()),
             "p_cols": [c for c in _P_COLUMNS if c in table.frame.columns],
             "decimals": decimals, "hidden": hidden, "min_cell": self.min_cell,
@@ -459,6 +464,18 @@ def _title_figure(fig, text: str) -> None:
     width = max(int(fig.get_figwidth() * 72 / 10 / 1.1), 20)   # ~10 pt characters per line
     wrapped = "\n".join(textwrap.wrap(text, width=width)) if text_width(text) > width * 2 else text
     old = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    if fig.get_layout_engine() is None or isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        # no layout engine to make room (a figure laid out once by tight_layout, or by hand):
+        # the figure grows by the title's lines, every axes keeps its size and place in inches
+        width, height = fig.get_size_inches()
+        extra = (wrapped.count("\n") + 1) * 11 * 1.35 / 72 + (0.08 if not old else 0)
+        scale = height / (height + extra)
+        for ax in fig.axes:
+            pos = ax.get_position(original=True)
+            ax.set_position([pos.x0, pos.y0 * scale, pos.width, pos.height * scale])
+        fig.set_size_inches(width, height + extra)
     fig.suptitle(f"{wrapped}\n{old}" if old else wrapped, x=0.01, ha="left", fontsize=11, fontweight="bold")
 
 

@@ -389,7 +389,8 @@ def table_quotes(ctx, course_id: str, *, full: bool = False) -> ReportTable:
     and question); ``full=True`` is every text, for ``tables/all_quotes.csv``.  ``count``
     counts identical texts among people already allowed (not a group size)."""
     frame = quotes(ctx.study, course_id, lang=ctx.language, limit=None if full else QUOTES_SHOWN)
-    return ReportTable(frame, "all_quotes" if full else "quotes", "10_course_report.cap_quotes", n_cols=())
+    return ReportTable(frame, "all_quotes" if full else "quotes",
+                       "10_course_report.cap_all_quotes" if full else "10_course_report.cap_quotes", n_cols=())
 
 
 # ---------------------------------------------------------------------- at the report's settings

@@ -296,8 +296,9 @@ def read_table_metas(tables: Path) -> list[dict]:
 
 def _report_order(metas: list[dict], reports: Sequence[tuple[str, str]] | None) -> list[dict]:
     rank = {name: i for i, (name, _) in enumerate(reports or ())}
+    # a table written but not shown (no number) after the report's numbered tables
     return sorted(metas, key=lambda m: (rank.get(m.get("report"), len(rank)), m.get("report") or "",
-                                        m.get("number") or 0, m["stem"]))
+                                        m.get("number") is None, m.get("number") or 0, m["stem"]))
 
 
 def _per_course(meta: dict) -> bool:
@@ -332,13 +333,51 @@ def _read_shown(meta: dict) -> tuple[pd.DataFrame, set]:
 
 def _stacked(metas: list[dict], course_col: str) -> tuple[pd.DataFrame, set]:
     """One table of a per-course report for every course, stacked, with the course's ID first
-    (unless the table already names it)."""
+    (unless the table already names it).
+
+    A table of facts (two columns, ``item`` and ``value``, nothing hidden) becomes one row
+    per course with a column per item: the courses side by side, as a list of courses is
+    read, on a page rather than a row per fact."""
     frames, hidden, offset = [], set(), 0
     for meta in metas:
         frame, cells = _read_shown(meta)
         course = meta["report"][len(meta.get("notebook") or "") + 1:]
+        if list(frame.columns) == ["item", "value"] and not cells and frame["item"].is_unique:
+            frame = pd.DataFrame([frame["value"].tolist()], columns=frame["item"].astype(str).tolist())
+            if course in {str(v) for v in frame.iloc[0]}:     # the facts name the course already
+                frames.append(frame)
+                offset += 1
+                continue
         if "course_id" not in frame.columns:
             frame.insert(0, course_col, course)
+        frames.append(frame)
+        hidden.update((r + offset, c) for r, c in cells)
+        offset += len(frame)
+    return pd.concat(frames, ignore_index=True, sort=False), hidden
+
+
+#: Tables a report shows once per construct, word, code or grouping (the same columns, the
+#: caption differing by one of its arguments) share one sheet in tables.xlsx: caption key ->
+#: (the argument that varies, the column that names it).  The sheet's caption is the
+#: catalogue's ``xlsx.stack.<caption key>``.
+STACKED_BY = {
+    "20_comparison.cap_terms": ("label", "construct"),
+    "20_comparison.cap_levels": ("label", "construct"),
+    "20_comparison.cap_contrasts": ("label", "construct"),
+    "20_comparison.cap_gain": ("label", "construct"),
+    "25_free_text.cap_distinctive": ("grouping", "grouping"),
+    "25_free_text.cap_codes": ("grouping", "grouping"),
+    "25_free_text.cap_kwic": ("word", "word"),
+    "25_free_text.cap_quotes": ("code", "code"),
+}
+
+
+def _stacked_by_argument(metas: list[dict], arg: str, column: str) -> tuple[pd.DataFrame, set]:
+    """Tables of one caption stacked, the caption argument that tells them apart first."""
+    frames, hidden, offset = [], set(), 0
+    for meta in metas:
+        frame, cells = _read_shown(meta)
+        frame.insert(0, column, str((meta.get("caption_args") or {}).get(arg, "")))
         frames.append(frame)
         hidden.update((r + offset, c) for r, c in cells)
         offset += len(frame)
@@ -465,35 +504,52 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         ws.print_title_rows = title_rows
         ws.print_options.gridLines = True
         ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top, ws.page_margins.bottom = 0.45, 0.55      # inches: rows, not margin
+        ws.page_margins.header, ws.page_margins.footer = 0.2, 0.25
         ws.oddFooter.center.text = "&P / &N"
 
-    # one sheet per table; a per-course report's table once, every course stacked in it;
+    # one sheet per table; a per-course report's table once, every course stacked in it; a
+    # report's tables of one caption for each construct, word, code... stacked (STACKED_BY);
     # a table with the same contents as an earlier one (shown by two reports) shares its sheet
     groups: list[list[dict]] = []
-    per_course: dict[tuple, list[dict]] = {}
+    stacks: dict[tuple, list[dict]] = {}
     by_content: dict[str, list[dict]] = {}
     for meta in metas:
+        spec = STACKED_BY.get(meta.get("caption_key") or "")
         if _per_course(meta):
-            key = (meta["notebook"], meta.get("name"))
-            if key not in per_course:
-                per_course[key] = []
-                groups.append(per_course[key])
-            per_course[key].append(meta)
-            continue
-        digest = hashlib.sha256(meta["csv"].read_bytes()).hexdigest()
-        if digest in by_content:
-            by_content[digest].append(meta)
+            key = ("course", meta["notebook"], meta.get("name"))
+        elif spec and spec[0] in (meta.get("caption_args") or {}):
+            with open(meta["csv"], encoding="utf-8-sig") as fh:
+                key = ("argument", meta.get("report"), meta["caption_key"], fh.readline())
         else:
-            by_content[digest] = [meta]
-            groups.append(by_content[digest])
+            # the same bytes: shared, unless it is an empty table (the captions then tell them apart)
+            data = meta["csv"].read_bytes()
+            key = ("content", hashlib.sha256(data).hexdigest(),
+                   "" if data.rstrip(b"\r\n").count(b"\n") else meta.get("caption") or meta["stem"])
+        if key not in stacks:
+            stacks[key] = []
+            groups.append(stacks[key])
+        stacks[key].append(meta)
     sep = catalog.text("report.caption_sep", language)
+
+    def by_argument(group: list[dict]) -> tuple[str, str] | None:
+        spec = STACKED_BY.get(group[0].get("caption_key") or "")
+        return spec if spec and not _per_course(group[0]) and len(group) > 1 else None
 
     def caption_of(group: list[dict]) -> str:
         first = group[0]
         caption = first.get("caption") or first["stem"]
         if _per_course(first):
             caption = catalog.text("xlsx.stacked", language, caption=caption, n=len(group))
+        elif by_argument(group):
+            caption = catalog.text(f"xlsx.stack.{first['caption_key']}", language, **(first.get("caption_args") or {}))
+        else:                       # one table shown by two reports, under two captions
+            caption = " / ".join(dict.fromkeys(m.get("caption") or m["stem"] for m in group))
         return caption
+
+    def label_of(group: list[dict]) -> str:
+        # a per-course table's number may differ between courses (a course with more tables)
+        return ", ".join(dict.fromkeys(m.get("label") for m in group if m.get("label")))
 
     def report_of(group: list[dict]) -> str:
         first = group[0]
@@ -502,18 +558,29 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
             return catalog.text(f"index.report.{notebook}", language)
         return titles.get(report) or report
 
-    names = sheet_names([f"{i} {caption_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
+    def name_of(group: list[dict]) -> str:
+        # one table shown by two reports: named after its first caption
+        return caption_of(group if by_argument(group) or _per_course(group[0]) else group[:1])
+
+    names = sheet_names([f"{i} {name_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
     rows = []
     for group, sheet in zip(groups, names):
         meta = group[0]
         stacked = _per_course(meta)
         caption = caption_of(group)
         report = report_of(group) if stacked else " / ".join(dict.fromkeys(report_of([m]) for m in group))
-        rows.append((sheet, [report, meta.get("label") or "", caption, ", ".join(m["stem"] + ".csv" for m in group)]))
-        frame, hidden = _stacked(group, "course_id") if stacked else _read_shown(meta)
+        label = label_of(group)
+        rows.append((sheet, [report, label, caption, ", ".join(m["stem"] + ".csv" for m in group)]))
+        argument = by_argument(group)
+        if stacked:
+            frame, hidden = _stacked(group, "course_id")
+        elif argument:
+            frame, hidden = _stacked_by_argument(group, *argument)
+        else:
+            frame, hidden = _read_shown(meta)
         frame, kinds, hidden = _typed(frame, hidden, meta)
         ws = wb.create_sheet(sheet)
-        title = f"{meta['label']}{sep}{caption}" if meta.get("label") else caption
+        title = f"{label}{sep}{caption}" if label else caption
         _text_cell(ws.cell(row=1, column=1), title)
         ws.cell(row=1, column=1).font = bold
         headers = [_header(c, language) for c in frame.columns]
@@ -630,6 +697,9 @@ def chromium() -> str | None:
     return None
 
 
+#: How long one report page may take to load and print (milliseconds).
+PDF_TIMEOUT_MS = 600_000
+
 _FOOTER = ('<div style="font-size:8px; width:100%; margin:0 12mm; display:flex; justify-content:space-between; '
            'font-family:{font}; color:#555;"><span>{title}</span>'
            '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>')
@@ -665,6 +735,9 @@ def write_pdfs(run_dir: str | Path, reports: Sequence[tuple[str, str]], *, langu
             context = browser.new_context(offline=True)
             context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
                           else r.abort())
+            # a report page of a few MB on a loaded machine takes longer than playwright's 30 s default
+            context.set_default_timeout(PDF_TIMEOUT_MS)
+            context.set_default_navigation_timeout(PDF_TIMEOUT_MS)
             page = context.new_page()
             for name, title in reports:
                 source = run_dir / "html" / f"{name}.html"
