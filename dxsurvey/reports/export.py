@@ -530,6 +530,19 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
             stacks[key] = []
             groups.append(stacks[key])
         stacks[key].append(meta)
+    # a per-course table with the same contents as an earlier one in every course (the full
+    # list of quotes when it is no longer than the selection) is listed on that one's sheet
+    also: dict[int, list[dict]] = {}
+    seen: dict[tuple, list[dict]] = {}
+    for group in list(groups):
+        if not _per_course(group[0]):
+            continue
+        signature = tuple((m["report"], hashlib.sha256(m["csv"].read_bytes()).hexdigest()) for m in group)
+        if signature in seen:
+            also.setdefault(id(seen[signature]), []).extend(group)
+            groups.remove(group)
+        else:
+            seen[signature] = group
     sep = catalog.text("report.caption_sep", language)
 
     def by_argument(group: list[dict]) -> tuple[str, str] | None:
@@ -540,6 +553,8 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         first = group[0]
         caption = first.get("caption") or first["stem"]
         if _per_course(first):
+            caption = " / ".join(dict.fromkeys(m.get("caption") or m["stem"]
+                                               for m in [first, *also.get(id(group), [])]))
             caption = catalog.text("xlsx.stacked", language, caption=caption, n=len(group))
         elif by_argument(group):
             caption = catalog.text(f"xlsx.stack.{first['caption_key']}", language, **(first.get("caption_args") or {}))
@@ -560,7 +575,10 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
 
     def name_of(group: list[dict]) -> str:
         # one table shown by two reports: named after its first caption
-        return caption_of(group if by_argument(group) or _per_course(group[0]) else group[:1])
+        if _per_course(group[0]):
+            first = group[0].get("caption") or group[0]["stem"]
+            return catalog.text("xlsx.stacked", language, caption=first, n=len(group))
+        return caption_of(group if by_argument(group) else group[:1])
 
     names = sheet_names([f"{i} {name_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
     rows = []
@@ -570,7 +588,8 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         caption = caption_of(group)
         report = report_of(group) if stacked else " / ".join(dict.fromkeys(report_of([m]) for m in group))
         label = label_of(group)
-        rows.append((sheet, [report, label, caption, ", ".join(m["stem"] + ".csv" for m in group)]))
+        rows.append((sheet, [report, label, caption,
+                             ", ".join(m["stem"] + ".csv" for m in [*group, *also.get(id(group), [])])]))
         argument = by_argument(group)
         if stacked:
             frame, hidden = _stacked(group, "course_id")
