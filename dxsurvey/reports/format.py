@@ -10,7 +10,7 @@ import re
 import pandas as pd
 
 from ..stats.distributions import wave_order
-from .catalog import text
+from .catalog import TEXTS, text
 
 __all__ = [
     "DASH", "fmt_num", "fmt_p", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
@@ -105,15 +105,20 @@ def fmt_pct(share, digits: int = 0) -> str:
 def label(kind: str, value, lang: str) -> str:
     """Display name of a coded value (``label("format", "online", "ja")`` -> オンライン).
 
-    Codes without a catalogue entry (``value.<kind>.<code>``) are shown as written.
+    Codes without a catalogue entry (``value.<kind>.<code>``) are shown as written: the
+    open vocabularies of a study (an audience 係長, a format 対面 declared in survey.yaml)
+    keep their own words.  The result is plain text: a table cell escapes it as HTML, and
+    Markdown built from it escapes it with :func:`escape_md`.
+
+    Examples
+    --------
+    >>> label("audience", "manager", "en"), label("audience", "係長", "en"), label("format", "対面", "ja")
+    ('managers', '係長', '対面')
     """
     if isna(value):
         return DASH
-    key = f"value.{kind}.{value}"
-    try:
-        return text(key, lang)
-    except KeyError:
-        return str(value)
+    entry = TEXTS.get(f"value.{kind}.{value}")
+    return text(f"value.{kind}.{value}", lang) if entry is not None else str(value)
 
 
 def wave_label(wave: str, lang: str) -> str:
