@@ -294,8 +294,10 @@ def test_change_table_has_top2_and_exact_p():
     row = ct[ct["label"] == "a"].iloc[0]
     pp = stats.prepost(st, by=())
     ref = pp[pp["measure_id"] == "a"].iloc[0]
-    assert row["top2_a"] == ref["top2_a"] and row["p_exact"] == f"{ref['p_val']:.3g}"
-    assert "e-" in row["p_exact"]          # < .001 in the formatted column, the exact value here
+    mantissa, exp = f"{ref['p_val']:.2e}".split("e")
+    assert row["top2_a"] == ref["top2_a"] and row["p_exact"] == f"{mantissa}×10" + str(int(exp)).translate(
+        str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    assert "e-" not in row["p_exact"]      # < .001 in the formatted column, the exact value here (not as code)
 
 
 # ---------------------------------------------------------------------- effect intervals agree

@@ -135,7 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.test.paired_t": {"ja": "対応のあるt検定", "en": "paired t test"},
     "value.test.welch_t": {"ja": "Welchのt検定", "en": "Welch t test"},
     "value.test.wilcoxon": {"ja": "Wilcoxon符号付き順位検定", "en": "Wilcoxon signed-rank"},
-    "value.test.mannwhitney": {"ja": "Mann-WhitneyのU検定", "en": "Mann-Whitney U"},
+    "value.test.mannwhitney": {"ja": "Mann–WhitneyのU検定", "en": "Mann-Whitney U"},
     "value.effect_type.cohen_dz": {"ja": "Cohenのd_z", "en": "Cohen's d_z"},
     "value.effect_type.hedges_g": {"ja": "Hedgesのg", "en": "Hedges' g"},
     "value.effect_type.rank_biserial": {"ja": "順位双列相関r_rb", "en": "rank-biserial r"},
@@ -350,7 +350,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "narrative.methods_statistics": {
         "ja": "構成概念は対応のあるt検定（効果量 Cohenのd_z）またはWelchのt検定（Hedgesのg）、"
-              "項目はWilcoxonの符号順位検定またはMann-WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
+              "項目はWilcoxonの符号順位検定またはMann–WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
               "差には95%信頼区間を付し、構成概念の効果量の区間は非心t分布の反転（Rのeffectsize・MBESSと同じ方法）、"
               "項目の効果量の区間は30人以下の群でシード固定のブートストラップ、それより大きい群で解析的に求めた。"
               "p値は族ごとにHolm法で調整した。"
@@ -484,7 +484,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "negative means it faded."},
     "narrative.later.retention.caption": {"ja": "事後から追跡時点への構成概念の変化",
                                           "en": "Construct change from post to follow-up"},
-    "narrative.later.response_shift.title": {"ja": "振り返り事前評価（then-test）: 回答基準のずれ",
+    "narrative.later.response_shift.title": {"ja": "振り返り事前評価: 回答基準のずれ",
                                              "en": "Retrospective pre-test: response shift"},
     "narrative.later.response_shift.text": {
         "ja": "研修後に「研修前の自分」を振り返って答えた値と実際の事前の回答との差（振り返り−事前）です。"
@@ -822,13 +822,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
     "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
                    "en": "V: Wilcoxon signed-rank statistic (paired items)"},
-    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+    "glossary.W": {"ja": "W: Mann–WhitneyのU検定の統計量（対応のない項目）",
                    "en": "W: Mann-Whitney statistic (independent items)"},
     "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
                    "en": "p: probability of a difference at least this large by chance if nothing changed"},
     "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
                       "en": "Holm adjustment: a correction of p-values for running many tests at once"},
-    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均を差の標準偏差で割った値）",
                      "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
     "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
                    "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},

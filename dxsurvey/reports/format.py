@@ -13,7 +13,7 @@ from ..stats.distributions import wave_order
 from .catalog import TEXTS, text
 
 __all__ = [
-    "DASH", "fmt_num", "fmt_p", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
+    "DASH", "fmt_num", "fmt_p", "fmt_p_exact", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
     "measure_labels", "wave_order", "effect_symbol", "stat_symbol", "check_lang", "isna",
     "Markup", "escape_md", "markdown",
 ]
@@ -57,6 +57,27 @@ def fmt_p(p) -> str:
         return "< .001"
     s = f"{p:.3f}"
     return s[1:] if s.startswith("0") else s
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt_p_exact(p) -> str:
+    """The exact p value with 3 significant digits, small ones as ``m×10⁻ⁿ`` (no ``e-07``,
+    which reads as code in a report); ``""`` for NA.
+
+    Examples
+    --------
+    >>> fmt_p_exact(0.01234), fmt_p_exact(3.3191e-07), fmt_p_exact(None)
+    ('0.0123', '3.32×10⁻⁷', '')
+    """
+    if isna(p):
+        return ""
+    p = float(p)
+    if p == 0 or p >= 0.001:
+        return f"{p:.3g}"
+    mantissa, exp = f"{p:.2e}".split("e")
+    return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
 def fmt_ci(low, high, digits: int = 2) -> str:
