@@ -322,9 +322,20 @@ def _person_segment(run: str, suffix: str, surnames: frozenset[str]) -> str | No
     return seg
 
 
+class _NameList:
+    """The listed names as one regex, and a gate: the class of their first characters (an
+    alternation of a few hundred names is slow to try at every position of every text)."""
+
+    __slots__ = ("regex", "gate")
+
+    def __init__(self, regex: re.Pattern, firsts: set[str]):
+        self.regex = regex
+        self.gate = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]", re.IGNORECASE)
+
+
 @lru_cache(maxsize=64)
 def _compiled_names(names: tuple[str, ...]):
-    """(regex for listed names of >= 2 characters or None, surname set incl. listed surnames)."""
+    """(:class:`_NameList` of listed names of >= 2 characters or None, surname set incl. listed surnames)."""
     full: list[str] = []
     extra_surnames: set[str] = set()
     for raw in names:
@@ -349,7 +360,7 @@ def _compiled_names(names: tuple[str, ...]):
         if re.search("[A-Za-z]", name):
             pat = f"(?<![A-Za-z]){pat}(?![A-Za-z])"
         parts.append(pat)
-    return re.compile("|".join(parts), re.IGNORECASE), surnames
+    return _NameList(re.compile("|".join(parts), re.IGNORECASE), {n[0] for n in full}), surnames
 
 
 def _check_names(names) -> tuple[str, ...]:
@@ -598,8 +609,8 @@ def _run_masks(text: str, names_re, surnames, *, track: bool, tagged: bool = Fal
         if _EXT_GATE.search(seen):
             w.sub(_EXT_RE, "phone", TOKENS["phone"])
         w.sub(_PHONE_RE, "phone", _mask_phone)
-    if names_re is not None:
-        w.sub(names_re, "name", TOKENS["name"])
+    if names_re is not None and names_re.gate.search(seen):
+        w.sub(names_re.regex, "name", TOKENS["name"])
     if tagged:   # step 5a: the tokeniser's person names (tagged_names)
         found = tagged_names(pd.Series([w.text]))["name"]
         if len(found):
