@@ -593,3 +593,14 @@ def test_readme_refers_only_to_documents_in_the_repository():
     for path in re.findall(r"(?<![\w/.])((?:%s)[\w./-]*)" % "|".join(map(re.escape, tops)), readme):
         path = path.rstrip(".")
         assert (ROOT / path).exists(), path
+
+
+def test_research_reaction_reports_each_item_as_a_level(demo):
+    # the methods' reaction (satisfaction, usefulness): mean, SD, n, top-2 share from the answers
+    sat = demo.answers[(demo.answers["item_id"] == "satisfaction") & demo.answers["value"].notna()]
+    v = pd.to_numeric(sat["value"])
+    text_ = research.reaction_text(demo, lang="en")
+    label_ = demo.codebook.item("satisfaction").display
+    assert (f"{label_} (post): mean {v.mean():.2f} (SD {v.std(ddof=1):.2f}, n = {len(v)}, "
+            f"top-2 share {100 * (v >= 4).mean():.0f}%)") in text_
+    assert research.reaction_text(paired_study(), lang="en") == research.text("research.no_reaction", "en")
