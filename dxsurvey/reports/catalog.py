@@ -273,7 +273,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Free-text answers are not shown: fewer than {min_cell_text} people wrote them, and wording can "
               "identify a person.",
     },
-    "narrative.adjusted_axis": {"ja": "推定平均と95%信頼区間（{model}）", "en": "Estimated mean with 95% CI ({model})"},
+    "narrative.adjusted_axis": {"ja": "推定値と95%信頼区間（{model}）", "en": "Estimate with 95% CI ({model})"},
     "narrative.dir_up": {"ja": "上昇した", "en": "rose"},
     "narrative.dir_down": {"ja": "低下した", "en": "fell"},
     "narrative.dir_same": {"ja": "変わらなかった", "en": "did not change"},
@@ -482,7 +482,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "not rankings.",
     },
     "20_comparison.construct": {"ja": "## {label}\n\n主な分析: {model}", "en": "## {label}\n\nMain model: {model}"},
-    "20_comparison.cap_means": {"ja": "{label}: 要因の水準ごとの推定平均", "en": "{label}: estimated means per level"},
+    "20_comparison.cap_means": {"ja": "{label}: 要因の水準ごとの推定値", "en": "{label}: estimates per level"},
     "20_comparison.cap_terms": {"ja": "{label}: 要因の検定（タイプII）", "en": "{label}: type-II tests"},
     "20_comparison.cap_levels": {"ja": "{label}: 水準ごとの推定値（全モデル）", "en": "{label}: estimates per level (all models)"},
     "20_comparison.cap_contrasts": {"ja": "{label}: 水準間の差", "en": "{label}: differences between levels"},
@@ -490,6 +490,139 @@ TEXTS: dict[str, dict[str, str]] = {
     "20_comparison.notes": {"ja": "**分析上の注記**\n\n{notes}", "en": "**Notes**\n\n{notes}"},
     "20_comparison.by_course": {"ja": "## 講座ごとの変化", "en": "## Change per course"},
     "20_comparison.cap_by_course": {"ja": "講座ごとの構成概念の変化（事後−事前）", "en": "Construct change per course (post − pre)"},
+
+    # ------------------------------------------------------------------ 20_comparison: design, key points (compare-words)
+    "20_comparison.key_points": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "20_comparison.kp_scope": {
+        "ja": "{courses}講座の受講者の回答で、{constructs}つの構成概念のうち{compared}つについて講師・形式・スタイル・対象を比較しました。",
+        "en": "Answers from {courses} courses were used to compare instructors, formats, styles and audiences "
+              "on {compared} of {constructs} constructs.",
+    },
+    "20_comparison.kp_best": {
+        "ja": "調整後の変化が最も大きかったのは、{construct}における{F}「{L}」でした（推定値 {est}、95%CI {ci}、{model}、{k}講座）。",
+        "en": "The largest adjusted change was in {construct} for {F} '{L}' (estimate {est}, 95% CI {ci}, "
+              "{model}, {k} courses).",
+    },
+    "20_comparison.kp_best_post": {
+        "ja": "事後得点の推定値が最も高かったのは、{construct}における{F}「{L}」でした（推定値 {est}、95%CI {ci}、{model}、{k}講座）。",
+        "en": "The highest estimated post score was in {construct} for {F} '{L}' (estimate {est}, 95% CI {ci}, "
+              "{model}, {k} courses).",
+    },
+    "20_comparison.kp_pair": {"ja": "{construct}（{factors}）", "en": "{construct} ({factors})"},
+    "20_comparison.kp_apart": {
+        "ja": "次の比較では水準の違いを区別できませんでした（差の95%CIがすべて0を含む。差がないことを示すものではありません）: {what}。",
+        "en": "These comparisons could not tell the levels apart (every difference's 95% CI includes 0; "
+              "this does not show that there is no difference): {what}.",
+    },
+    "20_comparison.kp_clear": {
+        "ja": "次の比較では、少なくとも1組の水準の差の95%CIが0を含みませんでした: {what}。",
+        "en": "In these comparisons at least one difference between levels has a 95% CI excluding 0: {what}.",
+    },
+    "20_comparison.factor_sep": {"ja": "・", "en": ", "},
+    "20_comparison.kp_tangled_pair": {"ja": "{A}と{B}", "en": "{A} and {B}"},
+    "20_comparison.kp_tangled": {
+        "ja": "講座の組み立て上、次の要因は切り離せません（片方の効果に他方の効果が混じります）: {pairs}。",
+        "en": "The courses tangle these factors together (the effect of one includes the other's): {pairs}.",
+    },
+    "20_comparison.kp_untangled": {
+        "ja": "講座の組み立て上、切り離せない要因の組はありませんでした。",
+        "en": "The courses tangle no pair of factors together.",
+    },
+    "20_comparison.kp_few": {
+        "ja": "最も少ない水準はわずか{k}講座に基づきます。回答者単位のp値と区間は、講座の違いを回答者の人数分に数えるため、確かさを過大に示します。",
+        "en": "The smallest level rests on only {k} courses; respondent-level p-values and intervals count "
+              "course differences once per respondent and so overstate certainty.",
+    },
+    "20_comparison.design": {
+        "ja": "### 講座の組み立て\n\n{entangled}\n\n**比較の元になった講座の数**\n\n{rests_on}",
+        "en": "### How the courses were put together\n\n{entangled}\n\n**Courses behind each comparison**\n\n{rests_on}",
+    },
+    "20_comparison.tangled_head": {
+        "ja": "次の要因の組は、講座の組み立てで結びついているため、効果を切り離せません（Cramér の V は講座を単位とした関連の強さ、1で完全に一致）。",
+        "en": "These pairs of factors go together across the courses, so their effects cannot be told apart "
+              "(Cramér's V: association over courses, 1 = complete).",
+    },
+    "20_comparison.tangled.aliased": {
+        "ja": "{A}と{B}は完全に一致しています（V = {v}、{n}講座）。{details}",
+        "en": "{A} and {B} coincide completely (V = {v}, {n} courses). {details}",
+    },
+    "20_comparison.tangled.confined": {
+        "ja": "{A}と{B}: {details}（V = {v}、{n}講座）。",
+        "en": "{A} and {B}: {details} (V = {v}, {n} courses).",
+    },
+    "20_comparison.tangled.associated": {
+        "ja": "{A}と{B}は講座の間で強く関連しています（V = {v}、{n}講座）。{details}",
+        "en": "{A} and {B} are strongly associated across courses (V = {v}, {n} courses). {details}",
+    },
+    "20_comparison.confined": {
+        "ja": "{F}「{L}」の{k}講座はすべて{G}「{M}」",
+        "en": "the {k} courses with {F} '{L}' all had {G} '{M}'",
+    },
+    "20_comparison.untangled": {
+        "ja": "講座の組み立てで結びついている要因の組はありません（どの水準も、2講座以上あれば他の要因の複数の水準と組み合わされています）。",
+        "en": "No pair of factors goes together across the courses (every level held by two or more courses "
+              "meets several levels of each other factor).",
+    },
+    "20_comparison.level_courses": {"ja": "{L} {k}講座", "en": "{L}: {k}"},
+    "20_comparison.rests_on": {"ja": "{F}: {levels}", "en": "{F} (courses per level): {levels}"},
+    "20_comparison.few_courses": {
+        "ja": "{k}講座以下の水準があります。表のp値と区間は回答者を単位に計算しているため、講座が少ない比較では確かさを過大に示します。"
+              "下の講座ごとの変化で、比較の元になった講座を確かめてください。",
+        "en": "Some levels rest on {k} courses or fewer. The p-values and intervals in the tables treat "
+              "respondents as the unit, so with so few courses they overstate certainty; the change per "
+              "course below shows the courses behind each comparison.",
+    },
+    "20_comparison.courses_view": {
+        "ja": "### 講座ごとの変化（講座単位の見方）\n\n要因の比較は、下の講座の推定値の違いに基づいています。",
+        "en": "### Change per course (the course-level view)\n\nThe factor comparisons rest on the differences "
+              "between these course estimates.",
+    },
+    "20_comparison.cap_courses": {"ja": "{label}: 講座ごとの変化の推定値と95%信頼区間",
+                                  "en": "{label}: estimated change per course with 95% CI"},
+    "20_comparison.course_axis": {"ja": "推定値と95%信頼区間（{kind}）", "en": "Estimate with 95% CI ({kind})"},
+    "value.course_change.adjusted_change": {"ja": "事前得点で調整した変化（ANCOVA、HC3）",
+                                            "en": "change adjusted for the pre score (ANCOVA, HC3)"},
+    "value.course_change.change": {"ja": "事後平均−事前平均（Welch）", "en": "post mean − pre mean (Welch)"},
+    "value.course_change.post_mean": {"ja": "事後平均", "en": "post mean"},
+    "value.stat.F": {"ja": "F（HC3）", "en": "F (HC3)"},
+    "value.stat.chi2": {"ja": "Wald χ²", "en": "Wald χ²"},
+    "col.kind": {"ja": "推定の種類", "en": "Estimate of"},
+    "20_comparison.glossary": {"ja": "## 記号と用語\n\n{items}", "en": "## Symbols and terms\n\n{items}"},
+    "20_comparison.gloss.estimate": {
+        "ja": "推定値: モデルが推定した値（推定周辺平均。他の要因を平均的な値にそろえた値）。観測された平均ではありません。",
+        "en": "Estimate: the value a model estimates (estimated marginal mean: other factors set to their "
+              "average); not an observed mean.",
+    },
+    "20_comparison.gloss.ci": {"ja": "95%CI: 95%信頼区間。", "en": "95% CI: 95% confidence interval."},
+    "20_comparison.gloss.n_courses": {"ja": "講座数: その水準の推定の元になった講座の数。",
+                                      "en": "Courses: how many courses an estimate rests on."},
+    "20_comparison.gloss.p": {"ja": "p: p値（回答者を単位に計算）。", "en": "p: p-value (respondents as the unit)."},
+    "20_comparison.gloss.p_adj": {"ja": "調整済みp値: 同じ要因の水準間の比較についてHolm法で調整したp値。",
+                                  "en": "Adjusted p: Holm-adjusted within the comparisons of one factor."},
+    "20_comparison.gloss.F": {"ja": "F: 要因の検定統計量（タイプII、F検定）。",
+                              "en": "F: test statistic of a factor (type II, F test)."},
+    "20_comparison.gloss.df": {"ja": "自由度: 検定の分子の自由度（要因の水準数−1）。",
+                               "en": "df: numerator degrees of freedom (levels − 1)."},
+    "20_comparison.gloss.hc3": {"ja": "HC3: 分散の違いに頑健な標準誤差。",
+                                "en": "HC3: standard errors robust to unequal variances."},
+    "20_comparison.gloss.chi2": {"ja": "Wald χ²: 混合モデル（講座の変量切片）の要因の検定統計量。",
+                                 "en": "Wald χ²: test statistic of a factor in the mixed model (course random intercept)."},
+    "20_comparison.gloss.ancova": {"ja": "ANCOVA: 事前得点で調整した事後得点の比較。",
+                                   "en": "ANCOVA: post scores compared with the pre score as covariate."},
+    "20_comparison.gloss.gain": {"ja": "変化量モデル: 事後−事前の差の比較（LordのパラドックスのためANCOVAと併記）。",
+                                 "en": "Gain score: post − pre compared (shown beside ANCOVA: Lord's paradox)."},
+    "20_comparison.gloss.mixed": {"ja": "混合モデル: 講座ごとの違いを変量切片として含むモデル。",
+                                  "en": "Mixed model: includes a random intercept per course."},
+    "20_comparison.gloss.wave_x_factor": {"ja": "時点×要因モデル: 回答者を照合できないときの、時点と要因の交互作用による変化の比較。",
+                                          "en": "Wave x factor: change by level from a wave x factor interaction (unlinked answers)."},
+    "20_comparison.gloss.post_only": {"ja": "事後のみの比較: 事後得点を要因ごとに比較するモデル。",
+                                      "en": "Post only: post scores compared by factor."},
+    "20_comparison.gloss.cramers_v": {"ja": "Cramér の V: 講座を単位にした2つの要因の関連の強さ（0〜1）。",
+                                      "en": "Cramér's V: association of two factors over courses (0 to 1)."},
+    "20_comparison.gloss.adjusted_change": {
+        "ja": "講座ごとの変化: 事前得点を全講座の平均にそろえたときの、講座ごとの事後−事前の推定値。",
+        "en": "Change per course: a course's estimated post − pre change at the average pre score of all courses.",
+    },
 
     # ------------------------------------------------------------------ notebook 40_research_report
     "40_research_report.title": {"ja": "# DX研修の効果: 調査報告（{survey}）",

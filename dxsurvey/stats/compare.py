@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: Columns of :attr:`Comparison.terms`.
-TERMS_COLUMNS = ("model", "term", "df", "statistic", "p_val")
+TERMS_COLUMNS = ("model", "term", "df", "statistic", "p_val", "test")
 #: Columns of :attr:`Comparison.levels`.
 LEVELS_COLUMNS = ("model", "factor", "level", "n", "n_courses", "estimate", "ci_low", "ci_high")
 #: Columns of :attr:`Comparison.contrasts`.
@@ -68,10 +68,10 @@ class Comparison:
     Attributes
     ----------
     terms : DataFrame
-        model, term, df, statistic, p_val.  Type-II Wald tests of each term; ``statistic``
-        is an F (numerator ``df``; HC3 errors) for ``ancova``, ``gain``,
-        ``wave_x_factor`` and a fixed-effects ``post_only``, and a chi-square for
-        ``mixed``, a mixed ``post_only`` and ``ordinal``.
+        model, term, df, statistic, p_val, test.  Type-II Wald tests of each term; ``statistic``
+        is an F (numerator ``df``; HC3 errors; ``test`` = ``"F"``) for ``ancova``, ``gain``,
+        ``wave_x_factor`` and a fixed-effects ``post_only``, and a Wald chi-square
+        (``test`` = ``"chi2"``) for ``mixed``, a mixed ``post_only`` and ``ordinal``.
     levels : DataFrame
         model, factor, level, n, n_courses, estimate, ci_low, ci_high: estimated marginal
         means (``wave_x_factor``: change b - a of the level).
@@ -83,6 +83,9 @@ class Comparison:
         language is ``en``).
     design : str
         ``linked``, ``unlinked`` or ``post_only``.
+    courses : tuple of str
+        The courses in the main model (the linked, unlinked or post-only frame), in order:
+        what :func:`dxsurvey.stats.design.entanglement` judges.
     """
 
     terms: pd.DataFrame
@@ -90,6 +93,7 @@ class Comparison:
     contrasts: pd.DataFrame
     notes: pd.DataFrame
     design: str
+    courses: tuple = ()
 
 
 # ----------------------------------------------------------------------------- messages
@@ -544,6 +548,12 @@ def _spans_courses(frame, levels: dict) -> tuple[bool, bool]:
 class _Out:
     def __init__(self):
         self.terms, self.levels, self.contrasts = [], [], []
+        self.courses: tuple = ()
+
+    def used(self, frame: pd.DataFrame) -> None:
+        """Record the courses of the main model (the first model fitted)."""
+        if not self.courses:
+            self.courses = tuple(sorted(frame["course_id"].astype(str).unique()))
 
 
 def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, terms: dict,
@@ -555,7 +565,7 @@ def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, t
     for label, idx in terms.items():
         if idx:
             stat, p = _wald(fit, idx)
-            out.terms.append((model, label, len(idx), stat, p))
+            out.terms.append((model, label, len(idx), stat, p, "chi2" if fit.df_resid is None else "F"))
     crit = _crit(fit, confidence)
     raw = {}
     for f, lv in coder.levels.items():
@@ -694,6 +704,7 @@ def _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out) -> N
 
 def _post_only_model(frame, factors, confidence, min_cell, notes, out) -> None:
     frame, levels = _prepare_factors(frame, factors, notes)
+    out.used(frame)
     levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes)
     coder = _Coder(levels)
     X = coder.matrix(frame)
@@ -735,13 +746,13 @@ def _ordinal_check(frame, levels, item, covariate, wave_a, notes, out) -> None:
     shift = 1                                # coder slices count the intercept
     if covariate:
         stat, p = _wald(fit, [0])
-        out.terms.append(("ordinal", wave_a, 1, stat, p))
+        out.terms.append(("ordinal", wave_a, 1, stat, p, "chi2"))
     ols, _ = _fit_ols(y.to_numpy(float), coder.matrix(frame))
     formula = ("post ~ pre + " if covariate else "post ~ ") + " + ".join(levels)
     for f in levels:
         idx = [i - shift for i in coder.slices[f]]
         stat, p = _wald(fit, idx)
-        out.terms.append(("ordinal", f, len(idx), stat, p))
+        out.terms.append(("ordinal", f, len(idx), stat, p, "chi2"))
         details, same = [], True
         for lvl, i in zip(levels[f][1:], coder.slices[f]):
             a, b = float(res.params.iloc[i - shift]), float(ols.beta[i])
@@ -903,10 +914,12 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         return _with_courses(post, courses, factors)
 
     if len(waves) == 1 or not both:
-        if len(waves) == 2:   # "adjusted for audience" only when audience is a factor beside others
-            adjusted = "audience" in factors and len(factors) > 1
+        frame = post_frame(sorted(has.index))
+        if len(waves) == 2:   # "adjusted for audience" only when audience is a known factor beside others
+            adjusted = ("audience" in factors and len(factors) > 1
+                        and frame["audience"].dropna().nunique() > 1)
             notes.add("design", "no_prepost" if adjusted else "no_prepost_plain", wave=wave_b)
-        _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
+        _post_only_model(frame, factors, confidence, min_cell, notes, out)
         if item is not None:
             _ordinal_post(study, item, post_frame, sorted(has.index), factors, waves, notes, out)
         return _result(out, notes, "post_only")
@@ -927,6 +940,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         frame = linked.rename(columns={f"{construct}_a": "x", f"{construct}_b": "y"})
         frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y"]], courses, factors)
         frame, levels = _prepare_factors(frame, factors, notes)
+        out.used(frame)
         # a constant wave-a score is collinear with the intercept: no covariate to adjust for
         covariate = _varies(frame["x"])
         if not covariate:
@@ -942,6 +956,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         frame = frame.rename(columns={construct: "y"})[["course_id", "wave", "audience", "y"]]
         frame = _with_courses(frame, courses, factors)
         frame, levels = _prepare_factors(frame, factors, notes)
+        out.used(frame)
         levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes, waves=waves)
         _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out)
         if item is not None:
@@ -990,7 +1005,7 @@ def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
         for c in cols:
             if c in ints:
                 df[c] = df[c].astype("int64")
-            elif c in ("model", "term", "factor", "level", "level_a", "level_b"):
+            elif c in ("model", "term", "factor", "level", "level_a", "level_b", "test"):
                 df[c] = df[c].astype(object)
             else:
                 df[c] = df[c].astype(float)
@@ -1001,4 +1016,5 @@ def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
         contrasts=frame(out.contrasts, CONTRASTS_COLUMNS),
         notes=notes.frame(),
         design=design,
+        courses=out.courses,
     )
