@@ -399,14 +399,59 @@ TEXTS: dict[str, dict[str, str]] = {
     "00_validation.cap_problem_examples": {"ja": "問題の例（最初の{n}件、個人に関わる値は伏せ字）",
                                            "en": "First {n} problems (personal values masked)"},
     "00_validation.linkage": {
-        "ja": "## 回答者の照合と回答率\n\n講座ごとに事前・事後の回答数、回答率（対象者数に対する割合）、"
-              "回答者コードで照合できた人数を示します。{min_cell}人未満の数を含む講座は「—」で伏せています。",
-        "en": "## Linkage and response rates\n\nPer course: answers before and after, response rates against "
-              "the invited, and people linked by respondent code. Courses with a count under {min_cell} are "
-              "shown as \"—\".",
+        "ja": "## 回答数と回答率\n\n講座ごとの事前・事後の回答数と、回答率（対象者数に対する割合）です。"
+              "回答数が{min_cell}人未満の講座は「—」で伏せています。",
+        "en": "## Respondents and response rates\n\nPer course: answers before and after, and response rates "
+              "against the invited. A course with fewer than {min_cell} respondents in a wave is shown as \"—\".",
     },
-    "00_validation.cap_linkage": {"ja": "講座ごとの回答数・回答率・照合結果",
-                                  "en": "Respondents, response rates and linkage per course"},
+    "00_validation.cap_response": {"ja": "講座ごとの回答数・回答率", "en": "Respondents and response rates per course"},
+    "00_validation.linkage_pairs": {
+        "ja": "### 回答者の照合\n\n回答者コードで事前と事後を照合できた人数と、片方だけに回答した人数です。"
+              "どれかが{min_cell}人未満の講座は、差し引きで分かってしまうため3つとも「—」で伏せています（回答数は上の表のとおり）。",
+        "en": "### Linkage\n\nPeople whose pre and post answers were linked by respondent code, and those who "
+              "answered one wave only. When any of these is under {min_cell}, all three are shown as \"—\" "
+              "(the others would reveal it by subtraction); the respondent counts above stay shown.",
+    },
+    "00_validation.cap_linkage": {"ja": "講座ごとの照合結果", "en": "Linkage per course"},
+    # (compare-words) the 説明 column: what a problem means, from its code, in the report's language
+    "00_validation.scale_range": {"ja": "{low}「{low_label}」〜{high}「{high_label}」",
+                                  "en": "{low} '{low_label}' to {high} '{high_label}'"},
+    "00_validation.scale_range_plain": {"ja": "{low}〜{high}", "en": "{low} to {high}"},
+    "00_validation.explain.out_of_range_scale": {"ja": "尺度の範囲（{range}）の外の値 → {action}",
+                                                 "en": "outside the scale ({range}) -> {action}"},
+    "00_validation.explain.out_of_range": {"ja": "尺度の範囲外の値 → {action}", "en": "outside the scale -> {action}"},
+    "00_validation.explain.invalid_value": {"ja": "読み取れない値（2つの印など） → {action}",
+                                            "en": "unreadable value (two marks, text in a number field) -> {action}"},
+    "00_validation.explain.unknown_label": {"ja": "尺度の選択肢にない回答 → {action}",
+                                            "en": "not one of the scale's answers -> {action}"},
+    "00_validation.explain.unknown_category": {"ja": "定義にない区分（役職など） → {action}",
+                                               "en": "a category the codebook does not define (e.g. a role) -> {action}"},
+    "00_validation.explain.other_option": {"ja": "選択肢にない記述 → 「その他」として{action}",
+                                           "en": "text not among the options -> {action} as 'other'"},
+    "00_validation.explain.empty_submission": {"ja": "どの設問にも有効な回答がない行（空行・集計行・白紙） → {action}",
+                                               "en": "no valid answer to any item (blank row, footer or blank sheet) -> {action}"},
+    "00_validation.explain.duplicate_submission": {"ja": "同じ回答者の同じ時点の回答が複数: 後の回答を採用 → この行は{action}",
+                                                   "en": "the same respondent answered this wave twice: the later answer is kept -> {action}"},
+    "00_validation.explain.excluded": {"ja": "調査票の定義で除外を指定（テスト回答など） → {action}",
+                                       "en": "excluded by the codebook (a test submission) -> {action}"},
+    "00_validation.explain.missing_key": {"ja": "回答者コードが空欄: 照合できない → {action}",
+                                          "en": "no respondent code: cannot be linked -> {action}"},
+    "00_validation.explain.fuzzy_match": {"ja": "回答者コードを1文字違いで照合 → {action}",
+                                          "en": "respondent code matched with one differing character -> {action}"},
+    "00_validation.explain.missing_column": {"ja": "設問の列がファイルにない → {action}",
+                                             "en": "the question's column is not in the file -> {action}"},
+    "00_validation.explain.bad_timestamp": {"ja": "日時を読み取れない → {action}", "en": "unreadable date/time -> {action}"},
+    "00_validation.explain.unreadable_source": {"ja": "ファイルを読み込めない → {action}",
+                                                "en": "the file cannot be read -> {action}"},
+    "00_validation.explain.unknown_course": {"ja": "研修一覧（courses.csv）にない研修 → {action}",
+                                             "en": "a course not listed in courses.csv -> {action}"},
+    "00_validation.explain.duplicate_header": {"ja": "同じ列名が2つ以上 → {action}",
+                                               "en": "the same header appears twice -> {action}"},
+    "00_validation.explain.other": {"ja": "{problem} → {action}", "en": "{problem} -> {action}"},
+    "value.source_format.google_forms": {"ja": "Google フォーム", "en": "Google Forms"},
+    "value.source_format.ms_forms": {"ja": "Microsoft Forms", "en": "Microsoft Forms"},
+    "value.source_format.csv": {"ja": "CSV", "en": "CSV"},
+    "value.source_format.xlsx": {"ja": "Excel", "en": "Excel"},
 
     # shared by the course and research reports (compact APA-style tables)
     "report.cap_apa_constructs": {
