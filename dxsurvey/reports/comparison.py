@@ -347,7 +347,7 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
     out = []
     for cid in cids:
         try:
-            comp = compare(study, construct=cid, **kwargs)
+            comp = compare(study, construct=cid, language=lang, **kwargs)
         except ValueError as exc:
             empty = pd.DataFrame()
             fig = no_data_figure(lang)

@@ -807,7 +807,7 @@ def _with_courses(frame: pd.DataFrame, courses: pd.DataFrame, factors) -> pd.Dat
 
 def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
             confidence: float = 0.95, min_cell: int | None = None, item: str | None = None,
-            ) -> Comparison:
+            language: str | None = None) -> Comparison:
     """Compare instructors, formats, styles and audiences fairly on one construct.
 
     Parameters
@@ -827,6 +827,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         also the number of linked pairs a course needs to enter the linked models.
     item : str, optional
         A scale item id: add an ordinal-logit sensitivity check of that item.
+    language : {"ja", "en"}, optional
+        Language of ``notes.message`` (default the codebook's): a report in another
+        language than the study's passes its own.
 
     Returns
     -------
@@ -891,7 +894,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     ('in_person', 'online', True)
     """
     factors, waves, min_cell = _check_args(study, construct, factors, waves, confidence, min_cell, item)
-    notes = _Notes(study.language)
+    if language not in (None, "ja", "en"):
+        raise ValueError(f"language must be one of ja, en (or None: the codebook's), not {language!r}.")
+    notes = _Notes(language or study.language)
     out = _Out()
     from ..scoring import construct_scores, paired_frame
 

@@ -1,0 +1,91 @@
+"""Issue 10, "Done when": every demo report, rendered by the pipeline in Japanese and in English,
+holds no prose of the other language in its body (names that come from the data allowed: collected
+from the codebook, courses.csv and the study's tables and stripped first), no code identifiers
+(snake_case words, the study's scale / item / construct ids) and no catalogue key; and every
+catalogue key has both languages."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dxsurvey.reports import catalog
+from language_check import data_names, findings
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+COURSE = "C2024-01"
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+LANGUAGES = ("ja", "en")
+
+#: Findings in reports another branch is rewriting: the integrator removes these after merging it.
+OTHER_BRANCH = {
+    ("40_research_report", "ja"): "report-words: the research report's methods name scale ids (agree5) "
+                                  "and its appendix shows parameter names and the study's relative path",
+    ("40_research_report", "en"): "report-words: the research report's methods name scale ids (agree5) "
+                                  "and its appendix shows min_cell",
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``dxsurvey run all`` on the demo in each language (the course report for one course)."""
+    out = {}
+    for lang in LANGUAGES:
+        folder = tmp_path_factory.mktemp(f"lang_{lang}") / "run"
+        proc = subprocess.run(
+            [sys.executable, "-m", "dxsurvey.cli", "run", "all", "--study", str(DEMO), "--out", str(folder),
+             "--quiet", "-p", "course_id", COURSE, "-p", "language", lang],
+            capture_output=True, text=True, encoding="utf-8", timeout=1500, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        out[lang] = folder
+    return out
+
+
+@pytest.fixture(scope="module")
+def study_names():
+    from dxsurvey.reports.context import load_study_cached
+    st = load_study_cached(DEMO)
+    cb = st.codebook
+    ids = {i for i in set(cb.scales) | set(cb.constructs) | {it.id for it in cb.items}
+           if any(ch.isdigit() or ch == "_" for ch in i)}     # code-like ids; plain words are caught as prose
+    return data_names(st), ids
+
+
+def _page(folder: Path, stem: str) -> Path:
+    per_course = folder / "html" / f"{stem}_{COURSE}.html"
+    return per_course if per_course.exists() else folder / "html" / f"{stem}.html"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_report_speaks_one_language(runs, study_names, stem, lang, request):
+    if (stem, lang) in OTHER_BRANCH:
+        request.applymarker(pytest.mark.xfail(reason=OTHER_BRANCH[(stem, lang)], strict=False))
+    page = _page(runs[lang], stem)
+    assert page.exists(), f"{page} was not rendered"
+    names, ids = study_names
+    found = list(dict.fromkeys(findings(page.read_text(encoding="utf-8"), lang, names, ids)))
+    assert not found, f"{page.name} ({lang}):\n" + "\n".join(found[:40])
+
+
+def test_checker_catches_the_defects_it_is_for():
+    """The checker fails on what issue 10 lists (so the test above can fail)."""
+    page = ("<html><head><style>p {{}}</style></head><body>{}</body></html>")
+    names = ["管理職向けDX研修", "DXの必要性を理解している"]
+    assert findings(page.format("<p>Every response has format 'online'.</p>"), "ja", names, set())
+    assert findings(page.format("<p>事前・事後の対応づけが5組未満の講座</p>"), "en", names, set())
+    assert findings(page.format("<td>google_forms</td>"), "ja", names, set())
+    assert findings(page.format("<p>尺度: agree5</p>"), "ja", names, {"agree5"})
+    assert findings(page.format("<p>20_comparison.kp_scope</p>"), "en", names, set())
+    # names from the data are allowed in either language; method names in Japanese text too
+    assert not findings(page.format("<p>Course 管理職向けDX研修 (in person)</p>"), "en", names, set())
+    assert not findings(page.format("<p>ANCOVA（HC3）の推定値 0.74、95%CI [0.49, 1.00]</p>"), "ja", names, set())
+
+
+def test_every_catalogue_key_has_both_languages():
+    missing = [k for k, v in catalog.TEXTS.items()
+               if set(v) != set(catalog.LANGUAGES) or not all(str(v[lang]) for lang in catalog.LANGUAGES)]
+    assert not missing, missing
