@@ -31,12 +31,21 @@ def test_environment_yml_matches_pyproject():
     assert py.replace("python", "") == project["requires-python"]
 
 
+#: Pinned exactly, as a pair: the Sudachi analyzer and its dictionary (a dictionary build and the
+#: user dictionaries compiled against it go with one analyzer range, and a new build changes counts).
+EXACT_PINS = {"sudachipy", "sudachidict-core"}
+
+
 def test_every_dependency_has_a_lower_bound_and_a_reason():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     project = tomllib.loads(text)["project"]
     reqs = project["dependencies"] + [r for rs in project["optional-dependencies"].values() for r in rs]
     for req in reqs:
-        assert ">=" in req and "==" not in req, f"{req}: pin a lower bound, not an exact version"
+        if _name(req) in EXACT_PINS:
+            assert "==" in req, f"{req}: the Sudachi pair is pinned exactly"
+            assert "pinned" in text.split(f'"{req}"', 1)[1].splitlines()[0], f"{req}: say why it is pinned"
+        else:
+            assert ">=" in req and "==" not in req, f"{req}: pin a lower bound, not an exact version"
         line = next(line for line in text.splitlines() if f'"{req}"' in line)
         assert "#" in line and len(line.split("#", 1)[1].strip()) > 10, f"{req}: say why it is needed"
 
