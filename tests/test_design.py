@@ -226,3 +226,15 @@ def test_post_only_with_blank_audience_never_says_adjusted_for_audience():
     assert comp.design == "post_only" and set(comp.terms["test"]) <= {"F", "chi2"}
     sec = _sections(study, "en")[0]
     assert sec.terms["test"].isin(["F (HC3)", "Wald χ²"]).all()
+
+
+def test_demo_key_points_name_the_format_style_entanglement(demo_study):
+    secs = comparison.comparison_sections(demo_study, lang="ja")
+    kp = comparison.key_points(secs, demo_study, "ja")
+    lines = kp.split("\n")
+    assert 3 <= len(lines) <= 6
+    assert "7講座の受講者" in lines[0]                       # C2024-04 has too few linked pairs
+    assert "形式と研修スタイル" in kp and "講師と対象" in kp
+    assert "区別できませんでした" in kp and "差がない" not in kp.replace("差がないことを示すものではありません", "")
+    glossary = comparison.glossary(secs, "ja")
+    assert "Cramér の V" in glossary and "推定値" in glossary
