@@ -238,3 +238,10 @@ def test_demo_key_points_name_the_format_style_entanglement(demo_study):
     assert "区別できませんでした" in kp and "差がない" not in kp.replace("差がないことを示すものではありません", "")
     glossary = comparison.glossary(secs, "ja")
     assert "Cramér の V" in glossary and "推定値" in glossary
+
+
+def test_entanglement_is_named_once_when_the_courses_are_the_same(demo_study):
+    secs = comparison.comparison_sections(demo_study, lang="ja", constructs=["necessity", "ownership"])
+    assert secs[0].comparison.courses == secs[1].comparison.courses
+    assert "形式「オンライン」" in secs[0].entangled
+    assert secs[1].entangled == "講座の組み立ては前の節と同じです（同じ講座、同じ要因の結びつき）。"

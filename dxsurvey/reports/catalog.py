@@ -608,6 +608,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No pair of factors goes together across the courses (every level held by two or more courses "
               "meets several levels of each other factor).",
     },
+    "20_comparison.same_design": {"ja": "講座の組み立ては前の節と同じです（同じ講座、同じ要因の結びつき）。",
+                                  "en": "The courses are the same as in the previous section, and so is how they tangle the factors."},
     "20_comparison.level_courses": {"ja": "{L} {k}講座", "en": "{L}: {k}"},
     "20_comparison.rests_on": {"ja": "{F}: {levels}", "en": "{F} (courses per level): {levels}"},
     "20_comparison.few_courses": {

@@ -345,6 +345,7 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
     if factors is not None:
         kwargs["factors"] = tuple(factors)
     out = []
+    same = markdown("20_comparison.same_design", lang)
     for cid in cids:
         try:
             comp = compare(study, construct=cid, language=lang, **kwargs)
@@ -383,6 +384,9 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
             notes=comparison_notes(comp, lang), comparison=comp,
             entangled=entanglement_text(ent, lang), rests_on=courses_text(levels, model, lang),
             courses=frame, course_figure=cfig))
+        earlier = [s for s in out[:-1] if s.comparison is not None]
+        if earlier and earlier[-1].comparison.courses == comp.courses and earlier[-1].entangled not in ("", same):
+            out[-1].entangled = same     # said once: the same courses tangle the same factors
     return out
 
 
