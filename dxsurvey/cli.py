@@ -9,10 +9,11 @@
     dxsurvey ingest [--study DIR] [--out DIR]   tidy tables as Parquet
     dxsurvey init DIR                  a commented template study
 
-Messages are Japanese unless ``--lang en``.  Exit codes: 0 fine, 1 the job ran and
-found problems (failed report, privacy finding, validation error), 2 bad input
-(a codebook error, an unreadable source, an existing run folder, a bad argument),
-130 interrupted.
+Messages are Japanese unless ``--lang en``.  Exit codes: 0 fine, 1 the job found
+problems (failed report, privacy finding, an error-level validation problem such as
+a source that cannot be read or a missing column: ``run``, ``validate`` and ``ingest``
+name each on the console; ``run`` builds no report then unless ``--keep-going``),
+2 bad input (a codebook error, an existing run folder, a bad argument), 130 interrupted.
 """
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once; default: CPU count")
     p.add_argument("--force", action="store_true", help="replace an existing run folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--keep-going", action="store_true",
+                   help="build the reports although the input has errors (index.html lists them; exit 1)")
     lang_arg(p, "report and message language (default: the codebook's for reports, ja for messages)")
 
     p = sub.add_parser("demo", help="all reports on the shipped demo study (data/demo)")
@@ -86,15 +89,21 @@ def _load(study: str, lang: str):
 
 
 def _cmd_run(args, lang: str) -> int:
-    from .pipeline import run
+    from .pipeline import InputErrorsError, run
     params = {}
     for key, value in args.parameter:
         params[key] = value
     if args.lang:
         params["language"] = args.lang
     out = args.out or str(Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
-                 force=args.force, progress=not args.quiet)
+    try:
+        result = run(args.notebooks or ["all"], study=args.study, out=out, parameters=params, jobs=args.jobs,
+                     force=args.force, progress=not args.quiet, keep_going=args.keep_going)
+    except InputErrorsError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        _say("cli.input_errors", lang, n=len(exc.lines))
+        return 1
     # messages follow the reports' language when it was chosen with -p language en
     return _finish(result, args.lang or result.language if params.get("language") else lang)
 
@@ -113,6 +122,10 @@ def _cmd_demo(args, lang: str) -> int:
 
 def _finish(result, lang: str) -> int:
     from . import privacy
+    if result.input_errors:
+        for line in result.input_errors:
+            print(line, file=sys.stderr)
+        _say("cli.kept_going", lang, n=len(result.input_errors))
     for rep in result.failed:
         _say("cli.report_failed", lang, name=rep.name, error=rep.error)
     if result.findings:
@@ -141,19 +154,30 @@ def _cmd_audit(args, lang: str) -> int:
 
 
 def _cmd_validate(args, lang: str | None) -> int:
-    from .reports.validation import summary as validation_summary
+    from .reports.validation import error_lines, summary as validation_summary
     study = _load(args.study, lang or "ja")
     print(validation_summary(study, args.lang or None))
-    return 1 if len(study.errors) else 0
+    errors = error_lines(study, lang)
+    if errors:   # on stderr too: the summary may list them among hundreds of warnings
+        for line in errors:
+            print(line, file=sys.stderr)
+        _say("cli.validation_errors", lang, n=len(errors))
+    return 1 if errors else 0
 
 
 def _cmd_ingest(args, lang: str) -> int:
     from .ingest import write_tables
+    from .reports.validation import error_lines
     study = _load(args.study, lang)
     out = Path(args.out) if args.out else Path(args.study) / "processed"
     written = write_tables(study, out)
     _say("cli.ingest_done", lang, n=len(written), path=out)
-    return 1 if len(study.errors) else 0
+    errors = error_lines(study, lang)
+    for line in errors:
+        print(line, file=sys.stderr)
+    if errors:
+        _say("cli.ingest_errors", lang, n=len(errors))
+    return 1 if errors else 0
 
 
 def _cmd_init(args, lang: str) -> int:
@@ -206,11 +230,15 @@ def _input_error(exc: Exception, lang: str) -> int | None:
     from .codebook import CodebookError
     from .pipeline import RunExistsError
     from .readers import SourceError
+    from .study import StudyFolderError
 
     if isinstance(exc, (CodebookError, SourceError)):   # file, row, column and value in the text
         print(str(exc), file=sys.stderr)
+    elif isinstance(exc, StudyFolderError):
+        _say(exc.key, lang, **exc.fmt)
     elif isinstance(exc, RunExistsError):
-        _say("cli.run_exists" if exc.replaceable else "cli.not_run_folder", lang, path=exc.path)
+        key = "cli.run_lost" if exc.lost else "cli.run_exists" if exc.replaceable else "cli.not_run_folder"
+        _say(key, lang, path=exc.path)
     elif isinstance(exc, (ValueError, FileNotFoundError, FileExistsError)):
         _say("cli.bad_input", lang, message=str(exc))
     else:

@@ -310,6 +310,12 @@ def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path) -> Item:
     )
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is ``folder`` or below it."""
+    target, base = Path(path).resolve(), Path(folder).resolve()
+    return target == base or base in target.parents
+
+
 def load_courses(path: str | Path) -> pd.DataFrame:
     """Read and check ``courses.csv``.  Only course_id and title are required."""
     path = Path(path)
@@ -342,10 +348,43 @@ def load_courses(path: str | Path) -> pd.DataFrame:
     if df["course_id"].isna().any():
         row = int(df.index[df["course_id"].isna()][0]) + 2
         raise CodebookError(f"{path}: row {row}: course_id is blank.")
+    _check_course_values(df, path)
     for col in ("fiscal_year", "invited"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     df["hours"] = pd.to_numeric(df["hours"], errors="coerce")
     return df
+
+
+#: courses.csv columns that hold numbers: column -> (smallest, largest, whole number, example).
+_COURSE_NUMBERS = {"fiscal_year": (1900, 2200, True, "2024"), "invited": (0, None, True, "40"),
+                   "hours": (0, None, False, "2.5")}
+
+
+def _check_course_values(df: pd.DataFrame, path: Path) -> None:
+    """Every fiscal_year, invited and hours is a number in range, every date a real date.
+
+    A blank is unknown and fine; anything else that is not one (``二〇二四``,
+    ``2024-13-45``) is an error naming file, row, column and value, all of them in one
+    message: read as missing it would silently drop the course from what needs it.
+    """
+    from .readers import parse_timestamp
+
+    bad = []
+    for col, (low, high, whole, example) in _COURSE_NUMBERS.items():
+        for index, value in df[col].dropna().items():
+            number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+            if (pd.isna(number) or (whole and float(number) != int(number)) or number < low
+                    or (high is not None and number > high)):
+                what = "a year" if col == "fiscal_year" else "a whole number" if whole else "a number"
+                bad.append(f"row {int(index) + 2}, column {col}: {value!r} is not {what} "
+                           f"(write it in digits, e.g. {example})")
+    for index, value in df["date"].dropna().items():
+        if pd.isna(parse_timestamp(value)):
+            bad.append(f"row {int(index) + 2}, column date: {value!r} is not a date "
+                       "(write it as e.g. 2024-06-13)")
+    if bad:
+        raise CodebookError(f"{path}: " + "; ".join(bad) + ". Fix courses.csv, or leave a cell blank "
+                            "when it is unknown.")
 
 
 def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
@@ -464,6 +503,9 @@ def load_codebook(study: str | Path, *, check_files: bool = True) -> Codebook:
         if course_ids is not None and course not in course_ids:
             raise _err(f"{p}.course", f"course {course!r} is not in courses.csv.{_suggest(course, course_ids)}", yf)
         file = str(spec["file"])
+        if not _inside(root / file, root):
+            raise _err(f"{p}.file", f"{file!r} is outside the study folder {root} (symbolic links "
+                       "followed); a source must be a file of the study: copy the export into raw/.", yf)
         if check_files and not (root / file).exists():
             raise _err(f"{p}.file", f"file {file!r} not found in {root}.", yf)
         hr = spec.get("header_rows")

@@ -1158,6 +1158,103 @@ def true_scores(sim: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# ------------------------------------------------------------------------ ideas register
+
+#: The 50 sections (課) of the demo city, department by department (sections.csv).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "総務部": ("総務課", "人事課", "職員課", "危機管理課", "契約課"),
+    "企画政策部": ("企画課", "広報課", "DX推進課", "秘書課"),
+    "財政部": ("財政課", "税務課", "収納課", "資産税課"),
+    "市民部": ("市民課", "保険年金課", "市民協働課", "文化スポーツ課", "交通安全課"),
+    "福祉部": ("福祉総務課", "障害福祉課", "高齢福祉課", "介護保険課", "生活支援課"),
+    "子ども未来部": ("子育て支援課", "保育課", "子ども家庭課", "青少年課"),
+    "健康部": ("健康づくり課", "保健予防課", "医療政策課", "国民健康保険課"),
+    "環境部": ("環境政策課", "ごみ対策課", "公園緑地課", "環境保全課"),
+    "産業振興部": ("商工観光課", "農政課", "企業誘致課", "雇用労働課"),
+    "都市整備部": ("都市計画課", "建築指導課", "道路課", "住宅課", "河川課"),
+    "上下水道部": ("水道総務課", "浄水課", "下水道課"),
+    "教育委員会事務局": ("教育総務課", "学校教育課", "生涯学習課"),
+}
+#: The story of ideas.csv: after the FY2024 BPR course (C2024-03) a bulletin-board call
+#: for improvement ideas brought one idea; the DX team then visited every other section
+#: (Dec 2024 - Mar 2025) and collected more than 120; post-course questionnaires and the
+#: consultation desk add a few.
+IDEA_CHANNELS = {"board": "掲示板", "visit": "課への訪問", "survey": "研修後アンケート", "desk": "相談窓口"}
+_IDEA_STATUS = (("受付", 0.20), ("検討中", 0.30), ("実施", 0.35), ("見送り", 0.15))
+_VISITS = (dt.date(2024, 12, 2), dt.date(2025, 3, 14))
+
+
+def _business_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for d in days if d.weekday() < 5]
+
+
+def simulate_ideas(seed: int = DEFAULT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ideas register and the section list of the demo city (nothing written).
+
+    Drawn from their own random stream, so they leave every other demo file unchanged.
+
+    Returns
+    -------
+    (ideas, sections)
+        ideas: date (ISO text), section, channel, course_id ("" when not from a course),
+        status (受付, 検討中, 実施, 見送り), sorted by date; sections: section.
+    """
+    rng = np.random.default_rng([int(seed), 2])
+    sections = [s for secs in SECTIONS.values() for s in secs]
+    labels, probs = zip(*_IDEA_STATUS)
+    rows = []
+
+    def add(day: dt.date, section: str, channel: str, course: str = "") -> None:
+        rows.append((day.isoformat(), section, IDEA_CHANNELS[channel], course,
+                     labels[int(rng.choice(len(labels), p=probs))]))
+
+    bpr = COURSE_BY_ID["C2024-03"]
+    add(dt.date.fromisoformat(bpr["date"]) + dt.timedelta(days=26), str(rng.choice(sections)), "board",
+        "C2024-03")
+    days = _business_days(*_VISITS)
+    visited = [s for s in sections if s != "DX推進課"]
+    order = rng.permutation(len(visited))
+    slots = np.sort(rng.choice(len(days), size=len(visited), replace=len(visited) > len(days)))
+    for j, slot in zip(order, slots):
+        for _ in range(int(rng.poisson(2.8))):
+            add(days[int(slot)], visited[int(j)], "visit")
+    for c in COURSES:
+        start = dt.date.fromisoformat(c["date"])
+        for _ in range(int(rng.poisson(1.5))):
+            add(start + dt.timedelta(days=int(rng.integers(0, 4))), str(rng.choice(sections)), "survey",
+                c["course_id"])
+    desk_days = _business_days(dt.date(2025, 4, 1), dt.date(2025, 11, 28))
+    for _ in range(12):
+        add(desk_days[int(rng.integers(len(desk_days)))], str(rng.choice(sections)), "desk")
+    ideas = pd.DataFrame(rows, columns=["date", "section", "channel", "course_id", "status"])
+    ideas = ideas.sort_values("date", kind="mergesort").reset_index(drop=True)
+    return ideas, pd.DataFrame({"section": sections})
+
+
+def ideas_truth(seed: int = DEFAULT_SEED) -> dict:
+    """What ideas.csv holds: ideas per channel, sections visited and reached, statuses."""
+    ideas, sections = simulate_ideas(seed)
+    visits = ideas[ideas["channel"] == IDEA_CHANNELS["visit"]]
+    return {
+        "n_ideas": len(ideas),
+        "by_channel": {ch: int((ideas["channel"] == ch).sum()) for ch in IDEA_CHANNELS.values()},
+        "n_sections": len(sections),
+        "n_sections_visited": len(sections) - 1,
+        "n_sections_reached_by_visits": int(visits["section"].nunique()),
+        "n_sections_reached": int(ideas["section"].nunique()),
+        "n_implemented": int((ideas["status"] == "実施").sum()),
+        "board_course": "C2024-03",
+        "visit_period": [d.isoformat() for d in _VISITS],
+    }
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    buf = io.StringIO(newline="")
+    frame.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
 # ------------------------------------------------------------------------ generate
 
 
@@ -1171,7 +1268,8 @@ def _courses_csv() -> str:
 
 
 def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
-    """Write the demo study (survey.yaml, courses.csv, raw/, README.md, truth.json).
+    """Write the demo study (survey.yaml, courses.csv, raw/, README.md, truth.json, and the
+    ideas register ideas.csv with sections.csv: :func:`simulate_ideas`, :func:`ideas_truth`).
 
     Parameters
     ----------
@@ -1242,6 +1340,9 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
     (out / "survey.yaml").write_bytes(_survey_text().encode("utf-8"))
     (out / "courses.csv").write_bytes(_courses_csv().encode("utf-8"))
     (out / "truth.json").write_bytes((json.dumps(truth, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    ideas, sections = simulate_ideas(seed)
+    (out / "ideas.csv").write_bytes(_csv_text(ideas).encode("utf-8"))
+    (out / "sections.csv").write_bytes(_csv_text(sections).encode("utf-8"))
     (out / "README.md").write_bytes(_readme(truth).encode("utf-8"))
     return truth
 
@@ -1374,7 +1475,27 @@ word among the most distinctive words of that group.  `n_comments` counts the ke
 carry the theme (`truth.json`, `comment_themes`).
 
 {_md_table(themes)}
+
+{_ideas_readme(truth['seed'])}
 """
+
+
+def _ideas_readme(seed: int) -> str:
+    it = ideas_truth(seed)
+    ch = pd.DataFrame([{"channel": k, "ideas": v} for k, v in it["by_channel"].items()])
+    return f"""## Ideas register (`ideas.csv`, `sections.csv`)
+
+`sections.csv` lists the city's {it['n_sections']} sections (課).  `ideas.csv` has one row per improvement
+idea the DX team received (date, section, channel, course_id, status).  The story: after the
+FY2024 BPR training ({it['board_course']}) a call for ideas on the bulletin board (掲示板) brought
+{it['by_channel']['掲示板']}; the DX team then visited the other {it['n_sections_visited']} sections \
+({it['visit_period'][0]} to {it['visit_period'][1]}, 課への訪問) and collected {it['by_channel']['課への訪問']} ideas \
+from {it['n_sections_reached_by_visits']} of them.  Post-course questionnaires (研修後アンケート, with the
+course_id) and the consultation desk (相談窓口) add a few.  In all {it['n_ideas']} ideas from \
+{it['n_sections_reached']} of {it['n_sections']} sections; {it['n_implemented']} are implemented (実施).
+Drawn from their own random stream: the other demo files do not depend on them.
+
+{_md_table(ch)}"""
 
 
 # ---------------------------------------------------------------------------- CLI

@@ -27,9 +27,9 @@ from .codebook import Codebook, Item, Source, _norm, load_codebook, load_courses
 from .linkage import apply_fuzzy_matching, linkage_table
 from .readers import RawTable, SourceError, closest_headers, find_column, normalize_text, read_source
 from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
-from .study import Study
+from .study import Study, StudyFolderError, check_outside_raw
 
-__all__ = ["load_study", "write_tables", "KEY_FILE", "normalize_code"]
+__all__ = ["load_study", "write_tables", "KEY_FILE", "normalize_code", "misfit_codes"]
 
 #: The keyed-hash secret of a study lives here (gitignored, never in a report).
 KEY_FILE = ".dxsurvey_key"
@@ -62,14 +62,55 @@ def normalize_code(value, width: int | None) -> str | None:
     return text
 
 
+_NUMBER_FORM = re.compile(r"^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
+
+
+def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
+    """Why each normalised respondent code does not fit ``width`` digits (None: it fits).
+
+    A code of digits longer than ``width`` is not zero-padded, so it links only to the
+    same code with as many digits; a number in exponent form (``1e3``: Excel turned
+    the code into a number) or with a sign or decimal point (``-93``); a code with
+    other characters (``2886a``) in a column whose codes are mostly numbers.  Codes of
+    letters and digits (self-generated codes) in a column of such codes fit.
+
+    >>> misfit_codes(pd.Series(["0093", "12345", "1e3", "-93", "2886a", None]), 4).notna().tolist()
+    [False, True, True, True, True, False]
+    """
+    text = codes.astype("string")
+    digits = text.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    number = text.str.fullmatch(_NUMBER_FORM.pattern).fillna(False).astype(bool)
+    numeric_column = 2 * int((digits | number).sum()) > int(text.notna().sum())
+    why = pd.Series(None, index=codes.index, dtype=object)
+    long = digits & (text.str.len() > width)
+    why[long] = [f"{n} digits, more than `width: {width}`; it is not zero-padded, so it links only to "
+                 f"the same code written with {n} digits" for n in text[long].str.len()]
+    exponent = ~digits & number & text.str.contains("[eE]", regex=True).fillna(False).astype(bool)
+    why[exponent] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
+                     "the code column as text")
+    signed = ~digits & number & ~exponent
+    why[signed] = "a sign or decimal point in a code of digits"
+    if numeric_column:
+        other = text.notna() & ~digits & ~number
+        why[other] = "not only digits, while the other codes of this column are numbers"
+    return why
+
+
 def _secret(root: Path) -> bytes:
     path = root / KEY_FILE
     if path.exists():
         return path.read_bytes().strip()
     key = secrets.token_hex(32).encode()
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(key)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(key)
+        tmp.replace(path)
+    except OSError as exc:
+        raise StudyFolderError(
+            f"{root}: the study folder cannot be written ({exc.strerror}), and it has no {KEY_FILE} "
+            "yet: the secret that turns respondent codes into keys is created there on first use. "
+            "Make the folder writable once (or copy the study to a writable place) and run again.",
+            "cli.study_read_only", path=root, key_file=KEY_FILE) from None
     return key
 
 
@@ -228,6 +269,13 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         if key_col is not None:
             codes = frame[key_col].map(lambda v: normalize_code(v, cb.respondent_key.width))
             rows["code"] = codes.astype("string").to_numpy()
+            if cb.respondent_key.width:
+                why = misfit_codes(codes, cb.respondent_key.width)
+                pos = np.flatnonzero(why.notna().to_numpy())
+                if len(pos):
+                    problems.append(_problem_frame(
+                        file, rows_no[pos], key_col, frame[key_col].iloc[pos].tolist(), "bad_code", "kept",
+                        [f"the respondent code does not fit: {w}. Kept as written; check it." for w in why.iloc[pos]]))
 
     for item in cb.items:
         if not item.in_wave(src.wave):
@@ -510,7 +558,8 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     answers = _attach("answers", ANSWERS)
     answers["value"] = answers["value"].astype("Int64")
     answers["item_id"] = answers["item_id"].astype("string")
-    answers["label"] = answers["label"].astype("string")
+    # personal data typed into any cell (a Likert answer, 役職) is masked before anything keeps it
+    answers["label"] = privacy.mask_series(answers["label"].astype("string"), names=names)
     choices = _attach("choices", CHOICES)
     texts = _attach("texts", TEXTS)
     if len(texts):
@@ -519,6 +568,8 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     cat_cols = [_CATEGORY + it.id for it in cb.items_of("category") if _CATEGORY + it.id in kept.columns]
     submissions = kept[list(SUBMISSIONS) + cat_cols].copy()
     submissions.columns = [*SUBMISSIONS, *(c[len(_CATEGORY):] for c in cat_cols)]
+    for c in submissions.columns[len(SUBMISSIONS):]:
+        submissions[c] = privacy.mask_series(submissions[c], names=names)
     submissions["submitted_at"] = pd.to_datetime(submissions["submitted_at"])
     submissions["audience"] = submissions["audience"].astype("string")
     submissions["source_row"] = submissions["source_row"].astype("int64")
@@ -529,6 +580,9 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     val["value"] = val["value"].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
     if cb.respondent_key is not None and len(val):
         val = _hash_logged_codes(val, cb, set(rows["code"].dropna()), secret)
+    # the log quotes what was typed (a dropped row's cells too): masked before it is saved or printed
+    val["value"] = privacy.mask_series(val["value"].astype(object), names=names)
+    val["message"] = privacy.mask_series(val["message"].astype(object), names=names)
 
     link = linkage_table(submissions, fuzzy_counts)
     summ = _source_summary(pd.DataFrame(summary), submissions, val)
@@ -556,7 +610,7 @@ def _hash_logged_codes(val: pd.DataFrame, cb: Codebook, codes: set, secret: byte
 
     quoted = re.compile(r"(?<=[「'])([^」'\n]{1,40})(?=[」'])")
     val = val.copy()
-    on_key = [isinstance(c, str) and normalize_text(c) in key_cols and p in ("duplicate_submission", "fuzzy_match")
+    on_key = [isinstance(c, str) and normalize_text(c) in key_cols and p in ("duplicate_submission", "fuzzy_match", "bad_code")
               for c, p in zip(val["column"], val["problem"])]
     val["value"] = [digest(v) if k and isinstance(v, str) else v for k, v in zip(on_key, val["value"])]
     val["message"] = [quoted.sub(lambda g: digest(g.group(1)), m) if k and isinstance(m, str) else m
@@ -581,8 +635,13 @@ def _source_summary(summary: pd.DataFrame, submissions: pd.DataFrame, val: pd.Da
 
 
 def write_tables(study: Study, out_dir: str | Path) -> list[Path]:
-    """Write the tidy tables as Parquet (atomic: temp file then rename). Returns the paths."""
+    """Write the tidy tables as Parquet (atomic: temp file then rename). Returns the paths.
+
+    Raises :class:`~dxsurvey.study.StudyFolderError` when ``out_dir`` is the study's
+    ``raw/`` or below it (symbolic links followed).
+    """
     out = Path(out_dir)
+    check_outside_raw(out, study.root)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ("submissions", "answers", "choices", "texts", "validation", "linkage", "source_summary"):

@@ -21,7 +21,8 @@ import pickle
 import re
 import shutil
 import sys
-import tempfile
+import contextlib
+from glob import escape as glob_escape
 import importlib
 import queue
 import threading
@@ -36,8 +37,8 @@ from typing import Any, Iterable, Mapping
 from .reports import catalog
 
 __all__ = [
-    "REPORTS", "RunResult", "ReportResult", "RunExistsError", "run", "demo", "notebook_dir",
-    "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES",
+    "REPORTS", "RunResult", "ReportResult", "RunExistsError", "InputErrorsError", "run", "demo", "notebook_dir",
+    "demo_study", "expand", "Job", "audit_run", "VERSION_PACKAGES", "KERNEL_START_TIMEOUT",
 ]
 
 #: The report notebooks, in index order: stem -> options.  ``{"per": "course"}`` runs the
@@ -57,23 +58,39 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Seconds a report kernel may take to start and answer (and a warm kernel to import the
+#: scientific stack).  On a loaded 2-core machine a new kernel took more than 60 s (papermill's
+#: default), which failed the report; every wait for a kernel to start uses this one value.
+KERNEL_START_TIMEOUT = 300.0
+
 #: Parameters the pipeline sets itself.
 _RESERVED = ("study", "out")
 _SAFE = re.compile(r"[^\w.\-]+")
 _PACKAGE = Path(__file__).resolve().parent
 
 
+class InputErrorsError(ValueError):
+    """The study has error-level validation problems (an unreadable file, a missing column)
+    and the run was not asked to go on (``keep_going``).  ``lines`` name each error."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("the input has errors; no report was built:\n" + "\n".join(lines))
+        self.lines = lines
+
+
 class RunExistsError(FileExistsError):
     """The run folder exists and ``force`` was not given (or it is not a run folder).
 
     ``path`` is the folder; ``replaceable`` is False when it is not a dxsurvey run
-    folder (no ``run.json``), which even ``force`` does not replace.
+    folder (no ``run.json``), which even ``force`` does not replace; ``lost`` is True
+    when another run made the folder while this one ran (this run's output is gone).
     """
 
-    def __init__(self, message: str, path: Path, replaceable: bool = True):
+    def __init__(self, message: str, path: Path, replaceable: bool = True, lost: bool = False):
         super().__init__(message)
         self.path = path
         self.replaceable = replaceable
+        self.lost = lost   # a concurrent run made the folder first; this run's output was discarded
 
 
 # ---------------------------------------------------------------------------- locations
@@ -144,6 +161,9 @@ class RunResult:
         ISO time the run started.
     seconds : float
         Run duration.
+    input_errors : list of str
+        The study's error-level validation problems the run went on with
+        (``keep_going``), one line each; empty when there were none.
     """
 
     run_dir: Path
@@ -153,6 +173,7 @@ class RunResult:
     started: str = ""
     seconds: float = 0.0
     language: str = "ja"
+    input_errors: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -160,8 +181,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """Every notebook ran and the audit is clean."""
-        return not self.failed and not self.findings
+        """Every notebook ran, the audit is clean and the input had no error."""
+        return not self.failed and not self.findings and not self.input_errors
 
 
 @dataclass(frozen=True)
@@ -226,9 +247,10 @@ def _quick_ready_client():
     jupyter_client's version, after the kernel_info reply and a first IOPub message,
     drains IOPub until 0.2 s pass in silence: 0.2 s lost per notebook.  This one
     proves the same two things (shell answers, IOPub is subscribed) and drains IOPub
-    exactly up to the ``idle`` status of its own kernel_info request, the last message
-    that request causes; if no IOPub message comes within 0.2 s (IOPub not yet
-    subscribed) it asks again, as jupyter_client does.
+    exactly up to the ``idle`` status of a kernel_info request it has the reply of, the
+    last message that request causes; if no IOPub message comes within 0.2 s (IOPub not
+    yet subscribed) it asks again, as jupyter_client does.  A reply to any of its
+    requests counts (a slow kernel answers the previous one).
     """
     global _QUICK_CLIENT
     if _QUICK_CLIENT is not None:
@@ -239,24 +261,36 @@ def _quick_ready_client():
 
     class QuickReadyKernelClient(AsyncKernelClient):
         async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+            timeout = KERNEL_START_TIMEOUT if timeout is None else timeout
+            deadline = time.monotonic() + timeout
+            # a reply to ANY of our requests counts: a kernel that answers in more than 1 s
+            # (a loaded machine) answers each request after the next one was sent, and waiting
+            # for the latest request's reply only chased them until the deadline
+            sent: set = set()
+            replies: dict = {}
+            idle: set = set()
             while True:
-                msg_id = self.kernel_info()
+                sent.add(self.kernel_info())
                 try:
                     reply = await self.shell_channel.get_msg(timeout=1)
                 except Empty:
                     reply = None
                 if reply is not None and reply["msg_type"] == "kernel_info_reply" \
-                        and reply["parent_header"].get("msg_id") == msg_id:
+                        and reply["parent_header"].get("msg_id") in sent:
+                    replies[reply["parent_header"]["msg_id"]] = reply
+                if replies:
                     try:
-                        while True:
+                        while not idle & replies.keys():
                             msg = await self.iopub_channel.get_msg(timeout=0.2)
-                            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                            if (msg["parent_header"].get("msg_id") in sent and msg["msg_type"] == "status"
                                     and msg["content"].get("execution_state") == "idle"):
-                                self._handle_kernel_info_reply(reply)
-                                return
+                                idle.add(msg["parent_header"]["msg_id"])
                     except Empty:  # IOPub not subscribed yet, or its messages lost: ask again
                         pass
+                    done = idle & replies.keys()
+                    if done:
+                        self._handle_kernel_info_reply(replies[min(done)])
+                        return
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
@@ -344,8 +378,8 @@ class _WarmKernels:
         kc = km.blocking_client()
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+            kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
+            reply = kc.execute_interactive(code, timeout=KERNEL_START_TIMEOUT, output_hook=lambda msg: None)
             if reply["content"].get("status") != "ok":
                 raise RuntimeError(f"kernel setup failed: {reply['content'].get('evalue')}")
         finally:
@@ -408,7 +442,8 @@ def _warm_engine():
     class WarmKernelEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                     stderr_file=None, start_timeout=KERNEL_START_TIMEOUT, execution_timeout=None,
+                                     **kwargs):
             reset = kwargs.pop("reset", None)
             recorded = kwargs.pop("recorded_paths", None)
             if recorded:  # what the executed notebook records instead of absolute paths
@@ -636,6 +671,7 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
         nb = papermill.execute_notebook(
             str(source), str(ipynb), parameters=params, kernel_name="python3", language="python",
             progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(env),
+            start_timeout=KERNEL_START_TIMEOUT,
             # written once at the end (and on failure), not after every cell: rewriting a
             # notebook with its embedded figures after each cell cost 0.1 s a notebook
             request_save_on_cell_execute=False,
@@ -679,8 +715,10 @@ def _title(job: Job, study, language: str) -> str:
 
 
 def _check_out(out: Path, study_root: Path, force: bool) -> None:
-    raw = (study_root / "raw").resolve()
-    if out == study_root or out == raw or raw in out.parents or out in study_root.parents:
+    from .study import check_outside_raw
+
+    check_outside_raw(out, study_root)
+    if out == study_root or out in study_root.parents:
         raise ValueError(f"the run folder {out} must not be the study folder, inside raw/, or contain the study")
     if out.exists():
         if not force:
@@ -688,6 +726,74 @@ def _check_out(out: Path, study_root: Path, force: bool) -> None:
         if not out.is_dir() or (any(out.iterdir()) and not (out / "run.json").is_file()):
             raise RunExistsError(f"{out} exists and is not a dxsurvey run folder (no run.json); "
                                  "refusing to replace it", out, replaceable=False)
+
+
+#: The file in a ``.partial-<pid>`` folder that says which process builds it.
+_OWNER = ".owner.json"
+
+
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), to tell a reused
+    pid from the process that wrote an owner file; None where /proc is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process that made ``<out>.partial-<pid>`` (or ``.old-<pid>``) still runs."""
+    try:
+        pid = int(folder.name.rsplit("-", 1)[-1])
+    except ValueError:
+        return True   # not ours to judge
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's live process
+        return True
+    except OSError:
+        return True
+    try:
+        recorded = json.loads((folder / _OWNER).read_text(encoding="utf-8")).get("started")
+    except (OSError, ValueError, AttributeError):
+        return True
+    return recorded is None or recorded == _process_started(pid)
+
+
+def _remove_stale_partials(out: Path) -> list[Path]:
+    """Remove ``<out>.partial-<pid>`` and ``<out>.old-<pid>`` folders no live process owns
+    (a run killed with ``kill -9`` or a power cut left them, with the study's pickle)."""
+    removed = []
+    for folder in sorted(out.parent.glob(f"{glob_escape(out.name)}.partial-*")) + \
+            sorted(out.parent.glob(f"{glob_escape(out.name)}.old-*")):
+        if folder.is_dir() and not folder.is_symlink() and not _owner_alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+@contextlib.contextmanager
+def _partial_folder(out: Path):
+    """``<out>.partial-<pid>`` with its sub-folders and owner record; removed when the run
+    fails or is interrupted (stale ones of earlier runs are removed first)."""
+    _remove_stale_partials(out)
+    partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
+    if partial.exists():
+        shutil.rmtree(partial)
+    for sub in ("notebooks", "html", "tables", "figures"):
+        (partial / sub).mkdir(parents=True)
+    (partial / _OWNER).write_text(json.dumps({"pid": os.getpid(), "started": _process_started(os.getpid())}),
+                                  encoding="utf-8")
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
 
 
 def _relpath(target: Path, start: Path) -> str:
@@ -703,7 +809,8 @@ _KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}   # no debugger warning on
 
 def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None = None,
         jobs: int | None = None, force: bool = False, progress: bool = True,
-        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None) -> RunResult:
+        registry: Mapping[str, Mapping] | None = None, nb_dir: str | Path | None = None,
+        keep_going: bool = False) -> RunResult:
     """Execute report notebooks with papermill into one run folder (see :func:`_run`)."""
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
@@ -712,13 +819,14 @@ def run(notebooks=("all",), *, study, out, parameters: Mapping[str, Any] | None 
     kernels = _WarmKernels(_KERNEL_ENV, prestart=1 if single else jobs)
     try:
         return _run(notebooks, study=study, out=out, parameters=parameters, jobs=jobs, force=force,
-                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels)
+                    progress=progress, registry=registry, nb_dir=nb_dir, kernels=kernels,
+                    keep_going=keep_going)
     finally:
         kernels.shutdown()
 
 
 def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, nb_dir,
-         kernels: _WarmKernels) -> RunResult:
+         kernels: _WarmKernels, keep_going: bool = False) -> RunResult:
     """Execute report notebooks with papermill into one run folder.
 
     Parameters
@@ -731,7 +839,8 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         The run folder to create.
     parameters : mapping
         Extra notebook parameters (``language``, ``min_cell``, ``course_id`` ...), each
-        checked against the parameters the notebooks declare.
+        checked against the parameters the notebooks declare.  ``min_cell`` may raise
+        the codebook's value (hide more), never lower it; ``0`` means the codebook's.
     jobs : int, optional
         Notebooks executed at once (default: ``os.cpu_count()``).
     force : bool
@@ -740,6 +849,9 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
         Show a tqdm progress bar on stderr.
     registry, nb_dir
         Another registry / notebook folder (tests, custom report sets).
+    keep_going : bool
+        Build the reports although the study has error-level validation problems; the
+        run's ``index.html`` and ``RunResult.input_errors`` then name them.
 
     Returns
     -------
@@ -749,20 +861,28 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     ------
     RunExistsError
         ``out`` exists and ``force`` is False.
+    InputErrorsError
+        The study has error-level validation problems and ``keep_going`` is False.
     ValueError
-        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study.
+        Unknown notebook or parameter, bad ``jobs``, ``out`` inside the study, a
+        ``min_cell`` below the codebook's.
 
     Notes
     -----
     Each notebook runs with ``cwd`` = the run's ``notebooks/`` folder and gets
     ``study`` and ``out`` as paths relative to it (no home folder in the executed
     notebooks), the resolved ``language`` and ``min_cell``, and its own parameters.
-    The study is ingested once here and handed to the kernels as a pickle in a private
-    temporary folder (deleted afterwards; never in the run folder, since it holds
-    respondent keys).  A per-course notebook's tables and figures get the suffix
+    The study is ingested once here and handed to the kernels as a pickle in the run's
+    hidden ``.partial-<pid>/.cache`` folder (it holds respondent codes: deleted when the
+    notebooks are done, never in the finished run folder, and never audited as output).
+    A failed or interrupted run removes its partial folder; one left by a killed process
+    (no live owner: its pid and start time are recorded in ``.owner.json``) is removed
+    by the next run of the same output.  When another run made ``out`` while this one
+    ran, this run's output is discarded and :class:`RunExistsError` (``lost``) says so.  A per-course notebook's tables and figures get the suffix
     ``_<course_id>`` (``tables/change_C2024-01.csv``), and two notebooks of one run
     writing the same table or figure name is an error in the second one.  A failing notebook does not stop the others.  Then
-    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`), ``run.json``
+    ``tables.xlsx``, the privacy audit (:func:`dxsurvey.privacy.audit`, against the
+    codebook's ``min_cell``), ``run.json``
     and ``index.html`` are written, and ``<out>.partial-<pid>`` is renamed to ``out``.
     """
     from . import privacy, provenance
@@ -783,96 +903,114 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     language = params.get("language") or st.language
     if language not in catalog.LANGUAGES:
         raise ValueError(f"language must be one of ja, en; got {language!r}")
+    from .reports.validation import error_lines
+    input_errors = error_lines(st, language)
+    if input_errors and not keep_going:
+        raise InputErrorsError(input_errors)
     plan = expand(notebooks, study=st, parameters=params, registry=registry, nb_dir=nb_dir)
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
     min_cell = params.get("min_cell")
     min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
+    if min_cell < st.min_cell:
+        # a parameter may hide more, never less: the codebook's min_cell is the floor
+        raise ValueError(f"min_cell {min_cell} is below the codebook's min_cell {st.min_cell} "
+                         f"(survey.yaml): it can be raised with -p min_cell, never lowered")
 
-    partial = out.with_name(f"{out.name}.partial-{os.getpid()}")
-    if partial.exists():
-        shutil.rmtree(partial)
-    for sub in ("notebooks", "html", "tables", "figures"):
-        (partial / sub).mkdir(parents=True)
-    nbs = partial / "notebooks"
-    base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
+    with _partial_folder(out) as partial:
+        nbs = partial / "notebooks"
+        base = {"study": _relpath(study_root, nbs), "out": "..", "language": language, "min_cell": min_cell}
 
-    auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root), min_cell=min_cell)
-    cache_dir = Path(tempfile.mkdtemp(prefix="dxsurvey-run-"))
-    results: list[ReportResult] = []
-    try:
-        cache = cache_dir / "study.pkl"
-        with open(cache, "wb") as fh:
-            pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (cache_dir / "claims").mkdir()
-        env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
+        # the audit checks against the codebook's min_cell, whatever a parameter raised it to
+        auditor = privacy.Auditor(sensitive=st.sensitive, names=privacy.load_names(study_root),
+                                  min_cell=st.min_cell, count_headers=privacy.count_headers(catalog.TEXTS))
+        # the study's pickle (respondent codes included) lives in the run's own hidden folder: the
+        # audit skips it, it is removed when the notebooks are done, and if this process dies, the
+        # next run of this output removes the whole partial folder (_remove_stale_partials)
+        cache_dir = partial / ".cache"
+        cache_dir.mkdir(mode=0o700)
+        results: list[ReportResult] = []
+        try:
+            cache = cache_dir / "study.pkl"
+            with open(cache, "wb") as fh:
+                pickle.dump({"root": str(study_root), "study": st}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            (cache_dir / "claims").mkdir()
+            env = {STUDY_CACHE_ENV: str(cache), CLAIMS_ENV: str(cache_dir / "claims"), **_KERNEL_ENV}
 
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
-        with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
-            futures = {}
-            # study-wide notebooks (the longest) first, the many short per-course ones after:
-            # the last seconds of the run are not one long notebook on one busy core
-            for job in sorted(plan, key=lambda j: bool(registry[j.notebook].get("per"))):
-                jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
-                suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
-                futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
-                                    _title(job, st, language), language,
-                                    {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels,
-                                    auditor)] = job
-            for fut in as_completed(futures):
-                res = fut.result()
-                results.append(res)
-                bar.set_postfix_str(res.name, refresh=False)
-                bar.update(1)
-        bar.close()
-        kernels.shutdown_soon()
-    finally:
-        shutil.rmtree(cache_dir, ignore_errors=True)
-    order = {j.name: i for i, j in enumerate(plan)}
-    results.sort(key=lambda r: order[r.name])
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(plan), desc="dxsurvey", unit="report", disable=not progress, file=sys.stderr)
+            with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
+                futures = {}
+                # study-wide notebooks (the longest) first, the many short per-course ones after:
+                # the last seconds of the run are not one long notebook on one busy core
+                for job in sorted(plan, key=lambda j: bool(registry[j.notebook].get("per"))):
+                    jb = {k: v for k, v in base.items() if k in declared[job.notebook]}
+                    suffix = job.name[len(job.notebook):] if registry[job.notebook].get("per") else ""
+                    futures[pool.submit(_execute, job, _notebook_path(job.notebook, nb_dir), partial, jb,
+                                        _title(job, st, language), language,
+                                        {**env, FILE_SUFFIX_ENV: suffix, JOB_ENV: job.name}, kernels,
+                                        auditor)] = job
+                for fut in as_completed(futures):
+                    res = fut.result()
+                    results.append(res)
+                    bar.set_postfix_str(res.name, refresh=False)
+                    bar.update(1)
+            bar.close()
+            kernels.shutdown_soon()
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        order = {j.name: i for i, j in enumerate(plan)}
+        results.sort(key=lambda r: order[r.name])
 
-    write_xlsx(partial, language=language)
-    seconds = time.perf_counter() - t0
-    record = {
-        "survey": st.codebook.survey,
-        # paths as seen from the run folder / the working folder, never absolute: a study under
-        # /home/<user> or C:\Users\<user> would name its owner in every shared run
-        "study": _relpath(study_root, out),
-        "out": ".",
-        "notebooks": [j.notebook for j in plan],
-        "parameters": {k: v for k, v in params.items()},
-        "language": language,
-        "min_cell": min_cell,
-        "jobs": jobs,
-        "started": started,
-        "seconds": round(seconds, 2),
-        "reports": [asdict(r) for r in results],
-        "inputs": provenance.input_files(st).to_dict("records"),
-        "versions": dict(provenance.package_versions().itertuples(index=False)),
-        "audit": [],
-        "command": _command(notebooks, study_root, out, params),
-    }
-    # the audit covers every output, index.html included: write the page, audit, write it again
-    # with the audit's result (which quotes only masked excerpts)
-    atomic_write_text(partial / "index.html", render_index(record, partial, language))
-    findings = auditor.audit(partial)
-    record["audit"] = [asdict(f) for f in findings]
-    atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
-    atomic_write_text(partial / "index.html", render_index(record, partial, language))
+        write_xlsx(partial, language=language)
+        seconds = time.perf_counter() - t0
+        record = {
+            "survey": st.codebook.survey,
+            # paths as seen from the run folder / the working folder, never absolute: a study under
+            # /home/<user> or C:\Users\<user> would name its owner in every shared run
+            "study": _relpath(study_root, out),
+            "out": ".",
+            "notebooks": [j.notebook for j in plan],
+            "parameters": {k: v for k, v in params.items()},
+            "language": language,
+            "min_cell": min_cell,
+            "jobs": jobs,
+            "started": started,
+            "seconds": round(seconds, 2),
+            "reports": [asdict(r) for r in results],
+            "inputs": provenance.input_files(st).to_dict("records"),
+            "versions": dict(provenance.package_versions().itertuples(index=False)),
+            "audit": [],
+            "input_errors": input_errors,
+            "command": _command(notebooks, study_root, out, params, keep_going=bool(input_errors)),
+        }
+        # the audit covers every output, index.html included: write the page, audit, write it again
+        # with the audit's result (which quotes only masked excerpts)
+        atomic_write_text(partial / "index.html", render_index(record, partial, language))
+        findings = auditor.audit(partial)
+        record["audit"] = [asdict(f) for f in findings]
+        atomic_write_text(partial / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        atomic_write_text(partial / "index.html", render_index(record, partial, language))
 
-    _check_out(out, study_root, force)
-    if out.exists():
-        old = out.with_name(f"{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(partial, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(partial, out)
-    return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
-                     started=started, seconds=seconds, language=language)
+        try:
+            _check_out(out, study_root, force)
+        except RunExistsError:   # another run made `out` while this one ran: it won
+            raise RunExistsError(
+                f"another run finished {out} while this one ran; this run's reports were discarded. "
+                "Run again with force=True (--force) to replace it, or choose another folder.",
+                out, lost=True) from None
+        (partial / _OWNER).unlink(missing_ok=True)
+        if out.exists():
+            old = out.with_name(f"{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(partial, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(partial, out)
+        return RunResult(run_dir=out, index=out / "index.html", reports=results, findings=findings,
+                         started=started, seconds=seconds, language=language, input_errors=input_errors)
 
 
-def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
+def _command(notebooks, study_root: Path, out: Path, params: Mapping, keep_going: bool = False) -> str:
     import shlex
     nbs = [notebooks] if isinstance(notebooks, str) else list(notebooks)
     here = Path.cwd()
@@ -880,6 +1018,8 @@ def _command(notebooks, study_root: Path, out: Path, params: Mapping) -> str:
              "--out", _relpath(out, here)]
     for k, v in params.items():
         parts += ["-p", str(k), str(v)]
+    if keep_going:
+        parts.append("--keep-going")
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -934,7 +1074,8 @@ def audit_run(run_dir: str | Path, *, language: str = "ja"):
     record = json.loads(rec_path.read_text(encoding="utf-8"))
     st = load_study_cached(Path(run_dir) / record["study"])   # recorded relative to the run folder
     findings = privacy.audit(run_dir, sensitive=st.sensitive, names=privacy.load_names(st.root),
-                             min_cell=int(record.get("min_cell") or st.min_cell))
+                             min_cell=st.min_cell,   # the codebook's, never run.json's
+                             count_headers=privacy.count_headers(catalog.TEXTS))
     return findings, privacy.audit_report(findings, language)
 
 

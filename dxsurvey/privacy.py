@@ -5,8 +5,11 @@ people.  This module holds every rule that keeps a report from identifying
 someone (DESIGN §6):
 
 * :func:`mask_text` / :func:`mask_series` replace e-mail addresses, phone
-  numbers, staff numbers, URLs with query strings and personal names in free
-  text with fixed Japanese tokens (:data:`TOKENS`) before the text is stored.
+  numbers, staff numbers, My Number-like numbers, URLs with query strings and
+  personal names with fixed Japanese tokens (:data:`TOKENS`) before anything is
+  stored: free text, and every other cell ingest keeps or logs.  Patterns are
+  matched on the text as it is seen (NFKC, invisible characters removed), so
+  ``090ｰ1234ｰ5678`` and ``090\u200b-1234-5678`` are phone numbers.
 * :func:`suppress` and :func:`suppress_counts` hide aggregate cells based on
   fewer than ``min_cell`` respondents, with complementary suppression so that a
   hidden cell cannot be recomputed from a total.
@@ -46,6 +49,7 @@ __all__ = [
     "suppress_counts",
     "format_suppressed",
     "quotes_allowed",
+    "count_headers",
     "audit",
     "audit_report",
 ]
@@ -58,6 +62,7 @@ TOKENS = {
     "phone": "[電話]",
     "staff_no": "[職員番号]",
     "url": "[URL]",
+    "my_number": "[個人番号]",
 }
 
 #: Labels that mark a total row or column (compared after NFKC, strip, casefold).
@@ -67,7 +72,8 @@ TOTAL_LABELS = frozenset({"all", "total", "合計", "総計", "計", "全体", "
 # character classes
 # --------------------------------------------------------------------------
 _D = "[0-9０-９]"
-_HY = "[-‐‑‒–—―−－ー─]"
+# dashes as they look after NFKC (half-width ｰ becomes ー, ﹣ and － become -)
+_HY = "[-‐‑‒–—―−－ー─━⁃˗]"
 _SP = "[ \u3000]"
 _SEP = f"(?:{_SP}?{_HY}{_SP}?|{_SP}|[.．])"
 _KANJI = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]"
@@ -85,8 +91,9 @@ _EMAIL_RE = re.compile(
     f"[{_ALNUM_FW}._%+\\-－]+[@＠][{_ALNUM_FW}\\-－]+(?:[.．][{_ALNUM_FW}\\-－]+)*[.．][A-Za-zＡ-Ｚａ-ｚ]{{2,}}"
 )
 _STAFF_LABEL = (
-    "(?:職員(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|社員番号|個人番号"
-    "|(?<![A-Za-zＡ-Ｚａ-ｚ])(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
+    # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -108,6 +115,15 @@ _PHONE_RE = re.compile(
     + ")"
     + _RIGHT
 )
+#: A My Number-like number: 12 digits, plain or as 4-4-4 with one kind of separator, with its
+#: label (マイナンバー, 個人番号) when it has one.  Masked whole, before staff numbers and phones.
+_MY_NUMBER_RE = re.compile(
+    f"(?:(?:マイナンバー|個人番号|[Mm]y{_SP}?[Nn]umber){_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*)?"
+    + _LEFT
+    + f"(?:{_D}{{12}}|{_D}{{4}}{_HY}{_D}{{4}}{_HY}{_D}{{4}}|{_D}{{4}}{_SP}{_D}{{4}}{_SP}{_D}{{4}})"
+    + _RIGHT
+)
+_MY_NUMBER_GATE = re.compile(r"\d{4}\D?\d{4}")   # cheaper than the pattern on texts without one
 _EXT_RE = re.compile(
     f"(?:内線|(?<![A-Za-z])[Ee]xt\\.?){_SP}*[:：]?{_SP}*{_D}{{2,6}}(?:{_HY}{_D}{{1,4}})?(?![0-9０-９])"
 )
@@ -151,19 +167,30 @@ _PREV_STOP = {  # X + suffix forms an ordinary word when X is the last kanji bef
     "君": set("諸貴暴主名父夫細若幼大亭明賢"),
     "くん": set(),
     "ちゃん": set("父母爺婆姉兄"),
+    "先生": set("大頭長師医任当護導諸各"),  # 大先生, 教頭先生, 校長先生, 講師先生, 担任先生
     "殿": set("宮神御湯沈貴拝本社仏寝正金銀祭参殿"),
 }
 _KATA_STOP = frozenset(
     "コンサル チーム スタッフ メンバ ゲスト プロ パート バイト アルバイト ママ パパ ベンダ メーカ ユーザ "
     "クライアント パートナ ボランティア ヘルプデスク サポート システム シス ドクター サンタ ニュース".split()
 )
-_PERSON_SUFFIX_RE = re.compile(
-    f"(?P<run>{_KANJI}+|{_KATA}+)(?P<sp>{_SP}?)"
-    "(?P<suf>さん|さま|様(?![式子々相態])|氏(?![名族])|君(?![主臨])|くん|ちゃん|殿(?![下堂様]))"
+_HONORIFIC = "さん|さま|様(?![式子々相態])|氏(?![名族])|君(?![主臨])|くん|ちゃん|殿(?![下堂様])|先生"
+# not a rank or a body: 課長級, 課長職, 部長会議, 主任クラス
+_JOB_TITLE = ("(?:副?(?:課長|部長|係長|室長|所長|局長|市長|次長|町長|村長|区長|館長|園長|校長)"
+              "(?:補佐|代理)?|主査|主任|主幹|参事|主事)(?!級|職|会議|クラス|相当)")
+_PERSON_SUFFIX_RE = re.compile(f"(?P<run>{_KANJI}+|{_KATA}+)(?P<sp>{_SP}?)(?P<suf>{_HONORIFIC})")
+_TITLE_RE = re.compile(f"(?P<run>{_KANJI}+?)(?P<sp>{_SP}?)(?P<suf>{_JOB_TITLE})")
+#: A surname written apart from the given name that follows it (山田 太郎 さん): the end of the
+#: text before a match.
+_PRE_RE = re.compile(f"(?P<pre>{_KANJI}+)(?P<sp0>{_SP})$")
+#: A name in Latin letters before a Japanese honorific or title: Taro Yamada さん, Yamada先生.
+_ROMAJI_RE = re.compile(
+    f"(?<![A-Za-z])(?P<run>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?P<sp> ?)(?P<suf>{_HONORIFIC}|{_JOB_TITLE})"
 )
-_TITLE_RE = re.compile(
-    f"(?P<run>{_KANJI}+?)(?P<sp>{_SP}?)(?P<suf>副?(?:課長|部長|係長|室長|所長|局長|市長|次長|町長|村長|区長|館長|園長|校長)"
-    "(?:補佐|代理)?|主査|主任|主幹|参事|主事)"
+_UPPER_RE = re.compile("[A-Z][a-z]")
+#: Products and services people address with an honorific (Google先生), not names.
+_ROMAJI_STOP = frozenset(
+    "Google Excel Word Zoom Teams Slack Siri Alexa Copilot Gemini Windows Python Chat Line Yahoo Amazon".split()
 )
 
 #: Self-introductions: 佐藤です, 総務課の佐藤花子と申します.
@@ -242,7 +269,7 @@ def _compiled_names(names: tuple[str, ...]):
     for raw in names:
         if not isinstance(raw, str):
             raise ValueError(f"names must be strings, got {raw!r}")
-        name = " ".join(raw.replace("\u3000", " ").split())
+        name = " ".join(_seen(raw).split())
         if not name:
             continue
         first = name.split(" ")[0]
@@ -306,7 +333,8 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
     names : iterable of str
         Names to mask wherever they occur (e.g. from :func:`load_names`);
         longest first, internal spaces optional (``山田 太郎`` also masks
-        ``山田太郎``).  A one-character name, and the first (kanji) part of a
+        ``山田太郎``), compared after NFKC (``Ｔａｒｏ Ｙａｍａｄａ`` is
+        ``Taro Yamada``).  A one-character name, and the first (kanji) part of a
         listed name, are masked only before an honorific or job title.
 
     Returns
@@ -316,26 +344,38 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
 
     Notes
     -----
-    Applied in this order, each on the result of the previous:
+    The patterns read the text as it is seen: invisible characters (zero-width
+    space, joiner and non-joiner, word joiner, BOM, soft hyphen) removed, then
+    NFKC (full-width letters and digits, half-width katakana such as ``ｰ``,
+    no-break and ideographic spaces become their plain forms).  Only what
+    they match is replaced; the rest of the text stays as written (``①``
+    and ``ｶﾞｲﾄﾞ`` stay).  Applied in this order, each on the result of the
+    previous:
 
     1. URLs with a query string (``?k=v``) -> ``[URL]`` (whole URL); plain
        URLs stay.
     2. e-mail addresses (also full-width ``＠``) -> ``[メール]``.
-    3. labelled staff numbers (職員番号12345, 職員No.12345, ID: A12345) ->
-       ``[職員番号]`` (label included).
-    4. extension numbers (内線1234) and Japanese phone numbers: 10 or 11
+    3. My Number-like numbers: 12 digits, plain or 4-4-4 with hyphens or
+       spaces, with their label (マイナンバー, 個人番号) -> ``[個人番号]``.
+    4. labelled staff numbers (職員番号12345, 職員No.12345, 社員No.54321,
+       ID: A12345, not 研修ID C2024-01) -> ``[職員番号]`` (label included).
+    5. extension numbers (内線1234) and Japanese phone numbers: 10 or 11
        digits starting with 0, with hyphens, spaces, dots or parentheses, in
        half- or full-width digits, or +81 forms -> ``[電話]``.  Dates
        (2024-10-11), times, amounts and decimals do not start with 0 or do
        not have 10-11 digits and stay.
-    5. listed names -> ``[氏名]``.
-    6. a kanji or katakana run before an honorific (さん, 様, 氏, 君, くん,
-       ちゃん, 殿) -> ``[氏名]`` + honorific, unless it ends like a role or
-       ordinary word (皆さん, お客様, 担当者様, 同様, 仕様, ベンダーさん);
+    6. listed names -> ``[氏名]``.
+    7. a kanji or katakana run before an honorific (さん, 様, 氏, 君, くん,
+       ちゃん, 殿, 先生; a space between them or not) -> ``[氏名]`` +
+       honorific, unless it ends like a role or ordinary word (皆さん,
+       お客様, 担当者様, 同様, 仕様, ベンダーさん, 校長先生);
        a common or listed surname before a job title (課長, 部長, 係長,
-       主査, 主任, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
-       総務課長 and 担当課長会議 stay.
-    7. a self-introduction: a common or listed surname (or surname + given
+       主査, 主任, 主事, 室長, 所長, 局長, 市長, ...) -> ``[氏名]`` + title, so
+       総務課長, 担当課長会議, 部長会議 and 課長職 stay.  A surname written
+       apart before a given name goes into the same token (山田 太郎 さん
+       -> ``[氏名] さん``); so does a name in Latin letters before an
+       honorific or title (Taro Yamada さん, Yamada先生; not Google先生).
+    8. a self-introduction: a common or listed surname (or surname + given
        name) forming a whole kanji run before です, と申します, といいます,
        でございます -> ``[氏名]`` + ending (職員番号12345の佐藤です ->
        ``[職員番号]の[氏名]です``); a one-kanji surname only before
@@ -358,42 +398,199 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
     return _mask(text, names_re, surnames)
 
 
+#: Characters nobody sees that split a pattern (090\u200b-1234-5678): zero-width space, non-joiner
+#: and joiner, word joiner and invisible operators, BOM, soft hyphen, LRM/RLM, Mongolian vowel separator.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060-\u2064\ufeff\u00ad\u200e\u200f\u180e]")
+
+
+def _seen(text: str) -> str:
+    """The text as masking and the audit read it: invisible characters removed, then NFKC
+    (full-width letters and digits, half-width katakana, no-break and ideographic spaces)."""
+    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut before every character that does not combine with the one before it
+    (a voiced mark, ﾞ or ﾟ stays with its kana: NFKC composes them)."""
+    out: list[str] = []
+    for ch in text:
+        if out and (unicodedata.combining(ch) or ch in "\uff9e\uff9f" or unicodedata.category(ch) == "Mn"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+class _Work:
+    """A text being masked: its :func:`_seen` form, and what each character came from.
+
+    Patterns run on the seen form; :meth:`sub` records each replaced span as a hit
+    ``(kind, seen text)``.  With ``track`` each seen character remembers its cluster of the
+    original, so :meth:`result` rebuilds the text as written around the tokens (① stays ①).
+    """
+
+    def __init__(self, text: str, track: bool):
+        self.original = text
+        self.hits: list[tuple[str, str]] = []
+        if not track:
+            self.text, self.src = (text if text.isascii() else _seen(text)), None
+            return
+        self.clusters = _clusters(text)
+        parts = [_seen(c) for c in self.clusters]
+        self.empty = [not p for p in parts]
+        self.text = "".join(parts)
+        self.src = [i for i, p in enumerate(parts) for _ in p]   # -1: a token's character
+        self.consumed: set[int] = set()
+
+    def sub(self, regex: re.Pattern, kind: str, repl) -> None:
+        """Replace each match of ``regex`` by ``repl(match)``: a str, None to keep the match, or
+        ``(start, str)`` to replace from an earlier ``start`` (the text before the match) instead."""
+        out, src, last = [], [], 0
+        text = self.text
+        for m in regex.finditer(text):
+            r = repl(m) if callable(repl) else repl
+            if r is None:
+                continue
+            start = m.start()
+            if isinstance(r, tuple):
+                start, r = r
+                start = max(start, last)
+            g = text[start:m.end()]
+            if r == g:
+                continue
+            # the part that changes: what the match and its replacement do not share at either end
+            p = 0
+            while p < min(len(g), len(r)) and g[p] == r[p]:
+                p += 1
+            q = 0
+            while q < min(len(g), len(r)) - p and g[-1 - q] == r[-1 - q]:
+                q += 1
+            a, b = start + p, m.end() - q
+            self.hits.append((kind, text[a:b]))
+            out.append(text[last:a])
+            out.append(r[p:len(r) - q])
+            if self.src is not None:
+                src += self.src[last:a]
+                src += [-1] * (len(r) - p - q)
+                covered = [i for i in self.src[a:b] if i >= 0]
+                if covered:
+                    self.consumed.update(range(min(covered), max(covered) + 1))
+            last = b
+        if last == 0:
+            return
+        out.append(text[last:])
+        self.text = "".join(out)
+        if self.src is not None:
+            self.src = src + self.src[last:]
+
+    def result(self) -> str:
+        """The masked text: tokens, and the original text (as written) everywhere else."""
+        if not self.hits:
+            return self.original
+        if self.src is None:
+            return self.text
+        out, emitted = [], -1
+        for ch, i in zip(self.text, self.src):
+            if i < 0 or i in self.consumed:
+                out.append(ch)
+                continue
+            if i != emitted:
+                # invisible characters just before this cluster stay where they were
+                k = i - 1
+                while k > emitted and self.empty[k] and k not in self.consumed:
+                    k -= 1
+                out.extend(self.clusters[k + 1:i + 1])
+                emitted = i
+        return "".join(out)
+
+
 def _mask(text: str, names_re, surnames) -> str:
-    if "://" in text or "www." in text.lower():
-        text = _URL_RE.sub(_mask_url, text)
-    if "@" in text or "＠" in text:
-        text = _EMAIL_RE.sub(TOKENS["email"], text)
-    text = _STAFF_RE.sub(TOKENS["staff_no"], text)
-    text = _EXT_RE.sub(TOKENS["phone"], text)
-    text = _PHONE_RE.sub(_mask_phone, text)
+    work = _run_masks(text, names_re, surnames, track=False)
+    if work.hits and _seen(text) != text:
+        # something to mask in a text that normalisation changes: map back to the text as written
+        work = _run_masks(text, names_re, surnames, track=True)
+    return work.result()
+
+
+def _detect(text: str, names_re, surnames) -> list[tuple[str, str]]:
+    """(kind, text as seen) of everything :func:`mask_text` would mask in ``text``."""
+    return _run_masks(text, names_re, surnames, track=False).hits
+
+
+def _run_masks(text: str, names_re, surnames, *, track: bool) -> _Work:
+    w = _Work(text, track)
+    seen = w.text
+    if "://" in seen or "www." in seen.lower():
+        w.sub(_URL_RE, "url", _mask_url)
+    if "@" in seen:
+        w.sub(_EMAIL_RE, "email", TOKENS["email"])
+    if _MY_NUMBER_GATE.search(seen):
+        w.sub(_MY_NUMBER_RE, "my_number", TOKENS["my_number"])
+    w.sub(_STAFF_RE, "staff_no", TOKENS["staff_no"])
+    w.sub(_EXT_RE, "phone", TOKENS["phone"])
+    w.sub(_PHONE_RE, "phone", _mask_phone)
     if names_re is not None:
-        text = names_re.sub(TOKENS["name"], text)
+        w.sub(names_re, "name", TOKENS["name"])
 
-    def person(m: re.Match) -> str:
-        seg = _person_segment(m.group("run"), m.group("suf"), surnames)
+    def surname_before(m: re.Match) -> int | None:
+        """Where a surname written apart before the match starts (山田 太郎 さん), or None."""
+        if m.start() == 0 or m.string[m.start() - 1] not in " \u3000":
+            return None
+        b = _PRE_RE.search(m.string, max(0, m.start() - 12), m.start())
+        if b is None:
+            return None
+        sur = _name_tail(b.group("pre"), surnames)
+        return None if sur is None else b.end("pre") - len(sur)
+
+    def with_surname(m: re.Match, seg: str | None, given: bool):
+        """The match with ``seg`` (the end of ``run``) masked; with ``given`` (``run`` is a given
+        name), a surname written apart before it goes into the same token."""
         if seg is None:
-            return m.group(0)
+            return None
         run = m.group("run")
-        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
+        masked = TOKENS["name"] + m.group("sp") + m.group("suf")
+        if given and seg == run and len(run) <= 3:
+            start = surname_before(m)
+            if start is not None:
+                return start, masked
+        return run[: len(run) - len(seg)] + masked
 
-    def title(m: re.Match) -> str:
+    def person(m: re.Match):
+        seg = _person_segment(m.group("run"), m.group("suf"), surnames)
+        return with_surname(m, seg, given=not re.fullmatch(_KATA + "+", m.group("run")))
+
+    def title(m: re.Match):
         run = m.group("run")
         seg = _name_tail(run, surnames)
-        if seg is None:
-            return m.group(0)
-        return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
+        if seg is None and len(run) <= 3 and run[-1] not in _ROLE_END and run[-1] not in _ORG_SPLIT \
+                and surname_before(m) is not None:
+            seg = run   # 山田 太郎 課長: a given name after a surname
+        return with_surname(m, seg, given=True)
 
-    def self_intro(m: re.Match) -> str:
+    def self_intro(m: re.Match) -> str | None:
         run = m.group("run")
         seg = _self_segment(run, m.group("suf"), surnames)
         if seg is None:
-            return m.group(0)
+            return None
         return run[: len(run) - len(seg)] + TOKENS["name"] + m.group("sp") + m.group("suf")
 
-    text = _PERSON_SUFFIX_RE.sub(person, text)
-    text = _TITLE_RE.sub(title, text)
-    text = _SELF_RE.sub(self_intro, text)
-    return text
+    def romaji(m: re.Match) -> str | None:
+        run = m.group("run")
+        if run in _ROMAJI_STOP or run.split(" ")[0] in _ROMAJI_STOP:
+            return None
+        return TOKENS["name"] + m.group("sp") + m.group("suf")
+
+    for _ in range(3):
+        # a masked name can end a run that held another (田中先生田中くん): again until none is left
+        before = len(w.hits)
+        w.sub(_PERSON_SUFFIX_RE, "name", person)
+        w.sub(_TITLE_RE, "name", title)
+        if len(w.hits) == before:
+            break
+    w.sub(_SELF_RE, "name", self_intro)
+    if _UPPER_RE.search(w.text):
+        w.sub(_ROMAJI_RE, "name", romaji)
+    return w
 
 
 def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
@@ -418,9 +615,9 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
         raise ValueError(f"mask_series expects a pandas Series, got {type(texts).__name__}")
     names_re, surnames = _compiled_names(_check_names(names))
     notna = texts.notna()
-    bad = texts[notna].map(lambda v: not isinstance(v, str))
-    if bad.any():
-        raise ValueError(f"mask_series expects strings; got {texts[notna][bad].iloc[0]!r}")
+    bad = next((v for v in texts[notna] if not isinstance(v, str)), None)   # (an empty Series too)
+    if bad is not None:
+        raise ValueError(f"mask_series expects strings; got {bad!r}")
     uniques = pd.unique(texts[notna].to_numpy(dtype=object))
     table = {u: _mask(u, names_re, surnames) for u in uniques}
     values = texts.to_numpy(dtype=object, copy=True)
@@ -765,7 +962,7 @@ def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:
 # audit
 # --------------------------------------------------------------------------
 KINDS = ("respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata",
-         "home_path")
+         "home_path", "staff_no", "my_number")
 
 
 @dataclass(frozen=True)
@@ -783,8 +980,9 @@ class Finding:
         ``metadata.papermill.parameters.x`` (notebook; cells counted from 1),
         ``<text> element`` or ``comment`` (SVG).
     kind : str
-        One of ``respondent_code``, ``respondent_key``, ``email``, ``phone``,
-        ``name``, ``small_cell``, ``papermill_metadata``, ``home_path``.
+        One of :data:`KINDS`: ``respondent_code``, ``respondent_key``, ``email``,
+        ``phone``, ``name``, ``small_cell``, ``papermill_metadata``,
+        ``home_path``, ``staff_no``, ``my_number``.
     excerpt : str
         The offending value, itself partly masked (``ya***@city.example.jp``).
     """
@@ -804,8 +1002,56 @@ _ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 _N_TEXT_RE = re.compile(r"(?<![0-9A-Za-z_])[nN]\s*=\s*([0-9]+)(?![0-9])(?![.,][0-9])")
 
 
-def _is_n_header(h) -> bool:
-    return isinstance(h, str) and bool(_N_HEADER_RE.match(_norm(h)))
+#: Catalogue columns (``col.<key>``) that count people besides ``n`` and ``n_*``: rows read from a
+#: source, submissions kept, respondents matched, people seen in one wave only.
+#: (``count``, 件数, counts problems and answers, not people.)
+_COUNT_KEYS = frozenset({"rows", "kept", "matched"})
+#: ``n_*`` columns that count something else.
+_NOT_COUNT_KEYS = frozenset({"n_courses", "n_items"})
+_PAREN_TAIL_RE = re.compile(r"\s*\([^()]*\)$")
+
+
+def _counts_people(key: str) -> bool:
+    return key not in _NOT_COUNT_KEYS and (
+        key == "n" or key.startswith(("n_", "only_")) or key in _COUNT_KEYS)
+
+
+def count_headers(catalogue: Mapping[str, Mapping[str, str]]) -> frozenset[str]:
+    """Every header a count of people is shown under, read from a catalogue of column labels.
+
+    Parameters
+    ----------
+    catalogue : mapping
+        ``{"col.<column>": {language: label}}`` entries (other keys are ignored), as
+        :data:`dxsurvey.reports.catalog.TEXTS` holds them.
+
+    Returns
+    -------
+    frozenset of str
+        For each column that counts people (``n``, ``n_*`` except ``n_courses``,
+        ``only_*``, ``rows``, ``kept``, ``matched``): its name and its label in every
+        language (``n_pairs``, ペア数, Pairs; ``rows``, 行数, Rows; ...), NFKC and
+        casefolded.  Pass it to :func:`audit`: a label renamed in the catalogue is known
+        to the audit at once, with no second list to keep in step.
+    """
+    out = set()
+    for key, entry in catalogue.items():
+        if key.startswith("col.") and _counts_people(key[4:]):
+            out.add(key[4:].casefold())
+            out.update(_norm(label).casefold() for label in entry.values())
+    return frozenset(out)
+
+
+def _is_n_header(h, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a column header names a count of people (``n``, ``n (事後)``, 人数, one of
+    ``known`` (see :func:`count_headers`), such a header with a ``(…)`` note)."""
+    if not isinstance(h, str):
+        return False
+    h = _norm(h)
+    if _N_HEADER_RE.match(h):
+        return True
+    h = h.casefold()
+    return h in known or _PAREN_TAIL_RE.sub("", h) in known
 
 
 def _small_int(v, min_cell: int) -> int | None:
@@ -834,7 +1080,7 @@ def _mask_excerpt(kind: str, s: str) -> str:
     if kind == "email":
         local, _, domain = s.replace("＠", "@").partition("@")
         return local[:2] + "***@" + domain
-    if kind == "phone":
+    if kind in ("phone", "my_number"):
         chars = list(s)
         idx = [i for i, c in enumerate(chars) if c.isdigit()]
         for i in idx[3:-2]:
@@ -852,8 +1098,11 @@ def _mask_excerpt(kind: str, s: str) -> str:
 class _Scanner:
     """Pattern matching shared by every file type of :func:`audit`."""
 
-    def __init__(self, sensitive, names, min_cell):
+    def __init__(self, sensitive, names, min_cell, count_headers=()):
         self.min_cell = min_cell
+        if isinstance(count_headers, str):
+            raise ValueError("count_headers must be a collection of headers, not a single string")
+        self.count_headers = frozenset(_norm(h).casefold() for h in count_headers)
         if isinstance(sensitive, str):
             raise ValueError("sensitive must be a list (or dict) of strings, not a single string")
         if isinstance(sensitive, Mapping):
@@ -876,8 +1125,12 @@ class _Scanner:
             )
         else:
             self.sensitive_re = None
-        self.names_re, _ = _compiled_names(_check_names(names))
+        self.names_re, self.surnames = _compiled_names(_check_names(names))
         self._memo: dict[tuple[str, bool], tuple] = {}
+
+    def is_count(self, header) -> bool:
+        """Whether a column header names a count of people."""
+        return _is_n_header(header, self.count_headers)
 
     def text(self, s, *, code: bool = False) -> list[tuple[str, str]]:
         """(kind, masked excerpt) for each match in one text.
@@ -904,20 +1157,16 @@ class _Scanner:
         return out
 
     def _text(self, s: str, code: bool) -> list[tuple[str, str]]:
-        n = unicodedata.normalize("NFKC", s)
+        n = _seen(s)
         out = []
         if self.sensitive_re is not None:
             for m in self.sensitive_re.finditer(n):
                 kind = self.kinds[m.group(0)]
                 out.append((kind, _mask_excerpt(kind, m.group(0))))
-        for m in _EMAIL_RE.finditer(n):
-            out.append(("email", _mask_excerpt("email", m.group(0))))
-        for m in _PHONE_RE.finditer(n):
-            if _phone_ok(m):
-                out.append(("phone", _mask_excerpt("phone", m.group(0))))
-        if self.names_re is not None:
-            for m in self.names_re.finditer(s):
-                out.append(("name", _mask_excerpt("name", m.group(0))))
+        # what masking masks, found as masking finds it (a URL with a query string is not personal)
+        for kind, hit in _detect(n, self.names_re, self.surnames):
+            if kind != "url":
+                out.append((kind, _mask_excerpt(kind, hit)))
         for m in _HOME_RE.finditer(n):
             if m.group(1).lower() not in _GENERIC_USERS:
                 out.append(("home_path", _mask_excerpt("home_path", m.group(0))))
@@ -937,7 +1186,7 @@ class _Scanner:
             filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
             all_text = all(isinstance(v, str) for v in filled)
             is_header = all_text and (
-                any(_is_n_header(v) for v in filled) or (header is None and len(filled) >= 2)
+                any(self.is_count(v) for v in filled) or (header is None and len(filled) >= 2)
             )
             if header_row is not None:
                 is_header = r == header_row
@@ -945,7 +1194,7 @@ class _Scanner:
                 h = header[c] if header is not None and c < len(header) else None
                 for kind, ex in self.text(v):
                     found.append((where_cell(r, c, h), kind, ex))
-                if not is_header and h is not None and _is_n_header(h):
+                if not is_header and h is not None and self.is_count(h):
                     x = _small_int(v, self.min_cell)
                     if x is not None:
                         found.append((where_cell(r, c, h), "small_cell", f"{_norm(h)}={x}"))
@@ -1092,7 +1341,7 @@ def _scan_html(html: str, scanner: _Scanner, prefix: str = "") -> list[tuple[str
         names = []
         for j in range(width):
             hs = [grid[i][j] for i in range(n_head) if j < len(grid[i]) and grid[i][j]]
-            n_like = [h for h in hs if _is_n_header(h)]
+            n_like = [h for h in hs if scanner.is_count(h)]
             names.append(n_like[-1] if n_like else (hs[-1] if hs else f"{j + 1}"))
         for i, row in enumerate(grid):
             body = i >= n_head
@@ -1100,7 +1349,7 @@ def _scan_html(html: str, scanner: _Scanner, prefix: str = "") -> list[tuple[str
                 loc = f"{prefix}table {k}, " + (f"row {i - n_head + 1}" if body else "header") + f", column {names[j]}"
                 for kind, ex in scanner.text(v):
                     found.append((loc, kind, ex))
-                if body and _is_n_header(names[j]):
+                if body and scanner.is_count(names[j]):
                     x = _small_int(v, scanner.min_cell)
                     if x is not None:
                         found.append((loc, "small_cell", f"{_norm(names[j])}={x}"))
@@ -1241,7 +1490,7 @@ def _scan_xlsx(path: Path, scanner: _Scanner):
     return found
 
 
-def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding]:
+def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5, count_headers=()) -> list[Finding]:
     """Scan a run folder for identifying content before it is shared.
 
     Parameters
@@ -1260,12 +1509,20 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
     names : iterable of str
         Names that must not appear (e.g. :func:`load_names`).
     min_cell : int, default 5
-        A cell under a column named ``n``, ``n_*``, ``N``, ``人数``,
-        ``回答数``, ``回答者数`` or ``n (…)`` holding an integer 1 ..
+        A cell under a column that counts people holding an integer 1 ..
         ``min_cell`` - 1 is a ``small_cell`` finding (CSV, XLSX and HTML
         tables, including tables in notebook outputs); so is such a count
         written ``n=3`` in any text (a note, a figure label), except in a
-        notebook cell's source.
+        notebook cell's source.  Count columns are ``n``, ``n_*`` (not
+        ``n_courses``), ``N``, ``人数``, ``回答数``, ``回答者数``, ``n (…)``,
+        and ``count_headers``.  Pass the codebook's ``min_cell``: a run
+        parameter may raise it for the reports, never lower what the audit
+        checks.
+    count_headers : collection of str
+        More headers of columns that count people, compared after NFKC and
+        casefolding, also with a ``(…)`` note after them: the pipeline passes
+        :func:`count_headers` of the report catalogue (ペア数, Pairs, 行数,
+        採用, 事前回答数, ...).
 
     Returns
     -------
@@ -1274,6 +1531,11 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
 
     Notes
     -----
+    * Every text is read as :func:`mask_text` reads it (NFKC, invisible
+      characters removed), and whatever :func:`mask_text` would mask is a
+      finding of its kind (``email``, ``phone``, ``staff_no``, ``my_number``,
+      ``name``: listed names, names before an honorific or title); a URL
+      with a query string is not.  A masked token (``[氏名]さん``) is not.
     * HTML: text nodes, comments and ``href``/``title``/``alt`` attributes
       (not ``data:`` URIs), and tables (colspan/rowspan expanded; header rows
       are ``<thead>`` rows or leading all-``<th>`` rows).  ``<script>`` and
@@ -1296,7 +1558,7 @@ def audit(run_dir, *, sensitive=(), names=(), min_cell: int = 5) -> list[Finding
       is a header for the rows below it; document properties are scanned.
     * PNG images cannot be read and are not scanned.
     """
-    return Auditor(sensitive=sensitive, names=names, min_cell=min_cell).audit(run_dir)
+    return Auditor(sensitive=sensitive, names=names, min_cell=min_cell, count_headers=count_headers).audit(run_dir)
 
 
 _AUDITED = {".html": "html", ".htm": "html", ".csv": "csv", ".xlsx": "xlsx", ".ipynb": "ipynb", ".svg": "svg"}
@@ -1311,8 +1573,8 @@ class Auditor:
     Thread-safe: the pipeline scans each report's files as soon as the report is done.
     """
 
-    def __init__(self, sensitive=(), names=(), min_cell: int = 5):
-        self._scanner = _Scanner(sensitive, names, _check_min_cell(min_cell))
+    def __init__(self, sensitive=(), names=(), min_cell: int = 5, count_headers=()):
+        self._scanner = _Scanner(sensitive, names, _check_min_cell(min_cell), count_headers)
         self._seen: dict[Path, tuple] = {}
         self._lock = threading.Lock()
 
@@ -1368,11 +1630,13 @@ _KIND_LABEL = {
         "respondent_code": "回答者コード", "respondent_key": "回答者キー（ハッシュ）", "email": "メールアドレス",
         "phone": "電話番号", "name": "氏名", "small_cell": "少人数セル",
         "papermill_metadata": "papermillメタデータ内の個人フォルダ名", "home_path": "個人フォルダ名を含むパス",
+        "staff_no": "職員番号", "my_number": "個人番号（マイナンバー）",
     },
     "en": {
         "respondent_code": "respondent code", "respondent_key": "respondent key (hash)", "email": "e-mail address",
         "phone": "phone number", "name": "name", "small_cell": "small cell",
         "papermill_metadata": "personal folder in papermill metadata", "home_path": "path naming a personal folder",
+        "staff_no": "staff number", "my_number": "My Number (individual number)",
     },
 }
 

@@ -52,7 +52,8 @@ FORMATS = ("google_forms", "ms_forms", "csv", "xlsx")
 META_FIELDS = ("submitted_at", "last_modified", "completed_at", "response_id", "email")
 
 #: Problems the reader itself can report in ``RawTable.problems``.
-READER_PROBLEMS = ("duplicate_header", "bad_timestamp")
+READER_PROBLEMS = ("duplicate_header", "bad_timestamp", "row_names", "ragged_row", "unclosed_quote",
+                   "undecodable_line", "encoding_mismatch", "formula_without_value")
 
 #: Local zone of the users; zoned timestamps are converted to its wall clock.
 LOCAL_TZ = "Asia/Tokyo"
@@ -526,8 +527,7 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    if b"\x00" in head:
-        return True
+    # a NUL byte or two in a text file is a damaged line (named by _decode), not a binary file
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
     return controls > max(8, len(head) // 100)
 
@@ -553,6 +553,8 @@ def _detect_encoding(path: Path, data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _decode_by_line(data, "utf-8") is not None:
+        return "utf-8"   # a UTF-8 file with a few lines in another encoding: _decode names them
     from charset_normalizer import from_bytes
 
     # a sample cut at a line end (never inside a CP932/UTF-8 character) keeps
@@ -578,9 +580,58 @@ def _detect_encoding(path: Path, data: bytes) -> str:
     )
 
 
-def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode CSV bytes, detecting the encoding when none is given."""
-    if encoding is None:
+#: Encoding tried for a line that the file's own encoding cannot decode.
+_LINE_FALLBACK = {"utf-8": "cp932", "utf-8-sig": "cp932", "cp932": "utf-8"}
+
+
+def _decode_by_line(data: bytes, encoding: str) -> tuple[str, list[tuple[int, bytes, str]]] | None:
+    """Decode ``data`` line by line when only a few lines fail in ``encoding``.
+
+    A line that fails is read in the other usual encoding (cp932 in a UTF-8 file and the
+    reverse) when that decodes it, else with U+FFFD for the bad bytes.  Returns the text
+    and ``(line, bad bytes, how)`` per failed line (``how``: the encoding used or
+    ``"replaced"``), or ``None`` when the file is not mostly ``encoding``: its first line
+    fails, or at least half of its non-ASCII lines do.
+    """
+    if encoding not in _LINE_FALLBACK:
+        return None
+    body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else data
+    base = "utf-8" if encoding == "utf-8-sig" else encoding
+    out: list[str] = []
+    bad: list[tuple[int, bytes, str]] = []
+    non_ascii = 0
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if not line.isascii():
+            non_ascii += 1
+        try:
+            out.append(line.decode(base))
+            continue
+        except UnicodeDecodeError as exc:
+            if number == 1:
+                return None
+            wrong = line[exc.start:exc.end]
+        try:
+            out.append(line.decode(_LINE_FALLBACK[encoding]))
+            bad.append((number, wrong, _LINE_FALLBACK[encoding]))
+        except UnicodeDecodeError:
+            out.append(line.decode(base, errors="replace"))
+            bad.append((number, wrong, "replaced"))
+    if not bad or 2 * len(bad) >= non_ascii:
+        return None
+    return "\n".join(out), bad
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[dict]]:
+    """Decode CSV bytes, detecting the encoding when none is given.
+
+    Returns the text, the encoding and problem rows: a UTF-8 byte-order mark before
+    cp932 text (read as cp932, ``encoding_mismatch``), lines that do not decode in the
+    file's encoding while the rest does, and NUL bytes (``undecodable_line``, one row
+    per line, the rest of the file is read).
+    """
+    problems: list[dict] = []
+    declared = encoding is not None
+    if not declared:
         encoding = _detect_encoding(path, data)
     else:
         try:
@@ -592,20 +643,57 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
             ) from None
         if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
+    if encoding == "cp932" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]   # a BOM before cp932 text is not text
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        try:
-            guess = f" It looks like {_detect_encoding(path, data)}."
-        except SourceError:
-            guess = ""
-        raise SourceError(
-            f"{path}: cannot be read as {encoding}: line {line} holds bytes "
-            f"{data[exc.start:exc.end]!r} that are not {encoding}.{guess} Try encoding: "
-            f"{_TRY_ENCODINGS} (or remove the encoding setting to detect it)."
-        ) from None
-    return text, encoding
+        text = None
+        if encoding == "utf-8-sig" and not declared:
+            try:   # an editor wrote a UTF-8 BOM before Shift_JIS text
+                text = data[len(codecs.BOM_UTF8):].decode("cp932")
+            except UnicodeDecodeError:
+                pass
+            else:
+                encoding = "cp932"
+                problems.append(_problem(
+                    path, None, None, None, "encoding_mismatch", "kept",
+                    f"{path}: the file starts with a UTF-8 byte-order mark, but its text is cp932 "
+                    "(Shift_JIS); it was read as cp932. Check the answers; `encoding: cp932` in "
+                    "survey.yaml makes this explicit.",
+                ))
+        if text is None:
+            by_line = _decode_by_line(data, encoding)
+            if by_line is None:
+                line = data[: exc.start].count(b"\n") + 1
+                try:
+                    guess = _detect_encoding(path, data)
+                except SourceError:
+                    guess = None
+                hint = f" It looks like {guess}." if guess and guess != encoding else ""
+                raise SourceError(
+                    f"{path}: cannot be read as {encoding}: line {line} holds bytes "
+                    f"{data[exc.start:exc.end]!r} that are not {encoding}.{hint} Try encoding: "
+                    f"{_TRY_ENCODINGS} (or remove the encoding setting to detect it)."
+                ) from None
+            text, bad = by_line
+            for line, wrong, how in bad:
+                done = (f"the line was read as {how}; check its answers" if how != "replaced" else
+                        "they were replaced by \ufffd and the line's other fields were read")
+                problems.append(_problem(
+                    path, line, None, repr(wrong), "undecodable_line", "kept",
+                    f"{path}, line {line}: bytes {wrong!r} are not {encoding}; {done}.",
+                ))
+    if "\x00" in text:
+        lines = sorted({text.count("\n", 0, m.start()) + 1 for m in re.finditer("\x00", text)})
+        for line in lines:
+            problems.append(_problem(
+                path, line, None, repr(b"\x00"), "undecodable_line", "kept",
+                f"{path}, line {line}: a NUL byte (b'\\x00', not text) was removed; the line's "
+                "fields were read without it.",
+            ))
+        text = text.replace("\x00", "")
+    return text, encoding, problems
 
 
 # --------------------------------------------------------------------- CSV grid
@@ -634,36 +722,122 @@ def _delimiter(text: str, path: Path) -> str:
     return best
 
 
-def _csv_grid_python(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Parse with the csv module (ragged rows, odd line ends): exact line numbers."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    previous = 0
-    for record in reader:
-        starts.append(previous + 1)
-        previous = reader.line_num
-        rows.append(record)
+def _unclosed_quote(text: str, start: int, sep: str) -> int | None:
+    """Offset of a quote that opens a field at or after ``start`` and is never closed.
+
+    Follows the csv module's dialect: a quote opens a field only as its first
+    character, and ``""`` inside a quoted field is a literal quote.
+    """
+    i, n, field_start = start, len(text), True
+    while i < n:
+        char = text[i]
+        if field_start and char == '"':
+            close = i + 1
+            while True:
+                close = text.find('"', close)
+                if close < 0:
+                    return i
+                if close + 1 < n and text[close + 1] == '"':
+                    close += 2
+                    continue
+                break
+            i, field_start = close + 1, False
+            continue
+        field_start = char in (sep, "\n", "\r")
+        i += 1
+    return None
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Offset in ``text`` of the start of 1-based physical ``line``."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+#: Stands in for an unclosed quote while the text is parsed again (a private-use character).
+_LITERAL_QUOTE = "\ue000"
+
+
+def _csv_grid_python(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[int]]:
+    """Parse with the csv module (ragged rows, odd line ends): exact line numbers.
+
+    An unclosed quote would swallow the rest of the file into one field: it is read as a
+    literal ``"`` instead, and the line where it opened is returned with the grid.
+    """
+    literal = _LITERAL_QUOTE if _LITERAL_QUOTE not in text else None
+    unclosed: list[int] = []
+    while True:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        previous = 0
+        for record in reader:
+            starts.append(previous + 1)
+            previous = reader.line_num
+            rows.append(record)
+        if not rows or literal is None:
+            break
+        opened = _unclosed_quote(text, _line_offset(text, starts[-1]), sep)
+        if opened is None:
+            break
+        unclosed.append(text.count("\n", 0, opened) + 1)
+        text = text[:opened] + literal + text[opened + 1:]
+    if unclosed:
+        rows = [[cell.replace(literal, '"') for cell in record] for record in rows]
     columns = list(zip_longest(*rows, fillvalue=None)) if rows else []
     grid = pd.DataFrame(
         {j: pd.Series(col, dtype=object) for j, col in enumerate(columns)},
         index=pd.RangeIndex(len(rows)),
     )
     grid = grid.where(grid != "")
-    return grid, np.asarray(starts, dtype=np.int64)
+    widths = np.asarray([len(record) for record in rows], dtype=np.int64)
+    return grid, np.asarray(starts, dtype=np.int64), widths, unclosed
 
 
-def _csv_grid(data: bytes, text: str, encoding: str, sep: str,
-              ) -> tuple[pd.DataFrame, np.ndarray]:
-    """All records as a string grid (no header) and the line each record starts on.
+def _short_record_widths(text: str, sep: str, starts: np.ndarray, lines: np.ndarray,
+                         candidates: np.ndarray) -> np.ndarray:
+    """Fields in each candidate record (the C parser pads a short record with blanks).
+
+    A one-line record without quotes has one field more than separators (counted on
+    the UTF-8 bytes, where the separator, the quote and the line feed are single bytes);
+    other records are parsed again with the csv module.
+    """
+    raw = text.encode("utf-8")
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))   # of physical lines 1, 2, ...
+    line_ends = np.append(line_starts[1:], len(buf))
+    first = starts[candidates] - 1                                         # 0-based physical line
+    begin, end = line_starts[first], line_ends[first]
+
+    def count(byte: int) -> np.ndarray:   # occurrences of ``byte`` on each candidate's first line
+        where = np.flatnonzero(buf == byte)
+        return np.searchsorted(where, end) - np.searchsorted(where, begin)
+
+    seps, quotes = count(ord(sep)), count(ord('"'))
+    simple = (lines[candidates] == 1) & (quotes == 0)
+    widths = (seps + 1).astype(np.int64)
+    for k in np.flatnonzero(~simple):
+        line = int(first[k])
+        chunk = raw[line_starts[line]:line_ends[line + int(lines[candidates[k]]) - 1]].decode("utf-8")
+        widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
+    return widths
+
+
+def _csv_grid(data: bytes | None, text: str, encoding: str, sep: str,
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[int]]:
+    """All records as a string grid (no header), the line each record starts on, the
+    number of fields each record holds, and the lines where an unclosed quote opened.
 
     pandas' C parser reads the bytes (``text`` is their decoded form, already
-    checked); a ragged file or odd line ends go to the csv module instead.
+    checked; ``data`` None: parse ``text``, which was repaired while decoding); a
+    ragged file, an unclosed quote or odd line ends go to the csv module instead.
     """
     try:
         grid = pd.read_csv(
-            io.BytesIO(data),
-            encoding=encoding,
+            io.BytesIO(data) if data is not None else io.StringIO(text),
+            encoding=encoding if data is not None else None,
             sep=sep,
             header=None,
             dtype=str,
@@ -686,7 +860,12 @@ def _csv_grid(data: bytes, text: str, encoding: str, sep: str,
         # bare CR line ends, blank lines pandas folded: let the csv module count
         return _csv_grid_python(text, sep)
     starts = np.concatenate(([1], 1 + np.cumsum(lines)[:-1])) if len(lines) else lines
-    return grid, starts
+    widths = np.full(len(grid), grid.shape[1], dtype=np.int64)
+    if grid.shape[1] > 1 and len(grid):
+        candidates = np.flatnonzero(grid[grid.shape[1] - 1].isna().to_numpy())
+        if len(candidates):
+            widths[candidates] = _short_record_widths(text, sep, starts, lines, candidates)
+    return grid, starts, widths, []
 
 
 # -------------------------------------------------------------------- XLSX grid
@@ -743,8 +922,48 @@ def _pick_sheet(path: Path, workbook, sheet: str | int | None):
     )
 
 
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (``<f>`` element)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as part:
+                        body = part.read()
+                    if b"<f>" in body or b"<f " in body:
+                        return True
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+def _formulas_without_values(path: Path, title: str, rows: list[list[str | None]]) -> list[tuple[int, int, str]]:
+    """(Excel row, 0-based column, formula) of formula cells that have no saved value.
+
+    Excel saves each formula's last result beside it; a workbook written by another
+    program (or a script) may not, and then the cell reads as empty.
+    """
+    import openpyxl
+
+    if not _has_formulas(path):
+        return []
+    found = []
+    with path.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle, data_only=False, read_only=True)
+        try:
+            for r, row in enumerate(workbook[title].iter_rows(values_only=True)):
+                for c, value in enumerate(row):
+                    if isinstance(value, str) and value.startswith("=") and (
+                            r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None):
+                        found.append((r + 1, c, value))
+        finally:
+            workbook.close()
+    return found
+
+
 def _xlsx_grid(path: Path, sheet: str | int | None):
-    """Cell texts of one worksheet, Excel row numbers and merged ranges (0-based)."""
+    """Cell texts of one worksheet, Excel row numbers, merged ranges (0-based) and
+    formula cells without a saved value."""
     workbook = _load_workbook(path)
     try:
         ws = _pick_sheet(path, workbook, sheet)
@@ -759,9 +978,10 @@ def _xlsx_grid(path: Path, sheet: str | int | None):
         title = ws.title
     finally:
         workbook.close()
+    formulas = _formulas_without_values(path, title, rows)
     width = max((len(row) for row in rows), default=0)
     grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame()
-    return grid, np.arange(1, len(rows) + 1, dtype=np.int64), merges, title
+    return grid, np.arange(1, len(rows) + 1, dtype=np.int64), merges, title, formulas
 
 
 # ------------------------------------------------------------------- the header
@@ -773,15 +993,24 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+#: The column that holds an R-style CSV's row names (its header has one name fewer).
+ROW_NAMES = "(row names)"
+
+
 def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
            header_numbers: np.ndarray, header_rows: list[int] | None,
            merges: list[tuple[int, int, int, int]], where: str,
+           widths: np.ndarray | None = None,
            ) -> tuple[pd.DataFrame, list[int], dict[str, list[str]], list[dict]]:
     """Split a grid into header and records; name the columns.
 
     ``row_numbers`` are the rows reported to the user for each grid row,
     ``header_numbers`` the numbers ``header_rows`` refer to (equal for Excel;
-    record numbers for a CSV).
+    record numbers for a CSV).  ``widths`` (a CSV's fields per record) finds ragged
+    records: a header exactly one field shorter than every record is an R-style CSV
+    whose first field is a row name (column :data:`ROW_NAMES`); any other record
+    wider or narrower than the header is named, its missing fields read as blank and
+    its extra fields dropped (never a column of their own: nothing shifts).
     """
     problems: list[dict] = []
     if grid.shape[0] == 0 or grid.shape[1] == 0 or not grid.notna().any(axis=None):
@@ -820,6 +1049,34 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
     last = int(np.flatnonzero(data_filled)[-1]) + 1 if data_filled.any() else 0
     data = data.iloc[:last]
     rows = row_numbers[data_start:data_start + last]
+    ragged: list[tuple[int, int]] = []   # (record position in data, fields)
+    head_width = 0
+    if widths is not None and last:
+        head_width = int(max(widths[p] for p in positions))
+        data_widths = widths[data_start:data_start + last]
+        nonblank = data_filled[:last]
+        if (len(positions) == 1 and head_width < grid.shape[1]
+                and (data_widths[nonblank] == head_width + 1).all()
+                and data[head_width].notna().any()):
+            p = positions[0]
+            heads[p] = [ROW_NAMES, *heads[p][:head_width]] + heads[p][head_width + 1:]
+            problems.append(_problem(
+                path, int(row_numbers[p]), None, None, "row_names", "kept",
+                f"{path}: the header (line {int(row_numbers[p])}) has {head_width} names and every "
+                f"record {head_width + 1} fields, as R's write.table writes a CSV: the first field of "
+                f"each record is read as a row name, and the names belong to the fields after it.",
+            ))
+            head_width += 1
+        else:
+            ragged = [(int(k), int(data_widths[k]))
+                      for k in np.flatnonzero(nonblank & (data_widths != head_width))]
+            wide = [k for k, w in ragged if w > head_width]
+            if wide:
+                data = data.copy()
+                extra = data.iloc[wide, head_width:]
+                dropped = extra.apply(lambda r: [v for v in r if isinstance(v, str)], axis=1).tolist()
+                data.iloc[wide, head_width:] = np.nan
+                dropped_by_pos = dict(zip(wide, dropped))
 
     parts_by_col: list[list[str]] = []
     for col in range(grid.shape[1]):
@@ -855,6 +1112,31 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
         names.append(name)
         if header_rows:
             header_parts[name] = parts
+    for k, fields in ragged:
+        # a trailing separator (an empty field past the last named column) loses nothing
+        line = int(rows[k])
+        if fields < head_width:
+            named = [names[c] for c in range(fields, min(head_width, width)) if parts_by_col[c]]
+            if not named:
+                continue
+            missing = ", ".join(f"「{name}」" for name in named)
+            problems.append(_problem(
+                path, line, None, None, "ragged_row", "kept",
+                f"{path}, line {line}: {fields} fields, but the header has {head_width}; the missing "
+                f"{len(named)} ({missing}) are read as blank. Check the record: a field may "
+                "be missing in the middle, which shifts the answers after it.",
+            ))
+        else:
+            values = dropped_by_pos[k]
+            if not values:
+                continue
+            problems.append(_problem(
+                path, line, None, " | ".join(values) if values else None, "ragged_row", "kept",
+                f"{path}, line {line}: {fields} fields, but the header has {head_width}; the "
+                f"{fields - head_width} extra field(s) {values!r} are dropped and the first "
+                f"{head_width} read. Check the record: a comma inside an unquoted answer shifts the "
+                "fields after it.",
+            ))
     frame = data.iloc[:, :width].copy()
     frame.columns = names
     frame = frame.reset_index(drop=True)
@@ -1007,8 +1289,11 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
         raise SourceError(f"{path}: the file is empty (0 bytes). Export the responses again.")
     container = _container(path, head, format if format in ("csv", "xlsx") else None)
     used_encoding: str | None = None
+    widths = None
+    formulas: list[tuple[int, int, str]] = []
+    decode_problems: list[dict] = []
     if container == "xlsx":
-        grid, row_numbers, merges, title = _xlsx_grid(path, sheet)
+        grid, row_numbers, merges, title, formulas = _xlsx_grid(path, sheet)
         header_numbers = row_numbers
         where = f"sheet {title!r}"
     else:
@@ -1018,19 +1303,39 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
                 "no sheets. Remove sheet: from its source in survey.yaml."
             )
         data = path.read_bytes()
-        text, used_encoding = _decode(path, data, encoding)
+        text, used_encoding, decode_problems = _decode(path, data, encoding)
         if not text.strip():
             raise SourceError(
                 f"{path}: the file holds no data (only blank lines). Export the responses again."
             )
-        grid, row_numbers = _csv_grid(data, text, used_encoding, _delimiter(text, path))
+        repaired = decode_problems or (used_encoding == "cp932" and data.startswith(codecs.BOM_UTF8))
+        grid, row_numbers, widths, unclosed = _csv_grid(
+            None if repaired else data, text, used_encoding, _delimiter(text, path))
+        for line in unclosed:
+            decode_problems.append(_problem(
+                path, line, None, None, "unclosed_quote", "kept",
+                f'{path}, line {line}: a quote (") opens a field here and is never closed; it is '
+                "read as a plain character, and the lines after it as usual records. Check this line.",
+            ))
         header_numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
         merges = []
         where = "the file"
     frame, source_rows, header_parts, problems = _build(
-        path, grid, row_numbers, header_numbers, rows_wanted, merges, where)
+        path, grid, row_numbers, header_numbers, rows_wanted, merges, where, widths)
+    columns = list(frame.columns)
+    for row, col, formula in formulas:
+        name = columns[col] if col < len(columns) else None
+        problems.append(_problem(
+            path, row, name, formula, "formula_without_value", "set_missing",
+            f"{path}, {where}, row {row}, cell {_column_letter(col)}{row}"
+            f"{f', column 「{name}」' if name else ''}: the formula {formula} has no saved value "
+            "(the workbook was not last saved by Excel), so the cell is read as empty. Open the "
+            "file in Excel and save it, or paste the values over the formulas.",
+        ))
     fmt = format or _detect_format(list(frame.columns), container)
     system = _system_columns(list(frame.columns), fmt)
+    if ROW_NAMES in frame.columns:
+        system[ROW_NAMES] = None
     meta, meta_problems = _meta(path, frame, source_rows, fmt, system)
     return RawTable(
         path=path,
@@ -1041,7 +1346,7 @@ def read_source(path: str | Path, *, format: str | None = None, encoding: str | 
         meta=meta,
         meta_columns=set(system),
         header_parts=header_parts,
-        problems=problems + meta_problems,
+        problems=decode_problems + problems + meta_problems,
     )
 
 

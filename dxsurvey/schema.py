@@ -50,6 +50,13 @@ PROBLEMS = (
     "unreadable_source",     # file cannot be read (encoding, empty, corrupt) -> error
     "unknown_course",        # course id not in courses.csv -> error
     "duplicate_header",      # two columns with the same header; the second gets " (2)" -> kept
+    "row_names",             # R-style CSV: header one field short, first field read as row names -> kept
+    "ragged_row",            # a record with more or fewer fields than the header -> kept (extra dropped)
+    "unclosed_quote",        # a quote never closed, read as a plain character -> kept
+    "undecodable_line",      # bytes not in the file's encoding (or NUL) on one line -> kept, line repaired
+    "encoding_mismatch",     # a UTF-8 byte-order mark before cp932 text, read as cp932 -> kept
+    "formula_without_value", # an xlsx formula cell without a saved value -> set_missing
+    "bad_code",              # a respondent code that does not fit `width` -> kept as written
 )
 
 #: Linkage per course (pre/post matching).

@@ -8,7 +8,34 @@ import pandas as pd
 
 from .codebook import Codebook
 
-__all__ = ["Study"]
+__all__ = ["Study", "StudyFolderError", "check_outside_raw"]
+
+
+class StudyFolderError(ValueError):
+    """A command would write into a study's ``raw/``, or cannot write what it must there.
+
+    ``key`` and ``fmt`` give the message in the command's language (the catalogue's
+    ``cli.*`` entry); ``str()`` is the English message for library users.
+    """
+
+    def __init__(self, message: str, key: str, **fmt):
+        super().__init__(message)
+        self.key = key
+        self.fmt = fmt
+
+
+def check_outside_raw(target: str | Path, study_root: str | Path) -> None:
+    """Raise :class:`StudyFolderError` when ``target`` is the study's ``raw/`` or below it.
+
+    Paths are resolved with symbolic links followed: a ``processed`` folder that links
+    to ``raw/`` is refused too.  ``raw/`` is read-only to every command.
+    """
+    raw = (Path(study_root) / "raw").resolve()
+    resolved = Path(target).resolve()
+    if resolved == raw or raw in resolved.parents:
+        raise StudyFolderError(
+            f"{target} is inside the study's raw/ folder ({raw}, symbolic links followed); raw/ "
+            "is never written. Choose another output folder.", "cli.out_in_raw", path=target)
 
 
 @dataclass

@@ -82,6 +82,8 @@ def _key(problem, action, row, column, value) -> tuple:
     row = None if row is None or pd.isna(row) or row == 0 else int(row)
     column = None if column is None or (isinstance(column, float) and pd.isna(column)) else column
     value = None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    if isinstance(value, str) and re.fullmatch(r"#[0-9a-f]{16}", value):
+        value = "#hash"   # a respondent code, logged as its keyed hash
     return (problem, action, row, column, value)
 
 
@@ -217,6 +219,24 @@ def test_codebook_case(tmp_path, case):
     assert "survey.yaml" in str(info.value)
 
 
+@pytest.mark.parametrize("case", [_param(c) for c in CASES["courses"]])
+def test_courses_case(tmp_path, case):
+    """courses.csv values that are not what their column holds: one error naming each."""
+    root = make_study(tmp_path, courses=case["courses"])
+    with pytest.raises(EXCEPTIONS[case["raises"]]) as info:
+        dxsurvey.load_study(root)
+    for pattern in case["message"]:
+        assert re.search(pattern, str(info.value)), (pattern, str(info.value))
+
+
+def test_courses_valid_numbers_and_dates_are_accepted(tmp_path):
+    courses = ("course_id,title,fiscal_year,date,hours,invited\n"
+               "C1,一般職員向けDX研修,２０２４,2024/6/13,2.5,40\nC2,管理職向けDX研修,,2024年7月1日,,\n")
+    study = dxsurvey.load_study(make_study(tmp_path, courses=courses))
+    assert study.courses["fiscal_year"].tolist()[0] == 2024 and pd.isna(study.courses["fiscal_year"].iloc[1])
+    assert study.courses["hours"].tolist()[0] == 2.5
+
+
 @pytest.mark.parametrize("courses", [
     pytest.param("course_id,title\nC1,研修\n", id="no_audience_column"),
     pytest.param("course_id,title,audience\nC1,研修,\n", id="blank_audience"),
@@ -245,7 +265,8 @@ def test_50k_row_csv_reports_exact_line_of_one_bad_cell(tmp_path):
         line += 1 + comment.count("\n")
     bad_line = line
     writer.writerow([f"{n + 10:05d}", "課長", "そう思う", "そう思わなぃ", ""])
-    root = make_study(tmp_path, source_line("big.csv"))
+    # five-digit codes: `width: 5`, or every code would be named as wider than the width
+    root = make_study(tmp_path, source_line("big.csv"), survey=SURVEY.replace("width: 4", "width: 5"))
     (root / "raw" / "big.csv").write_bytes(buffer.getvalue().encode("utf-8"))
 
     study = dxsurvey.load_study(root)
@@ -258,3 +279,47 @@ def test_50k_row_csv_reports_exact_line_of_one_bad_cell(tmp_path):
     assert big["source_row"].iloc[-1] == bad_line
     multi_line_cells = (n - 2) // 997 + 1
     assert bad_line == 1 + n + multi_line_cells  # header + records + extra physical lines
+
+
+# ------------------------------------------------- malformed rows: what is read
+
+
+@pytest.mark.parametrize("file, expected", [
+    # R-style: the row names 1, 2 are not codes; every answer sits under its own header
+    ("r_style.csv", {2: ("staff", 5, 1, None), 3: ("manager", 4, 3, "よかった")}),
+    # the short line 3 has its four fields in place; line 4 keeps its first five fields
+    ("ragged_rows.csv", {2: ("staff", 5, 1, None), 3: ("staff", 5, 1, None), 4: ("manager", 4, 5, "良い")}),
+    # the unclosed quote of line 2 no longer swallows lines 3 and 4
+    ("unclosed_quote.csv", {2: ("staff", 5, 1, '"とても良かった'), 3: ("manager", 4, 3, None),
+                            4: ("staff", 5, 5, "普通")}),
+    # the cp932 line 4 of a UTF-8 file is read as cp932, the NUL byte removed
+    ("utf8_with_cp932_line.csv", {4: ("staff", 2, 5, "髙い効果①"), 5: ("manager", 5, 1, "次回も参加")}),
+    ("nul_byte.csv", {2: ("staff", 5, 1, "良かった")}),
+    ("bom_cp932.csv", {2: ("staff", 5, 1, "①よかった")}),
+])
+def test_malformed_rows_are_read_in_place(tmp_path, file, expected):
+    """Columns never shift: each submission's audience, q1, q2 and comment as written."""
+    root = make_study(tmp_path, source_line(file))
+    shutil.copy(CORPUS / file, root / "raw" / file)
+    study = dxsurvey.load_study(root)
+    subs = study.submissions[study.submissions["source_file"] == f"raw/{file}"].set_index("source_row")
+    answers = study.answers.pivot(index="submission_id", columns="item_id", values="value")
+    texts = study.texts.set_index("submission_id")["text"]
+    for row, (audience, q1, q2, comment) in expected.items():
+        sub = subs.loc[row]
+        assert sub["audience"] == audience, (row, sub["audience"])
+        assert answers.loc[sub["submission_id"], "q1"] == q1, row
+        assert answers.loc[sub["submission_id"], "q2"] == q2, row
+        assert texts.get(sub["submission_id"]) == comment, (row, texts.get(sub["submission_id"]))
+    if file == "r_style.csv":
+        assert study.submissions["respondent_key"].notna().all()
+        assert not study.validation["problem"].isin(["bad_code", "unknown_category"]).any()
+
+
+def test_every_problem_kind_has_a_label_in_both_languages():
+    """The validation report and the Japanese console name each kind of problem in words."""
+    from dxsurvey.reports.catalog import text
+
+    for problem in schema.PROBLEMS:
+        for lang in ("ja", "en"):
+            assert text(f"value.problem.{problem}", lang), (problem, lang)

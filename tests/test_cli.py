@@ -188,3 +188,42 @@ def test_run_messages_follow_the_report_language(tiny_env, capsys):
     err = capsys.readouterr()
     assert code in (0, 1)
     assert "Done (" in err.out + err.err and "完了しました" not in err.out + err.err
+
+
+# ------------------------------------------------------- exit codes when the input has errors
+
+def test_run_with_an_unreadable_source_exits_1_and_builds_nothing(tiny_env, capsys):
+    """`dxsurvey run` used to exit 0 with only 完了しました when a source failed to load."""
+    root, study = tiny_env
+    (study / "raw" / "example_post.csv").write_bytes(b"")       # an unreadable (empty) source
+    out = root / "run"
+    assert cli.main(["run", "--study", str(study), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "raw/example_post.csv" in err and "読めないファイル" in err
+    assert "レポートは作成していません" in err and "--keep-going" in err and "完了しました" not in err
+    assert not out.exists() and not list(root.glob("run.partial-*"))
+
+
+def test_run_keep_going_builds_and_index_names_the_errors(tiny_env, capsys):
+    root, study = tiny_env
+    (study / "raw" / "example_post.csv").write_bytes(b"")
+    out = root / "run"
+    code = cli.main(["run", "--study", str(study), "--out", str(out), "--quiet", "--keep-going", "--lang", "en"])
+    assert code == 1                                           # went on, but the input is still wrong
+    err = capsys.readouterr().err
+    assert "raw/example_post.csv" in err and "--keep-going" in err and "Done (" in err
+    index = (out / "index.html").read_text("utf-8")
+    assert 'id="input-errors"' in index and "raw/example_post.csv" in index and "--keep-going" in index
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert len(record["input_errors"]) == 1 and "--keep-going" in record["command"]
+
+
+def test_ingest_and_validate_name_the_errors_on_the_console(tmp_path, capsys):
+    study = tiny_study(tmp_path / "study")
+    (study / "raw" / "example_post.csv").write_bytes(b"")
+    assert cli.main(["ingest", "--study", str(study)]) == 1
+    err = capsys.readouterr().err
+    assert "raw/example_post.csv" in err and "エラーが 1 件" in err
+    assert cli.main(["validate", "--study", str(study), "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "raw/example_post.csv: the file is empty" in err and "There are 1 errors" in err

@@ -22,7 +22,7 @@ LAYERS = {
     "study": 2, "linkage": 2,
     "ingest": 3, "dxsurvey": 3, "demo": 3, "init_study": 3,
     "scoring": 4,
-    "stats": 5, "plots": 5, "freetext": 5,
+    "stats": 5, "plots": 5, "plan": 5, "freetext": 5,
     "reports": 6,
     "pipeline": 7,
     "cli": 8,

@@ -502,17 +502,78 @@ def test_reused_kernel_starts_each_notebook_clean(tmp_path, tiny, monkeypatch):
     registry = {"01_set": {}, "02_check": {}, "03_die": {}, "04_after": {}}
     study_dir = tiny_study(tmp_path / "study")
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    # the kernel that replaces the dead one waits as long as the product waits under load (a
+    # loaded 2-core machine took more than papermill's 60 s): the pipeline's own constant
+    import papermill
+    waits = []
+    execute = papermill.execute_notebook
+
+    def recording(*args, **kwargs):
+        waits.append(kwargs.get("start_timeout"))
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", recording)
     result = pipeline.run(["all"], study=study_dir, out=tmp_path / "run", registry=registry, nb_dir=nb_dir,
                           jobs=1, progress=False)
     assert not list((tmp_path / "ipython").rglob("history.sqlite"))
     ok = {r.name: r.ok for r in result.reports}
     assert ok == {"01_set": True, "02_check": True, "03_die": False, "04_after": True}, \
         [(r.name, r.error) for r in result.reports]
+    assert waits == [pipeline.KERNEL_START_TIMEOUT] * 4 and pipeline.KERNEL_START_TIMEOUT >= 300
     import json
     nb = json.loads((tmp_path / "run" / "notebooks" / "02_check.ipynb").read_text("utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
     assert not [o for c in code for o in c["outputs"]], "nothing printed by the kernel reset"
+
+
+def test_a_kernel_that_answers_late_is_ready():
+    """Under load a kernel answered each kernel_info request after the next one was sent; the
+    client waited for the reply to its latest request only and chased them until the deadline
+    ("Kernel didn't respond in 60 seconds", then in 300), so a replacement kernel never started."""
+    import asyncio
+    from queue import Empty
+
+    class Channel:
+        def __init__(self):
+            self.queue = []
+
+        async def get_msg(self, timeout=None):
+            if not self.queue:
+                raise Empty
+            return self.queue.pop(0)
+
+    class LaggingKernel:
+        def __init__(self):
+            self.sent, self.shell, self.iopub, self.handled = [], Channel(), Channel(), []
+
+        def kernel_info(self):
+            if self.sent:   # the previous request is answered now, when the next one arrives
+                parent = {"msg_id": self.sent[-1]}
+                self.shell.queue.append({"msg_type": "kernel_info_reply", "parent_header": parent})
+                self.iopub.queue += [{"msg_type": "status", "parent_header": parent, "content": {"execution_state": s}}
+                                     for s in ("busy", "idle")]
+            self.sent.append(f"m{len(self.sent) + 1}")
+            return self.sent[-1]
+
+        @property
+        def shell_channel(self):
+            return self.shell
+
+        @property
+        def iopub_channel(self):
+            return self.iopub
+
+        async def _async_is_alive(self):
+            return True
+
+        def _handle_kernel_info_reply(self, reply):
+            self.handled.append(reply["parent_header"]["msg_id"])
+
+    kernel = LaggingKernel()
+    client = pipeline._quick_ready_client()
+    asyncio.run(client.wait_for_ready(kernel, timeout=3))
+    assert kernel.handled == ["m1"] and len(kernel.sent) == 2
 
 
 def test_failed_run_shuts_down_kernels_that_are_still_starting(tmp_path, tiny):

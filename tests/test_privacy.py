@@ -175,9 +175,10 @@ def test_mask_series_100k_under_5s():
         "mail: someone@city.example.jp 内線1234",
     ]
     texts = pd.Series([f"{base[i % 5]} 第{i}回" for i in range(100_000)])  # all distinct
-    t0 = time.perf_counter()
+    # CPU time of this process: wall time on a 2-core machine shared by other jobs measures them
+    t0 = time.process_time()
     out = mask_series(texts, names=[f"職員{i}" for i in range(300)])
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert elapsed < 5.0, elapsed
     assert out[1].startswith(f"DXの必要性を理解できました。連絡先は{P}です")
     assert out[4].startswith(f"mail: {M} {P}")
@@ -576,10 +577,11 @@ def test_audit_bad_arguments(tmp_path):
 def test_finding_kinds_vocabulary():
     assert privacy.KINDS == (
         "respondent_code", "respondent_key", "email", "phone", "name", "small_cell", "papermill_metadata",
-        "home_path",
+        "home_path", "staff_no", "my_number",
     )
     assert json.dumps(TOKENS, ensure_ascii=False) == (
-        '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]"}'
+        '{"name": "[氏名]", "email": "[メール]", "phone": "[電話]", "staff_no": "[職員番号]", "url": "[URL]", '
+        '"my_number": "[個人番号]"}'
     )
 
 

@@ -166,6 +166,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.problem.bad_timestamp": {"ja": "日時を読めない", "en": "bad timestamp"},
     "value.problem.unreadable_source": {"ja": "読めないファイル", "en": "unreadable file"},
     "value.problem.unknown_course": {"ja": "未登録の研修", "en": "unknown course"},
+    "value.problem.row_names": {"ja": "先頭の列を行名として読込", "en": "first field read as row names"},
+    "value.problem.ragged_row": {"ja": "列の数が見出しと違う行", "en": "ragged row"},
+    "value.problem.unclosed_quote": {"ja": "閉じていない引用符", "en": "unclosed quote"},
+    "value.problem.undecodable_line": {"ja": "文字コードを読めない行", "en": "undecodable line"},
+    "value.problem.encoding_mismatch": {"ja": "BOMと文字コードの不一致", "en": "BOM before cp932 text"},
+    "value.problem.formula_without_value": {"ja": "値のない数式", "en": "formula without a value"},
+    "value.problem.bad_code": {"ja": "形式が合わない回答者コード", "en": "code does not fit width"},
 
     # ------------------------------------------------------------------ stats cautions (dxsurvey.stats.codes)
     "caution.no_pairs": {"ja": "この指標で事前・事後がそろった組がありません", "en": "no complete pairs for this measure"},
@@ -173,6 +180,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "caution.suppressed": {"ja": "回答者が{min_cell}人未満のため統計量は非表示",
                            "en": "n < {min_cell} (min_cell): statistics suppressed"},
     "caution.small_n": {"ja": "回答者が{limit}人未満: 解釈に注意", "en": "n < {limit}: interpret with caution"},
+    "caution.single_course": {"ja": "比較する水準の一方が1講座だけ: 水準の違いと講座の違いを区別できません",
+                              "en": "a level rests on a single course: it cannot be told apart from that course"},
     "caution.independent_fallback": {"ja": "照合できた組が{min_cell}組未満のため独立2群として分析",
                                      "en": "fewer than {min_cell} linked pairs: analysed as independent samples"},
     "caution.all_diffs_zero": {"ja": "すべての組で差が0", "en": "all paired differences are zero"},
@@ -754,6 +763,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "{n} 件のレポートが失敗しました。",
         "en": "{n} reports failed.",
     },
+    "index.input_errors": {
+        "ja": "このレポートは入力データのエラー {n} 件を残したまま作成されました（--keep-going）。"
+              "次のファイル・列のデータは含まれていません:",
+        "en": "These reports were built with {n} input errors left in (--keep-going). The data of "
+              "these files and columns is not in them:",
+    },
     "index.name": {"ja": "名前", "en": "Name"},
     "index.value": {"ja": "値", "en": "Value"},
 
@@ -808,6 +823,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.validation_errors": {
         "ja": "エラーが {n} 件あります。",
         "en": "There are {n} errors.",
+    },
+    "cli.input_errors": {
+        "ja": "入力データにエラーが {n} 件あります（上記）。レポートは作成していません。直してから実行してください"
+              "（詳細は dxsurvey validate）。エラーを残したまま作成するには --keep-going を付けます。",
+        "en": "The input has {n} errors (above). No report was built. Fix them and run again (details: "
+              "dxsurvey validate); --keep-going builds the reports with the errors left in.",
+    },
+    "cli.kept_going": {
+        "ja": "入力データのエラー {n} 件（上記）を残したまま作成しました（--keep-going）。"
+              "エラーのあるファイル・列のデータはレポートに含まれていません。",
+        "en": "Built with {n} input errors (above) left in (--keep-going); the data of the files and "
+              "columns in error is not in the reports.",
+    },
+    "cli.ingest_errors": {
+        "ja": "入力データにエラーが {n} 件あります（上記）。表は書き出しましたが、エラーのあるファイル・列の"
+              "データは含まれていません。",
+        "en": "The input has {n} errors (above). The tables were written without the data of the files "
+              "and columns in error.",
+    },
+    "cli.out_in_raw": {
+        "ja": "{path} は調査フォルダの raw/ の中です（シンボリックリンクをたどった先を含む）。raw/ には何も"
+              "書き込みません。別の出力フォルダを指定してください。",
+        "en": "{path} is inside the study's raw/ folder (symbolic links followed). Nothing is ever written "
+              "to raw/: choose another output folder.",
+    },
+    "cli.study_read_only": {
+        "ja": "調査フォルダ {path} に書き込めません。初回は回答者コードを鍵付きハッシュにするための秘密鍵"
+              "（{key_file}）をここに作る必要があります。一度だけフォルダを書き込み可能にするか、"
+              "書き込める場所に調査フォルダをコピーしてから実行してください。",
+        "en": "The study folder {path} cannot be written, and its {key_file} (the secret that turns "
+              "respondent codes into keys) does not exist yet. Make the folder writable once, or copy "
+              "the study to a writable place, and run again.",
+    },
+    "cli.run_lost": {
+        "ja": "実行中に別の実行が出力フォルダ {path} を作成しました。この実行の結果は破棄しました。"
+              "置き換えるには --force を付けて再実行するか、別の --out を指定してください。",
+        "en": "Another run created the run folder {path} while this one ran; this run's reports were "
+              "discarded. Run again with --force to replace it, or choose another --out.",
     },
     "cli.interrupted": {
         "ja": "中断しました。途中の出力（*.partial-*）は完成したレポートではありません。",

@@ -10,7 +10,8 @@ from .context import ReportTable
 from .format import (DASH, check_lang, isna, label, wave_label)
 
 __all__ = ["source_table", "problem_counts", "problem_examples", "explain", "linkage_rates", "summary",
-           "table_sources", "table_problem_counts", "table_problem_examples", "table_response", "table_linkage"]
+           "table_sources", "table_problem_counts", "table_problem_examples", "table_response", "table_linkage",
+           "error_lines"]
 
 
 def source_table(study, lang: str = "ja") -> pd.DataFrame:
@@ -244,6 +245,13 @@ def _problem_line(r, lang: str) -> str:
         detail = r.message if r.problem == "unreadable_source" else str(r.message).split(": ", 1)[-1]
         line += text("validation.summary.detail", lang, detail=detail)
     return line
+
+
+def error_lines(study, language: str | None = None) -> list[str]:
+    """One console line per error-level problem (a file that cannot be read, a missing column),
+    worded as in :func:`summary`: what ``run``, ``validate`` and ``ingest`` print before exiting 1."""
+    lang = language or study.language
+    return [_problem_line(r, lang) for r in study.errors.itertuples(index=False)]
 
 
 def summary(study, language: str | None = None, *, max_problems: int = 200) -> str:

@@ -28,6 +28,8 @@ CAUTIONS: dict[str, tuple[str, ...]] = {
     "no_total_variance": (),
     "negative_alpha": (),              # check reverse coding
     "omega_item_no_variance": (),      # omega not computed: an item has no variance
+    # plan.what_worked
+    "single_course": (),               # a compared level rests on one course: level and course inseparable
 }
 
 _CODE_RE = re.compile(r"^([a-z_]+)(?:\((.*)\))?$")

@@ -33,7 +33,7 @@ from .effects import holm
 
 __all__ = [
     "compare", "Comparison", "TERMS_COLUMNS", "LEVELS_COLUMNS", "CONTRASTS_COLUMNS",
-    "NOTES_COLUMNS", "MODELS", "NOTE_KINDS", "DESIGNS", "FACTORS", "SMALL_N",
+    "NOTES_COLUMNS", "MODELS", "NOTE_KINDS", "DESIGNS", "FACTORS", "ALL_FACTORS", "SMALL_N",
 ]
 
 #: Columns of :attr:`Comparison.terms`.
@@ -53,11 +53,14 @@ NOTE_KINDS = ("aliased", "constant", "fallback", "small_n", "design", "ordinal")
 DESIGNS = ("linked", "unlinked", "post_only")
 #: Factors that can be compared (course columns, plus the respondent's audience).
 FACTORS = ("instructor", "format", "style", "audience")
+#: Every factor ``factors`` may name: :data:`FACTORS` and ``instructor_type`` (external |
+#: internal), which is not compared by default because an instructor determines it.
+ALL_FACTORS = ("instructor", "instructor_type", "format", "style", "audience")
 #: Levels with fewer observations than this are shrunk toward the grand mean.
 SMALL_N = 10
 
 _LEVEL_ORDER = {"format": COURSE_VALUES["format"], "style": COURSE_VALUES["style"],
-                "audience": AUDIENCES}
+                "instructor_type": COURSE_VALUES["instructor_type"], "audience": AUDIENCES}
 _MIN_ICC = 1e-3          # course variance share below this counts as "zero"
 
 
@@ -99,14 +102,18 @@ class Comparison:
 # ----------------------------------------------------------------------------- messages
 
 _FACTOR_LABEL = {
-    "ja": {"instructor": "講師", "format": "形式", "style": "スタイル", "audience": "対象"},
-    "en": {"instructor": "instructor", "format": "format", "style": "style", "audience": "audience"},
+    "ja": {"instructor": "講師", "instructor_type": "講師の区分", "format": "形式", "style": "スタイル",
+           "audience": "対象"},
+    "en": {"instructor": "instructor", "instructor_type": "instructor type", "format": "format",
+           "style": "style", "audience": "audience"},
 }
 _LEVEL_LABEL = {
     "ja": {"in_person": "対面", "online": "オンライン", "hybrid": "ハイブリッド", "lecture": "講義",
-           "workshop": "ワークショップ", "manager": "管理職", "staff": "一般職員"},
+           "workshop": "ワークショップ", "manager": "管理職", "staff": "一般職員",
+           "external": "外部講師", "internal": "内部講師"},
     "en": {"in_person": "in person", "online": "online", "hybrid": "hybrid", "lecture": "lectures",
-           "workshop": "workshops", "manager": "managers", "staff": "staff"},
+           "workshop": "workshops", "manager": "managers", "staff": "staff",
+           "external": "external instructors", "internal": "internal instructors"},
 }
 _MODEL_LABEL = {
     "ja": {"ancova": "ANCOVA", "gain": "変化量モデル", "mixed": "混合モデル",
@@ -466,7 +473,7 @@ def _alias_message(frame, dropped: str, partners: list[str], notes: _Notes) -> s
                           others=notes.join(notes.factor(p) for p in partners))
     kept = partners[0]
     # describe from the factor that comes first in FACTORS (instructor before format ...)
-    subj, obj = sorted([kept, dropped], key=FACTORS.index)
+    subj, obj = sorted([kept, dropped], key=ALL_FACTORS.index)
     phrases = []
     for s_first in (True, False):
         s, o = (subj, obj) if s_first else (obj, subj)
@@ -480,7 +487,7 @@ def _alias_message(frame, dropped: str, partners: list[str], notes: _Notes) -> s
     head = ("、" if lang == "ja" else "; ").join(shown)
     if len(phrases) > 5:
         head += f"（他{len(phrases) - 5}件）" if lang == "ja" else f" (and {len(phrases) - 5} more)"
-    pair_f = sorted([kept, dropped], key=FACTORS.index)
+    pair_f = sorted([kept, dropped], key=ALL_FACTORS.index)
     pair = ("と" if lang == "ja" else " and ").join(notes.factor(p) for p in pair_f)
     return head + notes.text("alias_tail", pair=pair, dropped=notes.factor(dropped), kept=notes.factor(kept))
 
@@ -488,7 +495,8 @@ def _alias_message(frame, dropped: str, partners: list[str], notes: _Notes) -> s
 def _confined(notes: _Notes, s: str, s_lvl: str, o: str, o_lvl: str) -> str:
     if notes.lang == "ja":
         if s == "instructor":
-            suffix = {"format": "のみで実施", "style": "形式のみで実施", "audience": "向けのみで実施"}[o]
+            suffix = {"format": "のみで実施", "style": "形式のみで実施", "audience": "向けのみで実施",
+                      "instructor_type": "として実施"}[o]
             return f"講師「{s_lvl}」は{notes.level(o_lvl)}{suffix}"
         if o == "instructor":
             return f"{notes.factor(s)}「{notes.level(s_lvl)}」は講師「{o_lvl}」のみが担当"
@@ -772,9 +780,9 @@ def _check_args(study, construct, factors, waves, confidence, min_cell, item):
     if isinstance(factors, str):
         factors = (factors,)
     factors = tuple(factors)
-    bad = [f for f in factors if f not in FACTORS]
+    bad = [f for f in factors if f not in ALL_FACTORS]
     if not factors or bad or len(set(factors)) != len(factors):
-        raise ValueError(f"factors must be distinct values of {', '.join(FACTORS)}, not {factors!r}.")
+        raise ValueError(f"factors must be distinct values of {', '.join(ALL_FACTORS)}, not {factors!r}.")
     waves = (waves,) if isinstance(waves, str) else tuple(waves)
     if (len(waves) not in (1, 2) or len(set(waves)) != len(waves) or any(w not in WAVES for w in waves)):
         raise ValueError(f"waves must be one wave or two different waves of {', '.join(WAVES)}, "
@@ -816,8 +824,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     construct : str
         A construct id of the codebook.
     factors : sequence of str
-        Any of ``instructor``, ``format``, ``style`` (course columns) and ``audience``
-        (the respondent's); the order decides which of two aliased factors is kept.
+        Any of ``instructor``, ``instructor_type``, ``format``, ``style`` (course columns)
+        and ``audience`` (the respondent's); the order decides which of two aliased
+        factors is kept.  Default :data:`FACTORS` (all but ``instructor_type``).
     waves : (str, str) or (str,)
         Wave a and wave b (``("pre", "post")``), or one wave for a post-only comparison.
     confidence : float

@@ -6,6 +6,7 @@ that their bytes are fixed; this script documents how they were made.
 """
 from __future__ import annotations
 
+import codecs
 import random
 import sys
 from pathlib import Path
@@ -63,6 +64,48 @@ def make(out: Path = HERE) -> None:
         # every record below the header is blank: empty cells, then spaces (ASCII and U+3000)
         "all_blank.csv": _csv([HEADER, [""] * 5, ["", " ", "", "", ""], ["\u3000", "", "", "", ""],
                                [""] * 5]),
+        # R's write.table: the header has no name for the row names, so every record is one
+        # field longer than the header (issue 12: read shifted, the code column got 1, 2)
+        "r_style.csv": _csv([HEADER,
+                             ["1", "0311", "主事", "そう思う", "そう思わない", ""],
+                             ["2", "0312", "課長", "ややそう思う", "どちらともいえない", "よかった"]]),
+        # line 3: a field short (the comment); line 4: an unquoted comma in the comment
+        "ragged_rows.csv": _csv([HEADER,
+                                 ["0321", "主事", "そう思う", "そう思わない", ""],
+                                 ["0322", "主事", "そう思う", "そう思わない"],
+                                 ["0323", "課長", "ややそう思う", "そう思う", "良い", "研修でした"]]),
+        # only short records (the C parser pads them silently): line 3 has 3 of 5 fields
+        "ragged_short.csv": _csv([HEADER,
+                                  ["0331", "主事", "そう思う", "そう思わない", "よい"],
+                                  ["0332", "課長", "ややそう思う"]]),
+        # line 2 opens a quote that never closes: the rest of the file was one answer
+        "unclosed_quote.csv": _csv([HEADER,
+                                    ["0341", "主事", "そう思う", "そう思わない", '"とても良かった'],
+                                    ["0342", "課長", "ややそう思う", "どちらともいえない", ""],
+                                    ["0343", "主事", "そう思う", "そう思う", "普通"]]),
+        # one NUL byte in line 2's comment
+        "nul_byte.csv": _csv([HEADER,
+                              ["0351", "主事", "そう思う", "そう思わない", "良\x00かった"],
+                              ["0352", "課長", "ややそう思う", "どちらともいえない", ""]]),
+        # a UTF-8 file with line 4 pasted in from a cp932 file
+        "utf8_with_cp932_line.csv": (
+            _csv([HEADER,
+                  ["0361", "主事", "そう思う", "そう思わない", "良かった"],
+                  ["0362", "課長", "ややそう思う", "どちらともいえない", ""]])
+            + _csv([["0363", "主事", "あまりそう思わない", "そう思う", "髙い効果①"]], encoding="cp932")
+            + _csv([["0364", "課長", "そう思う", "そう思わない", "次回も参加"]])),
+        # an editor wrote a UTF-8 byte-order mark before Shift_JIS (cp932) text
+        "bom_cp932.csv": codecs.BOM_UTF8 + _csv([HEADER,
+                                                 ["0371", "主事", "そう思う", "そう思わない", "①よかった"]],
+                                                encoding="cp932"),
+        # respondent codes that do not fit `width: 4`: a letter, five digits, Excel's exponent
+        # form and a minus sign; line 6 fits
+        "bad_codes.csv": _csv([HEADER,
+                               ["2886a", "主事", "そう思う", "そう思わない", ""],
+                               ["12345", "主事", "そう思う", "そう思わない", ""],
+                               ["1e3", "課長", "そう思う", "そう思わない", ""],
+                               ["-93", "課長", "そう思う", "そう思わない", ""],
+                               ["94", "課長", "そう思う", "そう思わない", ""]]),
     }
     # Excel "Unicode テキスト" (.txt): UTF-16 with BOM, tab-separated; a question lists
     # tools with ", " so the header line holds as many commas as tabs
@@ -98,6 +141,16 @@ def make(out: Path = HERE) -> None:
     sheet.append([None] * 5)
     sheet.append(["回収数", "3枚"])
     workbook.save(out / "paper_dirty.xlsx")
+
+    # a workbook written by a script: the q2 cell of row 3 is a formula without a saved
+    # value (Excel would store its result), so it reads as empty
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "事後"
+    sheet.append(HEADER)
+    sheet.append(["0381", "主事", "そう思う", "そう思わない", None])
+    sheet.append(["0382", "課長", "そう思う", '=IF(A3="0382","ややそう思う","")', None])
+    workbook.save(out / "formula_no_value.xlsx")
 
 
 if __name__ == "__main__":
