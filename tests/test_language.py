@@ -89,3 +89,11 @@ def test_every_catalogue_key_has_both_languages():
     missing = [k for k, v in catalog.TEXTS.items()
                if set(v) != set(catalog.LANGUAGES) or not all(str(v[lang]) for lang in catalog.LANGUAGES)]
     assert not missing, missing
+
+
+def test_parameter_course_id_is_not_a_staff_number():
+    """`-p course_id C2024-01` is listed in index.html as "course_id C2024-01"; the audit took the
+    "id" of the snake_case name for a staff-number label and failed the run."""
+    from dxsurvey import privacy
+    assert not privacy._STAFF_RE.search("course_id C2024-01")
+    assert privacy._STAFF_RE.search("ID: A12345") and privacy._STAFF_RE.search("職員番号 12345")
