@@ -93,7 +93,7 @@ _EMAIL_RE = re.compile(
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
     # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
-    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?<![Cc]ourse )(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"

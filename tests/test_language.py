@@ -92,8 +92,10 @@ def test_every_catalogue_key_has_both_languages():
 
 
 def test_parameter_course_id_is_not_a_staff_number():
-    """`-p course_id C2024-01` is listed in index.html as "course_id C2024-01"; the audit took the
-    "id" of the snake_case name for a staff-number label and failed the run."""
+    """`-p course_id C2024-01` is listed in index.html as "course_id C2024-01", and the English course
+    report heads its table "Course ID" above C2024-01; the audit took both for staff-number labels
+    and failed the run."""
     from dxsurvey import privacy
     assert not privacy._STAFF_RE.search("course_id C2024-01")
+    assert not privacy._STAFF_RE.search("Course ID C2024-01")    # the English course report's header
     assert privacy._STAFF_RE.search("ID: A12345") and privacy._STAFF_RE.search("職員番号 12345")
