@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create a commented template study")
     p.add_argument("dir", metavar="DIR")
-    lang_arg(p, "message language (default ja)")
+    lang_arg(p, "template and message language (default ja)")
     return parser
 
 
@@ -182,7 +182,7 @@ def _cmd_ingest(args, lang: str) -> int:
 
 def _cmd_init(args, lang: str) -> int:
     from .init_study import init_study
-    target = init_study(args.dir)
+    target = init_study(args.dir, language=lang)
     _say("cli.init_done", lang, path=target)
     return 0
 
@@ -232,7 +232,9 @@ def _input_error(exc: Exception, lang: str) -> int | None:
     from .readers import SourceError
     from .study import StudyFolderError
 
-    if isinstance(exc, (CodebookError, SourceError)):   # file, row, column and value in the text
+    if isinstance(exc, CodebookError):                   # file, row, YAML path and value in the text
+        print(exc.text(lang), file=sys.stderr)
+    elif isinstance(exc, SourceError):
         print(str(exc), file=sys.stderr)
     elif isinstance(exc, StudyFolderError):
         _say(exc.key, lang, **exc.fmt)

@@ -205,6 +205,7 @@ survey: demo-city-dx-training
 language: ja
 min_cell: 5                     # これ未満の人数の集計は非表示
 min_cell_text: 10               # 自由記述の引用に必要な人数
+coding_rules: coding_rules.txt  # 自由記述のコーディングルール（KH Coder の書式）
 
 respondent_key:
   column: 回答者コード           # 職員が自分で決めた4桁の数字
@@ -289,6 +290,22 @@ sources:
 {sources}
 exclude:
   - {column: 回答者コード, values: ["0000"], reason: DX推進担当のテスト送信}
+"""
+
+
+#: The demo's coding rules in KH Coder's syntax, written verbatim to ``coding_rules.txt``
+#: (named by ``coding_rules:`` in survey.yaml); each planted comment theme has its code.
+CODING_RULES = """\
+# coding_rules.txt — デモ市の自由記述のコーディングルール（KH Coder の書式）
+# *コード名 の次の行に条件を書きます。and / or / not、( )、A+B（連続）、seq(A-B)、near(A-B)[n]
+*時間不足
+時間 and (ない or 足りる or 不足 or 忙しい)
+*質問しづらさ
+seq(質問-づらい)[3] or seq(質問-にくい)[3] or near(質問-難しい)[5]
+*業務見直し
+業務 and (見直す or 見直し or 改善)
+*電子化
+電子 or デジタル or ペーパーレス or 電子化
 """
 
 
@@ -1268,8 +1285,8 @@ def _courses_csv() -> str:
 
 
 def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
-    """Write the demo study (survey.yaml, courses.csv, raw/, README.md, truth.json, and the
-    ideas register ideas.csv with sections.csv: :func:`simulate_ideas`, :func:`ideas_truth`).
+    """Write the demo study (survey.yaml, coding_rules.txt, courses.csv, raw/, README.md, truth.json, and
+    the ideas register ideas.csv with sections.csv: :func:`simulate_ideas`, :func:`ideas_truth`).
 
     Parameters
     ----------
@@ -1338,6 +1355,7 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
         "expected_changes": expected_changes().to_dict(orient="records"),
     }
     (out / "survey.yaml").write_bytes(_survey_text().encode("utf-8"))
+    (out / "coding_rules.txt").write_bytes(CODING_RULES.encode("utf-8"))
     (out / "courses.csv").write_bytes(_courses_csv().encode("utf-8"))
     (out / "truth.json").write_bytes((json.dumps(truth, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     ideas, sections = simulate_ideas(seed)
@@ -1405,8 +1423,9 @@ This folder is generated; do not edit it by hand.  Regenerate (same seed, same b
 python -m dxsurvey.demo data/demo --seed {truth['seed']}
 ```
 
-Files: `survey.yaml` (codebook), `courses.csv`, `raw/` (the exports), `truth.json` (what the
-generator knows: counts, dirty cells, planted effects), this README.
+Files: `survey.yaml` (codebook), `courses.csv`, `raw/` (the exports), `coding_rules.txt` (KH Coder
+coding rules for the free-text report, one code per planted comment theme plus 電子化), `truth.json`
+(what the generator knows: counts, dirty cells, planted effects), this README.
 
 ## Planted effects
 

@@ -12,6 +12,7 @@ code matching, linkage counts.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import re
@@ -23,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from . import privacy
-from .codebook import Codebook, Item, Source, _norm, load_codebook, load_courses
+from .codebook import Codebook, Item, Source, _fold, _norm, _suggest, load_codebook, load_courses
 from .linkage import apply_fuzzy_matching, linkage_table
-from .readers import RawTable, SourceError, closest_headers, find_column, normalize_text, read_source
+from .readers import (RawTable, SourceError, closest_headers, find_column, normalize_text, parse_timestamps,
+                      read_source)
 from .schema import ANSWERS, CHOICES, SUBMISSIONS, TEXTS, VALIDATION
 from .study import Study, StudyFolderError, check_outside_raw
 
@@ -42,6 +44,16 @@ _MULTI_MARK = re.compile(r"^\d+(\s*[・,、/／&]\s*\d+)+$")
 #: Prefix of category answers among the working columns (an item id such as `code` or
 #: `keep` must not overwrite the respondent code or the keep flag).
 _CATEGORY = "item:"
+#: An item loses "too many" answers to unknown labels above this share (an error then).
+LABEL_LOSS = 0.05
+#: ... and at least this many answers (one typo in a file of 15 stays a warning on its row).
+LABEL_LOSS_MIN = 2
+#: Straight-lining is checked on blocks of at least this many Likert items of one scale.
+STRAIGHT_MIN_ITEMS = 8
+#: Headers of a start-time column (Microsoft Forms; a form's own export may add one).
+_START_HEADERS = ("開始時刻", "開始日時", "start time", "started", "start date")
+#: The key column of rows linked by row (several waves in one row, no code column).
+GENERATED_KEY = "(row)"
 
 
 def normalize_code(value, width: int | None) -> str | None:
@@ -130,6 +142,7 @@ class _Decoded:
     texts: pd.DataFrame         # row_pos, item_id, text
     problems: list[pd.DataFrame]
     key_column: str | None = None   # the frame column holding the respondent code, if found
+    columns: dict | None = None     # item id -> the frame column it was read from
 
 
 def _where(file: str, row, column, value) -> str:
@@ -162,22 +175,43 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     }, columns=list(VALIDATION))
 
 
-def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
-    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None).
+def _per_value(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)`` computed once per distinct value (a column of an export holds few).
 
-    ``scale_name`` overrides the item's scale (a paper form printed the other way round).
+    >>> _per_value(pd.Series([" a", None, " a"]), lambda v: v and v.strip()).tolist()
+    ['a', None, 'a']
+    """
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:-1] = [func(v) for v in uniques]
+    out[-1] = func(None)
+    return pd.Series(out[codes], index=series.index, dtype=object)
+
+
+def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
+    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None,
+    merged spellings {label as defined: {spellings read as it}}).
+
+    Labels match ignoring case, width (NFKC) and surrounding spaces.  ``scale_name``
+    overrides the item's scale (a paper form printed the other way round).
     """
     scale = cb.scales[scale_name or item.scale]
     lookup = scale.lookup
+    exact = {_norm(lb): lb for labs in scale.levels.values() for lb in labs}
+    by_key = {_fold(lb): lb for lb in reversed(list(exact.values()))}
     missing = scale.missing_labels
     lo, hi = scale.min, scale.max
     mapping: dict[str, tuple] = {}
+    merged: dict[str, set] = {}
     for raw in series.dropna().unique():
         lab = normalize_text(raw)
-        if lab is None or lab in missing or lab in ("-", "ー", "―", "—", "無回答"):
+        key = _fold(lab) if lab is not None else None
+        if lab is None or key in missing or lab in ("-", "ー", "―", "—", "無回答"):
             mapping[raw] = (pd.NA, None)
-        elif lab in lookup:
-            mapping[raw] = (lookup[lab], None)
+        elif key in lookup:
+            mapping[raw] = (lookup[key], None)
+            if lab not in exact and key in by_key:
+                merged.setdefault(by_key[key], set()).add(lab)
         elif re.fullmatch(r"-?\d+(\.0+)?", lab):
             # "1.0", "01": the number as the scale reads it (a reversed paper scale maps "1" to 5)
             v = int(float(lab))
@@ -189,13 +223,19 @@ def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str |
         elif _MULTI_MARK.match(lab):
             mapping[raw] = (pd.NA, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."))
         else:
-            known = ", ".join(list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))[:6])
+            known = ", ".join(list(exact.values())[:6])
             mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
                                                      f"(expected e.g. {known}); set to missing."))
-    decoded = series.map(lambda v: mapping.get(v, (pd.NA, None)) if v is not None and v == v else (pd.NA, None))
-    values = pd.array([d[0] for d in decoded], dtype="Int64")
-    problems = pd.Series([d[1] for d in decoded], index=series.index)
-    return values, problems
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    value_of = np.full(len(uniques) + 1, np.nan)          # the last slot: a blank cell (code -1)
+    problem_of = np.full(len(uniques) + 1, None, dtype=object)
+    for k, raw in enumerate(uniques):
+        v, p = mapping.get(raw, (pd.NA, None))
+        value_of[k] = np.nan if v is pd.NA else v
+        problem_of[k] = p
+    values = pd.array(value_of[codes], dtype="Float64").astype("Int64")
+    problems = pd.Series(problem_of[codes], index=series.index, dtype=object)
+    return values, problems, merged
 
 
 def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
@@ -243,31 +283,245 @@ def _header_below(raw: RawTable, alternatives) -> int | None:
     return None
 
 
+def _counted(values: pd.Series) -> dict:
+    """Value -> number of rows holding it (for messages that name values and their counts)."""
+    return values.value_counts(sort=False).to_dict()
+
+
+def _role_problems(file, rows_no, col, series, bad, problem, action, what) -> pd.DataFrame:
+    """One validation row per row whose role value matched nothing; the message names the count."""
+    pos = np.flatnonzero(bad)
+    counts = _counted(_per_value(series.iloc[pos], normalize_text))
+    msgs = [what(v, counts.get(normalize_text(v), 0)) for v in series.iloc[pos]]
+    return _problem_frame(file, rows_no[pos], col, series.iloc[pos].tolist(), problem, action, msgs)
+
+
+def _place_rows(file: str, raw: RawTable, item: Item, rows_no, drop: np.ndarray, row_problems: list,
+                problem: str, lookup, what) -> pd.Series | None:
+    """Each row's course or wave from a `role: course` / `role: wave` column (None: column missing).
+
+    ``lookup`` turns a normalised value into a code (None: unknown); rows whose value it cannot
+    place are marked in ``drop`` and logged as errors naming the value and its row count
+    (``what``).  A blank cell is left NA: the caller logs it unless the row is empty anyway.
+    """
+    col = find_column(raw, list(item.column))
+    if col is None:
+        row_problems.append(_missing_column(file, raw, item, item.column))
+        drop[:] = True
+        return None
+    series = raw.frame[col]
+    normed = _per_value(series, normalize_text)
+    codes = _per_value(normed, lambda v: lookup(v) if v is not None else None)
+    bad = (codes.isna() & normed.notna()).to_numpy() & ~drop
+    if bad.any():
+        row_problems.append(_role_problems(file, rows_no, col, series, bad, problem, "error", what))
+    drop |= bad
+    return codes
+
+
+def _course_matcher(courses: pd.DataFrame) -> tuple[dict, dict]:
+    """(written course -> course_id, shared title -> its course_ids).
+
+    A course_id or a title, normalised (case and width ignored).  A title several courses
+    share (the same course held in two years) names none of them: the rows need the id
+    or a `map:`.
+    """
+    table: dict[str, str] = {}
+    shared: dict[str, list] = {}
+    for cid, title in zip(courses["course_id"], courses["title"]):
+        if isinstance(title, str):
+            shared.setdefault(_fold(title), []).append(cid)
+    shared = {k: v for k, v in shared.items() if len(v) > 1}
+    for cid, title in zip(courses["course_id"], courses["title"]):
+        if isinstance(title, str) and _fold(title) not in shared:
+            table[_fold(title)] = cid
+    for cid in courses["course_id"]:
+        table[_fold(cid)] = cid
+    return table, shared
+
+
+def _missing_column(file: str, raw: RawTable, item: Item, alternatives) -> pd.DataFrame:
+    near = closest_headers(raw, alternatives[0])
+    hint = f" Closest headers in the file: {', '.join(near)}." if near else ""
+    below = _header_below(raw, alternatives)
+    if below is not None:
+        hint = (f" Its text is in row {below} of the file, below the header that was used: "
+                f"set `header_rows: [{below}]` for this source in survey.yaml "
+                f"(two rows, e.g. [{below}, {below + 1}], when the header spans two).")
+    return _problem_frame(
+        file, None, alternatives[0], [None], "missing_column", "error",
+        f"column {alternatives[0]!r} (item {item.id}) not found.{hint} "
+        f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here.")
+
+
+def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: pd.Series,
+                    merged: dict, scale) -> list[pd.DataFrame]:
+    """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers."""
+    out = []
+    if merged:
+        shown = "; ".join(f"{' / '.join(sorted(v))} -> {k}" for k, v in merged.items())
+        out.append(_problem_frame(file, None, col, [shown], "merged_spellings", "kept",
+                                  f"item {item.id}: labels differing only in case, width or spaces read as one: "
+                                  f"{shown}."))
+    has = probs.notna().to_numpy()
+    kinds = probs[has].map(lambda t: t[0])
+    unknown = series[has][(kinds == "unknown_label").to_numpy()].map(normalize_text)
+    counts = series.value_counts()
+    answered = int(sum(n for value, n in counts.items() if normalize_text(value) is not None))
+    if answered and len(unknown) / answered > LABEL_LOSS and len(unknown) >= LABEL_LOSS_MIN:
+        labels = list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))
+        hints = []
+        for value, n in unknown.value_counts().head(5).items():
+            close = difflib.get_close_matches(value, labels, n=1, cutoff=0.5)
+            hints.append(f"{value!r} ({n} row{'s' if n != 1 else ''}"
+                         + (f"; did you mean {close[0]!r}?)" if close else ")"))
+        share = len(unknown) / answered
+        out.append(_problem_frame(
+            file, None, col, [", ".join(unknown.drop_duplicates().head(5))], "label_loss", "error",
+            f"item {item.id} lost {len(unknown)} of {answered} answers ({share:.0%}) to labels not in scale "
+            f"{scale.name}: {', '.join(hints)}. Add them to the scale's `levels:` in survey.yaml."))
+    return out
+
+
+def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, live: np.ndarray,
+              file: str, rows_no: np.ndarray) -> tuple[np.ndarray, list[pd.DataFrame]]:
+    """Flag straight-lining (one answer to every item of a block of >= 8 Likert items) and
+    completion in less than a third of the source's median time.  Returns (flag, problems)."""
+    flag = np.zeros(n, dtype=bool)
+    problems = []
+    action = "dropped" if cb.exclude_careless else "kept"
+    done = "dropped (exclude_careless)" if cb.exclude_careless else "kept (flagged)"
+    values = {a["item_id"].iat[0]: a["value"] for a in answers if len(a)}
+    blocks, run = [], []
+    for it in cb.items:      # a block: consecutive scale items of one scale, in codebook order
+        if it.type == "scale" and it.id not in values:
+            continue         # not asked in this wave
+        if it.type != "scale" or (run and cb.item(run[-1]).scale != it.scale):
+            blocks.append(run)
+            run = []
+        if it.type == "scale":
+            run.append(it.id)
+    blocks.append(run)
+    straight = np.zeros(n, dtype=bool)
+    first_block = [""] * n
+    for block in blocks:
+        if len(block) < STRAIGHT_MIN_ITEMS:
+            continue
+        m = np.column_stack([values[i].to_numpy(dtype="float64", na_value=np.nan) for i in block])
+        same = ~np.isnan(m).any(axis=1) & (np.nanmax(m, axis=1, initial=-np.inf) == np.nanmin(m, axis=1, initial=np.inf))
+        new = same & ~straight & live
+        for pos in np.flatnonzero(new):
+            first_block[pos] = f"{block[0]}–{block[-1]}"
+        straight |= same & live
+    if straight.any():
+        pos = np.flatnonzero(straight)
+        problems.append(_problem_frame(
+            file, rows_no[pos], None, [None] * len(pos), "straight_lining", action,
+            [f"the same answer to all items {first_block[p]} (careless responding); {done}." for p in pos]))
+    flag |= straight
+    start_col = next((c for c in raw.frame.columns if normalize_text(c) and normalize_text(c).casefold()
+                      in _START_HEADERS), None)
+    if start_col is not None and "completed_at" in raw.meta:
+        start = parse_timestamps(raw.frame[start_col])
+        end = pd.to_datetime(raw.meta["completed_at"])
+        secs = (end.to_numpy() - start.to_numpy()) / np.timedelta64(1, "s")
+        ok = live & ~np.isnan(secs) & (secs >= 0)
+        if ok.sum() >= 5:
+            median = float(np.median(secs[ok]))
+            fast = ok & (secs < median / 3)
+            if fast.any():
+                pos = np.flatnonzero(fast)
+                problems.append(_problem_frame(
+                    file, rows_no[pos], start_col, [None] * len(pos), "too_fast", action,
+                    [f"completed in {secs[p]:.0f} s, less than a third of the median {median:.0f} s "
+                     f"(careless responding); {done}." for p in pos]))
+                flag |= fast
+    return flag, problems
+
+
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
-                   names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set):
+                   names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set,
+                   wave: str | None = None, first: bool = True):
+    """Decode one source for one of the waves its rows hold (``wave``; None: the rows'
+    `role: wave` column says).  Row-level problems (filter, course, wave) are logged by
+    the ``first`` call of a source only."""
     file = _source_label(src)
     frame = raw.frame
     n = len(frame)
     rows_no = np.asarray(raw.source_rows, dtype=np.int64)
-    course_aud = courses.set_index("course_id")["audience"].get(src.course, pd.NA)
+    problems: list[pd.DataFrame] = []
+    row_problems: list[pd.DataFrame] = []     # logged once per source
+    drop = np.zeros(n, dtype=bool)            # rows that cannot be placed (filtered, unknown course/wave)
 
     valid = np.zeros(n, dtype=bool)
-    answers, choices, texts, problems = [], [], [], []
-    rows = pd.DataFrame({"course_id": src.course, "wave": src.wave, "source_file": file,
+    answers, choices, texts = [], [], []
+    rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
+                         "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
                          "source_row": rows_no, "source_index": src.index,
                          "row_pos": np.arange(n, dtype=np.int64)})
     for meta_col in ("submitted_at", "last_modified", "completed_at"):
         rows[meta_col] = raw.meta[meta_col].to_numpy() if meta_col in raw.meta else pd.NaT
-    known_aud = isinstance(course_aud, str) and course_aud in ("manager", "staff")
-    rows["audience"] = pd.Series([course_aud if known_aud else pd.NA] * n, dtype="string")
+    for col in ("instructor", "format", "style"):
+        rows[col] = pd.array([pd.NA] * n, dtype="string")
+
+    # row filter
+    for column, keep_values in src.where:
+        col = find_column(raw, [column])
+        if col is None:
+            row_problems.append(_problem_frame(file, None, column, [None], "missing_column", "error",
+                                               f"column {column!r} of `where:` not found; no row was filtered."))
+            continue
+        out = ~_per_value(frame[col], normalize_text).isin(list(keep_values)).to_numpy() & ~drop
+        if out.any():
+            pos = np.flatnonzero(out)
+            row_problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(), "filtered",
+                                               "dropped", f"not one of the `where:` values "
+                                                          f"({', '.join(keep_values)}); left out."))
+        drop |= out
+
+    # row-level course and wave
+    blank_role: list = []          # (problem, item, rows whose course/wave cell is blank)
+    course_item = cb.role_item("course") if src.course is None else None
+    if course_item is not None:
+        table, shared = _course_matcher(courses)
+        known = list(courses["title"].dropna()) + list(courses["course_id"])
+
+        def what(v, k):
+            ids = shared.get(_fold(course_item.map.get(_fold(normalize_text(v)), normalize_text(v))))
+            if ids:
+                return (f"{v!r} ({k} rows) is the title of several courses ({', '.join(ids)}); these rows are "
+                        f"left out: `map:` the title to one course_id, or filter the rows with `where:`.")
+            return (f"{v!r} ({k} rows) is neither a course_id nor a title in courses.csv"
+                    f"{_suggest(normalize_text(v), known)} These rows are left out: add the course to "
+                    f"courses.csv or `map:` it.")
+        ids = _place_rows(file, raw, course_item, rows_no, drop, row_problems, "unknown_course",
+                          lambda v: table.get(_fold(course_item.map.get(_fold(v), v))), what)
+        if ids is not None:
+            rows["course_id"] = ids.astype("string").to_numpy()
+            blank_role.append(("unknown_course", course_item, ids.isna().to_numpy() & ~drop))
+    if wave is None:
+        wave_item = cb.role_item("wave")
+        shown = ", ".join(f"{a} -> {b}" for a, b in list(wave_item.map.items())[:6])
+        waves = _place_rows(file, raw, wave_item, rows_no, drop, row_problems, "unknown_wave",
+                            lambda v: wave_item.map.get(_fold(v)),
+                            lambda v, k: f"{v!r} ({k} rows) is not in the `map:` of item {wave_item.id} "
+                                         f"(its waves: {shown}); these rows are left out.")
+        if waves is not None:
+            rows["wave"] = waves.astype("string").to_numpy()
+            blank_role.append(("unknown_wave", wave_item, waves.isna().to_numpy() & ~drop))
+    row_waves = rows["wave"]
+
+    courses_by_id = courses.set_index("course_id")
+    course_aud = rows["course_id"].map(courses_by_id["audience"]).astype("string")
+    rows["audience"] = course_aud.where(course_aud.isin(list(cb.vocabulary("audiences").codes))).astype("string")
 
     # respondent key
     rows["code"] = pd.Series([None] * n, dtype="string")
     key_col = None
-    if cb.respondent_key is not None:
+    if cb.respondent_key is not None and not cb.respondent_key.generated:
         key_col = find_column(raw, list(cb.respondent_key.column))
         if key_col is not None:
-            codes = frame[key_col].map(lambda v: normalize_code(v, cb.respondent_key.width))
+            codes = _per_value(frame[key_col], lambda v: normalize_code(v, cb.respondent_key.width))
             rows["code"] = codes.astype("string").to_numpy()
             if cb.respondent_key.width:
                 why = misfit_codes(codes, cb.respondent_key.width)
@@ -276,27 +530,51 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     problems.append(_problem_frame(
                         file, rows_no[pos], key_col, frame[key_col].iloc[pos].tolist(), "bad_code", "kept",
                         [f"the respondent code does not fit: {w}. Kept as written; check it." for w in why.iloc[pos]]))
+    if src.waves and key_col is None and cb.respondent_key is not None:
+        # several waves in one row and no code column: the row is the respondent
+        rows["code"] = pd.array([f"{file}#{r}" for r in rows_no], dtype="string")
+        key_col = GENERATED_KEY
 
+    resolved: dict[str, str] = {}
     for item in cb.items:
-        if not item.in_wave(src.wave):
+        if item.role in ("course", "wave"):
             continue
-        col = find_column(raw, list(item.column))
-        if col is None:
-            near = closest_headers(raw, item.column[0])
-            hint = f" Closest headers in the file: {', '.join(near)}." if near else ""
-            below = _header_below(raw, item.column)
-            if below is not None:
-                hint = (f" Its text is in row {below} of the file, below the header that was used: "
-                        f"set `header_rows: [{below}]` for this source in survey.yaml "
-                        f"(two rows, e.g. [{below}, {below + 1}], when the header spans two).")
-            problems.append(_problem_frame(
-                file, None, item.column[0], [None], "missing_column", "error",
-                f"column {item.column[0]!r} (item {item.id}) not found.{hint} "
-                f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here."))
+        if wave is not None and not item.in_wave(wave):
             continue
-        series = frame[col]
+        # with several waves in a row, only the wave's own questions make its submission non-empty
+        counts = not src.waves or bool(item.wave_columns) or item.waves is not None
+        valid_before = valid.copy()
+        in_item = np.ones(n, dtype=bool) if item.waves is None else row_waves.isin(list(item.waves)).fillna(False).to_numpy()
+        if not (in_item & ~drop).any() and wave is None:
+            continue
+        if wave is None and item.wave_columns:
+            # the wave column says which of the item's headers a row answered
+            series = pd.Series([None] * n, index=frame.index, dtype=object)
+            col = None
+            for w, alts in item.wave_columns.items():
+                c = find_column(raw, list(alts))
+                sel = (row_waves == w).fillna(False).to_numpy()
+                if c is None:
+                    if sel.any():
+                        problems.append(_missing_column(file, raw, item, alts))
+                    continue
+                col = col or c
+                series[sel] = frame[c][sel]
+            if col is None:
+                continue
+        else:
+            alternatives = item.columns_for(wave)
+            col = find_column(raw, list(alternatives))
+            if col is None:
+                problems.append(_missing_column(file, raw, item, alternatives))
+                continue
+            series = frame[col]
+            resolved[item.id] = col
+        if not in_item.all():
+            series = series.where(in_item, None)
         if item.type == "scale":
-            values, probs = _decode_scale(item, cb, series, src.scale_for(item.scale))
+            scale = cb.scales[src.scale_for(item.scale)]
+            values, probs, merged = _decode_scale(item, cb, series, scale.name)
             mask = probs.notna().to_numpy()
             if mask.any():
                 pr = probs[mask]
@@ -305,28 +583,50 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     pos = sel.index.map(frame.index.get_loc)
                     problems.append(_problem_frame(file, rows_no[pos], col, series.loc[sel.index].tolist(),
                                                    kind, "set_missing", sel.map(lambda t: t[1]).tolist()))
+            problems.extend(_label_problems(file, item, col, series[~drop], probs[~drop], merged, scale))
             valid |= ~pd.isna(values)
             answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
                                          "value": values, "label": series.to_numpy()}))
         elif item.type == "category":
-            normed = series.map(normalize_text)
+            normed = _per_value(series, normalize_text)
+            vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
             if item.map:
-                mapped = normed.map(lambda v: item.map.get(v, v) if v is not None else None)
+                mapped = _per_value(normed, lambda v: item.map.get(_fold(v), v) if v is not None else None)
                 known = set(item.map.values())
-                unknown = normed.notna() & ~normed.isin(list(item.map)) & ~normed.isin(list(known))
-                if unknown.any():
-                    pos = np.flatnonzero(unknown.to_numpy())
-                    problems.append(_problem_frame(
-                        file, rows_no[pos], col, series.iloc[pos].tolist(), "unknown_category", "kept",
-                        [f"{v!r} is not in the map of item {item.id}; kept as written." for v in normed.iloc[pos]]))
-                valid |= (normed.notna() & ~unknown).to_numpy()
+                in_map = _per_value(normed, lambda v: v is not None and _fold(v) in item.map).astype(bool)
+                unknown = normed.notna() & ~in_map & ~normed.isin(list(known))
+                if vocab_name and unknown.any():      # a label of the vocabulary needs no map entry
+                    vocab = cb.vocabulary(vocab_name)
+                    by_label = _per_value(normed, vocab.match)
+                    mapped = mapped.where(~(unknown & by_label.notna()), by_label)
+                    unknown &= by_label.isna()
+            elif vocab_name:
+                vocab = cb.vocabulary(vocab_name)
+                mapped = _per_value(normed, vocab.match)
+                unknown = normed.notna() & mapped.isna()
             else:
                 mapped = normed
-                valid |= normed.notna().to_numpy()
+                unknown = pd.Series(False, index=normed.index)
+            bad = unknown.to_numpy() & ~drop
+            if bad.any() and first:
+                if vocab_name:
+                    codes = ", ".join(cb.vocabulary(vocab_name).codes)
+                    problems.append(_role_problems(
+                        file, rows_no, col, series, bad, "unknown_category", "kept",
+                        lambda v, k: f"{v!r} ({k} rows) matches no code or label of `{vocab_name}` ({codes}) "
+                                     f"nor the `map:` of item {item.id}; the {item.role} is left blank."))
+                else:
+                    problems.append(_role_problems(
+                        file, rows_no, col, series, bad, "unknown_category", "kept",
+                        lambda v, k: f"{v!r} ({k} rows) is not in the map of item {item.id}; kept as written."))
+            valid |= (normed.notna() & ~unknown).to_numpy() & in_item
+            if item.role != "instructor" and vocab_name:
+                mapped = mapped.where(~unknown, None)
             rows[_CATEGORY + item.id] = mapped.astype("string").to_numpy()
             if item.role == "audience":
-                aud = mapped.where(mapped.isin(["manager", "staff"]))
-                rows["audience"] = aud.astype("string").fillna(rows["audience"]).to_numpy()
+                rows["audience"] = mapped.astype("string").fillna(rows["audience"]).to_numpy()
+            elif item.role in ("instructor", "format", "style"):
+                rows[item.role] = mapped.astype("string").to_numpy()
         elif item.type == "multi":
             for pos, raw_text in enumerate(series.to_numpy()):
                 text = normalize_text(raw_text)
@@ -351,15 +651,17 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             valid |= has
             for pos in np.flatnonzero(has):
                 texts.append((pos, item.id, kept_text.iloc[pos]))
+        if not counts:
+            valid = valid_before
 
     # exclude rules
-    excluded = np.zeros(n, dtype=bool)
+    excluded = drop.copy()
     for i, rule in enumerate(cb.exclude):
         col = find_column(raw, [rule.column])
         if col is None:
             continue
         exclude_seen.add(i)
-        normed = frame[col].map(normalize_text)
+        normed = _per_value(frame[col], normalize_text)
         values = set(rule.values)
         if cb.respondent_key is not None and col == key_col:
             # codes as the key column reads them: `values: [0000]` (YAML: 0) and 93 name 0000 and 0093
@@ -368,8 +670,9 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         hit = normed.isin(list(values)).to_numpy() & ~excluded
         if hit.any():
             pos = np.flatnonzero(hit)
-            problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(), "excluded",
-                                           "dropped", f"excluded by rule: {rule.reason}."))
+            if first:
+                row_problems.append(_problem_frame(file, rows_no[pos], col, frame[col].iloc[pos].tolist(),
+                                                   "excluded", "dropped", f"excluded by rule: {rule.reason}."))
             excluded |= hit
 
     empty = ~valid & ~excluded
@@ -384,20 +687,72 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         first_vals = frame.iloc[pos][shown].apply(
             lambda r: " | ".join(str(v) for v in r if v is not None and v == v)[:60], axis=1) \
             if shown else pd.Series([""] * len(pos))
+        of_wave = f" for wave {wave}" if src.waves else ""
         problems.append(_problem_frame(file, rows_no[pos], None, first_vals.tolist(), "empty_submission", "dropped",
-                                       "no valid answer to any item (blank row, footer or blank sheet); dropped."))
-    key_missing = (~excluded & ~empty) & rows["code"].isna().to_numpy() & (key_col is not None)
+                                       f"no valid answer to any item{of_wave} (blank row, footer or blank sheet); "
+                                       f"dropped."))
+    for problem, role_item, blank in blank_role:
+        # a row with answers but no course (or wave) cannot be placed: an error, the row left out
+        blank &= ~excluded & ~empty
+        if blank.any() and first:
+            pos = np.flatnonzero(blank)
+            row_problems.append(_problem_frame(
+                file, rows_no[pos], role_item.column[0], [None] * len(pos), problem, "error",
+                f"the {role_item.role} cell is blank ({len(pos)} rows); these rows are left out."))
+        excluded |= blank
+    live = ~excluded & ~empty
+    careless, flagged = _careless(cb, answers, raw, n, live, file, rows_no)
+    problems.extend(flagged)
+    rows["careless"] = careless
+    if cb.exclude_careless:
+        live &= ~careless
+    key_missing = live & rows["code"].isna().to_numpy() & (key_col is not None)
     if key_missing.any():
         pos = np.flatnonzero(key_missing)
         problems.append(_problem_frame(file, rows_no[pos], key_col, [None] * len(pos), "missing_key", "kept",
                                        "respondent code is blank; kept but cannot be linked to other waves."))
-    rows["keep"] = ~excluded & ~empty
+    rows["keep"] = live
+    if first:
+        validation.extend(row_problems)
     validation.extend(problems)
     return _Decoded(rows=rows,
                     answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
                     texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
-                    problems=problems, key_column=key_col)
+                    problems=problems, key_column=key_col, columns=resolved)
+
+
+def _waves_label(src: Source, rows: pd.DataFrame | None = None) -> str:
+    """How the summary names a source's wave(s): ``pre``, ``then+followup``, or the waves its rows gave."""
+    if src.waves:
+        return "+".join(src.waves)
+    if src.wave is not None:
+        return src.wave
+    if rows is None:
+        return "-"
+    return "+".join(w for w in ("pre", "post", "followup", "then") if (rows.loc[rows["keep"], "wave"] == w).any())
+
+
+def _same_columns(sources: list[Source], decoded: list[_Decoded], cb: Codebook) -> list[pd.DataFrame]:
+    """A file listed for two waves whose scale item is read from the same column in both:
+    `column:` alternatives matched the first wording twice (give `columns:` per wave)."""
+    out, seen = [], {}
+    for src, d in zip(sources, decoded):
+        wave = d.rows["wave"].dropna().iloc[0] if d.rows["wave"].notna().any() else None
+        if src.wave is None and not src.waves:
+            continue
+        for item_id, col in (d.columns or {}).items():
+            if cb.item(item_id).type != "scale":
+                continue
+            key = (src.file, src.sheet, item_id)
+            other = seen.setdefault(key, (wave, col, src))
+            if other[0] != wave and other[1] == col:
+                out.append(_problem_frame(
+                    _source_label(src), None, col, [None], "same_column", "error",
+                    f"item {item_id} is read from the same column for waves {other[0]} and {wave} of this file; "
+                    f"give the item `columns: {{{other[0]}: HEADER, {wave}: HEADER}}` (and the source "
+                    f"`waves: [{other[0]}, {wave}]`)."))
+    return out
 
 
 def _source_label(src: Source) -> str:
@@ -439,7 +794,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     """
     root = Path(path)
     cb = load_codebook(root)
-    courses = load_courses(root / "courses.csv")
+    courses = load_courses(root / "courses.csv", cb.vocabularies)
     names = privacy.load_names(root) if names is None else names
     secret = _secret(root)
     validation: list[pd.DataFrame] = []
@@ -458,7 +813,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             reason = str(exc).replace(str(fpath), src.file)
             pf["message"] = reason if reason.startswith(src.file) else f"{label}: {reason}"
             validation.append(pf)
-            summary.append({"source_file": label, "course_id": src.course, "wave": src.wave,
+            summary.append({"source_file": label, "course_id": src.course, "wave": _waves_label(src),
                             "format": src.format, "encoding": src.encoding, "rows": 0})
             continue
         if raw.problems:
@@ -466,18 +821,25 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             pf["source_file"] = label
             pf["message"] = pf["message"].astype(str).str.replace(str(fpath), src.file, regex=False)
             validation.append(pf.reindex(columns=list(VALIDATION)))
-        d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen)
-        decoded.append(d)
-        decoded_sources.append(src)
-        summary.append({"source_file": label, "course_id": src.course, "wave": src.wave,
+        for k, wave in enumerate(src.row_waves):
+            d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen,
+                               wave=wave, first=k == 0)
+            decoded.append(d)
+            decoded_sources.append(src)
+        course = src.course
+        if course is None:
+            placed = d.rows.loc[d.rows["keep"], "course_id"].dropna().unique()
+            course = ", ".join(sorted(placed)[:3]) + (f" … ({len(placed)})" if len(placed) > 3 else "")
+        summary.append({"source_file": label, "course_id": course, "wave": _waves_label(src, d.rows),
                         "format": raw.format, "encoding": raw.encoding, "rows": len(raw.frame)})
+    validation.extend(_same_columns(decoded_sources, decoded, cb))
 
-    if cb.respondent_key is not None:
+    if cb.respondent_key is not None and not cb.respondent_key.generated:
         # a source without the code column in a course whose other sources have it: a renamed or
         # dropped question, not an anonymous course; its submissions cannot be linked
         keyed_courses = {src.course for src, d in zip(decoded_sources, decoded) if d.key_column is not None}
         for src, d in zip(decoded_sources, decoded):
-            if d.key_column is None and src.course in keyed_courses:
+            if d.key_column is None and src.course in keyed_courses and src.course is not None:
                 validation.append(_problem_frame(
                     _source_label(src), None, cb.respondent_key.column[0], [None], "missing_key", "kept",
                     f"respondent code column not found, while other files of course {src.course} have it; "
@@ -495,7 +857,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     else:
         rows = pd.DataFrame(columns=["course_id", "wave", "source_file", "source_row", "source_index",
                                      "row_pos", "submitted_at", "last_modified", "completed_at", "audience",
-                                     "code", "keep", "_src"])
+                                     "instructor", "format", "style", "careless", "code", "keep", "_src"])
     rows["uid"] = np.arange(len(rows), dtype=np.int64)
 
     # duplicates: latest wins within course x wave x code
@@ -563,11 +925,22 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     choices = _attach("choices", CHOICES)
     texts = _attach("texts", TEXTS)
     if len(texts):
-        texts["text"] = privacy.mask_series(texts["text"], names=names)
+        # tagged: SudachiPy's person names too (hiragana given names, rare surnames)
+        texts["text"] = privacy.mask_series(texts["text"], names=names, tagged=True)
 
     cat_cols = [_CATEGORY + it.id for it in cb.items_of("category") if _CATEGORY + it.id in kept.columns]
+    for col in ("instructor", "format", "style"):
+        if col not in kept.columns:
+            kept[col] = pd.NA
+    if "careless" not in kept.columns:
+        kept["careless"] = False
     submissions = kept[list(SUBMISSIONS) + cat_cols].copy()
     submissions.columns = [*SUBMISSIONS, *(c[len(_CATEGORY):] for c in cat_cols)]
+    for col in ("course_id", "wave"):
+        submissions[col] = submissions[col].astype(str)
+    for col in ("instructor", "format", "style"):
+        submissions[col] = submissions[col].astype("string")
+    submissions["careless"] = submissions["careless"].fillna(False).astype(bool)
     for c in submissions.columns[len(SUBMISSIONS):]:
         submissions[c] = privacy.mask_series(submissions[c], names=names)
     submissions["submitted_at"] = pd.to_datetime(submissions["submitted_at"])

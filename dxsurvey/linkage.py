@@ -8,7 +8,8 @@ from .schema import LINKAGE, VALIDATION
 __all__ = ["linkage_table", "apply_fuzzy_matching", "WAVE_PAIRS", "hamming1"]
 
 #: Wave pairs reported in the linkage table, in this order.
-WAVE_PAIRS = (("pre", "post"), ("post", "followup"), ("pre", "followup"), ("pre", "then"))
+WAVE_PAIRS = (("pre", "post"), ("post", "followup"), ("pre", "followup"), ("pre", "then"), ("then", "post"),
+              ("then", "followup"))
 
 
 def linkage_table(submissions: pd.DataFrame, fuzzy: dict | None = None) -> pd.DataFrame:

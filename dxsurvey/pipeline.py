@@ -47,6 +47,8 @@ REPORTS: dict[str, dict[str, Any]] = {
     "00_validation": {},
     "10_course_report": {"per": "course"},
     "20_comparison": {},
+    "25_free_text": {},
+    "30_next_course": {},
     "40_research_report": {},
 }
 

@@ -199,6 +199,59 @@ _SELF_RE = re.compile(
 )
 
 
+#: An honorific or job title right after a name (the one-character names Sudachi tags are
+#: masked only before one, as a listed one-character name is).
+_AFTER_NAME_RE = re.compile(f"{_SP}?(?:さん|さま|様|氏|君|くん|ちゃん|殿|先生|{_TITLE_RE.pattern.split('(?P<suf>', 1)[1][:-1]})")
+_JA_CHAR_RE = re.compile("[\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff]")
+#: The audit reports a tagged name only before an honorific (課長級 is a rank, not a person).
+_HONORIFIC_RE = re.compile(f"{_SP}?(?:さん|さま|様|氏|君|くん|ちゃん|殿)")
+_HIRA_KANJI_RE = re.compile("[\u3041-\u3096\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def tagged_names(texts: pd.Series) -> pd.DataFrame:
+    """Person names tagged by the tokeniser (SudachiPy's 人名), as an optional extra pass.
+
+    Catches what the surname list and the honorific rules miss: hiragana given names
+    (さくらさん) and rare surnames (勅使河原).  A name of two or more characters is kept
+    wherever Sudachi tags it; a one-character name (森) only before an honorific or job
+    title; a name in Latin letters or katakana only never (Fisher, ベンダー: the honorific rule
+    covers katakana names with its stop list), nor one followed
+    by a kanji without a title between (山田市, 田中商店).  Mask tokens (``[氏名]``) are skipped.  Without ``sudachipy`` installed this
+    returns no rows (masking and the audit then rely on the rules alone).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``index``, ``name``, ``start``, ``end``, ``kind`` (see
+        :func:`dxsurvey.freetext.tokens.person_names`).
+    """
+    cols = ["index", "name", "start", "end", "kind"]
+    todo = texts[texts.map(lambda v: isinstance(v, str) and bool(_JA_CHAR_RE.search(v)))]
+    if not len(todo):
+        return pd.DataFrame(columns=cols)
+    try:
+        import sudachipy  # noqa: F401  (optional: the pass is skipped without it)
+    except ImportError:
+        return pd.DataFrame(columns=cols)
+    # privacy is a leaf (tests/test_layers.py): the one import from freetext, inside this
+    # function, because freetext imports privacy's tokens at import time
+    from .freetext.tokens import person_names
+    found = person_names(todo)
+    if not len(found):
+        return found
+    def person(idx, name, end) -> bool:
+        text = todo[idx]
+        if not _HIRA_KANJI_RE.search(name):   # katakana: the honorific rule has its stop list
+            return False
+        if _AFTER_NAME_RE.match(text, end):
+            return True
+        # inside a longer kanji word it is a place or a firm (山田市, 田中商店), not a person
+        return len(name) >= 2 and not (end < len(text) and re.match(_KANJI, text[end]))
+
+    keep = [person(i, n, e) for i, n, e in zip(found["index"], found["name"], found["end"])]
+    return found[keep].reset_index(drop=True)
+
+
 def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
 
@@ -323,7 +376,7 @@ def _mask_phone(m: re.Match) -> str:
     return TOKENS["phone"] if _phone_ok(m) else m.group(0)
 
 
-def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
+def mask_text(text: str | None, *, names: Iterable[str] = (), tagged: bool = False) -> str | None:
     """Replace personal information in one free-text answer with tokens.
 
     Parameters
@@ -336,6 +389,9 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
         ``山田太郎``), compared after NFKC (``Ｔａｒｏ Ｙａｍａｄａ`` is
         ``Taro Yamada``).  A one-character name, and the first (kanji) part of a
         listed name, are masked only before an honorific or job title.
+    tagged : bool
+        Also mask the names the tokeniser tags (step 5a; ingest turns it on).  Off by
+        default: it runs SudachiPy on every text (about 4,000 texts a second).
 
     Returns
     -------
@@ -379,7 +435,9 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
        name) forming a whole kanji run before です, と申します, といいます,
        でございます -> ``[氏名]`` + ending (職員番号12345の佐藤です ->
        ``[職員番号]の[氏名]です``); a one-kanji surname only before
-       と申します etc. (森です, 森林です stay).  Hiragana names are not detected.
+       と申します etc. (森です, 森林です stay).
+    5a. with ``tagged=True`` and ``sudachipy`` installed, names its dictionary tags 人名
+        (:func:`tagged_names`: hiragana given names, rare surnames) -> ``[氏名]``.
 
     Examples
     --------
@@ -395,7 +453,7 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str | None:
             return text
         raise ValueError(f"mask_text expects a str or None, got {type(text).__name__}")
     names_re, surnames = _compiled_names(_check_names(names))
-    return _mask(text, names_re, surnames)
+    return _mask(text, names_re, surnames, tagged)
 
 
 #: Characters nobody sees that split a pattern (090\u200b-1234-5678): zero-width space, non-joiner
@@ -504,11 +562,11 @@ class _Work:
         return "".join(out)
 
 
-def _mask(text: str, names_re, surnames) -> str:
-    work = _run_masks(text, names_re, surnames, track=False)
+def _mask(text: str, names_re, surnames, tagged: bool = False) -> str:
+    work = _run_masks(text, names_re, surnames, track=False, tagged=tagged)
     if work.hits and _seen(text) != text:
         # something to mask in a text that normalisation changes: map back to the text as written
-        work = _run_masks(text, names_re, surnames, track=True)
+        work = _run_masks(text, names_re, surnames, track=True, tagged=tagged)
     return work.result()
 
 
@@ -517,7 +575,7 @@ def _detect(text: str, names_re, surnames) -> list[tuple[str, str]]:
     return _run_masks(text, names_re, surnames, track=False).hits
 
 
-def _run_masks(text: str, names_re, surnames, *, track: bool) -> _Work:
+def _run_masks(text: str, names_re, surnames, *, track: bool, tagged: bool = False) -> _Work:
     w = _Work(text, track)
     seen = w.text
     if "://" in seen or "www." in seen.lower():
@@ -531,6 +589,11 @@ def _run_masks(text: str, names_re, surnames, *, track: bool) -> _Work:
     w.sub(_PHONE_RE, "phone", _mask_phone)
     if names_re is not None:
         w.sub(names_re, "name", TOKENS["name"])
+    if tagged:   # step 5a: the tokeniser's person names (tagged_names)
+        found = tagged_names(pd.Series([w.text]))["name"]
+        if len(found):
+            alt = "|".join(re.escape(n) for n in sorted(set(found), key=len, reverse=True))
+            w.sub(re.compile(alt), "name", TOKENS["name"])
 
     def surname_before(m: re.Match) -> int | None:
         """Where a surname written apart before the match starts (山田 太郎 さん), or None."""
@@ -593,7 +656,7 @@ def _run_masks(text: str, names_re, surnames, *, track: bool) -> _Work:
     return w
 
 
-def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
+def mask_series(texts: pd.Series, *, names: Iterable[str] = (), tagged: bool = False) -> pd.Series:
     """Mask every text of a Series (see :func:`mask_text`).
 
     Each distinct text is masked once, so repeated answers cost nothing;
@@ -605,6 +668,8 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
         Free-text answers (str or missing).
     names : iterable of str
         Names to mask, as in :func:`mask_text`.
+    tagged : bool
+        Also mask the names the tokeniser tags, as in :func:`mask_text`.
 
     Returns
     -------
@@ -619,7 +684,7 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
     if bad is not None:
         raise ValueError(f"mask_series expects strings; got {bad!r}")
     uniques = pd.unique(texts[notna].to_numpy(dtype=object))
-    table = {u: _mask(u, names_re, surnames) for u in uniques}
+    table = {u: _mask(u, names_re, surnames, tagged) for u in uniques}
     values = texts.to_numpy(dtype=object, copy=True)
     mask = notna.to_numpy()
     values[mask] = [table[v] for v in values[mask]]
@@ -1167,6 +1232,11 @@ class _Scanner:
         for kind, hit in _detect(n, self.names_re, self.surnames):
             if kind != "url":
                 out.append((kind, _mask_excerpt(kind, hit)))
+        if not code and _HONORIFIC_RE.search(s):
+            found = tagged_names(pd.Series([s]))
+            for name, end in zip(found["name"], found["end"]):
+                if _HONORIFIC_RE.match(s, end):
+                    out.append(("name", _mask_excerpt("name", name)))
         for m in _HOME_RE.finditer(n):
             if m.group(1).lower() not in _GENERIC_USERS:
                 out.append(("home_path", _mask_excerpt("home_path", m.group(0))))

@@ -63,6 +63,10 @@ def make_study(wide: pd.DataFrame, *, reverse=(), scale="agree5", scales=None, c
         "submitted_at": pd.NaT,
         "source_file": "raw/test.csv",
         "source_row": np.arange(2, n + 2),
+        "instructor": pd.array([pd.NA] * n, dtype="string"),
+        "format": pd.array([pd.NA] * n, dtype="string"),
+        "style": pd.array([pd.NA] * n, dtype="string"),
+        "careless": np.zeros(n, dtype=bool),
     })[list(SUBMISSIONS)]
     long = wide[item_ids].copy()
     long["submission_id"] = subs["submission_id"]

@@ -217,6 +217,8 @@ def test_codebook_case(tmp_path, case):
     with pytest.raises(EXCEPTIONS[case["raises"]], match=case["message"]) as info:
         dxsurvey.load_study(root)
     assert "survey.yaml" in str(info.value)
+    if hasattr(info.value, "text"):       # a CodebookError: shown in Japanese by default
+        assert info.value.text("ja") != str(info.value), str(info.value)
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES["courses"]])

@@ -1,6 +1,8 @@
 """survey.yaml / courses.csv loading: every CodebookError names the YAML path and the fix."""
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -52,7 +54,7 @@ def test_template_codebook_parses(study):
     ("min_cell: 5 ", "min_cell: -1 ", r"min_cell: must be a positive whole number"),
     ("reverse: true", "reverse: yesplease", r"\.reverse: must be true or false"),
     ("type: text}", "type: essay}", r"\.type: 'essay' is not one of scale, category, multi, text"),
-    ("map: {管理職: manager,", "map: {管理職: boss,", r"audience codes must be manager or staff, not 'boss'"),
+    ("map: {管理職: manager,", "map: {管理職: boss,", r"`role: audience` codes must be one of manager, staff, not 'boss'"),
     ("width: 4 ", "width: four ", r"respondent_key\.width: must be a positive whole number"),
     ("survey: my-dx-training", "survy: my-dx-training", r"survy: unknown key\. Did you mean: survey"),
     ("      3: [どちらともいえない]", "      3: [どちらともいえない, ややそう思う]", r"label 'ややそう思う' is given for both"),
@@ -63,6 +65,10 @@ def test_codebook_errors(study, old, new, match):
     with pytest.raises(CodebookError, match=match) as info:
         load_codebook(study)
     assert "survey.yaml" in str(info.value)
+    # the command line shows it in Japanese by default: every message has a Japanese wording
+    ja = info.value.text("ja")
+    assert ja.startswith(info.value.where) and re.search(r"[ぁ-んァ-ン一-龥]", ja[len(info.value.where):]), ja
+    assert info.value.text("en") == str(info.value)
 
 
 def test_missing_and_invalid_yaml(tmp_path, study):
@@ -76,7 +82,7 @@ def test_missing_and_invalid_yaml(tmp_path, study):
 def test_courses_errors(tmp_path):
     p = tmp_path / "courses.csv"
     p.write_text("course_id,title,format\nC1,研修,zoom\n", encoding="utf-8")
-    with pytest.raises(CodebookError, match=r"row 2, column format: 'zoom' is not one of in_person, online, hybrid"):
+    with pytest.raises(CodebookError, match=r"row 2, column format: 'zoom' is not one of in_person \(対面/in person\), online"):
         load_courses(p)
     p.write_text("course_id,title\nC1,a\nC1,b\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="course_id 'C1' appears twice"):

@@ -14,7 +14,7 @@ from scipy import stats
 from dxsurvey import demo
 from dxsurvey.codebook import load_codebook, load_courses
 from dxsurvey.readers import normalize_text, read_source
-from dxsurvey.schema import PROBLEMS
+from dxsurvey.schema import CARELESS, PROBLEMS
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "demo"
 
@@ -227,7 +227,18 @@ def test_ingest_counts_equal_truth(generated, tmp_path):
         if c["keyed"]:
             assert int(link[course]) == c["matched"], course
     v = st.validation
-    cell_problems = v[~v["problem"].isin(["empty_submission", "duplicate_submission", "excluded"])]
+    # careless responding is a finding about a submission, not a dirty cell the generator planted:
+    # every flagged submission really answered one level to all items of its block
+    careless = st.submissions[st.submissions["careless"]]
+    flagged = v[v["problem"].isin(CARELESS)]
+    assert set(zip(flagged["source_file"], flagged["source_row"])) == \
+        set(zip(careless["source_file"], careless["source_row"]))
+    ans = st.answers[st.answers["submission_id"].isin(careless["submission_id"])]
+    ans = ans.assign(scale=ans["item_id"].map({it.id: it.scale for it in st.codebook.items}))
+    per_scale = ans.groupby(["submission_id", "scale"])["value"].agg(["nunique", "count"])
+    one_level = per_scale[(per_scale["nunique"] == 1) & (per_scale["count"] >= 8)]
+    assert set(one_level.index.get_level_values(0)) == set(careless["submission_id"])
+    cell_problems = v[~v["problem"].isin(["empty_submission", "duplicate_submission", "excluded", *CARELESS])]
     got = set(zip(cell_problems["source_file"].map(path_of), cell_problems["source_row"].astype(int),
                   cell_problems["column"], cell_problems["problem"]))
     want = {(d["file"], d["row"], d["column"], d["problem"]) for d in truth["dirty_cells"]}

@@ -146,7 +146,7 @@ def test_course_report_later_changes(study):
 
     course = study.course("C2025-02")
     later = {c.name: c for c in C.later_changes(course, lang="ja")}
-    assert set(later) == {"retention", "response_shift"}
+    assert set(later) == {"retention", "lasting", "response_shift", "then_post", "then_followup"}   # every pair
     shift = later["response_shift"].table.set_index("label")
     assert shift.loc["DXの必要性の理解", "diff"] < 0 and shift.loc["自分事化", "diff"] < 0   # planted -0.30
     assert "振り返り" in later["response_shift"].title

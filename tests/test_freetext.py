@@ -19,6 +19,7 @@ from scipy import stats  # noqa: E402
 from dxsurvey import freetext as ft  # noqa: E402
 from dxsurvey.freetext import plots as ftplots  # noqa: E402
 from dxsurvey.freetext.tokens import MAX_SUDACHI_BYTES  # noqa: E402
+from dxsurvey.reports.freetext import figure_labels  # noqa: E402
 
 CAITHNESS = [[326, 38, 241, 110, 3], [688, 116, 584, 188, 4], [343, 84, 909, 412, 26], [98, 48, 403, 681, 85]]
 
@@ -267,7 +268,7 @@ def test_network_change_colours_edges_by_wave():
     pre = nets["pre"].nodes.set_index("word")
     both = nets["change"].nodes.set_index("word")
     assert pre.loc["予算", ["x", "y"]].tolist() == both.loc["予算", ["x", "y"]].tolist()
-    fig = ftplots.draw_network(nets["change"], wave_labels={"pre": "事前", "post": "事後"})
+    fig = ftplots.draw_network(nets["change"], labels=figure_labels("ja"), wave_labels={"pre": "事前", "post": "事後"})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["事後", "両方"]
     # colours follow the waves' order (pre, post, both), whichever waves have edges
@@ -305,9 +306,9 @@ def test_word_correspondence_and_biplot():
     assert ca.table.loc["時間"].tolist() == [5, 1, 0]
     assert ca.rows["chi2"].is_monotonic_decreasing
     assert ca.rows.attrs["n_used"] == 19
-    fig = ftplots.draw_correspondence(ca)
+    fig = ftplots.draw_correspondence(ca, labels=figure_labels("ja"))
     assert fig.axes[0].get_xlabel().startswith("成分1")
-    assert ftplots.draw_correspondence(ca, language="en").axes[0].get_xlabel().startswith("Dimension 1")
+    assert ftplots.draw_correspondence(ca, labels=figure_labels("en")).axes[0].get_xlabel().startswith("Dimension 1")
 
 
 # --------------------------------------------------------------------------- coding rules
@@ -419,10 +420,12 @@ def test_code_crosstab_two_groups_hand_values():
     # 2 x 2: the adjusted residual is +-sqrt of the uncorrected chi2 (5.0128)
     assert cells.loc["online", "residual"] == pytest.approx(np.sqrt(5.012787723785166))
     assert cells.loc["in_person", "residual"] == pytest.approx(-np.sqrt(5.012787723785166))
-    fig = ftplots.draw_code_heatmap(tab.cells, by="format")
+    fig = ftplots.draw_code_heatmap(tab.cells, by="format", labels=figure_labels("ja"))
     assert fig.axes[-1].get_ylabel() == "調整済み残差"
-    assert ftplots.draw_code_heatmap(tab.cells, by="format", language="en").axes[-1].get_ylabel() == \
+    assert ftplots.draw_code_heatmap(tab.cells, by="format", labels=figure_labels("en")).axes[-1].get_ylabel() == \
         "Adjusted residual"
+    with pytest.raises(ValueError, match="labels"):
+        ftplots.draw_code_heatmap(tab.cells, by="format")
 
 
 def test_code_quotes_only_from_large_groups_with_identical_texts_counted():

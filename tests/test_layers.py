@@ -29,6 +29,12 @@ LAYERS = {
 }
 
 
+#: Imports allowed against the flow, each with its reason: privacy's optional name pass uses the
+#: tokeniser's person-name tags (imported inside privacy.tagged_names, only when sudachipy is
+#: installed; freetext imports privacy at import time, so the reverse import cannot be at the top).
+EXCEPTIONS = {("dxsurvey.privacy", "dxsurvey.freetext.tokens")}
+
+
 def _part(module: str) -> str:
     """``dxsurvey.reports.course`` -> ``reports``; ``dxsurvey`` -> ``dxsurvey``."""
     parts = module.split(".")
@@ -76,7 +82,7 @@ def _violations() -> list[str]:
             other = _part(target)
             if other not in LAYERS:   # e.g. `from . import load_study` resolved to dxsurvey.load_study
                 other = "dxsurvey"
-            if LAYERS[other] > LAYERS[me]:
+            if LAYERS[other] > LAYERS[me] and (_module_name(path), target) not in EXCEPTIONS:
                 bad.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {me} imports {target} (downstream)")
     return bad
 
@@ -99,7 +105,7 @@ def test_checker_sees_relative_and_nested_imports(tmp_path, monkeypatch):
     assert any("ingest imports dxsurvey.stats" in v for v in got)
 
 
-@pytest.mark.parametrize("name", ["00_validation", "10_course_report", "20_comparison", "40_research_report"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")))
 def test_notebooks_import_only_dxsurvey(name):
     import nbformat
 

@@ -228,7 +228,9 @@ def test_load_study_conserves_rows(tmp_path_factory, pre, post, encoding):
     study = dxsurvey.load_study(root)
     val = study.validation
     assert list(val.columns) == list(VALIDATION)
-    assert not (val["action"] == "error").any(), val[val["action"] == "error"]["message"].tolist()
+    # random cells may cost an item more than 5 % of its answers (label_loss): the only error allowed
+    errors = val[(val["action"] == "error") & (val["problem"] != "label_loss")]
+    assert errors.empty, errors["message"].tolist()
     for file, rows in (("raw/a.csv", pre), ("raw/b.xlsx", post)):
         kept_rows = study.submissions.loc[study.submissions["source_file"] == file, "source_row"]
         dropped = val[(val["source_file"] == file) & (val["action"] == "dropped")]["source_row"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from dxsurvey import stats
+from dxsurvey.pipeline import REPORTS
 from dxsurvey.reports import catalog as texts
 from dxsurvey.reports import common, course, research, validation
 from dxsurvey.reports import format as F
@@ -20,7 +21,7 @@ from statsdata import make_study
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ("00_validation", "10_course_report", "20_comparison", "40_research_report")
+NOTEBOOKS = tuple(REPORTS)   # every report the pipeline runs
 
 
 @pytest.fixture(autouse=True)
@@ -205,8 +206,9 @@ def test_effect_rows_hide_small_groups_and_label_audiences():
 def test_apa_table_formats_from_the_frame_and_suppresses():
     pp = prepost_frame()
     t = common.apa_prepost_table(pp, likert_study(), lang="en", measure_type="construct", min_cell=5)
-    assert list(t.columns) == ["audience", "measure", "design", "n", "pre", "post", "diff", "statistic", "p",
-                               "effect", "suppressed"]
+    assert list(t.columns) == ["audience", "measure", "design", "n", "pre", "post", "top2", "diff", "statistic",
+                               "p", "effect", "suppressed"]
+    assert t.iloc[0]["top2"] == "20% → 50%"
     assert t["suppressed"].tolist()[:2] == [False, True]
     first = t.iloc[0]
     assert first["n"] == "12" and first["pre"] == "2.80 (0.62)" and first["post"] == "3.41 (0.67)"
@@ -224,7 +226,8 @@ def test_results_text_and_abstract_take_numbers_from_tables():
     assert "2.80" in ja and "3.41" in ja and "上昇した" in ja and "p < .001" in ja and "[0.52, 0.70]" in ja
     en = research.abstract(pooled, st, "en")
     assert en.startswith("The survey test collected answers from participants of 2 courses (4 pre, 5 post).")
-    assert "att rose from 2.80 (pre) to 3.41 (post)" in en
+    assert "In conclusion, of 1 constructs 1 rose after the course (att)." in en
+    assert research.results_text(pooled, st, lang="en") not in en      # a conclusion, not the results
     down = pooled.assign(diff=-0.2)
     assert "fell" in research.results_text(down, st, lang="en")
     hidden = research.results_text(prepost_frame().iloc[[2]], st, lang="en", min_cell=5)
@@ -309,6 +312,8 @@ def test_notebook_parameters_are_declared(name):
     papermill = pytest.importorskip("papermill")
     declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
     expected = {"study", "out", "language", "min_cell"} | ({"course_id"} if name == "10_course_report" else set())
+    if name == "30_next_course":
+        expected |= {"format", "style", "instructor_type", "hours", "sesoi", "n_focus"}
     assert set(declared) == expected
 
 

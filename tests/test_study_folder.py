@@ -105,7 +105,7 @@ def test_cli_names_a_source_outside_the_study(tmp_path, study, capsys):
                                        encoding="utf-8")
     assert cli.main(["validate", "--study", str(study)]) == 2
     err = capsys.readouterr().err
-    assert "'/etc/passwd' is outside the study folder" in err and "Traceback" not in err
+    assert "'/etc/passwd' は調査フォルダ" in err and "Traceback" not in err   # Japanese by default
 
 
 # ------------------------------------------------------------------------- read-only study

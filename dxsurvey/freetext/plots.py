@@ -1,10 +1,14 @@
 """Figures of the free-text analyses: co-occurrence network, correspondence biplot, code heat map.
 
 Each function takes a computed result, draws it and returns the matplotlib ``Figure``.
+The words shown come from the caller (``labels``, see :data:`LABEL_KEYS`): this package
+writes no sentences and knows no language.
 Japanese labels use IPAexGothic (bundled with ``matplotlib-fontja``), set up by
 :mod:`dxsurvey.plots`.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,28 +19,32 @@ from .. import plots as _plots  # noqa: F401  (applies the Japanese-capable them
 from .ca import Correspondence
 from .network import Network
 
-__all__ = ["LABELS", "draw_network", "draw_correspondence", "draw_code_heatmap"]
+__all__ = ["LABEL_KEYS", "draw_network", "draw_correspondence", "draw_code_heatmap", "draw_word_bars"]
 
-#: Words these figures show, per language (to move into the report catalogue with the report).
-LABELS = {
-    "ja": {"residual": "調整済み残差", "both": "両方", "dim": "成分{k}（{share:.1%}）", "code": "コード",
-           "group": "グループ", "n": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）"},
-    "en": {"residual": "Adjusted residual", "both": "both", "dim": "Dimension {k} ({share:.1%})", "code": "Code",
-           "group": "Group", "n": "N = {n} (excluded: blank {blank}, masked only {masked})"},
-}
+#: The words these figures show, passed in by the caller as ``labels`` (the report layer
+#: takes them from its catalogue, :func:`dxsurvey.reports.freetext.figure_labels`):
+#: ``residual`` (colour bar of the heat map), ``both`` (legend: an edge in both waves),
+#: ``dim`` (axis title, placeholders ``{k}`` and ``{share}``), ``code``, ``group``,
+#: ``share`` (x axis of the word bars) and ``n`` (the N note, placeholders ``{n}``,
+#: ``{blank}``, ``{masked}``).
+LABEL_KEYS = ("residual", "both", "dim", "code", "group", "share", "n")
 _WAVE_COLORS = ("#1f77b4", "#d62728", "#7f7f7f")
 
 
-def _labels(language: str) -> dict:
-    if language not in LABELS:
-        raise ValueError(f"language must be one of {', '.join(LABELS)}, got {language!r}")
-    return LABELS[language]
+def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
+    if labels is None:
+        raise ValueError(f"labels are required: a mapping with keys {', '.join(LABEL_KEYS)} "
+                         "(dxsurvey.reports.freetext.figure_labels(language))")
+    missing = [k for k in LABEL_KEYS if k not in labels]
+    if missing:
+        raise ValueError(f"labels lack key(s) {', '.join(missing)}")
+    return labels
 
 
-def _n_note(frame: pd.DataFrame, language: str) -> str:
+def _n_note(frame: pd.DataFrame, labels: Mapping[str, str]) -> str:
     a = frame.attrs
-    return _labels(language)["n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
-                                         masked=a.get("n_masked_only", 0))
+    return labels["n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
+                              masked=a.get("n_masked_only", 0))
 
 
 def _fig(ax, size):
@@ -45,7 +53,7 @@ def _fig(ax, size):
     return ax.figure, ax
 
 
-def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: dict | None = None,
+def draw_network(net: Network, *, ax=None, labels: Mapping[str, str] | None = None, wave_labels: dict | None = None,
                  title: str | None = None):
     """Draw a co-occurrence network; return the Figure.
 
@@ -55,7 +63,7 @@ def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: di
     coloured by wave, with a legend (``wave_labels`` maps wave codes to the names shown).
     The N used and excluded is written under the drawing.
     """
-    lab = _labels(language)
+    lab = _labels(labels)
     fig, ax = _fig(ax, (8, 7))
     nodes, edges = net.nodes.set_index("word"), net.edges
     if "wave" in edges.columns:
@@ -85,17 +93,17 @@ def draw_network(net: Network, *, ax=None, language: str = "ja", wave_labels: di
     ax.margins(0.12)
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.02, _n_note(net.nodes, language), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.02, _n_note(net.nodes, lab), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
-def draw_correspondence(ca: Correspondence, *, ax=None, language: str = "ja", title: str | None = None):
+def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None):
     """Biplot of a correspondence analysis (dimensions 1 and 2); return the Figure.
 
     Words are circles sized by their mass with their label; groups are red squares with red
     labels.  Axis titles give each dimension's share of the inertia; the N is written under it.
     """
-    lab = _labels(language)
+    lab = _labels(labels)
     fig, ax = _fig(ax, (8, 7))
     if "dim2" not in ca.rows.columns:
         raise ValueError("the biplot needs two dimensions (a table with at least 3 rows and 3 columns)")
@@ -117,11 +125,11 @@ def draw_correspondence(ca: Correspondence, *, ax=None, language: str = "ja", ti
     ax.set_ylabel(lab["dim"].format(k=2, share=share[1]))
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.1, _n_note(ca.rows, language), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.1, _n_note(ca.rows, lab), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
-def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, language: str = "ja", title: str | None = None,
+def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None,
                       limit: float = 4.0):
     """Heat map of adjusted residuals, codes × groups; return the Figure.
 
@@ -133,10 +141,10 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, language: str = 
         The group column to put on the x axis.
     limit : float
         Colour scale from −limit to +limit (blue = less than expected, red = more); each
-        cell is annotated with its residual.  The colour bar is labelled 調整済み残差 (ja) or
-        Adjusted residual (en).
+        cell is annotated with its residual.  The colour bar is labelled ``labels["residual"]``
+        (調整済み残差).
     """
-    lab = _labels(language)
+    lab = _labels(labels)
     if by not in cells.columns:
         raise ValueError(f"cells have no column {by!r}")
     mat = cells.pivot_table(index="code", columns=by, values="residual", sort=False, dropna=False)
@@ -156,4 +164,45 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, language: str = 
     ax.set_ylabel(lab["code"])
     if title:
         ax.set_title(title)
+    return fig
+
+
+def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] | None = None, top: int = 10,
+                   group_names: Mapping | None = None, title: str | None = None):
+    """Horizontal bars of the share of documents using each of the ``top`` words, one panel per group.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~dxsurvey.freetext.counts.word_counts` by ``by`` (``label``, ``share``, ``df``,
+        ``n_docs``), already sorted within each group (most documents first).
+    by : str
+        The group column; one panel per group, in order of appearance.
+    group_names : mapping, optional
+        Panel titles per group value (default the value).
+
+    Returns
+    -------
+    Figure
+        Each panel's bars are the group's first ``top`` rows, the most frequent at the top;
+        the panel title carries the group's ``n_docs``.
+    """
+    lab = _labels(labels)
+    if by not in counts.columns:
+        raise ValueError(f"counts have no column {by!r}")
+    groups = list(pd.unique(counts[by]))
+    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.4 * max(1, len(groups)), 0.3 * top + 1.4),
+                             layout="constrained", squeeze=False)
+    for ax, g in zip(axes[0], groups):
+        part = counts[counts[by] == g].head(top)
+        ax.barh(range(len(part)), part["share"].to_numpy(dtype=float) * 100, color="#4c72b0")
+        ax.set_yticks(range(len(part)), [str(x) for x in part["label"]])
+        ax.invert_yaxis()
+        ax.set_xlabel(lab["share"])
+        n = int(part["n_docs"].iloc[0]) if len(part) else 0
+        ax.set_title(f"{(group_names or {}).get(g, g)} (N = {n})", fontsize=10)
+    if not groups:
+        axes[0][0].set_axis_off()
+    if title:
+        fig.suptitle(title)
     return fig

@@ -5,7 +5,7 @@ and :class:`~dxsurvey.reports.context.ReportTable` and, on first use, the module
 ``catalog`` (the ONE ja/en catalogue), ``format`` (numbers, labels, escaping),
 ``export`` (figures, HTML, tables.xlsx, atomic writes), ``common`` (frames several
 reports show) and one module per report: ``validation``, ``course``, ``comparison``,
-``research``.  Submodules are imported lazily: ``dxsurvey run`` imports the catalogue
+``research``, ``freetext``.  Submodules are imported lazily: ``dxsurvey run`` imports the catalogue
 before its kernels start, without pandas.
 """
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["Context", "ReportTable", "catalog", "format", "export", "common", "context",
-           "validation", "course", "comparison", "research"]
+           "validation", "course", "comparison", "research", "freetext", "plan"]
 
-_MODULES = {"catalog", "format", "export", "common", "context", "validation", "course", "comparison", "research"}
+_MODULES = {"catalog", "format", "export", "common", "context", "validation", "course", "comparison", "research",
+            "freetext", "plan"}
 
 
 def __getattr__(name: str):

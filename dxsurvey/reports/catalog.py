@@ -197,6 +197,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "caution.negative_alpha": {"ja": "αが負: 逆転項目の設定を確認", "en": "negative alpha: check reverse coding"},
     "caution.omega_item_no_variance": {"ja": "ばらつきのない項目があるためωは算出不可",
                                        "en": "omega not computed: an item has no variance"},
+    "caution.careless": {"ja": "不注意回答（全項目同一回答・回答時間が短すぎる）が{share}（{limit}超）: αが高く出ている可能性",
+                         "en": "{share} of rows flagged as careless (over {limit}): alpha may be inflated"},
     "caution.sep": {"ja": "、", "en": "; "},
     "caution.wave_sep": {"ja": "・", "en": " and "},
 
@@ -230,6 +232,19 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": " (the same respondent's later answer{row} was kept)"},
     "validation.summary.later_row": {"ja": "（{row}行目）", "en": " (row {row})"},
     "validation.summary.detail": {"ja": "（{detail}）", "en": " ({detail})"},
+    "validation.summary.by_kind": {"ja": "問題の内訳（ファイル × 列 × 種類、エラーから）:",
+                                   "en": "Problems by file x column x kind (errors first):"},
+    "validation.summary.kind_line": {"ja": "  [{action}] {file}{column}: {problem} {n} 件",
+                                     "en": "  [{action}] {file}{column}: {problem} {n}"},
+    "validation.summary.kind_column": {"ja": " 「{column}」", "en": " [{column}]"},
+    "validation.summary.examples": {"ja": "例（各内訳 {k} 件まで）:", "en": "Examples (up to {k} of each):"},
+    "value.problem.merged_spellings": {"ja": "表記ゆれを統合", "en": "spellings merged"},
+    "value.problem.label_loss": {"ja": "未定義の選択肢が多すぎる", "en": "too many unknown labels"},
+    "value.problem.unknown_wave": {"ja": "未定義の時点", "en": "unknown wave"},
+    "value.problem.filtered": {"ja": "対象外の行（where）", "en": "filtered out (where)"},
+    "value.problem.same_column": {"ja": "同じ列を2時点で使用", "en": "same column for two waves"},
+    "value.problem.straight_lining": {"ja": "全項目同一回答", "en": "straight-lining"},
+    "value.problem.too_fast": {"ja": "回答時間が短すぎる", "en": "too fast"},
     "value.problem.duplicate_header": {"ja": "重複した列名", "en": "duplicate header"},
 
     # ------------------------------------------------------------------ narrative: sentences
@@ -679,10 +694,229 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "講座ごとの変化: 事前得点を全講座の平均にそろえたときの、講座ごとの事後−事前の推定値。",
         "en": "Change per course: a course's estimated post − pre change at the average pre score of all courses.",
     },
+    # ------------------------------------------------------------------ notebook 30_next_course
+    "30_next_course.title": {"ja": "# 次の研修の計画（{survey}）", "en": "# Planning the next course ({survey})"},
+    "30_next_course.summary": {"ja": "## 要点\n\n{body}", "en": "## Key points\n\n{body}"},
+    "30_next_course.block": {"ja": "{body}", "en": "{body}"},
+    "30_next_course.params": {"ja": "## 指定した条件\n\n{body}", "en": "## Fixed choices\n\n{body}"},
+    "30_next_course.design_block": {"ja": "## 次回の評価の設計と必要な回答数\n\n{body}", "en": "## Evaluation design and answers needed\n\n{body}"},
+    "30_next_course.summary_audience": {"ja": "**{audience}**: {sentences}", "en": "**{audience}**: {sentences}"},
+    "30_next_course.s_focus": {"ja": "重点テーマは{items}です。", "en": "Focus on {items}. "},
+    "30_next_course.focus_item": {"ja": "{label}（事後平均 {mean}、変化 {gain}）",
+                                  "en": "{label} (post mean {mean}, change {gain})"},
+    "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
+                                  "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_recommended": {
+        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{n}人・{n_courses}講座、{source}）。",
+        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+    },
+    "30_next_course.s_better": {
+        "ja": "{what}は{choice}が一部の選択肢より優れています（{basis}で{versus}より {diff} 点、{cls}、{n}人・{n_courses}講座、{source}）。",
+        "en": "{what}: {choice} beats some options ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+    },
+    "30_next_course.s_equivalent": {"ja": "{what}は選択肢どうしが{cls}ため、運営しやすいものを選べます。",
+                                    "en": "{what}: the options are {cls}; choose the one easiest to run. "},
+    "30_next_course.s_undecided": {"ja": "{what}は{cls}です。", "en": "{what}: {cls}. "},
+    "30_next_course.s_undecided_mde": {"ja": "{what}は{cls}で、{mde}。", "en": "{what}: {cls}; {mde}. "},
+    "30_next_course.s_undecided_options": {"ja": "{what}（{options}）は{cls}です。", "en": "{what} ({options}): {cls}. "},
+    "30_next_course.s_undecided_options_mde": {"ja": "{what}（{options}）は{cls}で、{mde}。",
+                                               "en": "{what} ({options}): {cls}; {mde}. "},
+    "30_next_course.s_fixed": {"ja": "{what}は指定どおり{choice}とします。", "en": "{what}: {choice}, as fixed. "},
+    "30_next_course.s_not_estimable": {"ja": "{what}は比較できるデータがありません。",
+                                       "en": "{what}: no data to compare. "},
+    "30_next_course.s_hours": {
+        "ja": "{what}は{choice}（{course}: 変化 {gain} 点、1時間あたり {per_hour}、{n_courses}講座から）が目安です。",
+        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour, of {n_courses} courses). ",
+    },
+    "30_next_course.mde_equal": {"ja": "各群{n}人では d ≈ {mde} 未満の差は検出できません",
+                                 "en": "with {n} per group, differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人と{level_b}{n_b}人では d ≈ {mde} 未満の差は検出できません",
+                                "en": "with {n_a} ({level_a}) and {n_b} ({level_b}), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.source_audience": {"ja": "この対象のデータ", "en": "this audience's data"},
+    "30_next_course.source_pooled": {"ja": "全対象を合わせたデータ", "en": "all audiences pooled"},
+    "30_next_course.by_course": {"ja": "講座", "en": "Course"},
+    "30_next_course.list_sep": {"ja": "・", "en": ", "},
+    "30_next_course.sep": {"ja": "：", "en": ": "},
+    "30_next_course.hours": {"ja": "研修時間", "en": "Hours"},
+    "30_next_course.hours_value": {"ja": "{hours}時間", "en": "{hours} h"},
+    "30_next_course.focus": {"ja": "重点テーマ", "en": "Focus"},
+    "30_next_course.needs": {
+        "ja": "## ニーズ: 研修後の到達度と伸び\n\n事後の平均（到達度）と事前からの変化で構成概念を並べ、"
+              "到達度が低く伸びも小さいものを「重点改善」とします。追跡調査がある場合は事後からの後戻りも示します。",
+        "en": "## Needs: level after training and gain\n\nConstructs by post mean (level) and change from pre; "
+              "low level with small gain is marked \"improve first\". Where a follow-up exists, the fall-back since post is shown.",
+    },
+    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り", "en": "Level, change and fall-back per audience"},
+    "30_next_course.cap_needs_fig": {"ja": "到達度×変化の4象限（破線: 平均）",
+                                     "en": "Level x gain quadrants (dashed: mean)"},
+    "30_next_course.axis_x_level_gain": {"ja": "事後の平均（到達度）", "en": "Post mean (level)"},
+    "30_next_course.axis_y_level_gain": {"ja": "変化（事後−事前）", "en": "Change (post − pre)"},
+    "30_next_course.axis_x_importance": {"ja": "重要度", "en": "Importance"},
+    "30_next_course.axis_y_importance": {"ja": "到達度", "en": "Attainment"},
+    "30_next_course.what_worked": {
+        "ja": "## 何が効いたか（要因と対象ごと）\n\n他の要因で調整した差（95%信頼区間）と、同等性の判定に使う90%信頼区間を示します。"
+              "判定は 差がある / 差はあるが実質的に小さい / 同等とみなせる / 区別できない（判定保留） の4つで、"
+              "p > .05 を「差がない」とは読みません。判定保留の行には、その人数で検出できる最小の差（MDE）を添えます。"
+              "数値は比較レポートと同じ分析（調整済み平均の差）によります。",
+        "en": "## What worked (per factor and audience)\n\nDifferences adjusted for the other factors with their 95% interval, "
+              "and the 90% interval used for equivalence. Each is classified as different / different but small / "
+              "equivalent / undecided; p > .05 is never read as \"no difference\". Undecided rows carry the minimum "
+              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report.",
+    },
+    "30_next_course.cap_what_worked": {"ja": "要因ごとの差と判定（同等性の幅 SESOI: d = {sesoi}）",
+                                       "en": "Differences and classification per factor (SESOI: d = {sesoi})"},
+    "30_next_course.behaviour": {
+        "ja": "## 研修後の行動（カークパトリックのレベル3）\n\n約3か月後の追跡調査で「はい」と答えた割合と Wilson 法の95%信頼区間です。"
+              "回答者が{min_cell}人未満のグループは非表示です。",
+        "en": "## Behaviour after training (Kirkpatrick level 3)\n\nShare answering yes in the follow-up about three months later, "
+              "with Wilson 95% intervals. Groups under {min_cell} respondents are hidden.",
+    },
+    "30_next_course.cap_behaviour": {"ja": "追跡調査の行動項目（講座・形式・スタイル・対象別）",
+                                     "en": "Follow-up behaviour items by course, format, style and audience"},
+    "30_next_course.ideas": {
+        "ja": "## 寄せられた改善アイデア（レベル4）\n\nアイデア登録簿（ideas.csv）から、経路別・月別の件数、届いた課の数、"
+              "受講者あたりの件数、実施率、研修からアイデアまでの日数を示します。",
+        "en": "## Improvement ideas received (level 4)\n\nFrom the ideas register (ideas.csv): ideas by channel and month, "
+              "sections reached, ideas per attendee, implementation rate, and days from course to idea.",
+    },
+    "30_next_course.no_ideas": {"ja": "アイデア登録簿（ideas.csv）がないため、この節は省略します。",
+                                "en": "No ideas register (ideas.csv): this section is left out."},
+    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: {n} ideas (from {sections} sections)"},
+    "30_next_course.idea_reach": {"ja": "アイデアが届いた課は全{total}課のうち{reached}課（{share}）です。",
+                                  "en": "Ideas came from {reached} of all {total} sections ({share})."},
+    "30_next_course.idea_implemented": {
+        "ja": "{n}件のうち{k}件が実施されました（実施率 {rate}、95%信頼区間 {lo}–{hi}）。",
+        "en": "{k} of {n} ideas were implemented (rate {rate}, 95% CI {lo}–{hi}).",
+    },
+    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログに記録しました。",
+                                     "en": "{n} problems in the register were logged in the validation log."},
+    "30_next_course.all_channels": {"ja": "全経路", "en": "all channels"},
+    "30_next_course.cap_ideas_channel": {"ja": "経路別のアイデア件数・届いた課・実施率",
+                                         "en": "Ideas, sections reached and implementation per channel"},
+    "30_next_course.cap_ideas_month": {"ja": "月別・経路別のアイデア件数", "en": "Ideas per month and channel"},
+    "30_next_course.cap_ideas_fig": {"ja": "月別・経路別のアイデア件数", "en": "Ideas per month and channel"},
+    "30_next_course.cap_ideas_course": {"ja": "講座ごとのアイデア件数と研修からの日数",
+                                        "en": "Ideas per course and days from course to idea"},
+    "30_next_course.axis_ideas": {"ja": "件数", "en": "Ideas"},
+    "30_next_course.design": {
+        "ja": "- 調査時点: 事前・事後・約3か月後の追跡の3回。回答者コードで同じ人の回答をつなぎます。\n"
+              "- 自己評価の項目は事後に「受講前をふり返って」の振り返り評価（then-test）も尋ね、回答基準の変化を確かめます。\n"
+              "- 追跡調査では上司による評価と職場の雰囲気の項目を加え、行動の変化を本人以外からも確かめます。\n"
+              "- 必要な回答数は、今回観測した事前・事後の相関、回答率、追跡までの脱落を見込んで計算しています。",
+        "en": "- Waves: pre, post and a follow-up about three months later, linked by respondent code.\n"
+              "- For self-ratings, ask a retrospective then-test at post to check for response shift.\n"
+              "- At follow-up, add supervisor ratings and workplace-climate items, so behaviour is seen by others too.\n"
+              "- The answers needed use the observed pre-post correlation, response rate and follow-up attrition.",
+    },
+    "30_next_course.needed_line": {
+        "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）、回答率 {rate} なら{invite}人への案内が必要です。",
+        "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); at a response rate of {rate}, invite {invite}.",
+    },
+    "30_next_course.cap_needed": {"ja": "次回に必要な回答数と案内数（同等性の幅 SESOI: d = {sesoi}）",
+                                  "en": "Answers and invitations needed next time (SESOI: d = {sesoi})"},
+    "30_next_course.params_none": {
+        "ja": "形式・スタイル・講師区分・時間はすべてデータから導いています（SESOI d = {sesoi}）。"
+              "例えば形式を決めてから残りを導くには、実行時に -p format online のように指定します。",
+        "en": "Format, style, instructor type and hours are all derived from the data (SESOI d = {sesoi}). "
+              "To fix one and re-derive the rest, run with e.g. -p format online.",
+    },
+    "30_next_course.params_fixed": {"ja": "指定: {items}。残りはこの指定で調整して導き直しています（SESOI d = {sesoi}）。",
+                                    "en": "Fixed: {items}. The rest is re-derived with these adjusted for (SESOI d = {sesoi})."},
+    "30_next_course.param_item": {"ja": "{what} = {choice}", "en": "{what} = {choice}"},
+    "30_next_course.glossary": {
+        "ja": "## 用語\n\n"
+              "- **MDE（検出可能な最小効果）**: その人数で80%の確率で見つけられる最小の差（効果量 d）。これより小さい差は、あっても見逃します。\n"
+              "- **SESOI（実質的に意味のある最小の差）**: これより小さい差は実務上同じとみなす幅。既定は d = 0.3。\n"
+              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。「差がない」とは別の、積極的な判定です。\n"
+              "- **TOST（2つの片側検定）**: 同等性を確かめる検定。90%信頼区間が ±SESOI に収まることと同じ判定です。\n"
+              "- **Wilson 法**: 割合の信頼区間の計算法。人数が少なくても範囲が0〜100%をはみ出しません。",
+        "en": "## Glossary\n\n"
+              "- **MDE (minimum detectable effect)**: the smallest difference (d) found with 80% probability at the given n; smaller ones can be missed.\n"
+              "- **SESOI (smallest effect size of interest)**: differences smaller than this are treated as the same in practice; default d = 0.3.\n"
+              "- **Equivalence**: the 90% interval of a difference lies within ±SESOI; a positive finding, unlike \"no difference\".\n"
+              "- **TOST (two one-sided tests)**: the test of equivalence; the same decision as the 90% interval within ±SESOI.\n"
+              "- **Wilson interval**: an interval for a proportion that stays within 0–100% even for small n.",
+    },
+    "30_next_course.op_title": {"ja": "次の研修の計画（1ページ版）", "en": "Plan for the next course (one page)"},
+    "30_next_course.op_col_aspect": {"ja": "項目", "en": "Aspect"},
+    "30_next_course.op_col_choice": {"ja": "推奨", "en": "Recommendation"},
+    "30_next_course.op_col_basis": {"ja": "根拠となる数値と判定", "en": "Numbers and classification"},
+    "30_next_course.op_focus": {"ja": "事後平均 {mean} [{lo}, {hi}]、変化 {gain}", "en": "post mean {mean} [{lo}, {hi}], change {gain}"},
+    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）", "en": "{basis}: {diff} vs {versus} ({cls})"},
+    "30_next_course.op_hours": {"ja": "{course}: 変化 {gain}、1時間あたり {per_hour}", "en": "{course}: change {gain}, {per_hour} per hour"},
+    "30_next_course.op_design": {
+        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。必要数は本文の表を参照。",
+        "en": "Evaluation: pre, post (with a then-test for self-ratings) and a follow-up about three months later "
+              "(supervisor and workplace-climate items). Answers needed: see the table in the report.",
+    },
+    "30_next_course.status_fixed": {"ja": "指定", "en": "fixed"},
+    "30_next_course.status_equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
+    "30_next_course.status_not_estimable": {"ja": "比較できるデータなし", "en": "no data to compare"},
+    "30_next_course.status_derived": {"ja": "データから導出", "en": "derived"},
+    "30_next_course.status_undecided": {"ja": "区別できない（判定保留）", "en": "undecided"},
+    "value.class.different": {"ja": "差がある", "en": "different"},
+    "value.class.different_but_small": {"ja": "差はあるが実質的に小さい", "en": "different but small"},
+    "value.class.equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
+    "value.class.undecided": {"ja": "区別できない（判定保留）", "en": "undecided"},
+    "value.quadrant.priority_improve": {"ja": "重点改善", "en": "improve first"},
+    "value.quadrant.maintain": {"ja": "維持", "en": "maintain"},
+    "value.quadrant.low_priority": {"ja": "優先度低", "en": "low priority"},
+    "value.quadrant.surplus": {"ja": "過剰", "en": "surplus"},
+    "value.quadrant.improving": {"ja": "伸びている", "en": "improving"},
+    "value.quadrant.strength": {"ja": "強み", "en": "strength"},
+    "col.post_mean": {"ja": "事後平均", "en": "Post mean"},
+    "col.post_ci_low": {"ja": "事後95%CI下限", "en": "Post 95% CI low"},
+    "col.post_ci_high": {"ja": "事後95%CI上限", "en": "Post 95% CI high"},
+    "col.gain": {"ja": "変化", "en": "Change"},
+    "col.gain_ci_low": {"ja": "変化95%CI下限", "en": "Change 95% CI low"},
+    "col.gain_ci_high": {"ja": "変化95%CI上限", "en": "Change 95% CI high"},
+    "col.n_followup": {"ja": "追跡の人数", "en": "n follow-up"},
+    "col.fallback": {"ja": "後戻り（追跡−事後）", "en": "Fall-back (follow-up − post)"},
+    "col.fallback_class": {"ja": "後戻りの判定", "en": "Fall-back class"},
+    "col.quadrant": {"ja": "象限", "en": "Quadrant"},
+    "col.courses_a": {"ja": "講座数A", "en": "Courses A"},
+    "col.courses_b": {"ja": "講座数B", "en": "Courses B"},
+    "col.ci90_low": {"ja": "90%CI下限", "en": "90% CI low"},
+    "col.ci90_high": {"ja": "90%CI上限", "en": "90% CI high"},
+    "col.d": {"ja": "効果量 d", "en": "d"},
+    "col.class": {"ja": "判定", "en": "Classification"},
+    "col.mde_d": {"ja": "MDE（d）", "en": "MDE (d)"},
+    "col.tangled_with": {"ja": "区別できない要因", "en": "Tangled with"},
+    "col.grouping": {"ja": "集計単位", "en": "Grouping"},
+    "col.group": {"ja": "グループ", "en": "Group"},
+    "col.n_yes": {"ja": "「はい」の人数", "en": "n yes"},
+    "col.mean_ci_low": {"ja": "平均95%CI下限", "en": "Mean 95% CI low"},
+    "col.mean_ci_high": {"ja": "平均95%CI上限", "en": "Mean 95% CI high"},
+    "col.channel": {"ja": "経路", "en": "Channel"},
+    "col.month": {"ja": "月", "en": "Month"},
+    "col.ideas": {"ja": "アイデア件数", "en": "Ideas"},
+    "col.implemented": {"ja": "実施件数", "en": "Implemented"},
+    "col.implementation_rate": {"ja": "実施率", "en": "Implementation rate"},
+    "col.sections_reached": {"ja": "届いた課の数", "en": "Sections reached"},
+    "col.sections_all": {"ja": "全課数", "en": "All sections"},
+    "col.respondents": {"ja": "回答者数", "en": "Respondents"},
+    "col.ideas_per_invited": {"ja": "対象者あたり件数", "en": "Ideas per invited"},
+    "col.ideas_per_respondent": {"ja": "回答者あたり件数", "en": "Ideas per respondent"},
+    "col.days_median": {"ja": "日数（中央値）", "en": "Days (median)"},
+    "col.days_q1": {"ja": "日数（第1四分位）", "en": "Days (Q1)"},
+    "col.days_q3": {"ja": "日数（第3四分位）", "en": "Days (Q3)"},
+    "col.days_min": {"ja": "日数（最小）", "en": "Days (min)"},
+    "col.days_max": {"ja": "日数（最大）", "en": "Days (max)"},
+    "col.rho": {"ja": "事前・事後の相関", "en": "Pre-post r"},
+    "col.dz": {"ja": "変化の効果量 d_z", "en": "d_z of change"},
+    "col.need_change": {"ja": "変化の確認に必要な組数", "en": "Pairs to confirm change"},
+    "col.need_compare": {"ja": "比較に必要な各群の人数", "en": "n per option to compare"},
+    "col.rate": {"ja": "回答率（組/対象者）", "en": "Rate (pairs/invited)"},
+    "col.invite_change": {"ja": "案内数（変化）", "en": "Invite (change)"},
+    "col.invite_compare": {"ja": "案内数（比較）", "en": "Invite (compare)"},
+    "col.retention": {"ja": "追跡までの残存率", "en": "Retention to follow-up"},
+    "col.invite_followup": {"ja": "案内数（追跡まで）", "en": "Invite (to follow-up)"},
+    "col.aspect": {"ja": "項目", "en": "Aspect"},
+    "col.choice": {"ja": "推奨", "en": "Recommendation"},
+    "col.basis": {"ja": "根拠", "en": "Basis"},
 
     # ------------------------------------------------------------------ notebook 40_research_report
-    "40_research_report.title": {"ja": "# DX研修の効果: 調査報告（{survey}）",
-                                 "en": "# Effects of DX training: research report ({survey})"},
+    "40_research_report.title": {"ja": "# 調査報告: {survey}", "en": "# Research report: {survey}"},
     "40_research_report.abstract": {"ja": "## 要旨\n\n{text}", "en": "## Abstract\n\n{text}"},
     "40_research_report.methods": {"ja": "## 方法\n\n{text}", "en": "## Methods\n\n{text}"},
     "40_research_report.cap_reliability": {"ja": "構成概念の信頼性（Cronbachのα、McDonaldのω）",
@@ -692,26 +926,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": "Construct effect sizes with 95% CIs (all courses)"},
     "40_research_report.cap_likert": {"ja": "事前・事後の回答分布（全講座）", "en": "Answers before and after (all courses)"},
     "40_research_report.cap_by_course": {"ja": "講座ごとの構成概念の変化", "en": "Construct change per course"},
-    "40_research_report.limitations": {
-        "ja": "## 限界\n\n"
-              "- 講座は無作為に割り付けられておらず、受講者・時期・内容が講座ごとに異なるため、講座間の差を講師や形式の"
-              "効果と断定できない。\n"
-              "- 事前得点で調整したANCOVAと変化量の比較は、割付が無作為でないとき異なる結論を出し得る（Lordのパラドックス）。"
-              "両方を示し、一方だけに依拠しない。\n"
-              "- 研修を受けることで評価の基準自体が変わる（レスポンスシフト）ため、事前・事後の差は変化を過小または過大に"
-              "示し得る。振り返り事前調査がある講座ではその大きさを確認できる。\n"
-              "- 講座ごとの人数は少なく、区間は広い。人数の少ない群は伏せており、推定は参考値である。\n"
-              "- 自己評価による測定であり、行動や成果の変化を直接測ったものではない。",
-        "en": "## Limitations\n\n"
-              "- Courses were not randomised: participants, timing and content differ between courses, so "
-              "differences cannot be attributed to instructors or formats with certainty.\n"
-              "- ANCOVA on the pre score and gain scores can disagree when allocation is not random (Lord's "
-              "paradox); both are shown and neither is relied on alone.\n"
-              "- Training can change the yardstick respondents use (response shift), so pre/post differences can "
-              "under- or overstate change; a then-test, where present, shows its size.\n"
-              "- Courses are small and intervals wide; small groups are suppressed and estimates are indicative.\n"
-              "- Measures are self-reports, not direct observations of behaviour or results.",
-    },
     "40_research_report.appendix": {
         "ja": "## 付録: 再現性\n\n同じ入力ファイル（SHA-256が一致）とパラメータ、ソフトウェアで再実行すると同じ結果になります。",
         "en": "## Appendix: reproducibility\n\nRe-running with the same inputs (matching SHA-256), parameters and "
@@ -721,6 +935,228 @@ TEXTS: dict[str, dict[str, str]] = {
     "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
     "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
+
+    # ------------------------------------------------------------------ key points, glossary, course/research content
+    "keypoint.heading": {"ja": "## 要点", "en": "## Key points"},
+    "keypoint.change": {
+        "ja": "{measure}は{wave_a} {mean_a} → {wave_b} {mean_b}（{diff}、95%CI {ci}、効果量 {symbol} = {effect}、{size}）と{how}。",
+        "en": "{measure} {how} from {mean_a} ({wave_a}) to {mean_b} ({wave_b}) ({diff}, 95% CI {ci}, "
+              "effect size {symbol} = {effect}, {size}).",
+    },
+    "keypoint.unclear": {
+        "ja": "{measure}は変化があったとは言えない（データ不足: {wave_a} {mean_a} → {wave_b} {mean_b}、差 {diff}、"
+              "95%CI {ci} が0を含む）。",
+        "en": "For {measure} a change could not be told apart from zero (too little evidence: {mean_a} ({wave_a}) "
+              "→ {mean_b} ({wave_b}), difference {diff}, 95% CI {ci} includes 0).",
+    },
+    "keypoint.size.large": {"ja": "大", "en": "large"},
+    "keypoint.size.medium": {"ja": "中", "en": "medium"},
+    "keypoint.size.small": {"ja": "小", "en": "small"},
+    "keypoint.size.negligible": {"ja": "ごく小さい", "en": "negligible"},
+    "keypoint.up.large": {"ja": "大きく上がった", "en": "rose markedly"},
+    "keypoint.up.medium": {"ja": "中程度に上がった", "en": "rose moderately"},
+    "keypoint.up.small": {"ja": "小さく上がった", "en": "rose slightly"},
+    "keypoint.up.negligible": {"ja": "上がったがごくわずかだった", "en": "rose, but negligibly,"},
+    "keypoint.down.large": {"ja": "大きく下がった", "en": "fell markedly"},
+    "keypoint.down.medium": {"ja": "中程度に下がった", "en": "fell moderately"},
+    "keypoint.down.small": {"ja": "小さく下がった", "en": "fell slightly"},
+    "keypoint.down.negligible": {"ja": "下がったがごくわずかだった", "en": "fell, but negligibly,"},
+    "keypoint.for_whom": {
+        "ja": "対象別では、{measure}の変化は{hi}（{hi_diff}）が{lo}（{lo_diff}）より大きかった。",
+        "en": "By audience, {measure} changed more for {hi} ({hi_diff}) than for {lo} ({lo_diff}).",
+    },
+    "keypoint.hidden": {
+        "ja": "{groups}は回答者が{min_cell}人未満のため、個人が特定されないよう数値を伏せた。",
+        "en": "{groups}: fewer than {min_cell} respondents, so the numbers are hidden to protect individuals.",
+    },
+    "keypoint.levels": {
+        "ja": "次の項目は1つの時点でのみ尋ねたため、変化ではなく水準を示す: {levels}。",
+        "en": "These were asked in one wave only, so they are levels, not changes: {levels}.",
+    },
+    "keypoint.level_item": {"ja": "{measure}（{wave}）平均 {mean}（n = {n}）",
+                            "en": "{measure} ({wave}) mean {mean} (n = {n})"},
+    "keypoint.list_sep": {"ja": "、", "en": "; "},
+    "glossary.heading": {"ja": "## 用語の説明", "en": "## Glossary"},
+    "glossary.n": {"ja": "n: 分析に含めた人数（対応のある分析では照合できた人数）",
+                   "en": "n: number of people analysed (linked pairs in a paired analysis)"},
+    "glossary.m_sd": {"ja": "M (SD): 平均（標準偏差）", "en": "M (SD): mean (standard deviation)"},
+    "glossary.diff": {"ja": "差: 後の時点の平均 − 前の時点の平均（正なら上がった）",
+                      "en": "Difference: mean of the later wave minus the earlier one (positive: it rose)"},
+    "glossary.ci95": {"ja": "95%CI: 95%信頼区間。0を含むとき、変化があったとは言えない",
+                      "en": "95% CI: 95% confidence interval; when it includes 0 a change cannot be told apart from zero"},
+    "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
+    "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
+                   "en": "V: Wilcoxon signed-rank statistic (paired items)"},
+    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+                   "en": "W: Mann-Whitney statistic (independent items)"},
+    "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
+                   "en": "p: probability of a difference at least this large by chance if nothing changed"},
+    "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
+                      "en": "Holm adjustment: a correction of p-values for running many tests at once"},
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+                     "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
+    "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
+                   "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},
+    "glossary.r_rb": {"ja": "r_rb: 順位双列相関（項目の効果量、−1〜1）",
+                      "en": "r_rb: rank-biserial correlation (effect size of items, −1 to 1)"},
+    "glossary.size": {"ja": "効果量の大きさ: Cohenの目安で d・d_z・g は 0.2 小、0.5 中、0.8 大、r は 0.1 小、0.3 中、0.5 大",
+                      "en": "Effect size words: Cohen's benchmarks, for d, d_z and g 0.2 small, 0.5 medium, 0.8 "
+                            "large; for r 0.1 small, 0.3 medium, 0.5 large"},
+    "glossary.alpha": {"ja": "α: Cronbachのα（尺度の内的一貫性、0.7以上が目安）",
+                       "en": "α: Cronbach's alpha (internal consistency of a scale; 0.7 or more is usual)"},
+    "glossary.omega": {"ja": "ω: McDonaldのω（因子分析に基づく信頼性）",
+                       "en": "ω: McDonald's omega (reliability from a factor model)"},
+    "glossary.top2": {"ja": "肯定率: 上位2段階（例: ややそう思う・そう思う）を選んだ人の割合",
+                      "en": "Top-2 share: share of answers in the two highest levels (e.g. agree, strongly agree)"},
+    "glossary.min_cell": {"ja": "—: 回答者が{min_cell}人未満の群の数値は、個人が特定されないよう伏せた",
+                          "en": "—: numbers of groups with fewer than {min_cell} respondents are hidden to protect individuals"},
+    "keypoint.section": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "section.text": {"ja": "{text}", "en": "{text}"},
+    "section.no_reaction": {
+        "ja": "## 受講者の反応（レベル1）\n\nこの研修では満足度・有用性（反応）の設問に回答がないため、この節は示しません。",
+        "en": "## Reaction (level 1)\n\nThis course has no answers to reaction questions (satisfaction, "
+              "usefulness), so this section is left out.",
+    },
+    "section.no_effects": {
+        "ja": "効果量を示せる構成概念・項目がない（回答者が少ないか、1つの時点でのみ尋ねた）ため、効果量の図は示しません。",
+        "en": "No construct or item has an effect size to show (too few respondents, or asked in one wave "
+              "only), so the effect-size figure is left out.",
+    },
+    "narrative.result_level": {
+        "ja": "{measure}は{wave}のみで尋ねたため、変化ではなく水準を示す（平均 {mean}、SD {sd}、n = {n}）。",
+        "en": "{measure} was asked in the {wave} wave only, so it is a level, not a change (mean {mean}, "
+              "SD {sd}, n = {n}).",
+    },
+    "narrative.later.lasting.title": {"ja": "追跡調査: 事前から追跡時点への変化（持続）",
+                                      "en": "Follow-up: change from pre to follow-up (lasting change)"},
+    "narrative.later.lasting.text": {
+        "ja": "差は追跡−事前です。正であれば、研修前より高い状態が追跡時点まで続いていることを示します。",
+        "en": "The difference is follow-up minus pre: positive means the level stayed above the pre level "
+              "until the follow-up."},
+    "narrative.later.lasting.caption": {"ja": "事前から追跡時点への構成概念の変化",
+                                        "en": "Construct change from pre to follow-up"},
+    "narrative.later.then_post.title": {"ja": "振り返り事前評価から事後への変化",
+                                        "en": "Change from the retrospective pre-test to post"},
+    "narrative.later.then_post.text": {
+        "ja": "差は事後−振り返り事前です。研修後の同じ基準で測った変化で、レスポンスシフトの影響を受けにくい見積もりです。",
+        "en": "The difference is post minus then-test: the change measured with the yardstick people held "
+              "after the course, less affected by response shift."},
+    "narrative.later.then_post.caption": {"ja": "振り返り事前評価から事後への構成概念の変化",
+                                          "en": "Construct change from then-test to post"},
+    "narrative.later.then_followup.title": {"ja": "振り返り事前評価から追跡時点への変化",
+                                            "en": "Change from the retrospective pre-test to follow-up"},
+    "narrative.later.then_followup.text": {
+        "ja": "差は追跡−振り返り事前です。",
+        "en": "The difference is follow-up minus then-test."},
+    "narrative.later.then_followup.caption": {"ja": "振り返り事前評価から追跡時点への構成概念の変化",
+                                              "en": "Construct change from then-test to follow-up"},
+    "conclusion.lead": {"ja": "結論として、{k}個の構成概念のうち{parts}。",
+                        "en": "In conclusion, of {k} constructs {parts}."},
+    "conclusion.sep": {"ja": "、", "en": ", "},
+    "conclusion.up": {"ja": "{n}個（{names}）は研修後に上がり", "en": "{n} rose after the course ({names})"},
+    "conclusion.down": {"ja": "{n}個（{names}）は下がり", "en": "{n} fell ({names})"},
+    "conclusion.unclear": {"ja": "{n}個（{names}）は変化があったとは言えなかった",
+                           "en": "for {n} a change could not be told apart from zero ({names})"},
+    "limits.heading": {"ja": "## 限界", "en": "## Limitations"},
+    "limits.design": {
+        "ja": "{courses}講座は無作為に割り付けられておらず、受講者・時期・内容が講座ごとに異なるため、講座間の差を講師や"
+              "形式の効果と断定できない。",
+        "en": "The {courses} courses were not randomised: participants, timing and content differ between courses, "
+              "so differences cannot be attributed to instructors or formats with certainty.",
+    },
+    "limits.anonymous": {
+        "ja": "回答者を照合できない講座（{courses}）は事前と事後を別々の集団として比較しており、変化には回答者の入れ替わりが含まれる。",
+        "en": "Courses whose answers could not be linked ({courses}) compare pre and post as independent groups; "
+              "their change includes who answered.",
+    },
+    "limits.lord": {
+        "ja": "事前得点で調整したANCOVAと変化量の比較は、割付が無作為でないとき異なる結論を出し得る（Lordのパラドックス）。",
+        "en": "ANCOVA on the pre score and gain scores can disagree when allocation is not random (Lord's paradox).",
+    },
+    "limits.response_shift": {
+        "ja": "研修で評価の基準自体が変わる（レスポンスシフト）ため、事前・事後の差は変化を過小または過大に示し得る。",
+        "en": "Training can change the yardstick respondents use (response shift), so pre/post differences can "
+              "under- or overstate change.",
+    },
+    "limits.small": {
+        "ja": "回答は計{n}件だが、最も小さい群は{smallest}で区間が広く、推定は参考値である。",
+        "en": "There are {n} answers in all, but the smallest group has {smallest}: its intervals are "
+              "wide and its estimates indicative.",
+    },
+    "limits.people": {"ja": "{n}人", "en": "{n} respondents"},
+    "limits.large": {
+        "ja": "回答は計{n}件あり、どの群も30人以上で区間は狭いが、わずかな差でも0と区別されるため、効果量の大きさで読む。",
+        "en": "With {n} answers and every group of 30 or more, intervals are narrow and even small differences are "
+              "told apart from zero: read the size of the effects.",
+    },
+    "limits.self_report": {"ja": "自己評価による測定であり、行動や成果の変化を直接測ったものではない。",
+                           "en": "Measures are self-reports, not direct observations of behaviour or results."},
+    "research.reaction": {"ja": "### 受講者の反応\n\n{items}。", "en": "### Reaction\n\n{items}."},
+    "research.reaction_item": {"ja": "{measure}（{wave}）は平均 {mean}（SD {sd}、n = {n}、上位2段階 {top2}）",
+                               "en": "{measure} ({wave}): mean {mean} (SD {sd}, n = {n}, top-2 share {top2})"},
+    "research.no_reaction": {"ja": "### 受講者の反応\n\n反応（満足度・有用性）の設問に回答がないため示さない。",
+                             "en": "### Reaction\n\nThere are no answers to reaction questions, so none are shown."},
+    "research.comparison": {
+        "ja": "### 講師・形式・スタイル・対象の比較\n\n要因ごとの比較（事前得点で調整したANCOVA、変化量）は"
+              "「講師・形式・スタイル・対象の比較」レポートに示す。下の表は講座ごとの変化である。",
+        "en": "### Instructors, formats, styles and audiences\n\nThe factor comparisons (ANCOVA adjusted for the "
+              "pre score, gain scores) are in the report comparing instructors, formats, styles and audiences; "
+              "the table below shows the change per course.",
+    },
+    "research.later": {"ja": "### {title}\n\n{text}", "en": "### {title}\n\n{text}"},
+    "discussion.heading": {"ja": "## 考察\n\n{text}", "en": "## Discussion\n\n{text}"},
+    "discussion.retention": {
+        "ja": "事後から追跡時点にかけて下がった構成概念: {down}。上がった構成概念: {up}。変化があったとは言えない構成概念: "
+              "{unclear}。研修直後の変化がどこまで保たれるかは、この区別で読む。",
+        "en": "From post to follow-up these constructs fell: {down}; rose: {up}; could not be told apart from zero: "
+              "{unclear}. Whether the change right after the course lasted is read from this.",
+    },
+    "discussion.response_shift": {
+        "ja": "振り返り事前評価が事前の回答より低かった構成概念: {down}（研修で基準が上がり、事前・事後の差は変化を"
+              "小さく見積もっている可能性がある）。高かった構成概念: {up}。区別できない構成概念: {unclear}。",
+        "en": "The retrospective pre-test was lower than the pre answer for: {down} (the course raised the "
+              "yardstick, so the pre/post difference may understate the change); higher for: {up}; "
+              "not told apart from zero for: {unclear}.",
+    },
+    "discussion.design": {
+        "ja": "講座は無作為に割り付けられていないため、これらの変化を研修だけの効果と断定することはできない。",
+        "en": "Courses were not randomised, so these changes cannot be attributed to the training alone.",
+    },
+    "narrative.quotes_counted": {
+        "ja": "{min_cell_text}人以上が記入した設問の自由記述 {n} 件（異なる記述 {kinds} 種類）を、個人情報をマスクして掲載します。"
+              "時点・設問ごとに多い順の {shown} 種類を示し、全件は `tables/` にあります。",
+        "en": "{n} free-text answers ({kinds} different texts) to questions answered by at least {min_cell_text} "
+              "people, with personal details masked. The {shown} most frequent per wave and question are shown; "
+              "the full list is in `tables/`.",
+    },
+    "col.top2_a": {"ja": "肯定率(A)", "en": "Top-2 share (A)"},
+    "col.top2_b": {"ja": "肯定率(B)", "en": "Top-2 share (B)"},
+    "col.p_exact": {"ja": "p値（正確な値）", "en": "p (exact)"},
+    "col.sd_diff": {"ja": "差の標準偏差", "en": "SD of differences"},
+    "col.n_up": {"ja": "上がった人数", "en": "Rose (n)"},
+    "col.n_same": {"ja": "変わらなかった人数", "en": "Same (n)"},
+    "col.n_down": {"ja": "下がった人数", "en": "Fell (n)"},
+    "value.audience_total": {"ja": "全体", "en": "all"},
+    "col.answer": {"ja": "回答", "en": "Answer"},
+    "10_course_report.counts": {
+        "ja": "## 行動・利用ツール・所属\n\n追跡調査の行動（はい/いいえ）、複数選択の設問、所属を対象別に数えました。"
+              "割合は、その設問に回答した人に対する割合です。",
+        "en": "## Behaviour, tools and departments\n\nFollow-up behaviour (yes/no), multi-select questions and "
+              "the department, counted per audience. Shares are of the people who answered the question.",
+    },
+    "10_course_report.no_counts": {"ja": "この研修には、行動・複数選択・所属の回答がありません。",
+                                   "en": "This course has no behaviour, multi-select or department answers."},
+    "10_course_report.cap_behaviour": {"ja": "追跡調査の行動（「はい」と答えた人）", "en": "Follow-up behaviour (people answering yes)"},
+    "10_course_report.cap_choices": {"ja": "複数選択の設問（選択した人）", "en": "Multi-select questions (people choosing)"},
+    "10_course_report.cap_categories": {"ja": "所属など（最初の回答時点）", "en": "Department and other categories (first wave answered)"},
+    "narrative.all_one_way": {"ja": "全員が同じ向きに変化したため区間は示さない",
+                              "en": "every pair changed in the same direction, so no interval"},
+    "narrative.caution_suppressed_some": {
+        "ja": "{who}: {measures}は回答者が{min_cell}人未満のため、数値を表示していません。",
+        "en": "{who}: {measures}: fewer than {min_cell} respondents, so these numbers are not shown.",
+    },
+    "col.followup": {"ja": "追跡 M (SD)", "en": "Follow-up M (SD)"},
+    "col.then": {"ja": "振り返り事前 M (SD)", "en": "Then-test M (SD)"},
 
     # ------------------------------------------------------------------ index.html
     "index.title": {"ja": "研修評価レポート一覧", "en": "Training evaluation reports"},
@@ -872,6 +1308,203 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+
+# ---------------------------------------------------------------------- 25_free_text (own block)
+TEXTS.update({
+    "25_free_text.title": {
+        "ja": "# 自由記述の分析\n\n調査: {survey}。KH Coder と同じ手法（語の抽出、特徴語、KWIC、共起ネットワーク、"
+              "対応分析、コーディング）で、選択式の設問では分からない声を数えます。",
+        "en": "# Free-text comments\n\nSurvey: {survey}. The methods of KH Coder (word extraction, distinctive "
+              "words, KWIC, co-occurrence network, correspondence analysis, coding) count what the tick boxes miss.",
+    },
+    "25_free_text.skip_no_comments": {
+        "ja": "自由記述の回答がないため、この節は省略します。",
+        "en": "There are no comments, so this section is skipped.",
+    },
+    "25_free_text.h_n": {"ja": "## 分析に使った記述", "en": "## Comments analysed"},
+    "25_free_text.n_sentence": {
+        "ja": "回答{n_submissions}件のうち、自由記述のある{n_used}件を分析しました（空欄{n_blank}件、"
+              "個人情報のマスクだけが残った{n_masked}件を除外）。1回の回答の記述を1文書として数えます。",
+        "en": "Of {n_submissions} submissions, the {n_used} with a comment were analysed (excluded: {n_blank} "
+              "blank, {n_masked} holding masked personal data only). One submission's comment is one document.",
+    },
+    "25_free_text.cap_n": {"ja": "時点別の分析対象", "en": "Documents analysed per wave"},
+    "25_free_text.key_points": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "25_free_text.kp_group": {
+        "ja": "「{group}」で最も特徴的な語は「{word}」です（{n_docs}件中{documents}件、調整済み残差 {residual}）。",
+        "en": "The most distinctive word of \u201c{group}\u201d is \u201c{word}\u201d ({documents} of {n_docs} "
+              "comments, adjusted residual {residual}).",
+    },
+    "25_free_text.kp_change_up": {
+        "ja": "{wave_a}から{wave_b}にかけて最も大きく増えた語は「{word}」です（{share_a}→{share_b}、Holm調整済み {p}）。",
+        "en": "From {wave_a} to {wave_b}, \u201c{word}\u201d rose most ({share_a} to {share_b}, Holm-adjusted "
+              "{p}).",
+    },
+    "25_free_text.kp_change_down": {
+        "ja": "{wave_a}から{wave_b}にかけて最も大きく減った語は「{word}」です（{share_a}→{share_b}、Holm調整済み {p}）。",
+        "en": "From {wave_a} to {wave_b}, \u201c{word}\u201d fell most ({share_a} to {share_b}, Holm-adjusted "
+              "{p}).",
+    },
+    "25_free_text.kp_change_none": {
+        "ja": "{wave_a}と{wave_b}で、使われる割合がHolm調整後に有意に変わった語はありません（{n_words}語を検定）。",
+        "en": "No word's share changed significantly from {wave_a} to {wave_b} after Holm's adjustment "
+              "({n_words} words tested).",
+    },
+    "25_free_text.h_frequent": {
+        "ja": "## 時点別の頻出語\n\n各時点で多くの人が使った語です（助詞・助動詞など KH Coder が既定で除く品詞は除外）。",
+        "en": "## Frequent words per wave\n\nThe words most people used in each wave (the word classes KH Coder "
+              "leaves out by default, such as particles, are excluded).",
+    },
+    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）", "en": "Frequent words per wave (top {top})"},
+    "25_free_text.fig_frequent": {
+        "ja": "時点別の頻出語（記述した人に占める割合）", "en": "Frequent words per wave (share of comments)",
+    },
+    "25_free_text.h_distinctive": {
+        "ja": "## グループ別の特徴語\n\nあるグループが他のグループより多く使った語を、調整済み残差の大きい順に示します"
+              "（{min_df}件以上の記述で使われた語）。",
+        "en": "## Distinctive words per group\n\nThe words a group used more than the other groups, by adjusted "
+              "residual (words in at least {min_df} comments of the group).",
+    },
+    "25_free_text.cap_distinctive": {
+        "ja": "{grouping}別の特徴語（上位{top}語）", "en": "Distinctive words by {grouping} (top {top})",
+    },
+    "25_free_text.grouping.audience_wave": {"ja": "対象×時点", "en": "audience × wave"},
+    "25_free_text.grouping.format_wave": {"ja": "形式×時点", "en": "format × wave"},
+    "25_free_text.grouping.style_wave": {"ja": "研修スタイル×時点", "en": "style × wave"},
+    "25_free_text.h_change": {
+        "ja": "## {wave_a}から{wave_b}への変化\n\n語を使った記述の割合を時点間で比べ、語ごとに検定しました"
+              "（期待度数が5未満ならFisherの正確検定、それ以外はχ²検定。p値はHolm法で調整）。",
+        "en": "## Change from {wave_a} to {wave_b}\n\nThe share of comments using each word, compared between "
+              "the waves and tested per word (Fisher's exact test where an expected count is under 5, else "
+              "chi-squared; p-values adjusted by Holm's method).",
+    },
+    "25_free_text.cap_change": {
+        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）",
+        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top})",
+    },
+    "25_free_text.skip_change": {
+        "ja": "{wave_a}と{wave_b}の両方の記述がないため、この節は省略します。",
+        "en": "There are no comments in both {wave_a} and {wave_b}, so this section is skipped.",
+    },
+    "25_free_text.h_kwic": {
+        "ja": "## KWIC（語の前後の文脈）\n\n頻出語が使われた箇所を前後{width}文字とともに示します。"
+              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。",
+        "en": "## KWIC (words in context)\n\nWhere the frequent words were used, with {width} characters on "
+              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted.",
+    },
+    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）", "en": "KWIC of \u201c{word}\u201d (up to {n} lines)"},
+    "25_free_text.skip_kwic": {
+        "ja": "記述者が{min_cell_text}人以上の研修×時点がないため、引用は省略します。",
+        "en": "No course and wave has {min_cell_text} or more writers, so no context is quoted.",
+    },
+    "25_free_text.h_network": {
+        "ja": "## 共起ネットワーク\n\n同じ記述に一緒に現れやすい語を線で結びます（Jaccard係数の強い上位{top_edges}本）。"
+              "円の大きさは出現数、色はまとまり（コミュニティ）です。",
+        "en": "## Co-occurrence network\n\nWords that tend to appear in the same comment are joined (the "
+              "{top_edges} strongest Jaccard coefficients). Circle size is frequency; colour is the community.",
+    },
+    "25_free_text.fig_network": {"ja": "共起ネットワーク（全時点）", "en": "Co-occurrence network (all waves)"},
+    "25_free_text.h_change_network": {
+        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で描き、"
+              "線の色で時点を示します。",
+        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more); "
+              "the edge colour shows the wave.",
+    },
+    "25_free_text.fig_change_network": {
+        "ja": "{wave_a}と{wave_b}の共起ネットワーク（線の色 = 時点）",
+        "en": "Co-occurrence network of {wave_a} and {wave_b} (edge colour = wave)",
+    },
+    "25_free_text.skip_network": {
+        "ja": "2件以上の記述に現れる語の組がないため、ネットワークは省略します。",
+        "en": "No pair of words appears together in two or more comments, so the network is skipped.",
+    },
+    "25_free_text.h_ca": {
+        "ja": "## 対応分析\n\n{grouping}のグループと、グループ間で差の大きい語（χ²の大きい上位{n_words}語）を同じ図に置きます。"
+              "近くにある語ほど、そのグループで多く使われています（記述者が{min_cell}人以上のグループ）。",
+        "en": "## Correspondence analysis\n\nThe groups of {grouping} and the words that differ most between them "
+              "(the {n_words} with the largest chi-squared) in one map: a word near a group is used more there "
+              "(groups with at least {min_cell} writers).",
+    },
+    "25_free_text.fig_ca": {"ja": "対応分析（{grouping}）", "en": "Correspondence analysis ({grouping})"},
+    "25_free_text.skip_ca": {
+        "ja": "記述者が{min_cell}人以上のグループが3つ未満のため、対応分析は省略します。",
+        "en": "Fewer than three groups have {min_cell} or more writers, so the correspondence analysis is skipped.",
+    },
+    "25_free_text.h_codes": {
+        "ja": "## コーディング\n\nコーディングルール（{file}）で記述にコードを付け、グループ別に数えました。"
+              "調整済み残差が +1.96 を超えるグループはそのコードが多く、−1.96 を下回るグループは少ない（5%水準）ことを示します。",
+        "en": "## Coding\n\nThe coding rules ({file}) give each comment its codes, counted per group. An "
+              "adjusted residual above +1.96 means the group has the code more often than the others, below "
+              "-1.96 less often (5% level).",
+    },
+    "25_free_text.skip_no_rules": {
+        "ja": "survey.yaml に coding_rules（コーディングルールのファイル）がないため、この節は省略します。",
+        "en": "survey.yaml names no coding_rules file, so this section is skipped.",
+    },
+    "25_free_text.cap_codes": {"ja": "{grouping}別のコード", "en": "Codes by {grouping}"},
+    "25_free_text.fig_codes": {
+        "ja": "{grouping}別のコードの調整済み残差", "en": "Adjusted residuals of the codes by {grouping}",
+    },
+    "25_free_text.h_quotes": {
+        "ja": "### コード別の記述例\n\n記述者が{min_cell_text}人以上のグループの記述だけを、個人情報をマスクして引用します"
+              "（同じ記述は件数でまとめます）。",
+        "en": "### Comments per code\n\nOnly comments of groups with at least {min_cell_text} writers are quoted, "
+              "masked (identical comments are counted once with their count).",
+    },
+    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例", "en": "Comments coded \u201c{code}\u201d"},
+    "25_free_text.skip_quotes": {
+        "ja": "記述者が{min_cell_text}人以上のグループにこのコードの記述がないため、引用はありません。",
+        "en": "No group with {min_cell_text} or more writers has a comment with this code, so none is quoted.",
+    },
+    "25_free_text.glossary": {
+        "ja": "## 用語\n\n- **Jaccard係数**: 2つの語の両方を含む記述の数を、どちらかを含む記述の数で割った値（0〜1）。"
+              "共起ネットワークの線の強さです。\n"
+              "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
+              "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
+              "- **KWIC**: Key Word In Context。語を、それが使われた前後の文脈とともに並べた一覧です。\n"
+              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
+        "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
+              "containing either (0 to 1); the strength of a network edge.\n"
+              "- **Adjusted residual**: how far a group's count is from what equal use across groups would give, "
+              "standardised; beyond +/-1.96 the group differs at the 5% level.\n"
+              "- **KWIC**: Key Word In Context, a list of a word's uses with the text around them.\n"
+              "- **Correspondence analysis**: a map of a words-by-groups table in two dimensions; words and "
+              "groups close together go together.",
+    },
+    # figure labels (dxsurvey.freetext.plots.LABEL_KEYS)
+    "25_free_text.fig.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
+    "25_free_text.fig.both": {"ja": "両方", "en": "both"},
+    "25_free_text.fig.dim": {"ja": "成分{k}（{share:.1%}）", "en": "Dimension {k} ({share:.1%})"},
+    "25_free_text.fig.code": {"ja": "コード", "en": "Code"},
+    "25_free_text.fig.group": {"ja": "グループ", "en": "Group"},
+    "25_free_text.fig.share": {"ja": "記述した人に占める割合（%）", "en": "Share of comments (%)"},
+    "25_free_text.fig.n": {
+        "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）",
+        "en": "N = {n} (excluded: blank {blank}, masked only {masked})",
+    },
+    # column headers of the free-text tables
+    "col.word": {"ja": "語", "en": "Word"},
+    "col.kh_pos": {"ja": "品詞", "en": "Word class"},
+    "col.rank": {"ja": "順位", "en": "Rank"},
+    "col.documents": {"ja": "出現文書数", "en": "Documents"},
+    "col.n_docs": {"ja": "記述数", "en": "Comments"},
+    "col.share_rest": {"ja": "割合（他のグループ）", "en": "Share (other groups)"},
+    "col.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
+    "col.docs_a": {"ja": "出現文書数(A)", "en": "Documents (A)"},
+    "col.docs_b": {"ja": "出現文書数(B)", "en": "Documents (B)"},
+    "col.share_a": {"ja": "割合(A)", "en": "Share (A)"},
+    "col.share_b": {"ja": "割合(B)", "en": "Share (B)"},
+    "col.group": {"ja": "グループ", "en": "Group"},
+    "col.code": {"ja": "コード", "en": "Code"},
+    "col.coded": {"ja": "該当文書数", "en": "Coded"},
+    "col.n_group": {"ja": "グループの記述数", "en": "Comments in group"},
+    "col.left": {"ja": "前の文脈", "en": "Left context"},
+    "col.keyword": {"ja": "語", "en": "Keyword"},
+    "col.right": {"ja": "後の文脈", "en": "Right context"},
+    "col.n_submissions": {"ja": "回答数", "en": "Submissions"},
+    "col.n_used": {"ja": "分析した記述数", "en": "Comments analysed"},
+    "col.n_excluded": {"ja": "除外（空欄・マスクのみ）", "en": "Excluded (blank, masked only)"},
+})
 
 def check_language(language: str) -> str:
     """``language`` if the catalogue has it, else ValueError."""

@@ -13,7 +13,7 @@ from ..stats.codes import decode
 from ..stats.distributions import likert_distribution, wave_order
 from .catalog import text
 from .context import ReportTable
-from .format import (DASH, check_lang, effect_symbol, fmt_est_ci, fmt_num, fmt_p, isna, label, measure_labels,
+from .format import (DASH, check_lang, effect_symbol, fmt_est_ci, fmt_num, fmt_p, fmt_pct, isna, label, measure_labels,
                      stat_symbol, wave_label)
 
 __all__ = ["resolve_min_cell", "no_data_figure", "likert_figure", "course_prepost", "with_labels",
@@ -224,8 +224,10 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
     Returns
     -------
     DataFrame
-        ``[course_id, audience,] measure, design, n, pre, post, diff, statistic, p,
-        effect`` with text cells (``3.21 (0.84)``, ``t = 4.10``, ``< .001``,
+        ``[course_id, audience,] measure, design, n, <wave_a>, <wave_b>, diff, statistic, p,
+        effect`` (the M (SD) columns are named after the table's two waves:
+        ``pre, post``; ``post, followup``; ``pre, then`` ...), ``top2`` (share of the two
+        highest levels in wave a → wave b) with text cells (``3.21 (0.84)``, ``t = 4.10``, ``< .001``,
         ``d = 0.62 [0.31, 0.93]``); ``course_id``/``audience`` only when the table has
         more than one of them; then ``suppressed`` (bool), so that the report adds
         its footnote explaining "—".
@@ -236,6 +238,8 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
     limit = resolve_min_cell(study, min_cell)
     part = with_labels(pp[pp["measure_type"] == measure_type], study, lang).reset_index(drop=True)
     hide = suppressed_rows(part, limit)
+    # the M (SD) columns are named after the waves they hold: pre/post, post/followup, pre/then ...
+    col_a, col_b = ((str(part["wave_a"].iloc[0]), str(part["wave_b"].iloc[0])) if len(part) else ("pre", "post"))
     rows = []
     for i, r in part.iterrows():
         row = {}
@@ -247,21 +251,31 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
         row["design"] = label("design", r["design"], lang)
         row["suppressed"] = bool(hide[i])
         if hide[i]:
-            row.update({k: DASH for k in ("n", "pre", "post", "diff", "statistic", "p", "effect")})
+            row.update({k: DASH for k in ("n", col_a, col_b, "top2", "diff", "statistic", "p", "effect")})
         else:
             n = r["n_pairs"] if r["design"] == "paired" and not isna(r.get("n_pairs")) else None
             row["n"] = str(int(n)) if n is not None else f"{fmt_num(r['n_a'], 0)} / {fmt_num(r['n_b'], 0)}"
-            row["pre"] = f"{fmt_num(r['mean_a'])} ({fmt_num(r['sd_a'])})"
-            row["post"] = f"{fmt_num(r['mean_b'])} ({fmt_num(r['sd_b'])})"
+            row[col_a] = f"{fmt_num(r['mean_a'])} ({fmt_num(r['sd_a'])})"
+            row[col_b] = f"{fmt_num(r['mean_b'])} ({fmt_num(r['sd_b'])})"
+            row["top2"] = f"{fmt_pct(r['top2_a'])} → {fmt_pct(r['top2_b'])}"
             row["diff"] = fmt_est_ci(r["diff"], r["diff_ci_low"], r["diff_ci_high"])
             row["statistic"] = f"{stat_symbol(r['test'])} = {fmt_num(r['statistic'])}"
             row["p"] = fmt_p(r["p_adj"] if not isna(r.get("p_adj")) else r["p_val"])
-            row["effect"] = (f"{effect_symbol(r['effect_type'])} = "
-                             f"{fmt_est_ci(r['effect'], r['effect_ci_low'], r['effect_ci_high'])}")
+            row["effect"] = f"{effect_symbol(r['effect_type'])} = {_effect_text(r, lang)}"
         rows.append(row)
     cols = [c for c in ("course_id", "audience") if rows and c in rows[0]] + \
-        ["measure", "design", "n", "pre", "post", "diff", "statistic", "p", "effect", "suppressed"]
+        ["measure", "design", "n", col_a, col_b, "top2", "diff", "statistic", "p", "effect", "suppressed"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _effect_text(r, lang: str) -> str:
+    """``0.62 [0.25, 0.91]``; a degenerate effect (r_rb = ±1: every pair changed the same
+    way, its bootstrap interval a single point) is said in words, without the interval."""
+    e, lo, hi = r["effect"], r["effect_ci_low"], r["effect_ci_high"]
+    if r["effect_type"] == "rank_biserial" and not isna(e) and abs(float(e)) == 1:
+        return f"{fmt_num(e)}（{text('narrative.all_one_way', lang)}）" if lang == "ja" else \
+            f"{fmt_num(e)} ({text('narrative.all_one_way', lang)})"
+    return fmt_est_ci(e, lo, hi)
 
 
 def first_column(frame: pd.DataFrame, *names):
@@ -293,6 +307,8 @@ def reliability_table(rel: pd.DataFrame, study, *, lang: str = "ja", course_id: 
         part = (part.assign(_g=part.groupby(groups, sort=False, dropna=False).ngroup() if groups else 0,
                             _w=part["wave"].map(waves))
                 .sort_values(["_g", "_w"], kind="mergesort").drop(columns=["_g", "_w"]))
+    if "n" in part.columns:   # a wave an item was never asked in has no reliability row
+        part = part[pd.to_numeric(part["n"], errors="coerce").fillna(0) > 0]
     names = measure_labels(study)
     out = pd.DataFrame({"construct": [names.get(c, c) for c in part[cid]]}) if cid else pd.DataFrame(index=range(len(part)))
     for col in ("course_id", "audience", "wave"):
@@ -357,3 +373,14 @@ def reliability(ctx, study=None, **kwargs) -> pd.DataFrame:
     from ..stats import reliability as _reliability
     kwargs.setdefault("by", ("wave",))
     return _reliability(ctx.study if study is None else study, **kwargs)
+
+
+def show_forest(ctx, pp: pd.DataFrame, name: str, caption_key: str, **kwargs) -> None:
+    """The forest figure of :func:`forest_figure`, or (no effect size to show) one sentence
+    saying why, instead of an empty figure with an axis "Effect size (—)"."""
+    rows = effect_rows(pp, ctx.study, lang=ctx.language, min_cell=ctx.min_cell,
+                       **{k: v for k, v in kwargs.items() if k in ("course_id", "measure_type")})
+    if not len(rows) or rows["effect"].isna().all():
+        ctx.md("section.no_effects")
+        return
+    ctx.figure(figure_forest(ctx, pp, **kwargs), name, caption=ctx.t(caption_key))

@@ -230,7 +230,7 @@ class Context:
                     fh.write(owner)
         return stem
 
-    def table(self, table: "ReportTable", *, decimals: int = 2) -> "ShownTable":
+    def table(self, table: "ReportTable", *, decimals: int = 2, show: bool = True) -> "ShownTable":
         """Suppress small cells, write ``tables/<name>.csv`` and display a numbered table.
 
         Parameters
@@ -244,6 +244,9 @@ class Context:
             pipeline run of a per-course notebook, ``_<course_id>`` is appended.
         decimals : int
             Decimals of float columns in the display (p-values: 3, "<0.001").
+        show : bool
+            False: only write ``tables/<name>.csv`` (suppressed by the same rule), not
+            numbered or displayed (a full list the page shows a selection of).
 
         Returns
         -------
@@ -281,6 +284,8 @@ class Context:
         with atomic_output(self.out / "tables" / f"{stem}.csv") as tmp:
             suppressed.to_csv(tmp, index=False, encoding="utf-8-sig")
 
+        if not show:
+            return ShownTable(suppressed.drop(columns=["suppressed"], errors="ignore"))
         shown, hidden = _display_frame(suppressed, decimals)
         shown = shown.drop(columns=["suppressed"], errors="ignore")
         shown = shown.rename(columns=lambda c: catalog.column_label(str(c), self.language))

@@ -7,6 +7,7 @@ from .. import provenance
 from .catalog import text
 from .context import ReportTable
 from .common import (first_column, suppressed_rows, resolve_min_cell, with_labels)
+from .summary import excludes_zero, level_of, one_wave
 from .format import (DASH, Markup, escape_md, check_lang, effect_symbol, fmt_ci, fmt_est_ci, fmt_num, fmt_p, isna, label, wave_label, wave_order)
 
 __all__ = ["results_text", "abstract", "methods", "parameters_table", "package_versions", "input_hashes"]
@@ -28,6 +29,7 @@ def results_text(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type: str
     limit = resolve_min_cell(study, min_cell)
     part = with_labels(pp[pp["measure_type"] == measure_type], study, lang).reset_index(drop=True)
     hide = suppressed_rows(part, limit)
+    one = one_wave(part).to_numpy()
     sentences = []
     for i, r in part.iterrows():
         who = []
@@ -36,8 +38,17 @@ def results_text(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type: str
         if "audience" in part.columns and part["audience"].nunique(dropna=False) > 1:
             who.append(label("audience", r["audience"], lang))
         prefix = f"{escape_md(' '.join(who))}: " if who else ""
+        if one[i]:     # answered in one wave only: a level, not a change
+            wave, mean, sd, n = level_of(study, r)
+            sentences.append(prefix + (text("narrative.result_hidden", lang, measure=escape_md(r["label"]),
+                                            min_cell=limit) if n < limit else text(
+                "narrative.result_level", lang, measure=escape_md(r["label"]), wave=wave_label(wave, lang),
+                mean=fmt_num(mean), sd=fmt_num(sd), n=n)))
+            continue
         if hide[i]:
             sentences.append(prefix + text("narrative.result_hidden", lang, measure=escape_md(r["label"]), min_cell=limit))
+            continue
+        if int(r["n_a"]) == 0 and int(r["n_b"]) == 0:
             continue
         p = r["p_adj"] if not isna(r.get("p_adj")) else r["p_val"]
         p_txt = fmt_p(p)
@@ -56,8 +67,11 @@ def results_text(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type: str
     return Markup(("" if lang == "ja" else " ").join(sentences))
 
 
-def abstract(pp: pd.DataFrame, study, lang: str = "ja", *, min_cell: int | None = None) -> str:
-    """The abstract: scope (courses, respondents) and the construct results of a pooled table."""
+def abstract(pp: pd.DataFrame, study, lang: str = "ja", *, min_cell: int | None = None,
+             by_group: pd.DataFrame | None = None, later=()) -> str:
+    """The abstract: scope (courses, respondents) and the conclusion — the key-point
+    sentences (:func:`dxsurvey.reports.summary.key_point_sentences`) of the pooled table,
+    not the results paragraph."""
     check_lang(lang)
     limit = resolve_min_cell(study, min_cell)
     subs = study.submissions
@@ -68,8 +82,102 @@ def abstract(pp: pd.DataFrame, study, lang: str = "ja", *, min_cell: int | None 
              n=str(int(counts[w])) if counts[w] >= limit else text("narrative.fewer_than", lang, n=limit))
         for w in wave_order(counts.index))
     scope = text("narrative.abstract_scope", lang, survey=escape_md(study.codebook.survey), courses=n_courses, waves=waves)
-    results = results_text(pp, study, lang=lang, measure_type="construct", min_cell=min_cell)
-    return Markup(scope + ("" if lang == "ja" else " ") + results)
+    sep = "" if lang == "ja" else " "
+    return Markup(scope + sep + conclusion(pp, study, lang=lang, min_cell=min_cell))
+
+
+def _classify(pp: pd.DataFrame, study, lang: str, limit: int) -> dict[str, list[str]]:
+    """Construct labels of a pooled table by what the interval says: up, down, unclear."""
+    part = with_labels(pp[pp["measure_type"] == "construct"], study, lang).reset_index(drop=True)
+    part = part[(pd.to_numeric(part["n_a"]) >= limit) & (pd.to_numeric(part["n_b"]) >= limit)
+                & pd.to_numeric(part["diff"], errors="coerce").notna()]
+    out = {"up": [], "down": [], "unclear": []}
+    for _, r in part.iterrows():
+        kind = ("up" if float(r["diff"]) > 0 else "down") if excludes_zero(r) else "unclear"
+        out[kind].append(escape_md(r["label"]))
+    return out
+
+
+def conclusion(pp: pd.DataFrame, study, *, lang: str = "ja", min_cell: int | None = None) -> str:
+    """The conclusion: how many constructs rose, fell, or could not be told apart from no
+    change (95% interval of the difference includes 0), naming them."""
+    check_lang(lang)
+    groups = _classify(pp, study, lang, resolve_min_cell(study, min_cell))
+    k = sum(len(v) for v in groups.values())
+    if not k:
+        return text("narrative.no_prepost", lang)
+    sep = text("keypoint.list_sep", lang)
+    parts = [text(f"conclusion.{kind}", lang, n=len(v), names=sep.join(v)) for kind, v in groups.items() if v]
+    return text("conclusion.lead", lang, k=k, parts=text("conclusion.sep", lang).join(parts))
+
+
+def limitations(study, pp: pd.DataFrame, *, lang: str = "ja", min_cell: int | None = None) -> str:
+    """Limitations from the data: design (courses not randomised), anonymous courses
+    (independent samples), the number of courses and respondents, small groups only when
+    there are any, self-report."""
+    check_lang(lang)
+    limit = resolve_min_cell(study, min_cell)
+    subs = study.submissions
+    n_courses = int(subs["course_id"].nunique())
+    lines = [text("limits.design", lang, courses=n_courses)]
+    if "design" in pp.columns and (pp["design"] == "independent").any():
+        anon = sorted(pp.loc[pp["design"] == "independent", "course_id"].dropna().astype(str).unique())
+        lines.append(text("limits.anonymous", lang, courses=escape_md(", ".join(anon)) or DASH))
+    lines.append(text("limits.lord", lang))
+    lines.append(text("limits.response_shift", lang))
+    n_min = pd.concat([pd.to_numeric(pp["n_a"]), pd.to_numeric(pp["n_b"])])
+    n_min = n_min[n_min > 0]
+    if len(n_min) and n_min.min() < 30:
+        lines.append(text("limits.small", lang, n=int(subs.shape[0]), smallest=(
+            text("limits.people", lang, n=int(n_min.min())) if n_min.min() >= limit
+            else text("narrative.fewer_than", lang, n=limit))))
+    else:
+        lines.append(text("limits.large", lang, n=int(subs.shape[0])))
+    lines.append(text("limits.self_report", lang))
+    return Markup(text("limits.heading", lang) + "\n\n" + "\n".join(f"- {x}" for x in lines))
+
+
+def reaction_text(study, *, lang: str = "ja", min_cell: int | None = None) -> str:
+    """Reaction items (satisfaction, usefulness) as levels: mean, SD, n and top-2 share."""
+    from ..stats import likert_distribution
+
+    check_lang(lang)
+    limit = resolve_min_cell(study, min_cell)
+    if not any(it.level == "reaction" and it.type == "scale" for it in study.codebook.items):
+        return text("research.no_reaction", lang)
+    dist = likert_distribution(study, level="reaction", by=("wave",), min_cell=limit)
+    parts = []
+    for (mid, wave), g in dist.groupby(["measure_id", "wave"], sort=False):
+        n = pd.to_numeric(g["count"]).sum()
+        if not n or n < limit:
+            continue
+        lv, c = pd.to_numeric(g["level"]).to_numpy(float), pd.to_numeric(g["count"]).to_numpy(float)
+        mean = float((lv * c).sum() / n)
+        sd = float((((lv - mean) ** 2 * c).sum() / (n - 1)) ** 0.5) if n > 1 else float("nan")
+        top2 = float(c[lv >= lv.max() - 1].sum() / n)
+        parts.append(text("research.reaction_item", lang, measure=escape_md(g["label"].iloc[0]),
+                          wave=wave_label(wave, lang), mean=fmt_num(mean), sd=fmt_num(sd), n=int(n),
+                          top2=f"{100 * top2:.0f}%"))
+    if not parts:
+        return text("research.no_reaction", lang)
+    return Markup(text("research.reaction", lang, items=text("keypoint.list_sep", lang).join(parts)))
+
+
+def discussion(pp: pd.DataFrame, study, *, lang: str = "ja", min_cell: int | None = None, later=()) -> str:
+    """考察 from the numbers: what rose and what did not (intervals), whether the gains held at
+    follow-up (post -> follow-up), the response shift (then - pre), and what the design allows."""
+    check_lang(lang)
+    limit = resolve_min_cell(study, min_cell)
+    out = [conclusion(pp, study, lang=lang, min_cell=min_cell)]
+    for lc in later:
+        if lc.name not in ("retention", "response_shift"):
+            continue
+        g = _classify(lc.pp, study, lang, limit)
+        sep = text("keypoint.list_sep", lang)
+        out.append(text(f"discussion.{lc.name}", lang, down=sep.join(g["down"]) or DASH,
+                        up=sep.join(g["up"]) or DASH, unclear=sep.join(g["unclear"]) or DASH))
+    out.append(text("discussion.design", lang))
+    return Markup("\n\n".join(out))
 
 
 
@@ -115,7 +223,7 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
         lines.append(text("narrative.methods_construct", lang, label=escape_md(c.label), k=len(c.items),
                           items=escape_md(", ".join(cb.item(i).display for i in c.items)),
                           reliability=_rel_summary(rel, study, c.id, lang)))
-    scales = {cb.item(i).scale for c in cb.constructs.values() for i in c.items}
+    scales = {it.scale for it in cb.items if it.type == "scale" and it.scale}     # every scale in use
     scale_txt = ", ".join(f"{s} ({cb.scales[s].min}–{cb.scales[s].max})" for s in sorted(scales)) or DASH
     instruments = text("narrative.methods_instruments", lang, scales=escape_md(scale_txt),
                        n_items=len(cb.items_of("scale")), n_constructs=len(cb.constructs))
@@ -177,3 +285,28 @@ def text_methods(ctx, rel: pd.DataFrame | None) -> Markup:
 def text_results(ctx, pp: pd.DataFrame) -> Markup:
     """:func:`results_text` in the report's language and min_cell."""
     return results_text(pp, ctx.study, lang=ctx.language, min_cell=ctx.min_cell)
+
+
+def text_key_points(ctx, pooled: pd.DataFrame, later=()) -> Markup:
+    """The 要点 of the research report: pooled change, by audience, post -> follow-up."""
+    from ..stats import prepost
+    from .summary import key_points
+
+    by_aud = prepost(ctx.study, by=("audience",), min_cell=ctx.min_cell)
+    ret = [lc.pp for lc in later if lc.name == "retention"]
+    return key_points(pooled, ctx.study, by_group=by_aud, lang=ctx.language, min_cell=ctx.min_cell, later=ret)
+
+
+def text_limitations(ctx, pp: pd.DataFrame) -> Markup:
+    """:func:`limitations` in the report's language and min_cell."""
+    return limitations(ctx.study, pp, lang=ctx.language, min_cell=ctx.min_cell)
+
+
+def text_reaction(ctx) -> Markup:
+    """:func:`reaction_text` in the report's language and min_cell."""
+    return reaction_text(ctx.study, lang=ctx.language, min_cell=ctx.min_cell)
+
+
+def text_discussion(ctx, pooled: pd.DataFrame, later=()) -> Markup:
+    """:func:`discussion` in the report's language and min_cell."""
+    return discussion(pooled, ctx.study, lang=ctx.language, min_cell=ctx.min_cell, later=later)

@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 
+from .. import privacy
 from .catalog import text
 from .context import ReportTable
 from .format import (DASH, check_lang, isna, label, wave_label)
@@ -241,7 +242,7 @@ def _problem_line(r, lang: str) -> str:
         later = re.search(r"\(row (\d+)\)", str(r.message))
         row = text("validation.summary.later_row", lang, row=later.group(1)) if later else ""
         line += text("validation.summary.later_kept", lang, row=row)
-    elif r.action == "error" or r.problem == "fuzzy_match":
+    elif r.action == "error" or r.problem in _EXPLAINED:
         detail = r.message if r.problem == "unreadable_source" else str(r.message).split(": ", 1)[-1]
         line += text("validation.summary.detail", lang, detail=detail)
     return line
@@ -254,8 +255,26 @@ def error_lines(study, language: str | None = None) -> list[str]:
     return [_problem_line(r, lang) for r in study.errors.itertuples(index=False)]
 
 
-def summary(study, language: str | None = None, *, max_problems: int = 200) -> str:
-    """The console summary of ``dxsurvey validate``: per source, linkage, every problem.
+#: Order of severity in the console: errors first.
+_SEVERITY = {"error": 0, "set_missing": 1, "dropped": 2, "kept": 3}
+#: Problems whose logged message is the explanation (shown in Japanese lines too).
+_EXPLAINED = ("fuzzy_match", "label_loss", "merged_spellings", "same_column", "unknown_course", "unknown_wave",
+              "straight_lining", "too_fast")
+
+
+def _by_kind(v: pd.DataFrame) -> pd.DataFrame:
+    """Problem counts by file x column x problem x action, errors first, then the largest."""
+    keys = ["source_file", "colkey", "problem", "action"]
+    groups = v.groupby(keys, sort=False, dropna=False).size().rename("n").reset_index()
+    groups["sev"] = groups["action"].map(_SEVERITY).fillna(9)
+    return groups.sort_values(["sev", "n"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
+
+
+def summary(study, language: str | None = None, *, max_problems: int = 200, per_kind: int = 10) -> str:
+    """The console summary of ``dxsurvey validate``: per source, linkage, then the problems
+    counted by file x column x kind (errors first), then examples of each kind (at most
+    ``per_kind`` of a kind, ``max_problems`` in all).  Free text in values and messages is
+    masked as in reports (:func:`dxsurvey.privacy.mask_text`).  "OK" only without errors.
 
     Parameters
     ----------
@@ -263,7 +282,9 @@ def summary(study, language: str | None = None, *, max_problems: int = 200) -> s
     language : {"ja", "en"}, optional
         Default the codebook's.
     max_problems : int
-        Problems listed (the rest are counted).
+        Examples listed in all (the rest are counted).
+    per_kind : int
+        Examples listed of one file x column x kind.
 
     Raises
     ------
@@ -295,9 +316,28 @@ def summary(study, language: str | None = None, *, max_problems: int = 200) -> s
     warnings = int((v["action"] != "error").sum())
     if len(v):
         out.append(t("problems", n=len(v), errors=int((v["action"] == "error").sum()), warnings=warnings))
-        out += ["  " + _problem_line(r, lang) for r in v.head(max_problems).itertuples(index=False)]
-        if len(v) > max_problems:
-            out.append(f"  … (+{len(v) - max_problems})")
+        names = privacy.load_names(study.root) if study.root is not None else []
+
+        def mask(value):
+            return privacy.mask_text(value, names=names) if isinstance(value, str) else value
+
+        v = v.assign(colkey=v["column"].fillna(""))
+        groups = _by_kind(v)
+        out.append(t("by_kind"))
+        for g in groups.itertuples(index=False):
+            out.append(t("kind_line", action=label("action", g.action, lang), file=g.source_file,
+                         column=t("kind_column", column=g.colkey) if g.colkey else "",
+                         problem=label("problem", g.problem, lang), n=g.n))
+        out.append("")
+        out.append(t("examples", k=per_kind))
+        keys = ["source_file", "colkey", "problem", "action"]
+        order = groups[keys].reset_index().rename(columns={"index": "grp"})
+        ranked = v.merge(order, on=keys, how="left").sort_values("grp", kind="mergesort")
+        ranked = ranked[ranked.groupby("grp").cumcount() < per_kind].head(max_problems)
+        ranked = ranked.assign(value=ranked["value"].map(mask), message=ranked["message"].map(mask))
+        out += ["  " + _problem_line(r, lang) for r in ranked.itertuples(index=False)]
+        if len(v) > len(ranked):
+            out.append(f"  … (+{len(v) - len(ranked)})")
     else:
         out.append(t("ok"))
     out.append("")

@@ -30,6 +30,7 @@ CAUTIONS: dict[str, tuple[str, ...]] = {
     "omega_item_no_variance": (),      # omega not computed: an item has no variance
     # plan.what_worked
     "single_course": (),               # a compared level rests on one course: level and course inseparable
+    "careless": ("share", "limit"),    # share of rows flagged careless (straight-lining, too fast) > limit
 }
 
 _CODE_RE = re.compile(r"^([a-z_]+)(?:\((.*)\))?$")

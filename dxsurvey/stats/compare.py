@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codebook import COURSE_VALUES
+from ..codebook import COURSE_VALUES, split_instructors
 from ..schema import AUDIENCES, WAVES
 from .effects import holm
 
@@ -149,6 +149,7 @@ _MSG = {
                     "{wave}を除いたモデル（差は変化量モデルと同じ）で推定しました。",
         "left_out": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
         "post_only_courses": "事後のみの講座（{courses}）は事後のみの比較（post_only）に含めました。",
+        "co_taught": "共同で担当した講座の講師の組み合わせ（{levels}）は、それぞれ講師の1つの水準として扱いました。",
         "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
         "no_prepost_plain": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します。",
         "alias_none": "{F}はこのデータでは効果を推定できません（回答者が少ないか、実質的に1つの水準しかありません）。"
@@ -196,6 +197,7 @@ _MSG = {
         "left_out": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the "
                     "linked models.",
         "post_only_courses": "Post-only courses ({courses}) are compared in the post_only model.",
+        "co_taught": "Instructors who co-taught a course ({levels}) are one instructor level of their own.",
         "no_prepost": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
         "no_prepost_plain": "No course has both waves: {wave} scores are compared by factor.",
         "alias_none": "{F} cannot be estimated from these data (too few respondents, or in effect a single "
@@ -800,17 +802,36 @@ def _check_args(study, construct, factors, waves, confidence, min_cell, item):
     return factors, waves, int(min_cell)
 
 
-def _with_courses(frame: pd.DataFrame, courses: pd.DataFrame, factors) -> pd.DataFrame:
-    """Join the course-level factor columns; ``audience`` stays the respondent's."""
+def _with_courses(frame: pd.DataFrame, courses: pd.DataFrame, factors, subs: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
+    """Join the course-level factor columns; ``audience`` stays the respondent's.
+
+    A submission's own ``instructor``, ``format`` or ``style`` (a row-level column of a
+    shared form) wins over its course's; a linked pair takes its wave-b submission's.
+    """
     frame = frame.copy()
     course_cols = [f for f in factors if f != "audience"]
     info = courses.drop_duplicates("course_id").set_index("course_id")
+    sid = next((c for c in ("submission_id", "submission_id_b") if c in frame.columns), None)
+    own = subs.set_index("submission_id") if subs is not None and sid is not None else None
     for f in course_cols:
         col = info[f] if f in info.columns else pd.Series(pd.NA, index=info.index)
         frame[f] = frame["course_id"].map(col)
+        if own is not None and f in own.columns and own[f].notna().any():
+            row = frame[sid].map(own[f])
+            frame[f] = row.where(row.notna(), frame[f])
     for f in factors:
         frame[f] = frame[f].astype(object).where(frame[f].notna(), None)
     return frame
+
+
+def _co_taught(frame: pd.DataFrame, factors, notes) -> None:
+    """Name the instructor levels that are a combination (a co-taught course)."""
+    if "instructor" not in factors or "instructor" not in frame.columns:
+        return
+    combos = sorted(v for v in frame["instructor"].dropna().unique() if len(split_instructors(v)) > 1)
+    if combos:
+        notes.add("design", "co_taught", levels=notes.join(combos))
 
 
 def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
@@ -924,8 +945,10 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
 
     def post_frame(course_ids):
         post = scores[(scores["wave"] == wave_b) & scores["course_id"].isin(course_ids)]
-        post = post.rename(columns={construct: "y"})[["course_id", "audience", "y"]]
-        return _with_courses(post, courses, factors)
+        post = post.rename(columns={construct: "y"})[["submission_id", "course_id", "audience", "y"]]
+        post = _with_courses(post, courses, factors, study.submissions)
+        _co_taught(post, factors, notes)
+        return post
 
     if len(waves) == 1 or not both:
         frame = post_frame(sorted(has.index))
@@ -952,7 +975,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     if len(linked):
         design = "linked"
         frame = linked.rename(columns={f"{construct}_a": "x", f"{construct}_b": "y"})
-        frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y"]], courses, factors)
+        frame = _with_courses(frame[["course_id", "respondent_key", "audience", "x", "y", "submission_id_b"]],
+                              courses, factors, study.submissions)
+        _co_taught(frame, factors, notes)
         frame, levels = _prepare_factors(frame, factors, notes)
         out.used(frame)
         # a constant wave-a score is collinear with the intercept: no covariate to adjust for
@@ -967,8 +992,9 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         design = "unlinked"
         notes.add("design", "unlinked")
         frame = scores[scores["course_id"].isin(both) & scores["wave"].isin(waves)]
-        frame = frame.rename(columns={construct: "y"})[["course_id", "wave", "audience", "y"]]
-        frame = _with_courses(frame, courses, factors)
+        frame = frame.rename(columns={construct: "y"})[["submission_id", "course_id", "wave", "audience", "y"]]
+        frame = _with_courses(frame, courses, factors, study.submissions)
+        _co_taught(frame, factors, notes)
         frame, levels = _prepare_factors(frame, factors, notes)
         out.used(frame)
         levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes, waves=waves)
@@ -1007,7 +1033,7 @@ def _ordinal_post(study, item, post_frame, course_ids, factors, waves, notes, ou
     iv = iv[(iv["item_id"] == item) & iv["value"].notna()]
     subs = study.submissions[["submission_id", "course_id", "wave", "audience"]]
     data = subs[subs["wave"] == waves[-1]].merge(iv, on="submission_id").rename(columns={"value": "y"})
-    data = _with_courses(data[data["course_id"].isin(course_ids)], study.courses, factors)
+    data = _with_courses(data[data["course_id"].isin(course_ids)], study.courses, factors, study.submissions)
     data, levels = _prepare_factors(data, factors, notes)
     levels = _resolve_aliasing(data, levels, covariate=False, notes=notes)
     _ordinal_check(data, levels, item, False, waves[-1], notes, out)

@@ -26,6 +26,8 @@ BY_COLUMNS = ("wave", "audience", "course_id")
 
 _MIN_N = 3
 _CAUTION_N = 10
+#: Above this share of careless (straight-lining, too fast) rows, alpha carries a caution.
+CARELESS_SHARE = 0.10
 
 
 def alpha(x: np.ndarray) -> float:
@@ -128,8 +130,9 @@ def _check(study, by, constructs, confidence):
     return by, list(constructs), fx.check_confidence(confidence)
 
 
-def _blocks(study, by, constructs):
-    """(construct, group key dict, items, complete matrix) for every construct x group."""
+def _blocks(study, by, constructs, *, with_rows=False):
+    """(construct, group key dict, items, complete matrix) for every construct x group
+    (and the submissions' positions used, with ``with_rows``)."""
     subs = study.submissions
     keys = subs[list(by)].astype(object) if by else pd.DataFrame(index=subs.index)
     keys = keys.where(keys.notna(), None)
@@ -144,7 +147,11 @@ def _blocks(study, by, constructs):
         for key, rows in grouped.items():
             key = key if isinstance(key, tuple) else (key,)
             rows = np.asarray(rows)
-            yield cid, dict(zip(by, key)), items, mat[rows[complete[rows]]]
+            used = rows[complete[rows]]
+            if with_rows:
+                yield cid, dict(zip(by, key)), items, mat[used], used
+            else:
+                yield cid, dict(zip(by, key)), items, mat[used]
 
 
 def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.DataFrame:
@@ -168,7 +175,8 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
         complete rows), k (items), alpha (raw Cronbach's alpha on reverse-coded items),
         alpha_ci_low / alpha_ci_high (Feldt), omega_total (one-factor minres, as
         ``psych::omega(x, nfactors=1)$omega.tot``), caution (codes of :mod:`dxsurvey.stats.codes`, empty when none).
-        Groups with n < 3 or k < 2 give NaN and a caution.
+        Groups with n < 3 or k < 2 give NaN and a caution; more than 10 % of rows
+        flagged careless (``submissions.careless``) add ``careless(share=..,limit=10%)``.
 
     Notes
     -----
@@ -192,7 +200,9 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
     """
     by, constructs, confidence = _check(study, by, constructs, confidence)
     rows = []
-    for cid, key, items, x in _blocks(study, by, constructs):
+    careless = (study.submissions["careless"].fillna(False).to_numpy(bool)
+                if "careless" in study.submissions.columns else np.zeros(len(study.submissions), bool))
+    for cid, key, items, x, used in _blocks(study, by, constructs, with_rows=True):
         n, k = x.shape
         row = {"construct_id": cid, **key, "n": n, "k": k}
         cautions = []
@@ -214,6 +224,10 @@ def reliability(study, *, by=("wave",), constructs=None, confidence=0.95) -> pd.
                 cautions.append(encode("negative_alpha"))
             if np.isnan(row["omega_total"]) and not np.isnan(a):
                 cautions.append(encode("omega_item_no_variance"))
+        share = float(careless[used].mean()) if n else 0.0
+        if share > CARELESS_SHARE:
+            # straight-liners inflate alpha (every item agrees with every other)
+            cautions.append(encode("careless", share=f"{share:.0%}", limit=f"{CARELESS_SHARE:.0%}"))
         row["caution"] = join(cautions)
         rows.append(row)
     cols = ["construct_id", *by, *RELIABILITY_STATS]

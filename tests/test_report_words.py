@@ -1,0 +1,422 @@
+"""Issue 10, content of the course and research reports: words that say what happened, correctly.
+
+Each test pins a defect of the code before this branch (see the comment above it) or a
+sentence built from the numbers, on data where a wrong sentence would show.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from dxsurvey import stats
+from dxsurvey.reports import common, course, research, summary
+from statsdata import make_study
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from dxsurvey import load_study
+    return load_study(ROOT / "data" / "demo")
+
+
+def paired_study(n=30, *, gains=(0.8, 0.0), seed=1, waves=("pre", "post"), post_only=False, min_cell=5):
+    """n people answering two constructs (a: gains[0], b: gains[1]) in ``waves``; with
+    ``post_only`` an item ``sat`` answered after the course only."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    base = rng.normal(2.8, 0.6, size=(n, 2))
+    for w_i, w in enumerate(waves):
+        level = base + (np.array(gains) if w_i else 0) + rng.normal(0, 0.35, size=(n, 2))
+        for k in range(n):
+            r = {"course_id": "C1", "wave": w, "respondent_key": f"k{k}", "audience": "staff"}
+            for c, name in enumerate(("a", "b")):
+                for j in (1, 2):
+                    r[f"{name}{j}"] = float(np.clip(np.round(level[k, c] + rng.normal(0, 0.3)), 1, 5))
+            if post_only:
+                r["sat"] = float(rng.integers(3, 6)) if w_i else np.nan
+            rows.append(r)
+    # sat has answers after the course only, without a `waves:` declaration (as in a real export)
+    return make_study(pd.DataFrame(rows), constructs={"a": ("a1", "a2"), "b": ("b1", "b2")}, min_cell=min_cell)
+
+
+# ---------------------------------------------------------------------- headers name their waves
+def test_apa_table_headers_name_the_waves_they_hold():
+    # before: the post->followup and pre->then tables were headed 事前 M (SD) / 事後 M (SD)
+    st = paired_study(waves=("post", "followup"))
+    t = common.apa_prepost_table(stats.prepost(st, waves=("post", "followup"), by=()), st, lang="ja")
+    assert [c for c in t.columns if c in ("pre", "post", "followup", "then")] == ["post", "followup"]
+    from dxsurvey.reports.catalog import column_label
+    assert [column_label(c, "ja") for c in ("post", "followup", "then")] == [
+        "事後 M (SD)", "追跡 M (SD)", "振り返り事前 M (SD)"]
+    st = paired_study(waves=("pre", "then"))
+    t = common.apa_prepost_table(stats.prepost(st, waves=("pre", "then"), by=()), st, lang="en")
+    assert "then" in t.columns and "post" not in t.columns
+
+
+# ---------------------------------------------------------------------- one wave: a level
+def test_measure_with_one_wave_is_a_level_not_a_change():
+    # before: "did not change from — (pre) to 3.09 (post) (difference —, n = 0 / 5820)"
+    st = paired_study(post_only=True)
+    pooled = stats.prepost(st, by=())
+    sat = pooled[pooled["measure_id"] == "sat"]
+    assert len(sat) and int(sat["n_a"].iloc[0]) == 0
+    en = research.results_text(pooled, st, lang="en", measure_type="item")
+    assert "sat was asked in the post wave only, so it is a level, not a change" in en
+    assert "did not change" not in en and "sat did not" not in en
+    ja = research.results_text(pooled, st, lang="ja", measure_type="item")
+    assert "satは事後のみで尋ねたため、変化ではなく水準を示す" in ja and "変わらなかった" not in ja
+    points = summary.key_points(pooled, st, lang="en")
+    assert "asked in one wave only, so they are levels, not changes: sat (post) mean" in points
+
+
+# ---------------------------------------------------------------------- cautions name their groups
+def test_cautions_ignore_measures_asked_in_one_wave():
+    # before: an n = 0 construct elsewhere put "All respondents: fewer than 10 ..." under a table of 30 pairs
+    st = paired_study(post_only=True)
+    pp = stats.prepost(st, by=())
+    text_ = course.cautions(pp, st, lang="en")
+    assert "fewer than" not in text_ and "few respondents" not in text_
+    small = paired_study(n=7, post_only=True)
+    text_ = course.cautions(stats.prepost(small), small, lang="en")
+    assert "staff: few respondents (smallest group 7, under 10)" in text_
+    assert "left out of the paired analysis" not in text_       # sat's post answers have no pre partner
+
+
+# ---------------------------------------------------------------------- quotes
+def quote_study(min_cell_text=3):
+    st = make_study(pd.DataFrame({
+        "course_id": ["C1"] * 8, "wave": ["pre"] * 4 + ["post"] * 4,
+        "respondent_key": ["a", "b", "c", "d"] * 2, "q1": [3.0] * 8}), min_cell=3)
+    st.codebook.items.append(type(st.codebook.items[0])(
+        id="comment", column=("研修に期待すること", "ご意見・ご感想"), type="text", waves=("pre", "post")))
+    st.codebook.min_cell_text = min_cell_text
+    st.texts = pd.DataFrame({"submission_id": [1, 2, 3, 5, 6, 7, 8], "item_id": "comment",
+                             "text": ["事例を知りたい", "事例を知りたい", "時間がない",
+                                      "よかった", "よかった", "よかった", "長い"]})
+    return st
+
+
+def test_quotes_carry_their_wave_and_question_and_identical_texts_are_counted():
+    # before: every quote was labelled 研修に期待すること (the pre question), repeated texts listed each time
+    q = course.quotes(quote_study(), "C1", lang="ja")
+    assert q.to_dict("records") == [
+        {"wave": "事前", "item": "研修に期待すること", "text": "事例を知りたい", "count": 2},
+        {"wave": "事前", "item": "研修に期待すること", "text": "時間がない", "count": 1},
+        {"wave": "事後", "item": "ご意見・ご感想", "text": "よかった", "count": 3},
+        {"wave": "事後", "item": "ご意見・ご感想", "text": "長い", "count": 1},
+    ]
+    # bounded: an equal share per wave and question, most frequent first
+    assert course.quotes(quote_study(), "C1", limit=2)["text"].tolist() == ["事例を知りたい", "よかった"]
+    # the wave's own people count: 3 wrote before, 4 after
+    assert set(course.quotes(quote_study(min_cell_text=4), "C1", lang="en")["wave"]) == {"post"}
+    note = course.quotes_note(quote_study(), "C1", "en")
+    assert "7 free-text answers (4 different texts)" in note and "full list is in `tables/`" in note
+
+
+# ---------------------------------------------------------------------- sections without data
+def test_reliability_rows_for_waves_never_asked_are_left_out():
+    rel = pd.DataFrame({"construct_id": ["a", "a"], "wave": ["pre", "post"], "n": [0, 30], "k": [2, 2],
+                        "alpha": [np.nan, 0.8]})
+    t = common.reliability_table(rel, paired_study(), lang="en")
+    assert t["wave"].tolist() == ["post"]
+
+
+class _Ctx:
+    """What the section functions use of a Context: language, min_cell, study, md, figure."""
+
+    def __init__(self, study, language="en"):
+        self.study, self.language, self.min_cell = study, language, 5
+        self.shown = []
+
+    def md(self, key, **fmt):
+        from dxsurvey.reports.catalog import text
+        self.shown.append(("md", text(key, self.language, **fmt)))
+
+    def t(self, key, **fmt):
+        from dxsurvey.reports.catalog import text
+        return text(key, self.language, **fmt)
+
+    def figure(self, fig, name, caption=""):
+        self.shown.append(("figure", name))
+
+
+def test_sections_without_data_say_why_in_one_sentence():
+    # before: heading, a "no data to show" figure, and an axis "Effect size (—)"
+    st = paired_study()
+    ctx = _Ctx(st)
+    course.section_reaction(ctx, st)
+    assert ctx.shown == [("md", ctx.t("section.no_reaction"))]
+    one = paired_study(post_only=True)
+    ctx = _Ctx(one)
+    common.show_forest(ctx, stats.prepost(one, by=(), measures="items").query("measure_id == 'sat'"), "f", "report.cap_apa_items")
+    assert ctx.shown == [("md", ctx.t("section.no_effects"))]
+    ctx = _Ctx(st)
+    common.show_forest(ctx, stats.prepost(st, by=()), "forest", "report.cap_apa_items")
+    assert ctx.shown == [("figure", "forest")]
+
+
+# ---------------------------------------------------------------------- key points
+def test_size_words_follow_cohens_thresholds():
+    assert [summary.size_word("cohen_dz", x) for x in (0.19, 0.2, 0.5, 0.79, 0.8, -1.3)] == [
+        "negligible", "small", "medium", "medium", "large", "large"]
+    assert [summary.size_word("rank_biserial", x) for x in (0.09, 0.1, 0.3, 0.5)] == [
+        "negligible", "small", "medium", "large"]
+
+
+def test_key_points_name_largest_gain_and_unclear_null_on_constructed_data():
+    st = paired_study(n=40, gains=(0.9, 0.0))
+    pooled = stats.prepost(st, by=())
+    points = summary.key_point_sentences(pooled, st, lang="en")
+    assert points[0].startswith("a rose markedly from")
+    a = pooled[(pooled["measure_id"] == "a")].iloc[0]
+    assert f"effect size d_z = {a['effect']:.2f}, large" in points[0]
+    b = pooled[(pooled["measure_id"] == "b")].iloc[0]
+    assert b["diff_ci_low"] < 0 < b["diff_ci_high"]
+    assert points[1].startswith("For b a change could not be told apart from zero")
+    assert "no change" not in " ".join(points) and "did not change" not in " ".join(points)
+    # a decrease is a decrease
+    down = stats.prepost(paired_study(n=40, gains=(-0.9, 0.0)), by=())
+    points = summary.key_point_sentences(down, st, lang="ja")
+    assert points[0].startswith("aは事前") and "大きく下がった" in points[0] and "上がった" not in points[0]
+
+
+def test_key_points_say_for_whom_and_what_was_hidden():
+    big = paired_study(n=30, gains=(0.9, 0.0))
+    small = paired_study(n=3, gains=(0.2, 0.0), seed=3)
+    st = make_study(pd.concat([_wide(big), _wide(small).assign(respondent_key=lambda d: "m" + d["respondent_key"],
+                                                               audience="manager")]),
+                    constructs={"a": ("a1", "a2"), "b": ("b1", "b2")}, min_cell=5)
+    pooled, by_aud = stats.prepost(st, by=()), stats.prepost(st, by=("audience",))
+    points = summary.key_point_sentences(pooled, st, by_group=by_aud, lang="en")
+    assert "managers: fewer than 5 respondents, so the numbers are hidden to protect individuals." in points
+
+
+def _wide(st):
+    w = st.answers.pivot(index="submission_id", columns="item_id", values="value").reset_index()
+    return (st.submissions[["submission_id", "course_id", "wave", "respondent_key", "audience"]]
+            .merge(w, on="submission_id").drop(columns="submission_id"))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_course_key_points_name_the_planted_effects(demo, lang):
+    c = demo.course("C2024-01")
+    points = summary.key_point_sentences(stats.prepost(c, by=()), c, by_group=stats.prepost(c), lang=lang)
+    assert 3 <= len(points) + 1 <= 7
+    necessity, stop_work = demo.codebook.constructs["necessity"].label, demo.codebook.constructs["stop_work"].label
+    assert points[0].startswith(necessity)
+    assert ("大きく上がった" if lang == "ja" else "rose markedly") in points[0]
+    assert points[1].startswith(stop_work if lang == "ja" else f"For {stop_work}")
+    assert ("変化があったとは言えない" if lang == "ja" else "could not be told apart from zero") in points[1]
+
+
+def test_demo_research_abstract_and_key_points(demo):
+    pooled = stats.prepost(demo, by=())
+    points = summary.key_point_sentences(pooled, demo, by_group=stats.prepost(demo, by=("audience",)), lang="en")
+    necessity, stop_work = demo.codebook.constructs["necessity"].label, demo.codebook.constructs["stop_work"].label
+    assert points[0].startswith(necessity) and points[1].startswith(f"For {stop_work} a change could not be told")
+    support = demo.codebook.constructs["support"].label
+    assert any(p.startswith(f"By audience, {support} changed more for managers") for p in points)
+    abstract = research.abstract(pooled, demo, "ja")
+    assert "結論として、4個の構成概念のうち" in abstract and f"（{stop_work}）は変化があったとは言えなかった" in abstract
+
+
+# ---------------------------------------------------------------------- glossary
+def test_glossary_lists_exactly_the_symbols_used():
+    st = paired_study()
+    pp = stats.prepost(st, by=())
+    used = summary.glossary_symbols(pp)
+    assert {"t", "V", "d_z", "r_rb", "holm"} <= set(used) and not {"g", "W", "alpha"} & set(used)
+    anon = make_study(_wide(st), constructs={"a": ("a1", "a2")}, keyed=False)
+    used = summary.glossary_symbols(stats.prepost(anon, by=()))
+    assert {"g", "W"} <= set(used) and not {"d_z", "V"} & set(used)
+    text_ = summary.glossary(["d_z", "alpha"], "en")
+    assert text_.startswith("## Glossary") and text_.count("\n- ") == 2
+
+
+# ---------------------------------------------------------------------- research: text fits the study
+def test_limitations_come_from_the_data():
+    big = paired_study(n=60)
+    text_ = research.limitations(big, stats.prepost(big), lang="en")
+    assert "Courses are small" not in text_ and "every group of 30 or more" in text_
+    assert "The 1 courses were not randomised" in text_
+    small = paired_study(n=8)
+    text_ = research.limitations(small, stats.prepost(small), lang="en")
+    assert "the smallest group has 8 respondents" in text_
+    anon = make_study(_wide(big), constructs={"a": ("a1", "a2")}, keyed=False)
+    assert "could not be linked (C1)" in research.limitations(anon, stats.prepost(anon), lang="en")
+
+
+def test_methods_list_every_scale_in_use():
+    st = paired_study(post_only=True)
+    st.codebook.items[-1] = type(st.codebook.items[-1])(id="sat", column=("sat",), scale="agree4", waves=("post",))
+    assert "agree4 \\(1–4\\)" in research.methods(st, lang="en")
+
+
+def test_research_title_comes_from_the_codebook():
+    from dxsurvey.reports.catalog import text
+    assert text("40_research_report.title", "en", survey="X") == "# Research report: X"
+
+
+# ---------------------------------------------------------------------- every pair of waves
+def test_later_changes_cover_every_pair_of_waves_with_data():
+    rows = []
+    rng = np.random.default_rng(5)
+    for k in range(12):
+        for w in ("pre", "post", "followup", "then"):
+            rows.append({"course_id": "C1", "wave": w, "respondent_key": f"k{k}",
+                         "a1": float(rng.integers(1, 6)), "a2": float(rng.integers(1, 6))})
+    st = make_study(pd.DataFrame(rows), constructs={"a": ("a1", "a2")})
+    got = [(lc.name, lc.pp["wave_a"].iloc[0], lc.pp["wave_b"].iloc[0]) for lc in course.later_changes(st, by=())]
+    assert got == [("retention", "post", "followup"), ("lasting", "pre", "followup"),
+                   ("response_shift", "pre", "then"), ("then_post", "then", "post"),
+                   ("then_followup", "then", "followup")]
+
+
+def test_change_table_has_top2_and_exact_p():
+    st = paired_study()
+    ct = course.change_table(stats.prepost(st, by=()), st, lang="en")
+    row = ct[ct["label"] == "a"].iloc[0]
+    pp = stats.prepost(st, by=())
+    ref = pp[pp["measure_id"] == "a"].iloc[0]
+    assert row["top2_a"] == ref["top2_a"] and row["p_exact"] == f"{ref['p_val']:.3g}"
+    assert "e-" in row["p_exact"]          # < .001 in the formatted column, the exact value here
+
+
+# ---------------------------------------------------------------------- effect intervals agree
+def _nct_bound_by_bisection(t, df, p):
+    """nc with P(T > t | nc) = 1 - p, by plain bisection on the survival function
+    (written here independently of dxsurvey.stats.effects, which uses brentq on the cdf)."""
+    from scipy.stats import nct
+    lo, hi = t - 60.0, t + 60.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if nct.sf(t, df, mid) < 1 - p:      # sf rises with nc
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("t, n", [(2.5, 20), (1.2, 5), (-1.87, 20), (6.87, 26)])
+def test_noncentral_t_interval_of_d_z_matches_an_independent_inversion(t, n):
+    from dxsurvey.stats.effects import noncentral_t_ci
+    lo, hi = noncentral_t_ci(t, n - 1, np.sqrt(n), 0.95)
+    assert lo[0] == pytest.approx(_nct_bound_by_bisection(t, n - 1, 0.975) / np.sqrt(n), abs=1e-6)
+    assert hi[0] == pytest.approx(_nct_bound_by_bisection(t, n - 1, 0.025) / np.sqrt(n), abs=1e-6)
+
+
+def test_effect_interval_agrees_with_the_difference_interval_at_small_n():
+    # before: C2024-03 managers (n = 5) difference 0.90 [-0.27, 2.07] beside d_z = 0.96 [0.31, 4.92]
+    rng = np.random.default_rng(11)
+    for seed in range(25):
+        st = paired_study(n=int(rng.integers(5, 12)), gains=(0.4, 0.1), seed=seed)
+        pp = stats.prepost(st, by=(), measures="constructs")
+        for _, r in pp.iterrows():
+            assert r["ci_method"] == "noncentral_t"
+            diff_has_0 = r["diff_ci_low"] <= 0 <= r["diff_ci_high"]
+            eff_has_0 = r["effect_ci_low"] <= 0 <= r["effect_ci_high"]
+            assert diff_has_0 == eff_has_0
+    anon = make_study(_wide(paired_study(n=6, seed=2)), constructs={"a": ("a1", "a2")}, keyed=False)
+    r = stats.prepost(anon, by=(), measures="constructs").iloc[0]
+    assert r["effect_type"] == "hedges_g" and r["effect_ci_low"] < r["effect"] < r["effect_ci_high"]
+
+
+# ---------------------------------------------------------------------- up / same / down, SD of differences
+def test_paired_counts_and_sd_of_differences_match_pandas():
+    st = paired_study(n=25, gains=(0.5, 0.0), seed=4)
+    pp = stats.prepost(st, by=())
+    wide = _wide(st)
+    pre = wide[wide["wave"] == "pre"].set_index("respondent_key")
+    post = wide[wide["wave"] == "post"].set_index("respondent_key")
+    for mid, cols in (("a1", ["a1"]), ("a", ["a1", "a2"]), ("b", ["b1", "b2"])):
+        d = (post[cols].mean(axis=1) - pre[cols].mean(axis=1)).dropna()
+        r = pp[pp["measure_id"] == mid].iloc[0]
+        assert r["sd_diff"] == pytest.approx(d.std(ddof=1), rel=1e-12)
+        assert (r["n_up"], r["n_same"], r["n_down"]) == ((d > 0).sum(), (d == 0).sum(), (d < 0).sum())
+    anon = make_study(wide, constructs={"a": ("a1", "a2")}, keyed=False)
+    r = stats.prepost(anon, by=()).iloc[0]
+    assert np.isnan(r["sd_diff"]) and np.isnan(r["n_up"])          # independent groups: no pairs
+    ct = course.change_table(pp, st, lang="ja", min_cell=5)
+    assert {"sd_diff", "n_up", "n_same", "n_down"} <= set(ct.columns)
+    split = ct[["n_up", "n_same", "n_down"]]
+    raw = course.change_table(pp, st, lang="ja", min_cell=1)[["n_up", "n_same", "n_down"]]
+    small = ((raw >= 1) & (raw < 5)).any(axis=1)
+    assert small.any() and (~small).any()
+    assert split[small].isna().all().all()                          # one small part hides all three
+    assert (split[~small] == raw[~small]).all().all()
+
+
+# ---------------------------------------------------------------------- behaviour, tools, department
+def test_behaviour_tools_and_department_counted_per_audience_with_declared_counts(demo, tmp_path):
+    c = demo.course("C2024-01")
+    b = course.behaviour_counts(c, lang="en")
+    subs = c.submissions.set_index("submission_id")
+    a = c.answers[(c.answers["item_id"] == "proposal") & c.answers["value"].notna()]
+    aud = subs.loc[a["submission_id"], "audience"].to_numpy()
+    total = b[(b["item"] == demo.codebook.item("proposal").display) & (b["audience"] == "all")].iloc[0]
+    assert (total["n"], total["count"]) == (len(a), int((pd.to_numeric(a["value"]) == 1).sum()))
+    assert total["wave"] == "follow-up" and set(aud) == {"manager"}
+    tools = course.choice_counts(c, lang="ja")
+    ch = c.choices[c.choices["item_id"] == "tools"]
+    rpa = tools[(tools["answer"] == "RPA") & (tools["audience"] == "全体")].iloc[0]
+    assert (rpa["n"], rpa["count"]) == (ch["submission_id"].nunique(), int((ch["option"] == "RPA").sum()))
+    dept = course.category_counts(c, lang="ja")
+    pre = c.submissions[(c.submissions["wave"] == "pre") & c.submissions["dept"].notna()]
+    assert dept.groupby("answer")["count"].max().to_dict() == pre["dept"].value_counts().to_dict()
+    # through the one rule: small counts are hidden, the table declares n and count
+    from dxsurvey.reports import Context
+    ctx = Context.open(study=demo, out=tmp_path, language="en")
+    shown = []
+    ctx.table = lambda t, **kw: shown.append(t) or t
+    ctx.md = lambda *a, **kw: None
+    course.section_counts(ctx, c)
+    assert [t.name for t in shown] == ["behaviour", "choices", "categories"]
+    assert all(t.n_cols == ("n", "count") for t in shown)
+
+
+def test_degenerate_rank_biserial_is_explained_not_shown_as_an_interval():
+    # before: r_rb = -1.00 [-1.00, -1.00] without comment
+    row = dict(course_id="C1", audience=pd.NA, measure_type="item", measure_id="a1", reverse=False,
+               wave_a="pre", wave_b="post", design="paired", n_a=12, n_b=12, n_pairs=12, mean_a=3.0,
+               mean_b=2.0, sd_a=0.5, sd_b=0.5, top2_a=0.3, top2_b=0.1, diff=-1.0, diff_ci_low=-1.3,
+               diff_ci_high=-0.7, test="wilcoxon", statistic=0.0, p_val=0.001, p_adj=0.002,
+               effect_type="rank_biserial", effect=-1.0, effect_ci_low=-1.0, effect_ci_high=-1.0)
+    t = common.apa_prepost_table(pd.DataFrame([row]), paired_study(), lang="en", measure_type="item")
+    assert t["effect"].iloc[0] == "r_rb = -1.00 (every pair changed in the same direction, so no interval)"
+
+
+def test_caution_names_the_measures_hidden_when_a_group_is_partly_shown():
+    # before: "managers: fewer than 5 respondents, so the numbers are not shown" above managers' shown rows
+    st = paired_study(n=8)
+    pp = stats.prepost(st, by=())
+    pp.loc[pp["measure_id"] == "b1", ["n_a", "n_b", "n_pairs"]] = 3
+    text_ = course.cautions(pp, st, lang="en", min_cell=5)
+    assert "All respondents: b1: fewer than 5 respondents, so these numbers are not shown." in text_
+    assert "All respondents: fewer than 5" not in text_
+
+
+def test_quotes_section_shows_no_empty_table():
+    st = quote_study(min_cell_text=9)
+    ctx = _Ctx(st)
+    tables = []
+    ctx.table = lambda t, **kw: tables.append((t.name, kw.get("show", True)))
+    course.section_quotes(ctx, "C1")
+    assert tables == [] and "not shown" in ctx.shown[0][1]
+    ctx = _Ctx(quote_study())
+    ctx.table = lambda t, **kw: tables.append((t.name, kw.get("show", True)))
+    course.section_quotes(ctx, "C1")
+    assert tables == [("quotes", True), ("all_quotes", False)]
