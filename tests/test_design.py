@@ -218,10 +218,9 @@ def test_post_only_with_blank_audience_never_says_adjusted_for_audience():
     rows = [(c, "post", None, int(rng.integers(1, 6))) for c in "ABCDEF" for _ in range(8)]
     study = make_study(pd.DataFrame(rows, columns=["course_id", "wave", "respondent_key", "q1"]),
                        constructs={"att": ("q1",)}, keyed=False)
-    study.codebook.language = "en"
     study.courses["instructor"] = ["X", "Y", "Z", "X", "Y", "Z"]
     comp = compare(study, construct="att")
-    text = " ".join(comp.notes["message"])
+    text = " ".join(comparison.note_text(c, p, "en") for c, p in zip(comp.notes["code"], comp.notes["params"]))
     assert "adjusted for audience" not in text and "blank for every course" in text
     assert comp.design == "post_only" and set(comp.terms["test"]) <= {"F", "chi2"}
     sec = _sections(study, "en")[0]

@@ -268,7 +268,8 @@ def test_co_taught_course_and_row_level_instructor(shared_form):
     expect = expect.where(post["instructor"].isna(), post["instructor"])
     assert lv["n"].to_dict() == expect.value_counts().to_dict()
     assert lv.loc["ゲスト講師", "n_courses"] == 1
-    assert any("山田 太郎・佐藤 花子" in m for m in res.notes["message"])
+    assert any(c == "co_taught" and "山田 太郎・佐藤 花子" in p["levels"]
+               for c, p in zip(res.notes["code"], res.notes["params"]))
 
 
 # ------------------------------------------------------------------ waves in one row

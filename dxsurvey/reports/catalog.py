@@ -694,6 +694,143 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "講座ごとの変化: 事前得点を全講座の平均にそろえたときの、講座ごとの事後−事前の推定値。",
         "en": "Change per course: a course's estimated post − pre change at the average pre score of all courses.",
     },
+    # ------------------------------------------------------------------ 20_comparison: compare()'s notes (stats.codes.NOTES)
+    "20_comparison.note.unknown_all": {"ja": "{F}が全講座で不明（空欄）のため、モデルから除きました。",
+                                       "en": "{F} is blank for every course: left out of the model."},
+    "20_comparison.note.unknown_some": {"ja": "{f}が不明な{n}件（講座: {courses}）を除いて推定しました。",
+                                        "en": "{n} responses with unknown {f} (courses: {courses}) were left out."},
+    "20_comparison.note.constant": {"ja": "{f}はすべて「{level}」のため比較できません。モデルから除きました。",
+                                    "en": "Every response has {f} '{level}': {f} cannot be compared and is left out."},
+    "20_comparison.note.aliased": {
+        "ja": "{confined}: {pair}の効果を分離できません。{dropped}を除いたモデルで推定しました（{dropped}の効果は{kept}の推定値に含まれます）。",
+        "en": "{confined}: {pair} effects cannot be separated. The model leaves out {dropped}; "
+              "the {kept} estimates include any {dropped} effect.",
+    },
+    "20_comparison.note.aliased_plain": {
+        "ja": "{pair}の効果を分離できません。{dropped}を除いたモデルで推定しました（{dropped}の効果は{kept}の推定値に含まれます）。",
+        "en": "The {pair} effects cannot be separated. The model leaves out {dropped}; "
+              "the {kept} estimates include any {dropped} effect.",
+    },
+    "20_comparison.note.more": {"ja": "（他{n}件）", "en": " (and {n} more)"},
+    "20_comparison.note.confined.instructor.format": {"ja": "講師「{s}」は{o}のみで実施", "en": "Instructor '{s}' only taught {o}"},
+    "20_comparison.note.confined.instructor.style": {"ja": "講師「{s}」は{o}形式のみで実施",
+                                                     "en": "Instructor '{s}' only taught {o} courses"},
+    "20_comparison.note.confined.instructor.audience": {"ja": "講師「{s}」は{o}向けのみで実施",
+                                                        "en": "Instructor '{s}' only taught {o}"},
+    "20_comparison.note.confined.instructor.instructor_type": {"ja": "講師「{s}」は{o}として実施",
+                                                               "en": "Instructor '{s}' is {o}"},
+    "20_comparison.note.confined.by_instructor": {"ja": "{F}「{s}」は講師「{o}」のみが担当",
+                                                  "en": "{F} '{s}' was only taught by '{o}'"},
+    "20_comparison.note.confined.other": {"ja": "{F}「{s}」は{g}「{o}」のときのみ",
+                                          "en": "{F} '{s}' occurred only with {g} '{o}'"},
+    "20_comparison.note.aliased_combo": {
+        "ja": "{F}は{others}の組合せで決まるため、効果を分離できません。{f}を除いたモデルで推定しました。",
+        "en": "{F} is determined by the combination of {others}: its effect cannot be separated. "
+              "The model leaves out {f}.",
+    },
+    "20_comparison.note.alias_none": {
+        "ja": "{F}はこのデータでは効果を推定できません（回答者が少ないか、実質的に1つの水準しかありません）。モデルから除きました。",
+        "en": "{F} cannot be estimated from these data (too few respondents, or in effect a single level). "
+              "The model leaves it out.",
+    },
+    "20_comparison.note.alias_wave": {
+        "ja": "{f}の一部の水準が片方の時点にしか回答がないため、{f}ごとの変化を推定できません。モデルから除きました。",
+        "en": "Some {f} levels were surveyed in one wave only: the change by {f} cannot be estimated "
+              "and {f} is left out.",
+    },
+    "20_comparison.note.hidden": {"ja": "{F}「{level}」は回答者が {min_cell} 人未満のため、推定値を示しません（{model}）。",
+                                  "en": "{F} '{level}': fewer than {min_cell} respondents; its estimate is not shown ({model})."},
+    "20_comparison.note.shrunk": {
+        "ja": "{F}「{level}」は n={n}（{small} 未満）のため、推定値と区間を全体平均に向けて縮小しています（経験ベイズ、{model}）。",
+        "en": "{F} '{level}': n={n} is below {small}; its estimate and interval are shrunk toward the grand mean "
+              "(empirical Bayes, {model}).",
+    },
+    "20_comparison.note.leverage": {"ja": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
+                                    "en": "{model}: a level rests on a single response; that response is left out of the HC3 errors."},
+    "20_comparison.note.lord": {
+        "ja": "ANCOVA（事後を事前で調整）と変化量（事後−事前）の両方を示します。研修は無作為割付ではないため、"
+              "両者は異なる答えを出し得ます（Lordのパラドックス）。",
+        "en": "Both ANCOVA (post adjusted for pre) and gain scores (post − pre) are shown. Courses were not "
+              "randomised, so the two can disagree (Lord's paradox).",
+    },
+    "20_comparison.note.lord_disagree": {
+        "ja": "ANCOVAと変化量モデルで差の向きが逆（少なくとも一方の区間が0を含まない）: {pairs}。どちらの比較が妥当かは割付の事情によります。",
+        "en": "ANCOVA and gain scores point in opposite directions (at least one interval excludes 0) for: {pairs}. "
+              "Which is right depends on how people came to attend each course.",
+    },
+    "20_comparison.note.flip": {"ja": "{f} {a}→{b}", "en": "{f} {a} → {b}"},
+    "20_comparison.note.mixed_ok": {"ja": "混合モデル（講座の変量切片）: 講座間分散 {var:.3g}、級内相関 {icc:.2f}。",
+                                    "en": "Mixed model (course random intercept): course variance {var:.3g}, ICC {icc:.2f}."},
+    "20_comparison.note.mixed_none": {"ja": "どの水準も1講座だけのため、講座の変量切片は推定しません（{model}）。",
+                                      "en": "Every level is a single course: no course random intercept ({model})."},
+    "20_comparison.note.fallback": {
+        "ja": "講座の変量切片を含むモデル（{model}）を採用しませんでした（{why}）。固定効果のモデル（{fixed}）の結果を使っています。",
+        "en": "The model with a course random intercept ({model}) was not used ({why}); the results come from "
+              "the fixed-effects model ({fixed}).",
+    },
+    "20_comparison.note.why.not_converged": {"ja": "推定が収束しない", "en": "the fit did not converge"},
+    "20_comparison.note.why.zero_var": {"ja": "講座間分散がほぼ0（{detail:.2g}）",
+                                        "en": "the course variance is (near) zero: {detail:.2g}"},
+    "20_comparison.note.why.singular": {"ja": "固定効果の共分散行列が特異または欠損",
+                                        "en": "the covariance of the fixed effects is singular or missing"},
+    "20_comparison.note.why.identify": {"ja": "講座数が要因の組合せ数以下で講座間分散を識別できない",
+                                        "en": "there are no more courses than factor combinations, so a course "
+                                              "variance cannot be identified"},
+    "20_comparison.note.why.error": {"ja": "推定できない", "en": "the fit failed"},
+    "20_comparison.note.flat_pre": {
+        "ja": "{wave}の得点が全員同じ（{value:.3g}）のため、ANCOVAは{wave}で調整できません。{wave}を除いたモデル（差は変化量モデルと同じ）で推定しました。",
+        "en": "Every linked respondent has the same {wave} score ({value:.3g}): ANCOVA cannot adjust for it "
+              "and is fitted without it (its differences equal the gain model's).",
+    },
+    "20_comparison.note.left_out": {
+        "ja": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
+        "en": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the linked models.",
+    },
+    "20_comparison.note.post_only_courses": {
+        "ja": "事後のみの講座（{courses}）は事後のみの比較に含めました。",
+        "en": "Courses with post answers only ({courses}) are compared on their post scores (post only).",
+    },
+    "20_comparison.note.co_taught": {
+        "ja": "共同で担当した講座の講師の組み合わせ（{levels}）は、それぞれ講師の1つの水準として扱いました。",
+        "en": "Instructors who co-taught a course ({levels}) are one instructor level of their own.",
+    },
+    "20_comparison.note.no_prepost": {
+        "ja": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
+        "en": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
+    },
+    "20_comparison.note.no_prepost_plain": {"ja": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します。",
+                                            "en": "No course has both waves: {wave} scores are compared by factor."},
+    "20_comparison.note.unlinked": {
+        "ja": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
+        "en": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
+    },
+    "20_comparison.note.too_few": {"ja": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
+                                   "en": "{model}: too little data to fit (n={n}, {p} parameters)."},
+    "20_comparison.note.no_scores": {"ja": "「{construct}」の得点がある回答がないため、比較できません。",
+                                     "en": "No response has a score for '{construct}': nothing to compare."},
+    "20_comparison.note.ordinal_sign": {
+        "ja": "順序ロジット（項目「{item}」、{formula}）: {f}の効果の向きは同じ項目の線形モデルと{verdict}: {details}。",
+        "en": "Ordinal logit (item '{item}', {formula}): the {f} effects {verdict} the linear model of the "
+              "same item: {details}.",
+    },
+    "20_comparison.note.ordinal_same": {"ja": "一致", "en": "agree in direction with"},
+    "20_comparison.note.ordinal_diff": {"ja": "一部逆", "en": "partly point opposite to"},
+    "20_comparison.note.formula": {"ja": "{outcome} ~ {terms}", "en": "{outcome} ~ {terms}"},
+    "20_comparison.note.ordinal_detail": {"ja": "{level}（基準: {ref}）{a:+.2f} / {b:+.2f}",
+                                          "en": "{level} vs {ref} {a:+.2f} / {b:+.2f}"},
+    "20_comparison.note.ordinal_skip": {
+        "ja": "順序ロジットによる感度分析（項目「{item}」）は対応づけられたデータまたは事後のみのデータでのみ行います。",
+        "en": "The ordinal sensitivity check (item '{item}') needs linked or post-only data; skipped.",
+    },
+    "20_comparison.note.ordinal_too_few": {
+        "ja": "順序ロジット（項目「{item}」）を推定できませんでした（n={n}、回答の段階 {categories}）。",
+        "en": "The ordinal model (item '{item}') could not be fitted (n={n}, {categories} answer levels).",
+    },
+    "20_comparison.note.ordinal_fail": {"ja": "順序ロジット（項目「{item}」）を推定できませんでした。",
+                                        "en": "The ordinal model (item '{item}') could not be fitted."},
+    "20_comparison.note.list_sep": {"ja": "、", "en": ", "},
+    "20_comparison.note.phrase_sep": {"ja": "、", "en": "; "},
+    "20_comparison.note.terms_sep": {"ja": " + ", "en": " + "},
     # ------------------------------------------------------------------ notebook 30_next_course
     "30_next_course.title": {"ja": "# 次の研修の計画（{survey}）", "en": "# Planning the next course ({survey})"},
     "30_next_course.summary": {"ja": "## 要点\n\n{body}", "en": "## Key points\n\n{body}"},

@@ -1,7 +1,7 @@
 """The comparison report (notebooks/20_comparison): instructors, formats, styles and audiences."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,9 +11,9 @@ from .catalog import text
 from .context import ReportTable
 from .common import (course_by_course, no_data_figure)
 from .format import (DASH, Markup, escape_md, check_lang, fmt_ci, fmt_num, isna, label, markdown,
-                     measure_labels)
+                     measure_labels, wave_label)
 
-__all__ = ["ComparisonSection", "comparison_sections", "comparison_notes", "course_by_course",
+__all__ = ["ComparisonSection", "comparison_sections", "comparison_notes", "note_text", "course_by_course",
            "entanglement_text", "courses_text", "course_view", "key_points", "glossary"]
 
 #: Models whose levels are changes (adjusted for the factors), by preference.
@@ -94,13 +94,113 @@ def _localize_levels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={"level": "factor_level"})
 
 
-def comparison_notes(comparison, lang: str = "ja") -> str:
-    """The comparison's notes (aliasing, fallback, small n, Lord's paradox) as Markdown bullets."""
+def comparison_notes(comparison, lang: str = "ja", names: Mapping[str, str] | None = None) -> str:
+    """The comparison's notes (aliasing, fallback, small n, Lord's paradox) as Markdown bullets,
+    worded by :func:`note_text` in ``lang``; ``names`` maps construct and item ids to their labels."""
     check_lang(lang)
     notes = comparison.notes
     if notes is None or not len(notes):
         return Markup(f"- {escape_md(text('narrative.no_cautions', lang))}")
-    return Markup("\n".join(f"- {escape_md(m)}" for m in dict.fromkeys(notes["message"].astype(str))))
+    lines = [note_text(c, p, lang, names) for c, p in zip(notes["code"], notes["params"])]
+    return Markup("\n".join(f"- {escape_md(m)}" for m in dict.fromkeys(lines)))
+
+
+_NOTE = "20_comparison.note."
+#: Confined levels named in one aliasing note; the rest are counted.
+_CONFINED_SHOWN = 5
+#: Course ids listed in one note about blank factors; the rest are counted.
+_COURSES_SHOWN = 8
+
+
+def _listing(values, lang: str, limit: int | None = None, sep: str = "list_sep") -> str:
+    vals = [str(v) for v in values]
+    shown = vals[:limit] if limit else vals
+    out = text(_NOTE + sep, lang).join(shown)
+    if len(shown) < len(vals):
+        out += text(_NOTE + "more", lang, n=len(vals) - len(shown))
+    return out
+
+
+def _confined_phrase(s: str, s_lvl, o: str, o_lvl, lang: str) -> str:
+    """"Instructor 'A' only taught online": level ``s_lvl`` of factor ``s`` met only ``o_lvl`` of ``o``."""
+    if s == "instructor":
+        return text(f"{_NOTE}confined.instructor.{o}", lang, s=s_lvl, o=_lvl(o, o_lvl, lang))
+    if o == "instructor":
+        return text(_NOTE + "confined.by_instructor", lang, F=label("factor", s, lang), s=_lvl(s, s_lvl, lang),
+                    o=o_lvl)
+    return text(_NOTE + "confined.other", lang, F=label("factor", s, lang), s=_lvl(s, s_lvl, lang),
+                g=_fword(o, lang), o=_lvl(o, o_lvl, lang))
+
+
+def note_text(code: str, params: Mapping, lang: str = "ja", names: Mapping[str, str] | None = None) -> str:
+    """One note of :func:`dxsurvey.stats.compare` (a code of :data:`dxsurvey.stats.codes.NOTES` and
+    its parameters) in ``lang``: catalogue key ``20_comparison.note.<code>``; factors, levels, models
+    and waves by their catalogue labels; ``names`` maps construct and item ids to their labels.
+
+    Examples
+    --------
+    >>> note_text("constant", {"factor": "style", "level": "lecture"}, "ja")
+    '研修スタイルはすべて「講義」のため比較できません。モデルから除きました。'
+    >>> note_text("constant", {"factor": "style", "level": "lecture"}, "en")
+    "Every response has style 'lecture': style cannot be compared and is left out."
+    """
+    from ..stats.codes import note
+    from ..stats.compare import ALL_FACTORS
+
+    check_lang(lang)
+    note(code, **params)                 # a known code with its parameters
+    names = names or {}
+    p = dict(params)
+    args: dict = {}
+    f = p.get("factor")
+    if f is not None:
+        args.update(F=label("factor", f, lang), f=_fword(f, lang))
+    if "level" in p:
+        args["level"] = _lvl(f, p["level"], lang)
+    for key in ("model", "fixed"):
+        if key in p:
+            args[key] = label("model", p[key], lang)
+    for key in ("n", "p", "min_cell", "small", "var", "icc", "value", "categories"):
+        if key in p:
+            args[key] = p[key]
+    if "courses" in p:
+        args["courses"] = _listing(p["courses"], lang, _COURSES_SHOWN)
+    if "wave" in p:
+        args["wave"] = wave_label(p["wave"], lang)
+    if "item" in p:
+        args["item"] = names.get(p["item"], p["item"])
+    key = code
+    if code == "aliased":
+        pair = sorted([p["dropped"], p["kept"]], key=ALL_FACTORS.index)
+        args.update(pair=text("20_comparison.kp_tangled_pair", lang, A=_fword(pair[0], lang), B=_fword(pair[1], lang)),
+                    dropped=_fword(p["dropped"], lang), kept=_fword(p["kept"], lang))
+        if p["confined"]:
+            args["confined"] = _listing([_confined_phrase(*c, lang) for c in p["confined"]], lang,
+                                        _CONFINED_SHOWN, sep="phrase_sep")
+        else:
+            key = "aliased_plain"
+    elif code == "aliased_combo":
+        args["others"] = _listing([_fword(o, lang) for o in p["others"]], lang)
+    elif code == "lord_disagree":
+        args["pairs"] = _listing([text(_NOTE + "flip", lang, f=_fword(g, lang), a=_lvl(g, a, lang), b=_lvl(g, b, lang))
+                                  for g, a, b in p["pairs"]], lang)
+    elif code == "fallback":
+        args["why"] = text(f"{_NOTE}why.{p['why']}", lang,
+                           **({"detail": p["detail"]} if p["why"] == "zero_var" else {}))
+    elif code == "co_taught":
+        args["levels"] = _listing(p["levels"], lang)
+    elif code == "no_scores":
+        args["construct"] = names.get(p["construct"], p["construct"])
+    elif code == "ordinal_sign":
+        waves = list(p["waves"])
+        terms = [wave_label(w, lang) for w in waves[1:]] + [_fword(g, lang) for g in p["factors"]]
+        args["formula"] = text(_NOTE + "formula", lang, outcome=wave_label(waves[0], lang),
+                               terms=text(_NOTE + "terms_sep", lang).join(terms))
+        args["verdict"] = text(_NOTE + ("ordinal_same" if p["same"] else "ordinal_diff"), lang)
+        args["details"] = _listing([text(_NOTE + "ordinal_detail", lang, level=_lvl(f, lv, lang),
+                                         ref=_lvl(f, ref, lang), a=a, b=b)
+                                    for lv, ref, a, b in p["details"]], lang)
+    return text(_NOTE + key, lang, **args)
 
 
 def _terms_of_shown_levels(terms: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
@@ -348,7 +448,7 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
     same = markdown("20_comparison.same_design", lang)
     for cid in cids:
         try:
-            comp = compare(study, construct=cid, language=lang, **kwargs)
+            comp = compare(study, construct=cid, **kwargs)
         except ValueError as exc:
             empty = pd.DataFrame()
             fig = no_data_figure(lang)
@@ -381,7 +481,7 @@ def comparison_sections(study, *, lang: str = "ja", constructs: Sequence[str] | 
             levels=_localize_levels(levels, lang),
             contrasts=_localize_levels(comp.contrasts, lang),
             gain=_localize_levels(gain, lang).reset_index(drop=True),
-            notes=comparison_notes(comp, lang), comparison=comp,
+            notes=comparison_notes(comp, lang, names), comparison=comp,
             entangled=entanglement_text(ent, lang), rests_on=courses_text(levels, model, lang),
             courses=frame, course_figure=cfig))
         earlier = [s for s in out[:-1] if s.comparison is not None]
