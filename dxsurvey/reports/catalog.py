@@ -338,6 +338,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "回答は匿名で、事前と事後を本人どうしで照合できないため、独立2群として分析した。",
         "en": " Answers were anonymous, so pre and post were analysed as independent samples.",
     },
+    "narrative.scale_range": {"ja": "「{low}」〜「{high}」（{min}–{max}）", "en": "\u201c{low}\u201d to \u201c{high}\u201d ({min}–{max})"},
+    "value.param.study": {"ja": "調査フォルダ", "en": "Study folder"},
+    "value.param.language": {"ja": "報告書の言語", "en": "Report language"},
+    "value.param.min_cell": {"ja": "表示する最小の人数", "en": "Smallest group shown"},
+    "value.language.ja": {"ja": "日本語", "en": "Japanese"},
+    "value.language.en": {"ja": "英語", "en": "English"},
     "narrative.methods_instruments": {
         "ja": "評定項目 {n_items} 問（尺度: {scales}）を用い、{n_constructs}つの構成概念を項目平均で得点化した"
               "（逆転項目は逆転して平均）。信頼性はCronbachのα（Feldtの95%CI）とMcDonaldのω（total）で評価した。",
@@ -953,9 +959,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "Answers and invitations needed next time (SESOI: d = {sesoi})"},
     "30_next_course.params_none": {
         "ja": "形式・スタイル・講師区分・時間はすべてデータから導いています（SESOI d = {sesoi}）。"
-              "例えば形式を決めてから残りを導くには、実行時に -p format online のように指定します。",
+              "例えば形式を決めてから残りを導くには、実行時に `-p format online` のように指定します。",
         "en": "Format, style, instructor type and hours are all derived from the data (SESOI d = {sesoi}). "
-              "To fix one and re-derive the rest, run with e.g. -p format online.",
+              "To fix one and re-derive the rest, run with e.g. `-p format online`.",
     },
     "30_next_course.params_fixed": {"ja": "指定: {items}。残りはこの指定で調整して導き直しています（SESOI d = {sesoi}）。",
                                     "en": "Fixed: {items}. The rest is re-derived with these adjusted for (SESOI d = {sesoi})."},
@@ -1598,7 +1604,7 @@ TEXTS.update({
               "共起ネットワークの線の強さです。\n"
               "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
               "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
-              "- **KWIC**: Key Word In Context。語を、それが使われた前後の文脈とともに並べた一覧です。\n"
+              "- **KWIC**: 語を、それが使われた前後の文脈とともに並べた一覧です（キーワード・イン・コンテキスト）。\n"
               "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
         "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
               "containing either (0 to 1); the strength of a network edge.\n"
