@@ -48,7 +48,10 @@ def documents(texts: pd.DataFrame, submissions: pd.DataFrame, courses: pd.DataFr
         The study's ``submissions`` table: every submission is a respondent who could have
         written; those without a comment are counted as blank.
     courses : DataFrame, optional
-        courses.csv; adds title, fiscal_year, instructor, instructor_type, format, style.
+        courses.csv; adds title, fiscal_year, instructor, instructor_type, format, style.  A
+        submission's own instructor, format or style (row-level columns of a shared form,
+        missing where the course's applies) wins over its course's; ``audience`` stays the
+        respondent's.
     items : sequence of str, optional
         Text items to use (default: all).  A submission's comments on several items are
         joined with a line break, in this order (else in item order of ``texts``).
@@ -96,9 +99,17 @@ def documents(texts: pd.DataFrame, submissions: pd.DataFrame, courses: pd.DataFr
     docs = subs.loc[keep.index].copy()
     docs.insert(0, "text", keep.to_numpy())
     if courses is not None and "course_id" in docs.columns and len(courses):
-        extra = [c for c in GROUP_COLUMNS if c in courses.columns and c not in docs.columns]
-        info = courses.drop_duplicates("course_id").set_index("course_id")[extra]
-        docs = docs.join(info, on="course_id")
+        info = courses.drop_duplicates("course_id").set_index("course_id")
+        for col in GROUP_COLUMNS:
+            if col == "course_id" or col not in info.columns or (col == "audience" and col in docs.columns):
+                continue            # audience stays the respondent's
+            course_value = docs["course_id"].map(info[col])
+            if col in docs.columns:
+                # a submission's own value (a row-level column of a shared form) wins over its course's
+                own = docs[col]
+                docs[col] = own.astype(object).where(own.notna(), course_value.astype(object))
+            else:
+                docs[col] = course_value
     docs.index.name = "doc_id"
     docs = docs.reset_index()
     first = ["doc_id", "text"] + [c for c in GROUP_COLUMNS if c in docs.columns]
