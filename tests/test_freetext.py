@@ -520,6 +520,31 @@ def test_every_result_states_its_n():
     for frame in results:
         assert set(ft.N_ATTRS) <= set(frame.attrs), frame.columns
         assert frame.attrs["n_blank"] == 4 and frame.attrs["n_masked_only"] == 1
+    # a subset of the documents (pandas copies attrs onto it) counts its own documents
+    post = docs[docs["wave"] == "post"]
+    assert post.attrs["n_used"] == 5
+    for frame in (ft.word_counts(t, post), ft.kwic(t, post, "業務"), ft.cooccurrence(t, post, min_df=1).nodes,
+                  ft.code_documents(t, post, ft.parse_rules("*a\n業務"))):
+        assert frame.attrs["n_used"] == 3 and frame.attrs["n_blank"] == 4
+
+
+def test_figures_state_the_n_used_and_excluded():
+    texts = ["質問しにくい。"] * 12 + ["資料が多い。"] * 8 + ["質問しにくい。"] * 5 + ["資料が多い。"] * 15
+    docs = make_docs(texts, format=["online"] * 20 + ["in_person"] * 20)
+    docs.attrs.update(n_blank=7, n_masked_only=2)
+    t = toks(docs)
+    cells = ft.code_crosstab(ft.code_documents(t, docs, ft.parse_rules("*質問\n質問")), docs, by="format").cells
+    fig = ftplots.draw_code_heatmap(cells, by="format", labels=figure_labels("ja"))
+    assert fig._supxlabel.get_text() == "N = 40（除外: 空欄 7, マスクのみ 2）"
+    bars = ftplots.draw_word_bars(ft.word_counts(t, docs, by="format"), by="format", labels=figure_labels("en"))
+    assert bars._supxlabel.get_text() == "N = 40 (excluded: blank 7, masked only 2)"
+    # documents of small groups left out are named when there are any
+    texts3 = texts + ["業務を見直した。"] * 4
+    docs3 = make_docs(texts3, format=["online"] * 20 + ["in_person"] * 20 + ["hybrid"] * 4)
+    ca = ft.word_correspondence(toks(docs3), docs3, by="format", n_words=5)
+    ca.rows.attrs["n_below_min_cell_text"] = 3
+    fig = ftplots.draw_correspondence(ca, labels=figure_labels("ja"))
+    assert "N = 44（除外: 空欄 0, マスクのみ 0, 少人数のグループ 3）" in {x.get_text() for x in fig.axes[0].texts}
 
 
 # --------------------------------------------------------------------------- the demo's planted themes

@@ -134,10 +134,14 @@ def study_documents(study, *, items: Sequence[str] | None = None) -> pd.DataFram
 
 
 def stamp(frame: pd.DataFrame, docs: pd.DataFrame, *, n_used: int | None = None, **extra) -> pd.DataFrame:
-    """Copy the N attributes of ``docs`` onto ``frame`` (``n_used`` overridable) and return it."""
+    """Copy the N attributes of ``docs`` onto ``frame`` and return it.
+
+    ``n_used`` is the number of documents in ``docs`` (a subset of the documents, such as one
+    wave's, counts its own rows; pandas carries ``attrs`` over to a subset unchanged), or the
+    ``n_used`` given; ``n_blank`` and ``n_masked_only`` are the study's, from ``docs.attrs``.
+    """
     attrs = {k: int(docs.attrs.get(k, 0)) for k in N_ATTRS}
-    if "n_used" not in docs.attrs:
-        attrs["n_used"] = int(len(docs))
+    attrs["n_used"] = int(len(docs))
     if n_used is not None:
         attrs["n_used"] = int(n_used)
     attrs.update({k: int(v) for k, v in extra.items()})
