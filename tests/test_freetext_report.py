@@ -209,6 +209,23 @@ def test_coding_rules_key_resolves_inside_the_study(tmp_path):
     assert load_codebook(root, check_files=False).coding_rules is None
 
 
+def test_prepare_reads_the_study_folders_word_lists(tmp_path):
+    from dxsurvey.ingest import load_study
+    root = tmp_path / "study"
+    shutil.copytree(DEMO, root)
+    (root / "force_words.txt").write_text("# 強制抽出する語\n質問しづらい\n", encoding="utf-8")
+    (root / "stop_words.txt").write_bytes("知る\n".encode("cp932"))
+    (root / "synonyms.csv").write_text("業務,仕事\n", encoding="utf-8")
+    study = load_study(root)
+    fx = rft.prepare(SimpleNamespace(study=study, language="ja"))
+    t = fx.tokens
+    assert set(t.loc[t["surface"].str.startswith("質問しづらい"), "kh_pos"]) == {"タグ"}
+    assert t.loc[t["base"] == "知る", "stop"].all() and len(t[t["base"] == "知る"]) > 0
+    assert set(t.loc[t["base"] == "仕事", "word"]) == {"業務"}
+    words = ft.word_counts(t, fx.docs)
+    assert "知る" not in set(words["word"]) and "質問しづらい" in set(words["word"])
+
+
 # --------------------------------------------------------------------------- privacy
 @pytest.mark.parametrize("text, expected", [
     ("さくらさんに教わった。", "[氏名]さんに教わった。"),                 # hiragana given name
