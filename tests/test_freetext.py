@@ -18,6 +18,7 @@ from scipy import stats  # noqa: E402
 
 from dxsurvey import freetext as ft  # noqa: E402
 from dxsurvey.freetext import plots as ftplots  # noqa: E402
+from dxsurvey.freetext.network import NODE_COLUMNS  # noqa: E402
 from dxsurvey.freetext.tokens import MAX_SUDACHI_BYTES  # noqa: E402
 from dxsurvey.reports.freetext import figure_labels  # noqa: E402
 
@@ -321,6 +322,14 @@ def test_top_edges_keeps_ties():
     docs = make_docs(["会議と資料。", "会議と予算。"])
     net = ft.cooccurrence(toks(docs), docs, min_df=1, top_edges=1)
     assert len(net.edges) == 2 and set(net.edges["jaccard"]) == {0.5}
+
+
+def test_network_without_edges_is_empty_not_an_error():
+    """Comments that share no word (a new study's one comment) give an empty network."""
+    docs = make_docs(["予算。", "窓口。"])
+    net = ft.cooccurrence(toks(docs), docs, min_df=1)
+    assert net.edges.empty and net.nodes.empty
+    assert list(net.nodes.columns) == list(NODE_COLUMNS)
 
 
 def test_network_change_colours_edges_by_wave():
