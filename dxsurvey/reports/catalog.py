@@ -1176,7 +1176,31 @@ TEXTS.update({
         "en": "## Frequent words per wave\n\nThe words most people used in each wave (the word classes KH Coder "
               "leaves out by default, such as particles, are excluded).",
     },
-    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）", "en": "Frequent words per wave (top {top})"},
+    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）　{n_note}",
+                                  "en": "Frequent words per wave (top {top}); {n_note}"},
+    "25_free_text.n_note": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only)",
+    },
+    "25_free_text.n_note_quotes": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}、記述者が{min_cell_text}人未満のグループ {below}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only, {below} in groups with fewer than "
+              "{min_cell_text} writers)",
+    },
+    "25_free_text.h_group_words": {
+        "ja": "## 対象・形式・講師・研修別の頻出語\n\n対象、研修形式、講師、研修ごとに、多くの人が使った語です"
+              "（記述者が少ないグループは表示しません）。",
+        "en": "## Frequent words per audience, format, instructor and course\n\nThe words most people used in "
+              "each group (groups with few writers are not shown).",
+    },
+    "25_free_text.cap_group_words": {
+        "ja": "グループ別の頻出語（上位{top}語）　{n_note}",
+        "en": "Frequent words per group (top {top}); {n_note}",
+    },
+    "25_free_text.by.audience": {"ja": "対象", "en": "audience"},
+    "25_free_text.by.format": {"ja": "研修形式", "en": "format"},
+    "25_free_text.by.instructor": {"ja": "講師", "en": "instructor"},
+    "25_free_text.by.course_id": {"ja": "研修", "en": "course"},
     "25_free_text.fig_frequent": {
         "ja": "時点別の頻出語（記述した人に占める割合）", "en": "Frequent words per wave (share of comments)",
     },
@@ -1187,7 +1211,8 @@ TEXTS.update({
               "residual (words in at least {min_df} comments of the group).",
     },
     "25_free_text.cap_distinctive": {
-        "ja": "{grouping}別の特徴語（上位{top}語）", "en": "Distinctive words by {grouping} (top {top})",
+        "ja": "{grouping}別の特徴語（上位{top}語）　{n_note}",
+        "en": "Distinctive words by {grouping} (top {top}); {n_note}",
     },
     "25_free_text.grouping.audience_wave": {"ja": "対象×時点", "en": "audience × wave"},
     "25_free_text.grouping.format_wave": {"ja": "形式×時点", "en": "format × wave"},
@@ -1200,8 +1225,8 @@ TEXTS.update({
               "chi-squared; p-values adjusted by Holm's method).",
     },
     "25_free_text.cap_change": {
-        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）",
-        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top})",
+        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）　{n_note}",
+        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top}); {n_note}",
     },
     "25_free_text.skip_change": {
         "ja": "{wave_a}と{wave_b}の両方の記述がないため、この節は省略します。",
@@ -1209,11 +1234,19 @@ TEXTS.update({
     },
     "25_free_text.h_kwic": {
         "ja": "## KWIC（語の前後の文脈）\n\n頻出語が使われた箇所を前後{width}文字とともに示します。"
-              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。",
+              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。各KWICの後の表は、その語の前後5語以内に"
+              "現れた語とスコア（KH Coder のコロケーション統計: 距離 i の出現数を i で割って合計）です。",
         "en": "## KWIC (words in context)\n\nWhere the frequent words were used, with {width} characters on "
-              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted.",
+              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted. "
+              "The table after each KWIC lists the words within 5 words of it with their score (KH Coder's "
+              "collocation statistic: the count at distance i divided by i, summed).",
     },
-    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）", "en": "KWIC of \u201c{word}\u201d (up to {n} lines)"},
+    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）　{n_note}",
+                              "en": "KWIC of \u201c{word}\u201d (up to {n} lines); {n_note}"},
+    "25_free_text.cap_collocations": {
+        "ja": "「{word}」のコロケーション（スコア上位{top}語）　{n_note}",
+        "en": "Collocations of \u201c{word}\u201d (top {top} by score); {n_note}",
+    },
     "25_free_text.skip_kwic": {
         "ja": "記述者が{min_cell_text}人以上の研修×時点がないため、引用は省略します。",
         "en": "No course and wave has {min_cell_text} or more writers, so no context is quoted.",
@@ -1226,10 +1259,15 @@ TEXTS.update({
     },
     "25_free_text.fig_network": {"ja": "共起ネットワーク（全時点）", "en": "Co-occurrence network (all waves)"},
     "25_free_text.h_change_network": {
-        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で描き、"
-              "線の色で時点を示します。",
-        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more); "
-              "the edge colour shows the wave.",
+        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で並べて描き、"
+              "続いて両方を1つの図にまとめて線の色で時点を示します（語の位置は3つの図で同じです）。",
+        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more) side "
+              "by side, then both in one drawing with the edge colour showing the wave (a word stands in the "
+              "same place in all three).",
+    },
+    "25_free_text.fig_wave_networks": {
+        "ja": "{wave_a}と{wave_b}の共起ネットワーク（Jaccard係数 {min_coef} 以上）",
+        "en": "Co-occurrence networks of {wave_a} and {wave_b} (Jaccard coefficient {min_coef} or more)",
     },
     "25_free_text.fig_change_network": {
         "ja": "{wave_a}と{wave_b}の共起ネットワーク（線の色 = 時点）",
@@ -1262,7 +1300,12 @@ TEXTS.update({
         "ja": "survey.yaml に coding_rules（コーディングルールのファイル）がないため、この節は省略します。",
         "en": "survey.yaml names no coding_rules file, so this section is skipped.",
     },
-    "25_free_text.cap_codes": {"ja": "{grouping}別のコード", "en": "Codes by {grouping}"},
+    "25_free_text.cap_codes": {"ja": "{grouping}別のコード　{n_note}", "en": "Codes by {grouping}; {n_note}"},
+    "25_free_text.cap_code_tests": {
+        "ja": "コードごとの{grouping}間の検定（χ²検定、2×2表のみYatesの補正。期待度数5未満はFisherの正確検定）　{n_note}",
+        "en": "Test of each code across {grouping} (chi-squared, Yates' correction for 2 x 2 tables only; "
+              "Fisher's exact test where an expected count is under 5); {n_note}",
+    },
     "25_free_text.fig_codes": {
         "ja": "{grouping}別のコードの調整済み残差", "en": "Adjusted residuals of the codes by {grouping}",
     },
@@ -1272,7 +1315,7 @@ TEXTS.update({
         "en": "### Comments per code\n\nOnly comments of groups with at least {min_cell_text} writers are quoted, "
               "masked (identical comments are counted once with their count).",
     },
-    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例", "en": "Comments coded \u201c{code}\u201d"},
+    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例　{n_note}", "en": "Comments coded \u201c{code}\u201d; {n_note}"},
     "25_free_text.skip_quotes": {
         "ja": "記述者が{min_cell_text}人以上のグループにこのコードの記述がないため、引用はありません。",
         "en": "No group with {min_cell_text} or more writers has a comment with this code, so none is quoted.",
@@ -1283,14 +1326,18 @@ TEXTS.update({
               "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
               "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
               "- **KWIC**: Key Word In Context。語を、それが使われた前後の文脈とともに並べた一覧です。\n"
-              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
+              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。\n"
+              "- **コロケーションのスコア**: ある語の前後 i 語目に現れた回数を i で割り、前後5語まで合計した値。"
+              "すぐ隣に現れる語ほど大きくなります。",
         "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
               "containing either (0 to 1); the strength of a network edge.\n"
               "- **Adjusted residual**: how far a group's count is from what equal use across groups would give, "
               "standardised; beyond +/-1.96 the group differs at the 5% level.\n"
               "- **KWIC**: Key Word In Context, a list of a word's uses with the text around them.\n"
               "- **Correspondence analysis**: a map of a words-by-groups table in two dimensions; words and "
-              "groups close together go together.",
+              "groups close together go together.\n"
+              "- **Collocation score**: the times a word stands i words before or after the keyword, divided by "
+              "i and summed up to 5 words on each side; words right beside it weigh most.",
     },
     # figure labels (dxsurvey.freetext.plots.LABEL_KEYS)
     "25_free_text.fig.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
@@ -1302,6 +1349,10 @@ TEXTS.update({
     "25_free_text.fig.n": {
         "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）",
         "en": "N = {n} (excluded: blank {blank}, masked only {masked})",
+    },
+    "25_free_text.fig.n_small": {
+        "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}, 少人数のグループ {small}）",
+        "en": "N = {n} (excluded: blank {blank}, masked only {masked}, small groups {small})",
     },
     # column headers of the free-text tables
     "col.word": {"ja": "語", "en": "Word"},
@@ -1325,6 +1376,41 @@ TEXTS.update({
     "col.n_submissions": {"ja": "回答数", "en": "Submissions"},
     "col.n_used": {"ja": "分析した記述数", "en": "Comments analysed"},
     "col.n_excluded": {"ja": "除外（空欄・マスクのみ）", "en": "Excluded (blank, masked only)"},
+    "col.left_count": {"ja": "左", "en": "Left"},
+    "col.right_count": {"ja": "右", "en": "Right"},
+    "col.total": {"ja": "合計", "en": "Total"},
+    "col.score": {"ja": "スコア", "en": "Score"},
+    "col.dof": {"ja": "自由度", "en": "df"},
+    "col.n_coded": {"ja": "該当文書数", "en": "Coded"},
+    # tests and KH Coder's word classes (品詞) as shown in the free-text tables
+    "value.test.chi2": {"ja": "χ²検定", "en": "chi-squared"},
+    "value.test.fisher": {"ja": "Fisherの正確検定", "en": "Fisher's exact"},
+    "value.test.none": {"ja": "検定なし", "en": "not tested"},
+    "value.kh_pos.名詞": {"ja": "名詞", "en": "noun"},
+    "value.kh_pos.サ変名詞": {"ja": "サ変名詞", "en": "verbal noun"},
+    "value.kh_pos.形容動詞": {"ja": "形容動詞", "en": "adjectival noun"},
+    "value.kh_pos.固有名詞": {"ja": "固有名詞", "en": "proper noun"},
+    "value.kh_pos.組織名": {"ja": "組織名", "en": "organisation"},
+    "value.kh_pos.人名": {"ja": "人名", "en": "person name"},
+    "value.kh_pos.地名": {"ja": "地名", "en": "place name"},
+    "value.kh_pos.ナイ形容": {"ja": "ナイ形容", "en": "nai-adjective"},
+    "value.kh_pos.副詞可能": {"ja": "副詞可能", "en": "adverbial noun"},
+    "value.kh_pos.未知語": {"ja": "未知語", "en": "unknown word"},
+    "value.kh_pos.感動詞": {"ja": "感動詞", "en": "interjection"},
+    "value.kh_pos.タグ": {"ja": "タグ", "en": "tag (forced word)"},
+    "value.kh_pos.動詞": {"ja": "動詞", "en": "verb"},
+    "value.kh_pos.形容詞": {"ja": "形容詞", "en": "adjective"},
+    "value.kh_pos.副詞": {"ja": "副詞", "en": "adverb"},
+    "value.kh_pos.代名詞": {"ja": "代名詞", "en": "pronoun"},
+    "value.kh_pos.名詞B": {"ja": "名詞B", "en": "noun B (hiragana)"},
+    "value.kh_pos.動詞B": {"ja": "動詞B", "en": "verb B (hiragana)"},
+    "value.kh_pos.形容詞B": {"ja": "形容詞B", "en": "adjective B (hiragana)"},
+    "value.kh_pos.副詞B": {"ja": "副詞B", "en": "adverb B (hiragana)"},
+    "value.kh_pos.名詞C": {"ja": "名詞C", "en": "noun C (one character)"},
+    "value.kh_pos.否定助動詞": {"ja": "否定助動詞", "en": "negative auxiliary"},
+    "value.kh_pos.形容詞（非自立）": {"ja": "形容詞（非自立）", "en": "adjective (dependent)"},
+    "value.kh_pos.その他": {"ja": "その他", "en": "other"},
+    "value.kh_pos.word": {"ja": "語", "en": "word"},
 })
 
 def check_language(language: str) -> str:
