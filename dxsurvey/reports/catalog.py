@@ -1352,6 +1352,45 @@ TEXTS: dict[str, dict[str, str]] = {
     "index.value": {"ja": "値", "en": "Value"},
 
     # ------------------------------------------------------------------ CLI
+    # ---- the command line's help (dxsurvey -h; dxsurvey COMMAND -h), in the --lang language
+    "cli.help.usage": {"ja": "使い方: ", "en": "usage: "},
+    "cli.help.positionals": {"ja": "引数", "en": "positional arguments"},
+    "cli.help.options": {"ja": "オプション", "en": "options"},
+    "cli.help.commands": {"ja": "コマンド", "en": "commands"},
+    "cli.help.help": {"ja": "このヘルプを表示して終了", "en": "show this help message and exit"},
+    "cli.help.version": {"ja": "バージョンを表示して終了", "en": "show the version and exit"},
+    "cli.help.error": {"ja": "{prog}: エラー: {message}", "en": "{prog}: error: {message}"},
+    "cli.help.run": {"ja": "レポートのノートブックを実行し、実行フォルダに結果を書き出す",
+                     "en": "execute report notebooks into a run folder"},
+    "cli.help.demo": {"ja": "同梱のデモ調査（data/demo）で全レポートを作成",
+                      "en": "all reports on the shipped demo study (data/demo)"},
+    "cli.help.audit": {"ja": "実行フォルダの個人情報チェック（見つかれば終了コード 1）",
+                       "en": "privacy audit of a run folder (exit code 1 on findings)"},
+    "cli.help.validate": {"ja": "調査フォルダを検証し、読みやすい要約を表示（エラーがあれば終了コード 1）",
+                          "en": "check a study and print a readable summary (exit code 1 on errors)"},
+    "cli.help.ingest": {"ja": "整形済みの表を Parquet で書き出す", "en": "write the tidy tables as Parquet"},
+    "cli.help.init": {"ja": "説明付きのひな形の調査フォルダを作成", "en": "create a commented template study"},
+    "cli.help.notebooks": {"ja": "all（既定）または次のいずれか: {names}", "en": "all (default) or any of: {names}"},
+    "cli.help.study": {"ja": "調査フォルダ（survey.yaml、courses.csv、raw/）。既定 data/",
+                       "en": "study folder (survey.yaml, courses.csv, raw/); default data/"},
+    "cli.help.out_run": {"ja": "実行フォルダ。既定 reports/<日時>", "en": "run folder; default reports/<timestamp>"},
+    "cli.help.out_demo": {"ja": "実行フォルダ。既定 reports/demo（置き換え）",
+                          "en": "run folder; default reports/demo (replaced)"},
+    "cli.help.out_ingest": {"ja": "出力フォルダ。既定 <調査フォルダ>/processed", "en": "folder; default <study>/processed"},
+    "cli.help.parameter": {"ja": "ノートブックのパラメータ（繰り返し可）。例: -p min_cell 10",
+                           "en": "notebook parameter (repeatable), e.g. -p min_cell 10"},
+    "cli.help.jobs": {"ja": "同時に実行するノートブック数。既定: CPU 数", "en": "notebooks run at once; default: CPU count"},
+    "cli.help.force": {"ja": "既存の実行フォルダを置き換える", "en": "replace an existing run folder"},
+    "cli.help.quiet": {"ja": "進行状況を表示しない", "en": "no progress bar"},
+    "cli.help.keep_going": {"ja": "入力にエラーがあってもレポートを作成する（index.html に一覧。終了コード 1）",
+                            "en": "build the reports although the input has errors (index.html lists them; exit 1)"},
+    "cli.help.run_dir": {"ja": "チェックする実行フォルダ", "en": "the run folder to check"},
+    "cli.help.dir": {"ja": "作成するフォルダ（存在しないか空であること）", "en": "the folder to create (absent or empty)"},
+    "cli.help.lang_run": {"ja": "レポートとメッセージの言語（既定: レポートは調査票の言語、メッセージは ja）",
+                          "en": "report and message language (default: the codebook's for reports, ja for messages)"},
+    "cli.help.lang_messages": {"ja": "メッセージの言語（既定 ja）", "en": "message language (default ja)"},
+    "cli.help.lang_validate": {"ja": "要約の言語（既定: 調査票の言語）", "en": "summary language (default: the codebook's)"},
+    "cli.help.lang_init": {"ja": "ひな形とメッセージの言語（既定 ja）", "en": "template and message language (default ja)"},
     "cli.description": {
         "ja": "研修アンケートの集計・分析レポートを作成します。",
         "en": "Evaluate trainings from questionnaire exports and build reports.",
@@ -1498,7 +1537,31 @@ TEXTS.update({
         "en": "## Frequent words per wave\n\nThe words most people used in each wave (the word classes KH Coder "
               "leaves out by default, such as particles, are excluded).",
     },
-    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）", "en": "Frequent words per wave (top {top})"},
+    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）　{n_note}",
+                                  "en": "Frequent words per wave (top {top}); {n_note}"},
+    "25_free_text.n_note": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only)",
+    },
+    "25_free_text.n_note_quotes": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}、記述者が{min_cell_text}人未満のグループ {below}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only, {below} in groups with fewer than "
+              "{min_cell_text} writers)",
+    },
+    "25_free_text.h_group_words": {
+        "ja": "## 対象・形式・講師・研修別の頻出語\n\n対象、研修形式、講師、研修ごとに、多くの人が使った語です"
+              "（記述者が少ないグループは表示しません）。",
+        "en": "## Frequent words per audience, format, instructor and course\n\nThe words most people used in "
+              "each group (groups with few writers are not shown).",
+    },
+    "25_free_text.cap_group_words": {
+        "ja": "グループ別の頻出語（上位{top}語）　{n_note}",
+        "en": "Frequent words per group (top {top}); {n_note}",
+    },
+    "25_free_text.by.audience": {"ja": "対象", "en": "audience"},
+    "25_free_text.by.format": {"ja": "研修形式", "en": "format"},
+    "25_free_text.by.instructor": {"ja": "講師", "en": "instructor"},
+    "25_free_text.by.course_id": {"ja": "研修", "en": "course"},
     "25_free_text.fig_frequent": {
         "ja": "時点別の頻出語（記述した人に占める割合）", "en": "Frequent words per wave (share of comments)",
     },
@@ -1509,7 +1572,8 @@ TEXTS.update({
               "residual (words in at least {min_df} comments of the group).",
     },
     "25_free_text.cap_distinctive": {
-        "ja": "{grouping}別の特徴語（上位{top}語）", "en": "Distinctive words by {grouping} (top {top})",
+        "ja": "{grouping}別の特徴語（上位{top}語）　{n_note}",
+        "en": "Distinctive words by {grouping} (top {top}); {n_note}",
     },
     "25_free_text.grouping.audience_wave": {"ja": "対象×時点", "en": "audience × wave"},
     "25_free_text.grouping.format_wave": {"ja": "形式×時点", "en": "format × wave"},
@@ -1522,8 +1586,8 @@ TEXTS.update({
               "chi-squared; p-values adjusted by Holm's method).",
     },
     "25_free_text.cap_change": {
-        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）",
-        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top})",
+        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）　{n_note}",
+        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top}); {n_note}",
     },
     "25_free_text.skip_change": {
         "ja": "{wave_a}と{wave_b}の両方の記述がないため、この節は省略します。",
@@ -1531,11 +1595,19 @@ TEXTS.update({
     },
     "25_free_text.h_kwic": {
         "ja": "## KWIC（語の前後の文脈）\n\n頻出語が使われた箇所を前後{width}文字とともに示します。"
-              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。",
+              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。各KWICの後の表は、その語の前後5語以内に"
+              "現れた語とスコア（KH Coder のコロケーション統計: 距離 i の出現数を i で割って合計）です。",
         "en": "## KWIC (words in context)\n\nWhere the frequent words were used, with {width} characters on "
-              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted.",
+              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted. "
+              "The table after each KWIC lists the words within 5 words of it with their score (KH Coder's "
+              "collocation statistic: the count at distance i divided by i, summed).",
     },
-    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）", "en": "KWIC of \u201c{word}\u201d (up to {n} lines)"},
+    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）　{n_note}",
+                              "en": "KWIC of \u201c{word}\u201d (up to {n} lines); {n_note}"},
+    "25_free_text.cap_collocations": {
+        "ja": "「{word}」のコロケーション（スコア上位{top}語）　{n_note}",
+        "en": "Collocations of \u201c{word}\u201d (top {top} by score); {n_note}",
+    },
     "25_free_text.skip_kwic": {
         "ja": "記述者が{min_cell_text}人以上の研修×時点がないため、引用は省略します。",
         "en": "No course and wave has {min_cell_text} or more writers, so no context is quoted.",
@@ -1548,10 +1620,15 @@ TEXTS.update({
     },
     "25_free_text.fig_network": {"ja": "共起ネットワーク（全時点）", "en": "Co-occurrence network (all waves)"},
     "25_free_text.h_change_network": {
-        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で描き、"
-              "線の色で時点を示します。",
-        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more); "
-              "the edge colour shows the wave.",
+        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で並べて描き、"
+              "続いて両方を1つの図にまとめて線の色で時点を示します（語の位置は3つの図で同じです）。",
+        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more) side "
+              "by side, then both in one drawing with the edge colour showing the wave (a word stands in the "
+              "same place in all three).",
+    },
+    "25_free_text.fig_wave_networks": {
+        "ja": "{wave_a}と{wave_b}の共起ネットワーク（Jaccard係数 {min_coef} 以上）",
+        "en": "Co-occurrence networks of {wave_a} and {wave_b} (Jaccard coefficient {min_coef} or more)",
     },
     "25_free_text.fig_change_network": {
         "ja": "{wave_a}と{wave_b}の共起ネットワーク（線の色 = 時点）",
@@ -1584,7 +1661,12 @@ TEXTS.update({
         "ja": "survey.yaml に coding_rules（コーディングルールのファイル）がないため、この節は省略します。",
         "en": "survey.yaml names no coding_rules file, so this section is skipped.",
     },
-    "25_free_text.cap_codes": {"ja": "{grouping}別のコード", "en": "Codes by {grouping}"},
+    "25_free_text.cap_codes": {"ja": "{grouping}別のコード　{n_note}", "en": "Codes by {grouping}; {n_note}"},
+    "25_free_text.cap_code_tests": {
+        "ja": "コードごとの{grouping}間の検定（χ²検定、2×2表のみYatesの補正。期待度数5未満はFisherの正確検定）　{n_note}",
+        "en": "Test of each code across {grouping} (chi-squared, Yates' correction for 2 x 2 tables only; "
+              "Fisher's exact test where an expected count is under 5); {n_note}",
+    },
     "25_free_text.fig_codes": {
         "ja": "{grouping}別のコードの調整済み残差", "en": "Adjusted residuals of the codes by {grouping}",
     },
@@ -1594,7 +1676,7 @@ TEXTS.update({
         "en": "### Comments per code\n\nOnly comments of groups with at least {min_cell_text} writers are quoted, "
               "masked (identical comments are counted once with their count).",
     },
-    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例", "en": "Comments coded \u201c{code}\u201d"},
+    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例　{n_note}", "en": "Comments coded \u201c{code}\u201d; {n_note}"},
     "25_free_text.skip_quotes": {
         "ja": "記述者が{min_cell_text}人以上のグループにこのコードの記述がないため、引用はありません。",
         "en": "No group with {min_cell_text} or more writers has a comment with this code, so none is quoted.",
@@ -1605,14 +1687,18 @@ TEXTS.update({
               "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
               "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
               "- **KWIC**: 語を、それが使われた前後の文脈とともに並べた一覧です（キーワード・イン・コンテキスト）。\n"
-              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
+              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。\n"
+              "- **コロケーションのスコア**: ある語の前後 i 語目に現れた回数を i で割り、前後5語まで合計した値。"
+              "すぐ隣に現れる語ほど大きくなります。",
         "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
               "containing either (0 to 1); the strength of a network edge.\n"
               "- **Adjusted residual**: how far a group's count is from what equal use across groups would give, "
               "standardised; beyond +/-1.96 the group differs at the 5% level.\n"
               "- **KWIC**: Key Word In Context, a list of a word's uses with the text around them.\n"
               "- **Correspondence analysis**: a map of a words-by-groups table in two dimensions; words and "
-              "groups close together go together.",
+              "groups close together go together.\n"
+              "- **Collocation score**: the times a word stands i words before or after the keyword, divided by "
+              "i and summed up to 5 words on each side; words right beside it weigh most.",
     },
     # figure labels (dxsurvey.freetext.plots.LABEL_KEYS)
     "25_free_text.fig.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
@@ -1624,6 +1710,10 @@ TEXTS.update({
     "25_free_text.fig.n": {
         "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）",
         "en": "N = {n} (excluded: blank {blank}, masked only {masked})",
+    },
+    "25_free_text.fig.n_small": {
+        "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}, 少人数のグループ {small}）",
+        "en": "N = {n} (excluded: blank {blank}, masked only {masked}, small groups {small})",
     },
     # column headers of the free-text tables
     "col.word": {"ja": "語", "en": "Word"},
@@ -1647,6 +1737,41 @@ TEXTS.update({
     "col.n_submissions": {"ja": "回答数", "en": "Submissions"},
     "col.n_used": {"ja": "分析した記述数", "en": "Comments analysed"},
     "col.n_excluded": {"ja": "除外（空欄・マスクのみ）", "en": "Excluded (blank, masked only)"},
+    "col.left_count": {"ja": "左", "en": "Left"},
+    "col.right_count": {"ja": "右", "en": "Right"},
+    "col.total": {"ja": "合計", "en": "Total"},
+    "col.score": {"ja": "スコア", "en": "Score"},
+    "col.dof": {"ja": "自由度", "en": "df"},
+    "col.n_coded": {"ja": "該当文書数", "en": "Coded"},
+    # tests and KH Coder's word classes (品詞) as shown in the free-text tables
+    "value.test.chi2": {"ja": "χ²検定", "en": "chi-squared"},
+    "value.test.fisher": {"ja": "Fisherの正確検定", "en": "Fisher's exact"},
+    "value.test.none": {"ja": "検定なし", "en": "not tested"},
+    "value.kh_pos.名詞": {"ja": "名詞", "en": "noun"},
+    "value.kh_pos.サ変名詞": {"ja": "サ変名詞", "en": "verbal noun"},
+    "value.kh_pos.形容動詞": {"ja": "形容動詞", "en": "adjectival noun"},
+    "value.kh_pos.固有名詞": {"ja": "固有名詞", "en": "proper noun"},
+    "value.kh_pos.組織名": {"ja": "組織名", "en": "organisation"},
+    "value.kh_pos.人名": {"ja": "人名", "en": "person name"},
+    "value.kh_pos.地名": {"ja": "地名", "en": "place name"},
+    "value.kh_pos.ナイ形容": {"ja": "ナイ形容", "en": "nai-adjective"},
+    "value.kh_pos.副詞可能": {"ja": "副詞可能", "en": "adverbial noun"},
+    "value.kh_pos.未知語": {"ja": "未知語", "en": "unknown word"},
+    "value.kh_pos.感動詞": {"ja": "感動詞", "en": "interjection"},
+    "value.kh_pos.タグ": {"ja": "タグ", "en": "tag (forced word)"},
+    "value.kh_pos.動詞": {"ja": "動詞", "en": "verb"},
+    "value.kh_pos.形容詞": {"ja": "形容詞", "en": "adjective"},
+    "value.kh_pos.副詞": {"ja": "副詞", "en": "adverb"},
+    "value.kh_pos.代名詞": {"ja": "代名詞", "en": "pronoun"},
+    "value.kh_pos.名詞B": {"ja": "名詞B", "en": "noun B (hiragana)"},
+    "value.kh_pos.動詞B": {"ja": "動詞B", "en": "verb B (hiragana)"},
+    "value.kh_pos.形容詞B": {"ja": "形容詞B", "en": "adjective B (hiragana)"},
+    "value.kh_pos.副詞B": {"ja": "副詞B", "en": "adverb B (hiragana)"},
+    "value.kh_pos.名詞C": {"ja": "名詞C", "en": "noun C (one character)"},
+    "value.kh_pos.否定助動詞": {"ja": "否定助動詞", "en": "negative auxiliary"},
+    "value.kh_pos.形容詞（非自立）": {"ja": "形容詞（非自立）", "en": "adjective (dependent)"},
+    "value.kh_pos.その他": {"ja": "その他", "en": "other"},
+    "value.kh_pos.word": {"ja": "語", "en": "word"},
 })
 
 def check_language(language: str) -> str:
