@@ -313,7 +313,7 @@ def test_notebook_parameters_are_declared(name):
     declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
     expected = {"study", "out", "language", "min_cell"} | ({"course_id"} if name == "10_course_report" else set())
     if name == "30_next_course":
-        expected |= {"format", "style", "instructor_type", "hours", "sesoi", "n_focus"}
+        expected |= {"format", "style", "instructor_type", "hours", "sesoi", "n_focus", "importance"}
     assert set(declared) == expected
 
 
