@@ -185,17 +185,23 @@ def _tt(design):
             "anova": FTestAnovaPower}[design]()
 
 
+def _scalar(value) -> float:
+    """statsmodels' ``solve_power`` answers with a 1-element array when its root finder fell
+    back to ``fsolve`` (e.g. the effect for nobs1=2030, ratio=0.909): the same number."""
+    return float(np.asarray(value, dtype=float).reshape(-1)[0]) if np.ndim(value) else float(value)
+
+
 def _solve(design, *, effect=None, n=None, power=None, alpha=0.05, ratio=1.0, k_groups=None):
     solver = _tt(design)
     if design == "anova":
         nobs = None if n is None else n * k_groups
-        out = solver.solve_power(effect_size=effect, nobs=nobs, alpha=alpha, power=power, k_groups=k_groups)
-        return float(out) / k_groups if n is None else float(out)
+        out = _scalar(solver.solve_power(effect_size=effect, nobs=nobs, alpha=alpha, power=power, k_groups=k_groups))
+        return out / k_groups if n is None else out
     if design == "paired":
-        return float(solver.solve_power(effect_size=effect, nobs=n, alpha=alpha, power=power,
-                                        alternative="two-sided"))
-    return float(solver.solve_power(effect_size=effect, nobs1=n, alpha=alpha, power=power, ratio=ratio,
-                                    alternative="two-sided"))
+        return _scalar(solver.solve_power(effect_size=effect, nobs=n, alpha=alpha, power=power,
+                                          alternative="two-sided"))
+    return _scalar(solver.solve_power(effect_size=effect, nobs1=n, alpha=alpha, power=power, ratio=ratio,
+                                      alternative="two-sided"))
 
 
 def sample_size(effect: float, design: str = "paired", power: float = 0.8, alpha: float = 0.05,
