@@ -94,7 +94,7 @@ _EMAIL_RE = re.compile(
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
     # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
-    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?<![Cc]ourse )(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -1287,15 +1287,22 @@ class _Scanner:
             for m in self.sensitive_re.finditer(n):
                 kind = self.kinds[m.group(0)]
                 out.append((kind, _mask_excerpt(kind, m.group(0))))
-        # what masking masks, found as masking finds it (a URL with a query string is not personal)
-        for kind, hit in _detect(n, self.names_re, self.surnames):
-            if kind != "url":
-                out.append((kind, _mask_excerpt(kind, hit)))
+        # the tokeniser's person names before an honorific; reported once each, so the
+        # surname list does not report a part of one again (原 of 勅使河原さん)
+        detect_in = n
         if not code and _HONORIFIC_RE.search(s):
             found = tagged_names(pd.Series([s]))
-            for name, end in zip(found["name"], found["end"]):
-                if _HONORIFIC_RE.match(s, end):
-                    out.append(("name", _mask_excerpt("name", name)))
+            spans = [(a, b) for a, b in zip(found["start"], found["end"]) if _HONORIFIC_RE.match(s, b)]
+            out.extend(("name", _mask_excerpt("name", s[a:b])) for a, b in spans)
+            if spans:
+                rest = s
+                for a, b in sorted(spans, reverse=True):
+                    rest = rest[:a] + TOKENS["name"] + rest[b:]
+                detect_in = _seen(rest)
+        # what masking masks, found as masking finds it (a URL with a query string is not personal)
+        for kind, hit in _detect(detect_in, self.names_re, self.surnames):
+            if kind != "url":
+                out.append((kind, _mask_excerpt(kind, hit)))
         for m in _HOME_RE.finditer(n):
             if m.group(1).lower() not in _GENERIC_USERS:
                 out.append(("home_path", _mask_excerpt("home_path", m.group(0))))

@@ -1,6 +1,8 @@
 """The research report (notebooks/40_research_report): abstract, methods, results, appendix."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .. import provenance
@@ -307,8 +309,10 @@ def parameters_table(study, *, lang: str = "ja", min_cell: int | None = None) ->
 
 
 def package_versions() -> pd.DataFrame:
-    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`)."""
-    return provenance.package_versions()
+    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`);
+    Python by its name."""
+    out = provenance.package_versions()
+    return out.assign(package=out["package"].replace({"python": "Python"}))
 
 
 def input_hashes(study) -> pd.DataFrame:
