@@ -449,3 +449,9 @@ def show_likert(ctx, heading_key: str | None, name: str, caption_key: str, study
     if heading_key:
         ctx.md(heading_key)
     ctx.figure(figure_likert(ctx, st, **kwargs), name, caption=ctx.t(caption_key))
+
+
+def show_table(ctx, heading_key: str, table: ReportTable) -> None:
+    """A section heading (catalogue ``heading_key``) and its one table, in one notebook line."""
+    ctx.md(heading_key)
+    ctx.table(table)
