@@ -1250,20 +1250,29 @@ def _norm_text(v) -> str | None:
     return s or None
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[pd.DataFrame]]:
+    """A study's CSV register read as an export is (:func:`dxsurvey.readers.read_source`).
+
+    Returns the cells (text as written, normalised headers), each row's line number in the
+    file, and validation frames for the rows the reader mended (a ragged row, an unclosed
+    quote, an undecodable line), each naming the file by its name and the line.
+    """
     from .codebook import CodebookError
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-            break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise CodebookError(f"{path.name}: cannot be read as CSV ({exc}).") from exc
-    else:
-        raise CodebookError(f"{path.name}: not UTF-8 or CP932 text; save it as CSV UTF-8.")
+    from .readers import SourceError, read_source
+    try:
+        raw = read_source(path, format="csv")
+    except SourceError as exc:
+        raise CodebookError(str(exc).replace(str(path), path.name)) from None
+    df = raw.frame.astype(object).where(raw.frame.notna(), None)
     df.columns = [_norm_text(c) or "" for c in df.columns]
-    return df
+    problems = []
+    if raw.problems:
+        pf = pd.DataFrame(raw.problems)
+        pf["source_file"] = path.name
+        pf["message"] = pf["message"].astype(str).str.replace(str(path), path.name, regex=False)
+        from .schema import VALIDATION
+        problems.append(pf.reindex(columns=list(VALIDATION)))
+    return df.reset_index(drop=True), np.asarray(raw.source_rows, dtype=np.int64), problems
 
 
 def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas | None:
@@ -1285,10 +1294,15 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     Returns
     -------
     Ideas or None
-        None when the folder has no ideas.csv.  Problems in cells become validation rows
-        naming file, row, column and value; the row is kept with the cell set missing
-        (an unreadable date, an unknown course or status) or kept as written (a section
-        not in sections.csv).  Blank rows are dropped, each with a validation row.
+        None when the folder has no ideas.csv.  Both files are read as exports are
+        (:func:`dxsurvey.readers.read_source`): a ragged row, an unclosed quote or an
+        undecodable line is read in place and logged with its line.  Problems in cells
+        become validation rows naming file, row (the line in the file), column and value;
+        the row is kept with the cell set missing (an unreadable date, an unknown course or
+        status) or kept as written (a section not in sections.csv).  Blank rows are dropped,
+        each with a validation row.  ``section`` and ``channel`` are typed by people: they
+        are masked (:func:`dxsurvey.privacy.mask_text`, with the study's ``names.txt``) before
+        anything else sees them, and so are the values and messages of the validation rows.
 
     Raises
     ------
@@ -1307,7 +1321,8 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
         return None
     if courses is None and (root / "courses.csv").exists():
         courses = load_courses(root / "courses.csv")
-    df = _read_table(path)
+    df, lines, problems = _read_table(path)
+    masked = _masker(root)
     colmap = {}
     for field, names in _IDEA_COLUMNS.items():
         hit = next((c for c in df.columns if c in names), None)
@@ -1317,9 +1332,10 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     if missing:
         raise CodebookError(f"ideas.csv: column {missing[0]!r} is missing (also accepted: "
                             f"{', '.join(_IDEA_COLUMNS[missing[0]][1:])}); present: {', '.join(df.columns)}.")
-    problems = []
-    rows = np.arange(len(df)) + 2        # the header is line 1
+    rows = lines                         # each row's line in the file (the header is line 1)
     cells = {f: df[c].astype(object).map(_norm_text).astype(object) for f, c in colmap.items()}
+    for f in ("section", "channel"):     # free text a person typed: masked before it is kept
+        cells[f] = cells[f].map(masked).astype(object)
     if "course_id" not in cells:
         cells["course_id"] = pd.Series([None] * len(df))
     blank = pd.concat([cells[f].isna() for f in cells], axis=1).all(axis=1).to_numpy(dtype=bool) \
@@ -1354,15 +1370,16 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     sections = None
     spath = root / "sections.csv"
     if spath.exists():
-        sdf = _read_table(spath)
+        sdf, slines, sproblems = _read_table(spath)
+        problems += sproblems
         scol = next((c for c in sdf.columns if c in ("section", "所属", "課")), None)
         if scol is None:
             raise CodebookError(f"sections.csv: column 'section' is missing (also accepted: 所属, 課); "
                                 f"present: {', '.join(sdf.columns)}.")
-        names = sdf[scol].map(_norm_text).dropna()
+        names = sdf[scol].map(_norm_text).map(masked).dropna()
         dup = names[names.duplicated()]
         if len(dup):
-            raise CodebookError(f"sections.csv: row {int(dup.index[0]) + 2}, column {scol}: "
+            raise CodebookError(f"sections.csv: row {int(slines[dup.index[0]])}, column {scol}: "
                                 f"{dup.iloc[0]!r} appears twice.")
         sections = pd.DataFrame({"section": names.to_numpy()})
         bad = cells["section"].notna() & ~cells["section"].isin(set(names))
@@ -1379,7 +1396,25 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     from .schema import VALIDATION
     validation = (pd.concat(problems, ignore_index=True) if problems
                   else pd.DataFrame(columns=list(VALIDATION)))
+    for col in ("value", "message"):   # a value typed in a cell is shown masked, as ingest shows it
+        validation[col] = validation[col].astype(object).map(masked).astype(object)
     return Ideas(ideas=ideas, sections=sections, validation=validation)
+
+
+def _masker(root: Path):
+    """Text -> masked text (:func:`dxsurvey.privacy.mask_text` with the study's names.txt),
+    computed once per distinct value; anything that is not text passes through."""
+    from . import privacy
+    names = privacy.load_names(root)
+    seen: dict[str, str] = {}
+
+    def mask(value):
+        if not isinstance(value, str):
+            return value
+        if value not in seen:
+            seen[value] = privacy.mask_text(value, names=names)
+        return seen[value]
+    return mask
 
 
 def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dict[str, pd.DataFrame]:
@@ -1575,7 +1610,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
         ``decisions`` (:data:`DECISION_COLUMNS`):
 
         - aspect ``focus``: choice = a weakest construct, status ``weakest``, estimate =
-          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post;
+          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post (an
+          audience with fewer than ``min_cell`` post answers gets no focus);
         - aspects ``format``, ``style``, ``instructor_type``: level X *beats* Y on a
           construct when their comparison (:func:`what_worked`) is ``different`` with X
           higher; a candidate beats some level and is beaten nowhere.  status
@@ -1595,7 +1631,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
           the largest mean gain over the outcome constructs (the shorter on a tie):
           choice = its hours, status ``derived`` (or ``fixed``), versus = its course_id,
           diff = its mean gain, estimate = its mean gain per hour, basis = the courses
-          considered, n_courses = their number.
+          considered, n_courses = their number.  A course and audience with fewer than
+          ``min_cell`` answers in either wave is not considered.
     """
     from .schema import AUDIENCES
     fixed = dict(fixed or {})
@@ -1620,12 +1657,17 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
     if nd is None:
         nd = needs(study, sesoi=sesoi, min_cell=min_cell)
     gph = gain_per_hour(study)
+    # a group under min_cell gives no focus and no hours: its mean or change would be said in words
+    small = study.min_cell if min_cell is None else min_cell
+    gph = gph[(pd.to_numeric(gph["n_a"], errors="coerce") >= small)
+              & (pd.to_numeric(gph["n_b"], errors="coerce") >= small)]
     info = study.courses.drop_duplicates("course_id").set_index("course_id")
     rows = []
     empty = dict(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, versus=None, diff=math.nan,
                  **{"class": None}, n=pd.NA, n_courses=pd.NA)
     for aud in audiences:
-        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()]
+        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()
+                  & (pd.to_numeric(nd["n_post"], errors="coerce") >= small)]
         for r in cons.sort_values("post_mean").head(n_focus).itertuples(index=False):
             rows.append(dict(audience=aud, aspect="focus", choice=r.measure_id, status="weakest",
                              basis=r.measure_id, estimate=r.post_mean, ci_low=r.post_ci_low,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plan as stats_plan
+from .. import privacy
 from .catalog import text
 from .common import caution_text
 from .context import ReportTable
@@ -131,6 +132,10 @@ class PlanReport:
         d = self.rec.decisions
         f = d[(d["audience"] == aud) & (d["aspect"] == "focus")]
         if not len(f):
+            nd = self.nd
+            answered = nd[(nd["audience"] == aud) & nd["post_mean"].notna()]
+            if len(answered):   # answers from fewer than min_cell people: recommend left them out
+                return Markup(text("30_next_course.s_focus_small", self.lang, min_cell=self.min_cell))
             return Markup(text("30_next_course.s_no_focus", self.lang))
         sep = text("30_next_course.list_sep", self.lang)
         parts = sep.join(text("30_next_course.focus_item", self.lang, label=escape_md(self._name(r.choice)),
@@ -174,7 +179,8 @@ class PlanReport:
     def figure_needs(self):
         """Post level x gain (or importance x attainment) per audience, quadrant lines at the mean."""
         import matplotlib.pyplot as plt
-        nd = self.nd[(self.nd["measure_type"] == "construct") & self.nd["post_mean"].notna()]
+        nd = self.nd[(self.nd["measure_type"] == "construct") & self.nd["post_mean"].notna()
+                     & (pd.to_numeric(self.nd["n_post"], errors="coerce") >= self.min_cell)]   # the one rule
         auds = list(dict.fromkeys(nd["audience"])) or ["all"]
         fig, axes = plt.subplots(1, len(auds), figsize=(4.2 * len(auds), 3.6), squeeze=False)
         for ax, aud in zip(axes[0], auds):
@@ -261,6 +267,21 @@ class PlanReport:
             out += "\n\n" + text("30_next_course.idea_problems", lang, n=len(self.ideas.validation))
         return Markup(out)
 
+    def table_ideas_problems(self) -> ReportTable:
+        """The register's problems, one row each: file, line, column, value (masked at load), what
+        was wrong and what was done, in the report's language; positions in files, no counts."""
+        v = self.ideas.validation
+        lang = self.lang
+        frame = pd.DataFrame({
+            "source_file": v["source_file"].astype(object).to_numpy(),
+            "row": pd.array(pd.to_numeric(v["source_row"], errors="coerce"), dtype="Int64"),
+            "column": [DASH if isna(c) else c for c in v["column"]],
+            "value": [DASH if isna(x) or not str(x).strip() else x for x in v["value"]],
+            "problem": [label("problem", x, lang) for x in v["problem"]],
+            "action": [label("action", x, lang) for x in v["action"]],
+        })
+        return ReportTable(frame, "plan_ideas_problems", "30_next_course.cap_ideas_problems", n_cols=())
+
     def table_ideas_channel(self) -> ReportTable:
         bc = self.idea_tables["by_channel"].merge(
             self.idea_tables["reach"][["channel", "n_sections_reached", "n_sections"]], on="channel", how="left")
@@ -331,10 +352,14 @@ class PlanReport:
     def design_text(self) -> Markup:
         """Waves, then-test, follow-up, and the answers needed in words (largest need per audience)."""
         lang = self.lang
-        f = self.needed_frame()
+        table = self.table_needed()
+        f = table.frame
+        # only the rows the table shows (the one rule): a rate of a few pairs would tell their number
+        shown = ~privacy.suppress(f, n_cols=list(table.n_cols), value_cols=table.value_cols, min_cell=self.min_cell,
+                                  group_cols=table.group_cols)["suppressed"].astype(bool).to_numpy()
         lines = []
         for aud in self.needed["audience"].unique():
-            g = f[self.needed["audience"].to_numpy() == aud]
+            g = f[(self.needed["audience"].to_numpy() == aud) & shown]
             if not len(g) or g["need_compare"].isna().all():
                 continue
             r = g.sort_values("need_compare", ascending=False).iloc[0]
@@ -358,7 +383,6 @@ class PlanReport:
     # ------------------------------------------------------------------ one page
     def onepage_frame(self, aud) -> pd.DataFrame:
         """The recommendation of one audience with its numbers (suppressed by the one rule)."""
-        from .. import privacy
         lang = self.lang
         d = self.rec.decisions
         d = d[d["audience"] == aud]
