@@ -47,6 +47,7 @@ __all__ = [
     "mask_series",
     "suppress",
     "suppress_counts",
+    "report_min_cell",
     "format_suppressed",
     "quotes_allowed",
     "count_headers",
@@ -93,7 +94,7 @@ _EMAIL_RE = re.compile(
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
     # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
-    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?<![Cc]ourse )(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -765,6 +766,39 @@ def _check_min_cell(min_cell) -> int:
     return int(min_cell)
 
 
+def report_min_cell(requested, codebook_min_cell: int) -> int:
+    """The ``min_cell`` a report runs with: ``requested``, or (0, None, "") the codebook's.
+
+    A parameter may hide more, never less: the codebook's ``min_cell`` (survey.yaml) is the
+    floor.  :func:`dxsurvey.pipeline.run` (``-p min_cell``) and a notebook opened in
+    JupyterLab (:meth:`dxsurvey.reports.Context.open`) apply this one rule.
+
+    Raises
+    ------
+    ValueError
+        For a ``requested`` value that is not a whole number >= 0, or one below
+        ``codebook_min_cell``.
+
+    Examples
+    --------
+    >>> report_min_cell(0, 5), report_min_cell(10, 5)
+    (5, 10)
+    """
+    floor = _check_min_cell(codebook_min_cell)
+    if requested is None or (isinstance(requested, str) and not requested.strip()):
+        return floor
+    if isinstance(requested, str) and requested.strip().isdigit():
+        requested = int(requested.strip())
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 0:
+        raise ValueError(f"min_cell must be a whole number >= 0 (0 = the codebook's); got {requested!r}")
+    if requested == 0:
+        return floor
+    if requested < floor:
+        raise ValueError(f"min_cell {int(requested)} is below the codebook's min_cell {floor} (survey.yaml): "
+                         f"it can be raised, never lowered")
+    return int(requested)
+
+
 def _na_able(s: pd.Series) -> pd.Series:
     """A copy of ``s`` in a dtype that can hold NA without losing values."""
     if pd.api.types.is_bool_dtype(s):
@@ -1254,15 +1288,22 @@ class _Scanner:
             for m in self.sensitive_re.finditer(n):
                 kind = self.kinds[m.group(0)]
                 out.append((kind, _mask_excerpt(kind, m.group(0))))
-        # what masking masks, found as masking finds it (a URL with a query string is not personal)
-        for kind, hit in _detect(n, self.names_re, self.surnames):
-            if kind != "url":
-                out.append((kind, _mask_excerpt(kind, hit)))
+        # the tokeniser's person names before an honorific; reported once each, so the
+        # surname list does not report a part of one again (原 of 勅使河原さん)
+        detect_in = n
         if not code and _HONORIFIC_RE.search(s):
             found = tagged_names(pd.Series([s]))
-            for name, end in zip(found["name"], found["end"]):
-                if _HONORIFIC_RE.match(s, end):
-                    out.append(("name", _mask_excerpt("name", name)))
+            spans = [(a, b) for a, b in zip(found["start"], found["end"]) if _HONORIFIC_RE.match(s, b)]
+            out.extend(("name", _mask_excerpt("name", s[a:b])) for a, b in spans)
+            if spans:
+                rest = s
+                for a, b in sorted(spans, reverse=True):
+                    rest = rest[:a] + TOKENS["name"] + rest[b:]
+                detect_in = _seen(rest)
+        # what masking masks, found as masking finds it (a URL with a query string is not personal)
+        for kind, hit in _detect(detect_in, self.names_re, self.surnames):
+            if kind != "url":
+                out.append((kind, _mask_excerpt(kind, hit)))
         for m in _HOME_RE.finditer(n):
             if m.group(1).lower() not in _GENERIC_USERS:
                 out.append(("home_path", _mask_excerpt("home_path", m.group(0))))

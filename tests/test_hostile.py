@@ -201,19 +201,26 @@ def test_plan_inputs_render_as_text(hostile_run):
     assert IMG in channels and LINK in channels and SCRIPT in channels
 
 
-def test_malformed_ideas_rows_are_named_on_the_plan_page(hostile_run):
-    """Each problem of ideas.csv is listed with its file, line, column and (masked) value."""
-    _, run = hostile_run
-    problems = pd.read_csv(run / "tables" / "plan_ideas_problems.csv", encoding="utf-8-sig", dtype=str)
+def test_malformed_ideas_rows_are_named_in_the_validation_log(hostile_run):
+    """Each problem of ideas.csv is in the study's validation log (00_validation, the console)
+    with its file, line, column and masked value."""
+    result, run = hostile_run
+    from dxsurvey import load_study
+    v = load_study(run.parent / "hostile").validation
+    v = v[v["source_file"] == "ideas.csv"]
     last = len((ROOT / "data" / "demo" / "ideas.csv").read_text(encoding="utf-8").splitlines())
-    bad, ragged, extra = (str(last + k) for k in (1, 2, 3))
-    rows = {tuple(r) for r in problems.iloc[:, :4].fillna("").itertuples(index=False)}
-    assert ("ideas.csv", bad, "date", "2025-13-45") in rows
-    assert ("ideas.csv", bad, "course_id", "C9") in rows
-    assert ("ideas.csv", bad, "status", IMG) in rows
-    assert ("ideas.csv", bad, "section", "[氏名] さん") in rows
-    assert {r[1] for r in rows if r[2] == "—"} == {ragged, extra}      # the ragged rows, by line
-    assert "&lt;img src=x onerror=alert(1)&gt;" in _page(run, "30_next_course")
+    bad, ragged, extra = (last + k for k in (1, 2, 3))
+    rows = {(int(r), c if isinstance(c, str) else "", str(x), p)
+            for r, c, x, p in zip(v["source_row"], v["column"], v["value"], v["problem"])}
+    assert (bad, "date", "2025-13-45", "bad_timestamp") in rows
+    assert (bad, "course_id", "C9", "unknown_course") in rows
+    assert (bad, "status", IMG, "unknown_label") in rows
+    assert (bad, "section", "[氏名] さん", "unknown_category") in rows
+    assert {r for r, _, _, p in rows if p == "ragged_row"} == {ragged, extra}
+    assert all(m.startswith(f"ideas.csv, line {r}") or m.startswith(f"ideas.csv, row {r}")
+               for m, r in zip(v["message"], v["source_row"]))
+    counts = (run / "tables" / "validation_problem_counts.csv").read_text(encoding="utf-8-sig")
+    assert "ideas.csv" in counts
 
 
 def _outputs(run: Path) -> dict[str, str]:

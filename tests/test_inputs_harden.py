@@ -8,19 +8,20 @@ is tests/test_hostile.py."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from studykit import survey_yaml
+
+import dxsurvey
 from dxsurvey import freetext as ft
 from dxsurvey import privacy
 from dxsurvey.codebook import CodebookError
-from dxsurvey.plan import load_ideas
+from dxsurvey.ideas import load_ideas
 from dxsurvey.privacy import TOKENS
 from dxsurvey.reports import catalog
 from dxsurvey.reports.freetext import _masked_names
-from dxsurvey.reports.plan import PlanReport
 
 N, P = TOKENS["name"], TOKENS["phone"]
 HEAD = "date,section,channel,course_id,status\n"
@@ -44,8 +45,8 @@ def _texts(series) -> list:
 
 def _where(ideas) -> list[tuple]:
     v = ideas.validation
-    return [(f, int(r) if pd.notna(r) else None, c if isinstance(c, str) else None, p)
-            for f, r, c, p in zip(v["source_file"], v["source_row"], v["column"], v["problem"])]
+    return sorted(((f, int(r) if pd.notna(r) else 0, c if isinstance(c, str) else "", p)
+                   for f, r, c, p in zip(v["source_file"], v["source_row"], v["column"], v["problem"])))
 
 
 # ------------------------------------------------------------------ malformed rows, by line
@@ -55,8 +56,9 @@ def test_ragged_rows_of_ideas_are_named_and_nothing_shifts(tmp_path):
                                     "2024-07-20,人事課,掲示板\n"               # two fields missing
                                     "2024-07-21,人事課,掲示板,C1,受付,余分\n")  # one too many
     ideas = load_ideas(root)
-    assert sorted(_where(ideas)) == [("ideas.csv", 3, None, "ragged_row"), ("ideas.csv", 4, None, "ragged_row")]
-    msgs = sorted(ideas.validation["message"])
+    assert _where(ideas) == [("ideas.csv", 3, "", "ragged_row"), ("ideas.csv", 3, "status", "invalid_value"),
+                             ("ideas.csv", 4, "", "ragged_row")]
+    msgs = sorted(ideas.validation.loc[ideas.validation["problem"] == "ragged_row", "message"])
     assert msgs[0].startswith("ideas.csv, line 3: 3 fields, but the header has 5")
     assert msgs[1].startswith("ideas.csv, line 4: 6 fields") and "余分" in msgs[1]
     # the rows are read in place: the short one has no course or status, the long one keeps its own
@@ -79,10 +81,10 @@ def test_unclosed_quote_nul_byte_and_a_cp932_line_are_named(tmp_path):
             + b"2024-07-21,\x00\xe4\xba\xba\xe4\xba\x8b\xe8\xaa\xb2,x,C1,\xe5\xae\x9f\xe6\x96\xbd\n"
             + '2024-07-22,総務課,"掲示板,C1,実施\n'.encode())                  # a quote never closed
     ideas = load_ideas(_folder(tmp_path, data))
-    where = sorted(_where(ideas))
-    assert ("ideas.csv", 3, None, "undecodable_line") in where
-    assert ("ideas.csv", 4, None, "undecodable_line") in where
-    assert ("ideas.csv", 5, None, "unclosed_quote") in where
+    where = _where(ideas)
+    assert ("ideas.csv", 3, "", "undecodable_line") in where
+    assert ("ideas.csv", 4, "", "undecodable_line") in where
+    assert ("ideas.csv", 5, "", "unclosed_quote") in where
     # the CP932 line is read as CP932, the NUL byte removed: both rows are there as written
     assert ideas.ideas["section"].tolist()[:3] == ["総務課", "人事課", "人事課"]
     for m in ideas.validation["message"]:
@@ -96,12 +98,12 @@ def test_a_register_that_cannot_be_read_is_a_clear_error(tmp_path):
 
 
 def test_sections_csv_is_read_the_same_way(tmp_path):
-    sections = 'section\n総務課\n"人事\n課"\n総務課\n'
-    with pytest.raises(CodebookError, match=r"sections\.csv: row 5, column section: '総務課' appears twice"):
-        load_ideas(_folder(tmp_path, HEAD + "2024-07-19,総務課,掲示板,C1,実施\n", sections))
+    sections = 'section\n総務課\n"人事\n課"\n総務課\n'       # a section over two lines, then a repeat
+    ideas = load_ideas(_folder(tmp_path, HEAD + "2024-07-19,総務課,掲示板,C1,実施\n", sections))
+    assert _where(ideas) == [("sections.csv", 5, "section", "invalid_value")]
     root = _folder(tmp_path / "b", HEAD + "2024-07-19,総務課,掲示板,C1,実施\n", "section,note\n総務課\n人事課,a,b\n")
     ideas = load_ideas(root)
-    assert sorted(_where(ideas)) == [("sections.csv", 2, None, "ragged_row"), ("sections.csv", 3, None, "ragged_row")]
+    assert _where(ideas) == [("sections.csv", 2, "", "ragged_row"), ("sections.csv", 3, "", "ragged_row")]
     assert ideas.sections["section"].tolist() == ["総務課", "人事課"]
 
 
@@ -118,6 +120,16 @@ def test_what_people_typed_in_the_register_is_masked(tmp_path):
     for raw in ("田中", "090-1234-5678", "Taro", "1234"):
         assert raw not in shown, raw
     assert {p for *_, p in _where(ideas)} == {"unknown_category", "unknown_course", "unknown_label"}
+    # load_study adds the register's rows to the validation log, masked too
+    (root / "survey.yaml").write_text(survey_yaml("ideas", ["{file: raw/a.csv, course: C1, wave: post}"]),
+                                      encoding="utf-8")
+    (root / "raw").mkdir()
+    (root / "raw" / "a.csv").write_text("回答者コード,DXの必要性を理解している,DXは自分の仕事とは関係ない,役職,ご意見・ご感想\n"
+                                        "0001,そう思う,そう思わない,課長,\n", encoding="utf-8")
+    v = dxsurvey.load_study(root).validation
+    logged = v[v["source_file"] == "ideas.csv"]
+    assert len(logged) == 3 and (logged["value"] == P).any()
+    assert not any(raw in " ".join(logged["value"].astype(str)) for raw in ("Taro", "1234"))
     assert (ideas.validation["value"] == P).any() and (ideas.validation["value"] == N).any()
 
 
@@ -127,22 +139,6 @@ def test_ordinary_section_and_channel_names_are_kept():
     assert len(names) == 50
     names += [*SECTIONS, "掲示板", "課への訪問", "研修後アンケート", "相談窓口", "市長公室", "総務課長への相談"]
     assert [privacy.mask_text(s) for s in names] == names
-
-
-def test_plan_problem_table_names_file_line_column_value_in_the_report_language(tmp_path):
-    root = _folder(tmp_path, HEAD + "2024-13-45,総務課,掲示板,C1,謎\n2024-07-20,人事課\n")
-    ideas = load_ideas(root)
-    for lang in ("ja", "en"):
-        t = PlanReport.table_ideas_problems(SimpleNamespace(ideas=ideas, lang=lang))
-        assert t.n_cols == () and t.name == "plan_ideas_problems"
-        rows = t.frame.astype(str).values.tolist()
-        problem = catalog.text("value.problem.bad_timestamp", lang)
-        assert ["ideas.csv", "2", "date", "2024-13-45", problem, catalog.text("value.action.set_missing", lang)] \
-            in rows
-        assert ["ideas.csv", "3", "—", "—", catalog.text("value.problem.ragged_row", lang),
-                catalog.text("value.action.kept", lang)] in rows
-        assert all(c in catalog.TEXTS for c in (f"col.{k}" for k in t.frame.columns))
-    assert "検証ログ" not in catalog.text("30_next_course.idea_problems", "ja", n=2)   # no log shows them
 
 
 # ------------------------------------------------------------------ word lists, names, coding rules
