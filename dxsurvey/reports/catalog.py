@@ -854,6 +854,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "{label} (post mean {mean}, change {gain})"},
     "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
                                   "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_focus_small": {"ja": "事後の回答が{min_cell}人未満のため、重点テーマは示しません。",
+                                     "en": "Fewer than {min_cell} post answers: no focus is shown. "},
     "30_next_course.s_recommended": {
         "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{notes}、{source}）。",
         "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}; {notes}; {source}). ",
@@ -1047,7 +1049,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 用語\n\n"
               "- **MDE（検出可能な最小効果）**: その人数で80%の確率で見つけられる最小の差（効果量 d）。これより小さい差は、あっても見逃します。\n"
               "- **SESOI（実質的に意味のある最小の差）**: これより小さい差は実務上同じとみなす幅。既定は d = 0.3。\n"
-              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。「差がない」とは別の、積極的な判定です。\n"
+              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。有意差が出ないこととは別の、積極的な判定です。\n"
               "- **TOST（2つの片側検定）**: 同等性を確かめる検定。90%信頼区間が ±SESOI に収まることと同じ判定です。\n"
               "- **Wilson 法**: 割合の信頼区間の計算法。人数が少なくても範囲が0〜100%をはみ出しません。",
         "en": "## Glossary\n\n"
