@@ -1065,6 +1065,26 @@ def format_suppressed(table: pd.DataFrame, *, marker: str = "—") -> pd.DataFra
     return out
 
 
+def suppress_note_counts(counts: Mapping[str, object], *, min_cell: int, marker: str = "—") -> dict:
+    """People counts written into a sentence or caption (「N = 3（除外: 空欄 3）」), suppressed
+    by the same rule as tables: when any count is between 1 and ``min_cell`` − 1, every
+    non-zero count becomes ``marker`` (complementary, so that the others cannot give it
+    back by subtraction from a total).  Zero stays (it names nobody).
+
+    Examples
+    --------
+    >>> suppress_note_counts({"n": 3, "blank": 3, "masked": 0}, min_cell=5)
+    {'n': '—', 'blank': '—', 'masked': 0}
+    >>> suppress_note_counts({"n": 155, "blank": 427, "masked": 0}, min_cell=5)
+    {'n': 155, 'blank': 427, 'masked': 0}
+    """
+    min_cell = _check_min_cell(min_cell)
+    values = {k: (int(v) if v is not None and not pd.isna(v) else 0) for k, v in counts.items()}
+    if not any(0 < v < min_cell for v in values.values()):
+        return values
+    return {k: (marker if v else 0) for k, v in values.items()}
+
+
 def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:
     """Whether free-text quotes may be shown for a group of ``n_respondents`` people.
 

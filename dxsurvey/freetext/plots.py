@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from .. import privacy
 from .. import plots as _plots  # noqa: F401  (applies the Japanese-capable theme)
 from .ca import Correspondence
 from .network import Network
@@ -42,12 +43,14 @@ def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
     return labels
 
 
-def _n_note(frame: pd.DataFrame, labels: Mapping[str, str]) -> str:
-    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``."""
+def _n_note(frame: pd.DataFrame, labels: Mapping[str, str], min_cell: int) -> str:
+    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``; counts
+    of 1 to ``min_cell`` − 1 people are hidden (:func:`dxsurvey.privacy.suppress_note_counts`)."""
     a = frame.attrs
-    small = int(a.get("n_below_min_cell_text", 0))
-    return labels["n_small" if small else "n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
-                                                      masked=a.get("n_masked_only", 0), small=small)
+    counts = privacy.suppress_note_counts(
+        {"n": a.get("n_used", len(frame)), "blank": a.get("n_blank", 0), "masked": a.get("n_masked_only", 0),
+         "small": a.get("n_below_min_cell_text", 0)}, min_cell=min_cell)
+    return labels["n_small" if counts["small"] else "n"].format(**counts)
 
 
 def _fig(ax, size):
@@ -57,7 +60,7 @@ def _fig(ax, size):
 
 
 def draw_network(net: Network, *, ax=None, labels: Mapping[str, str] | None = None, wave_labels: dict | None = None,
-                 title: str | None = None):
+                 title: str | None = None, min_cell: int = 5):
     """Draw a co-occurrence network; return the Figure.
 
     Nodes are sized by frequency (area ∝ ``tf``) and coloured by community; edges are grey,
@@ -96,11 +99,11 @@ def draw_network(net: Network, *, ax=None, labels: Mapping[str, str] | None = No
     ax.margins(0.12)
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.02, _n_note(net.nodes, lab), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.02, _n_note(net.nodes, lab, min_cell), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
-def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None):
+def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None, min_cell: int = 5):
     """Biplot of a correspondence analysis (dimensions 1 and 2); return the Figure.
 
     Words are circles sized by their mass with their label; groups are red squares with red
@@ -128,12 +131,12 @@ def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str
     ax.set_ylabel(lab["dim"].format(k=2, share=share[1]))
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.1, _n_note(ca.rows, lab), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.1, _n_note(ca.rows, lab, min_cell), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
 def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None,
-                      limit: float = 4.0):
+                      limit: float = 4.0, min_cell: int = 5):
     """Heat map of adjusted residuals, codes × groups; return the Figure.
 
     Parameters
@@ -167,12 +170,12 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[
     ax.set_ylabel(lab["code"])
     if title:
         ax.set_title(title)
-    fig.supxlabel(_n_note(cells, lab), fontsize=8, x=0.01, ha="left")
+    fig.supxlabel(_n_note(cells, lab, min_cell), fontsize=8, x=0.01, ha="left")
     return fig
 
 
 def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] | None = None, top: int = 10,
-                   group_names: Mapping | None = None, title: str | None = None):
+                   group_names: Mapping | None = None, title: str | None = None, min_cell: int = 5):
     """Horizontal bars of the share of documents using each of the ``top`` words, one panel per group.
 
     Parameters
@@ -210,5 +213,5 @@ def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] |
         axes[0][0].set_axis_off()
     if title:
         fig.suptitle(title)
-    fig.supxlabel(_n_note(counts, lab), fontsize=8, x=0.01, ha="left")
+    fig.supxlabel(_n_note(counts, lab, min_cell), fontsize=8, x=0.01, ha="left")
     return fig

@@ -145,16 +145,17 @@ def figure_labels(language: str) -> dict[str, str]:
     return {k: text(f"25_free_text.fig.{k}", language) for k in ftplots.LABEL_KEYS}
 
 
-def n_note(lang: str, attrs: dict, *, min_cell_text: int | None = None) -> str:
+def n_note(lang: str, attrs: dict, *, min_cell: int, min_cell_text: int | None = None) -> str:
     """「N = 155（除外: 空欄 427、マスクのみ 0）」: the documents a table or figure used and those
     left out, from the ``attrs`` of a :mod:`dxsurvey.freetext` result.  With ``min_cell_text``
-    (quotes), also the documents of groups with fewer writers than that."""
-    args = {"n": int(attrs.get("n_used", 0)), "blank": int(attrs.get("n_blank", 0)),
-            "masked": int(attrs.get("n_masked_only", 0))}
+    (quotes), also the documents of groups with fewer writers than that.  Counts of 1 to
+    ``min_cell`` − 1 people are written as 「—」 (:func:`dxsurvey.privacy.suppress_note_counts`)."""
+    args = privacy.suppress_note_counts(
+        {"n": attrs.get("n_used", 0), "blank": attrs.get("n_blank", 0), "masked": attrs.get("n_masked_only", 0),
+         "below": attrs.get("n_below_min_cell_text", 0) if min_cell_text is not None else 0}, min_cell=min_cell)
     if min_cell_text is None:
         return text("25_free_text.n_note", lang, **args)
-    return text("25_free_text.n_note_quotes", lang, below=int(attrs.get("n_below_min_cell_text", 0)),
-                min_cell_text=int(min_cell_text), **args)
+    return text("25_free_text.n_note_quotes", lang, min_cell_text=int(min_cell_text), **args)
 
 
 def _pos(values, lang: str) -> list[str]:
@@ -205,7 +206,7 @@ def table_frequent(ctx, fx: FreeText, top: int = TOP_WORDS) -> ReportTable:
                           "n_docs": c["n_docs"], "share": c["share"]})
     return ReportTable(_with_attrs(frame, c.attrs), "freetext_frequent", "25_free_text.cap_frequent",
                        n_cols=("n_docs",), value_cols=("documents", "share"),
-                       caption_args={"top": top, "n_note": n_note(lang, c.attrs)})
+                       caption_args={"top": top, "n_note": n_note(lang, c.attrs, min_cell=ctx.min_cell)})
 
 
 def _group_value(kind: str, value, lang: str) -> str:
@@ -232,7 +233,7 @@ def table_group_words(ctx, fx: FreeText, top: int = GROUP_WORDS) -> ReportTable:
     attrs = {**fx.docs.attrs, "n_used": len(fx.docs)}
     return ReportTable(_with_attrs(frame[cols], attrs), "freetext_group_words", "25_free_text.cap_group_words",
                        n_cols=("n_docs",), value_cols=("documents", "share"),
-                       caption_args={"top": top, "n_note": n_note(lang, attrs)})
+                       caption_args={"top": top, "n_note": n_note(lang, attrs, min_cell=ctx.min_cell)})
 
 
 def _distinctive(fx: FreeText, grouping, top: int) -> pd.DataFrame:
@@ -253,7 +254,7 @@ def table_distinctive(ctx, fx: FreeText, grouping, top: int = TOP_WORDS) -> Repo
     return ReportTable(_with_attrs(frame, d.attrs), f"freetext_distinctive_{col}", "25_free_text.cap_distinctive",
                        n_cols=("n_docs",), value_cols=("documents", "share", "share_rest", "residual"),
                        caption_args={"grouping": _grouping_name(grouping, ctx.language), "top": top,
-                                     "n_note": n_note(ctx.language, d.attrs)})
+                                     "n_note": n_note(ctx.language, d.attrs, min_cell=ctx.min_cell)})
 
 
 def _grouping_name(grouping, lang: str) -> str:
@@ -278,7 +279,7 @@ def table_change(ctx, fx: FreeText, wave_a: str = "pre", wave_b: str = "post", t
     return ReportTable(_with_attrs(frame, c.attrs), "freetext_change", "25_free_text.cap_change",
                        n_cols=("n_a", "n_b"),
                        caption_args={"wave_a": wave_label(wave_a, lang), "wave_b": wave_label(wave_b, lang),
-                                     "top": top, "n_note": n_note(lang, c.attrs)})
+                                     "top": top, "n_note": n_note(lang, c.attrs, min_cell=ctx.min_cell)})
 
 
 def _quotable(ctx, fx: FreeText) -> pd.DataFrame:
@@ -311,7 +312,7 @@ def tables_kwic(ctx, fx: FreeText, n_words: int = KWIC_WORDS, lines: int = KWIC_
                               "keyword": k["keyword"], "right": k["right"]})
         out.append(ReportTable(frame, f"freetext_kwic_{len(out) + 1}", "25_free_text.cap_kwic", n_cols=(),
                                caption_args={"word": shown, "n": lines,
-                                             "n_note": n_note(ctx.language, docs.attrs, min_cell_text=limit)}))
+                                             "n_note": n_note(ctx.language, docs.attrs, min_cell=ctx.min_cell, min_cell_text=limit)}))
     return out
 
 
@@ -331,7 +332,7 @@ def tables_collocations(ctx, fx: FreeText, n_words: int = KWIC_WORDS, top: int =
                               "score": c["score"]})
         out.append(ReportTable(frame, f"freetext_collocations_{k}", "25_free_text.cap_collocations", n_cols=(),
                                caption_args={"word": shown, "top": top,
-                                             "n_note": n_note(ctx.language, docs.attrs, min_cell_text=limit)}))
+                                             "n_note": n_note(ctx.language, docs.attrs, min_cell=ctx.min_cell, min_cell_text=limit)}))
     return out
 
 
@@ -355,7 +356,7 @@ def table_codes(ctx, fx: FreeText, grouping) -> ReportTable:
     return ReportTable(_with_attrs(frame, c.attrs), f"freetext_codes_{col}", "25_free_text.cap_codes",
                        n_cols=("n_docs",), value_cols=("coded", "share", "residual", "p_val"),
                        caption_args={"grouping": _grouping_name(grouping, ctx.language),
-                                     "n_note": n_note(ctx.language, c.attrs)})
+                                     "n_note": n_note(ctx.language, c.attrs, min_cell=ctx.min_cell)})
 
 
 def table_code_tests(ctx, fx: FreeText, grouping) -> ReportTable:
@@ -367,7 +368,7 @@ def table_code_tests(ctx, fx: FreeText, grouping) -> ReportTable:
                           "statistic": t["statistic"], "dof": t["dof"], "p_val": t["p_val"]})
     return ReportTable(_with_attrs(frame, t.attrs), f"freetext_code_tests_{_grouping_column(grouping)}",
                        "25_free_text.cap_code_tests", n_cols=("n_coded",),
-                       caption_args={"grouping": _grouping_name(grouping, lang), "n_note": n_note(lang, t.attrs)})
+                       caption_args={"grouping": _grouping_name(grouping, lang), "n_note": n_note(lang, t.attrs, min_cell=ctx.min_cell)})
 
 
 def tables_quotes(ctx, fx: FreeText, grouping, per_group: int = 3) -> list[tuple[str, ReportTable]]:
@@ -377,7 +378,7 @@ def tables_quotes(ctx, fx: FreeText, grouping, per_group: int = 3) -> list[tuple
     out = []
     for i, code in enumerate(fx.coded.columns, start=1):
         q = ft.code_quotes(fx.coded, fx.docs, code, by=col, min_cell_text=limit)
-        note = n_note(ctx.language, q.attrs, min_cell_text=limit)
+        note = n_note(ctx.language, q.attrs, min_cell=ctx.min_cell, min_cell_text=limit)
         q = q.groupby(col, sort=False).head(per_group)
         frame = pd.DataFrame({"group": q[col], "text": q["text"], "count": q["count"], "n_group": q["n_group"]})
         out.append((code, ReportTable(frame, f"freetext_quotes_{i}", "25_free_text.cap_quotes",
@@ -444,8 +445,9 @@ def section_n(ctx, fx: FreeText) -> None:
     """N used and excluded: one sentence and the table per wave."""
     ctx.md("25_free_text.h_n")
     a = fx.docs.attrs
-    ctx.md("25_free_text.n_sentence", n_submissions=len(ctx.study.submissions), n_used=a.get("n_used", 0),
-           n_blank=a.get("n_blank", 0), n_masked=a.get("n_masked_only", 0))
+    ctx.md("25_free_text.n_sentence", **privacy.suppress_note_counts(
+        {"n_submissions": len(ctx.study.submissions), "n_used": a.get("n_used", 0), "n_blank": a.get("n_blank", 0),
+         "n_masked": a.get("n_masked_only", 0)}, min_cell=ctx.min_cell))
     ctx.table(table_n(ctx, fx))
 
 
@@ -462,7 +464,7 @@ def section_frequent(ctx, fx: FreeText, top: int = TOP_WORDS) -> None:
     table = table_frequent(ctx, fx, top)
     ctx.table(table)
     shown = _with_attrs(_shown(table, ctx.min_cell).rename(columns={"word": "label"}), table.frame.attrs)
-    fig = ftplots.draw_word_bars(shown, by="wave", labels=figure_labels(ctx.language), top=top)
+    fig = ftplots.draw_word_bars(shown, by="wave", labels=figure_labels(ctx.language), top=top, min_cell=ctx.min_cell)
     ctx.figure(fig, "freetext_frequent", ctx.t("25_free_text.fig_frequent"))
 
 
@@ -502,11 +504,11 @@ def section_change(ctx, fx: FreeText, wave_a: str = "pre", wave_b: str = "post")
         ctx.md("25_free_text.h_change_network", min_coef=CHANGE_COEF, **waves)
         fig, axes = plt.subplots(1, 2, figsize=(14, 7), layout="constrained")
         for ax, wave, name in ((axes[0], wave_a, waves["wave_a"]), (axes[1], wave_b, waves["wave_b"])):
-            ftplots.draw_network(nets[wave], ax=ax, labels=figure_labels(lang), title=name)
+            ftplots.draw_network(nets[wave], ax=ax, labels=figure_labels(lang), title=name, min_cell=ctx.min_cell)
         ctx.figure(fig, "freetext_wave_networks", ctx.t("25_free_text.fig_wave_networks", min_coef=CHANGE_COEF,
                                                           **waves))
         fig = ftplots.draw_network(nets["change"], labels=figure_labels(lang),
-                                   wave_labels={wave_a: waves["wave_a"], wave_b: waves["wave_b"]})
+                                   wave_labels={wave_a: waves["wave_a"], wave_b: waves["wave_b"]}, min_cell=ctx.min_cell)
         ctx.figure(fig, "freetext_change_network", ctx.t("25_free_text.fig_change_network", **waves))
 
 
@@ -534,7 +536,7 @@ def section_network(ctx, fx: FreeText) -> None:
     if not len(net.edges):
         ctx.md("25_free_text.skip_network")
         return
-    fig = ftplots.draw_network(net, labels=figure_labels(ctx.language))
+    fig = ftplots.draw_network(net, labels=figure_labels(ctx.language), min_cell=ctx.min_cell)
     ctx.figure(fig, "freetext_network", ctx.t("25_free_text.fig_network"))
 
 
@@ -556,7 +558,7 @@ def section_ca(ctx, fx: FreeText, grouping=GROUPINGS[0], n_words: int = 60) -> N
     if "dim2" not in ca.rows.columns:
         ctx.md("25_free_text.skip_ca")
         return
-    fig = ftplots.draw_correspondence(ca, labels=figure_labels(ctx.language))
+    fig = ftplots.draw_correspondence(ca, labels=figure_labels(ctx.language), min_cell=ctx.min_cell)
     ctx.figure(fig, f"freetext_ca_{col}", ctx.t("25_free_text.fig_ca", grouping=name))
 
 
@@ -577,7 +579,7 @@ def section_codes(ctx, fx: FreeText, grouping=GROUPINGS) -> None:
         ctx.table(table_code_tests(ctx, fx, g), decimals=2)
         cells = _with_attrs(_shown(table, ctx.min_cell)[["group", "code", "residual"]], table.frame.attrs)
         if len(cells):
-            fig = ftplots.draw_code_heatmap(cells, by="group", labels=figure_labels(lang))
+            fig = ftplots.draw_code_heatmap(cells, by="group", labels=figure_labels(lang), min_cell=ctx.min_cell)
             ctx.figure(fig, f"freetext_codes_{_grouping_column(g)}",
                        ctx.t("25_free_text.fig_codes", grouping=_grouping_name(g, lang)))
     limit = int(ctx.study.codebook.min_cell_text)
