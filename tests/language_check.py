@@ -24,7 +24,7 @@ LATIN_OK_IN_JA = {
     "pingouin", "IPython", "ipykernel", "jupyter", "x", "k", "r", "d", "MBESS", "R", "effectsize",
     "psych", "omega", "alpha", "total", "II", "LoGo", "Kirkpatrick", "Likert", "Mantel", "Haenszel",
     "bootstrap", "Python", "Morris", "Searle", "NA", "ID", "KH", "Coder", "KWIC", "Jaccard", "Fisher",
-    "SESOI", "MDE", "TOST", "Wilson",
+    "SESOI", "MDE", "TOST", "Wilson", "Yates",
 }
 #: A number in scientific notation (an exact p of 3.32e-07) is a number, not a word.
 SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[-+]\d+")
