@@ -952,6 +952,10 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     submissions["audience"] = submissions["audience"].astype("string")
     submissions["source_row"] = submissions["source_row"].astype("int64")
 
+    from .ideas import ideas_validation      # the optional ideas register, validated like every input
+    ideas_val = ideas_validation(root, courses)
+    if len(ideas_val):
+        validation.append(ideas_val)
     val = pd.concat(validation, ignore_index=True) if validation else pd.DataFrame(columns=list(VALIDATION))
     val = val.reindex(columns=list(VALIDATION))
     val["source_row"] = pd.to_numeric(val["source_row"], errors="coerce").astype("Int64")

@@ -135,7 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.test.paired_t": {"ja": "対応のあるt検定", "en": "paired t test"},
     "value.test.welch_t": {"ja": "Welchのt検定", "en": "Welch t test"},
     "value.test.wilcoxon": {"ja": "Wilcoxon符号付き順位検定", "en": "Wilcoxon signed-rank"},
-    "value.test.mannwhitney": {"ja": "Mann-WhitneyのU検定", "en": "Mann-Whitney U"},
+    "value.test.mannwhitney": {"ja": "Mann–WhitneyのU検定", "en": "Mann-Whitney U"},
     "value.effect_type.cohen_dz": {"ja": "Cohenのd_z", "en": "Cohen's d_z"},
     "value.effect_type.hedges_g": {"ja": "Hedgesのg", "en": "Hedges' g"},
     "value.effect_type.rank_biserial": {"ja": "順位双列相関r_rb", "en": "rank-biserial r"},
@@ -356,14 +356,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "narrative.methods_statistics": {
         "ja": "構成概念は対応のあるt検定（効果量 Cohenのd_z）またはWelchのt検定（Hedgesのg）、"
-              "項目はWilcoxonの符号順位検定またはMann-WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
-              "差と効果量には95%信頼区間（小標本ではシード固定のブートストラップ）を付し、p値は族ごとにHolm法で調整した。"
+              "項目はWilcoxonの符号順位検定またはMann–WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
+              "差には95%信頼区間を付し、構成概念の効果量の区間は非心t分布の反転（Rのeffectsize・MBESSと同じ方法）、"
+              "項目の効果量の区間は30人以下の群でシード固定のブートストラップ、それより大きい群で解析的に求めた。"
+              "p値は族ごとにHolm法で調整した。"
               "講師・形式・スタイル・対象の比較は、事前得点を共変量とするANCOVA（HC3標準誤差）と推定周辺平均により行い、"
               "変化量による比較を併記した。{min_cell}人未満の群は報告しない。",
         "en": "Constructs were compared with paired t tests (Cohen's d_z) or Welch t tests (Hedges' g), items with "
-              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences and effects "
-              "carry 95% confidence intervals (seeded bootstrap for small groups); p values are Holm-adjusted "
-              "within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
+              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences carry 95% "
+              "confidence intervals; the intervals of construct effects invert the noncentral t (as R's effectsize "
+              "and MBESS), those of item effects are a seeded bootstrap in groups of 30 or fewer and analytic in "
+              "larger ones. p values are Holm-adjusted within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
               "pre score (HC3 errors) and estimated marginal means, with the gain-score comparison beside it. "
               "Groups under {min_cell} respondents are not reported.",
     },
@@ -501,9 +504,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_reaction": {"ja": "受講者の反応の回答分布", "en": "Reaction: distribution of answers"},
     "10_course_report.likert": {
-        "ja": "## 事前・事後の回答分布\n\n中央（どちらともいえない）を0として、否定的な回答を左、肯定的な回答を右に示します。",
-        "en": "## Answers before and after\n\nCentred on the neutral point: disagreement to the left, agreement "
-              "to the right.",
+        "ja": "## 事前・事後の回答分布\n\n「そう思う」「満足」のように反対の意味の両端を持つ尺度は、中央を0として否定的な回答を左、"
+              "肯定的な回答を右に示します。頻度や数値の尺度は0から積み上げて示します。",
+        "en": "## Answers before and after\n\nScales between two opposites (agree, satisfied) are centred on the "
+              "middle: disagreement to the left, agreement to the right. Frequencies and numbered scales are "
+              "stacked from 0.",
     },
     "10_course_report.cap_likert": {"ja": "事前・事後の回答分布（項目別）", "en": "Answers before and after, by item"},
     "10_course_report.change": {
@@ -530,7 +535,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "negative means it faded."},
     "narrative.later.retention.caption": {"ja": "事後から追跡時点への構成概念の変化",
                                           "en": "Construct change from post to follow-up"},
-    "narrative.later.response_shift.title": {"ja": "振り返り事前評価（then-test）: 回答基準のずれ",
+    "narrative.later.response_shift.title": {"ja": "振り返り事前評価: 回答基準のずれ",
                                              "en": "Retrospective pre-test: response shift"},
     "narrative.later.response_shift.text": {
         "ja": "研修後に「研修前の自分」を振り返って答えた値と実際の事前の回答との差（振り返り−事前）です。"
@@ -849,14 +854,27 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "{label} (post mean {mean}, change {gain})"},
     "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
                                   "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_focus_small": {"ja": "事後の回答が{min_cell}人未満のため、重点テーマは示しません。",
+                                     "en": "Fewer than {min_cell} post answers: no focus is shown. "},
     "30_next_course.s_recommended": {
-        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{n}人・{n_courses}講座、{source}）。",
-        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{notes}、{source}）。",
+        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}; {notes}; {source}). ",
     },
     "30_next_course.s_better": {
-        "ja": "{what}は{choice}が一部の選択肢より優れています（{basis}で{versus}より {diff} 点、{cls}、{n}人・{n_courses}講座、{source}）。",
-        "en": "{what}: {choice} beats some options ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+        "ja": "{what}は{choice}が{versus}より優れています（{basis}で {diff} 点高い、{cls}、{notes}、{source}）{rest}。",
+        "en": "{what}: {choice} beats {versus} ({basis}: {diff} points higher, {cls}; {notes}; {source}){rest}. ",
     },
+    "30_next_course.not_beaten": {"ja": "が、{levels}より優れているとは言えません",
+                                  "en": ", but is not shown to be better than {levels}"},
+    "30_next_course.op_not_beaten": {"ja": "{levels}より優れているとは言えない", "en": "not shown to beat {levels}"},
+    "30_next_course.counts": {"ja": "{choice}{n}人・{n_courses}講座／{versus}{n_versus}人・{n_courses_versus}講座",
+                              "en": "{choice}: n = {n}, courses = {n_courses}; {versus}: n = {n_versus}, courses = {n_courses_versus}"},
+    "30_next_course.counts_one": {"ja": "{choice}{n}人・{n_courses}講座", "en": "{choice}: n = {n}, courses = {n_courses}"},
+    "30_next_course.note_sep": {"ja": "、", "en": "; "},
+    "30_next_course.note_tangled": {"ja": "{factors}と切り分けられず、その効果も含む",
+                                    "en": "not separable from {factors}, whose effect it includes"},
+    "30_next_course.note_single_course": {"ja": "{levels}は1講座のみで講座自体の違いと区別できない",
+                                          "en": "{levels}: one course only, not separable from that course"},
     "30_next_course.s_equivalent": {"ja": "{what}は選択肢どうしが{cls}ため、運営しやすいものを選べます。",
                                     "en": "{what}: the options are {cls}; choose the one easiest to run. "},
     "30_next_course.s_undecided": {"ja": "{what}は{cls}です。", "en": "{what}: {cls}. "},
@@ -869,12 +887,12 @@ TEXTS: dict[str, dict[str, str]] = {
                                        "en": "{what}: no data to compare. "},
     "30_next_course.s_hours": {
         "ja": "{what}は{choice}（{course}: 変化 {gain} 点、1時間あたり {per_hour}、{n_courses}講座から）が目安です。",
-        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour, of {n_courses} courses). ",
+        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour; courses compared: {n_courses}). ",
     },
-    "30_next_course.mde_equal": {"ja": "各群{n}人では d ≈ {mde} 未満の差は検出できません",
-                                 "en": "with {n} per group, differences below d ≈ {mde} cannot be detected"},
-    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人と{level_b}{n_b}人では d ≈ {mde} 未満の差は検出できません",
-                                "en": "with {n_a} ({level_a}) and {n_b} ({level_b}), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_equal": {"ja": "各群{n}人・{c}講座では d ≈ {mde} 未満の差は検出できません",
+                                 "en": "with {n} per group (courses = {c} each), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人（{c_a}講座）と{level_b}{n_b}人（{c_b}講座）では d ≈ {mde} 未満の差は検出できません",
+                                "en": "with {n_a} ({level_a}, courses = {c_a}) and {n_b} ({level_b}, courses = {c_b}), differences below d ≈ {mde} cannot be detected"},
     "30_next_course.source_audience": {"ja": "この対象のデータ", "en": "this audience's data"},
     "30_next_course.source_pooled": {"ja": "全対象を合わせたデータ", "en": "all audiences pooled"},
     "30_next_course.by_course": {"ja": "講座", "en": "Course"},
@@ -884,14 +902,48 @@ TEXTS: dict[str, dict[str, str]] = {
     "30_next_course.hours_value": {"ja": "{hours}時間", "en": "{hours} h"},
     "30_next_course.focus": {"ja": "重点テーマ", "en": "Focus"},
     "30_next_course.needs": {
-        "ja": "## ニーズ: 研修後の到達度と伸び\n\n事後の平均（到達度）と事前からの変化で構成概念を並べ、"
-              "到達度が低く伸びも小さいものを「重点改善」とします。追跡調査がある場合は事後からの後戻りも示します。",
-        "en": "## Needs: level after training and gain\n\nConstructs by post mean (level) and change from pre; "
-              "low level with small gain is marked \"improve first\". Where a follow-up exists, the fall-back since post is shown.",
+        "ja": "## ニーズ: 研修後の到達度と伸び\n\n構成概念とその項目を、事後の平均（到達度）、事前からの変化（伸び）、"
+              "伸びしろに対する伸びの割合で順位づけます（順位1が最も低い）。重要度の項目があれば重要度×到達度、なければ"
+              "到達度×伸びの4象限に分け、どちらも平均を境にします。追跡調査がある場合は事後からの後戻りとその判定も示します。",
+        "en": "## Needs: level after training and gain\n\nConstructs and their items ranked by post mean (level), change from "
+              "pre (gain) and the share of the room to grow that was gained (rank 1 = lowest). With importance items the map is "
+              "importance x attainment, else level x gain, each cut at the mean. Where a follow-up exists, the fall-back since "
+              "post and its classification are shown.",
     },
-    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り", "en": "Level, change and fall-back per audience"},
-    "30_next_course.cap_needs_fig": {"ja": "到達度×変化の4象限（破線: 平均）",
-                                     "en": "Level x gain quadrants (dashed: mean)"},
+    "30_next_course.measure_value": {"ja": "{label}（{value}）", "en": "{label} ({value})"},
+    "30_next_course.measure_value_ci": {"ja": "{label}（{value} [{lo}, {hi}]）", "en": "{label} ({value} [{lo}, {hi}])"},
+    "30_next_course.needs_low": {"ja": "{audience}: 事後の到達度が最も低いのは{item}です。",
+                                 "en": "{audience}: lowest post level: {item}. "},
+    "30_next_course.needs_small_gain": {"ja": "伸びが最も小さいのは{item}です。", "en": "Smallest gain: {item}. "},
+    "30_next_course.needs_quadrant": {"ja": "{map}の図で「{quadrant}」に入るのは{items}です。",
+                                      "en": "In the {map} map, \"{quadrant}\": {items}. "},
+    "30_next_course.map_level_gain": {"ja": "到達度×伸び", "en": "level x gain"},
+    "30_next_course.map_importance": {"ja": "重要度×到達度", "en": "importance x attainment"},
+    "30_next_course.needs_fallback": {"ja": "事後から追跡調査までに下がったのは{items}です。",
+                                      "en": "Fell back between post and follow-up: {items}. "},
+    "30_next_course.needs_fallback_none": {"ja": "事後から追跡調査までに下がったと確かめられた構成概念はありません。",
+                                           "en": "No construct was shown to fall back between post and follow-up. "},
+    "30_next_course.needs_held": {"ja": "事後の水準を保った（{cls}）のは{items}です。",
+                                  "en": "Held the post level ({cls}): {items}. "},
+    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り（構成概念と項目）",
+                                 "en": "Level, change and fall-back per audience (constructs and items)"},
+    "30_next_course.cap_needs_fig": {"ja": "{map}の4象限（破線: 平均）", "en": "{map} quadrants (dashed: mean)"},
+    "30_next_course.gain_per_hour": {
+        "ja": "## 研修1時間あたりの伸び\n\n講座ごとの変化（事後−事前）を研修時間で割った値です。講座ごとの比較で、"
+              "他の要因では調整していません。",
+        "en": "## Gain per training hour\n\nEach course's change (post − pre) divided by its hours; course by course, "
+              "not adjusted for other factors.",
+    },
+    "30_next_course.per_hour_line": {
+        "ja": "{audience}: 時間のわかる{n_courses}講座のうち、1時間あたりの伸び（構成概念の平均）が最も大きいのは{top}"
+              "（{top_hours}時間、変化 {top_diff}、1時間あたり {top_rate}）、最も小さいのは{bottom}（{bottom_hours}時間、"
+              "変化 {bottom_diff}、1時間あたり {bottom_rate}）です。",
+        "en": "{audience}: of {n_courses} courses with known hours, the largest gain per hour (mean over constructs) is "
+              "{top} ({top_hours} h, change {top_diff}, {top_rate} per hour), the smallest {bottom} ({bottom_hours} h, "
+              "change {bottom_diff}, {bottom_rate} per hour).",
+    },
+    "30_next_course.cap_gain_per_hour": {"ja": "講座・対象ごとの変化と1時間あたりの変化",
+                                         "en": "Change and change per hour per course and audience"},
     "30_next_course.axis_x_level_gain": {"ja": "事後の平均（到達度）", "en": "Post mean (level)"},
     "30_next_course.axis_y_level_gain": {"ja": "変化（事後−事前）", "en": "Change (post − pre)"},
     "30_next_course.axis_x_importance": {"ja": "重要度", "en": "Importance"},
@@ -924,15 +976,31 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "30_next_course.no_ideas": {"ja": "アイデア登録簿（ideas.csv）がないため、この節は省略します。",
                                 "en": "No ideas register (ideas.csv): this section is left out."},
-    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: {n} ideas (from {sections} sections)"},
+    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: ideas {n}, sections {sections}"},
+    "30_next_course.idea_story": {
+        "ja": "最も多くのアイデアが寄せられた経路は{top}（{n_top}件、全体の{share_top}）、最も少ない経路は{bottom}（{n_bottom}件）です。",
+        "en": "Most ideas came through {top} ({n_top}, {share_top} of all), the fewest through {bottom} ({n_bottom}).",
+    },
+    "30_next_course.idea_courses": {
+        "ja": "研修に結びついたアイデアは{n}件で、案内した{invited}人の100人あたり{per}件です。",
+        "en": "Ideas linked to a course: {n}, or {per} per 100 of the {invited} invited. ",
+    },
+    "30_next_course.idea_days": {"ja": "研修からアイデアまでの日数は中央値{median}日（四分位 {q1}–{q3}日）です。",
+                                 "en": "Days from course to idea: median {median} (quartiles {q1}–{q3})."},
+    "30_next_course.idea_status_unknown": {"ja": "（状況が不明な{m}件を除く）", "en": " (excluding {m} of unknown status)"},
+    "30_next_course.ideas_unreadable": {
+        "ja": "アイデア登録簿（ideas.csv）を読み込めませんでした。理由は検証ログ（00_validation）にあります。",
+        "en": "The ideas register (ideas.csv) could not be read; the reason is in the validation log (00_validation).",
+    },
+    "30_next_course.all_courses": {"ja": "全講座（対象者数のわかる講座）", "en": "all courses (with invited known)"},
     "30_next_course.idea_reach": {"ja": "アイデアが届いた課は全{total}課のうち{reached}課（{share}）です。",
                                   "en": "Ideas came from {reached} of all {total} sections ({share})."},
     "30_next_course.idea_implemented": {
         "ja": "{n}件のうち{k}件が実施されました（実施率 {rate}、95%信頼区間 {lo}–{hi}）。",
         "en": "{k} of {n} ideas were implemented (rate {rate}, 95% CI {lo}–{hi}).",
     },
-    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログに記録しました。",
-                                     "en": "{n} problems in the register were logged in the validation log."},
+    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログ（00_validation）に記録しました。",
+                                     "en": "Problems in the register: {n}, listed in the validation log (00_validation)."},
     "30_next_course.all_channels": {"ja": "全経路", "en": "all channels"},
     "30_next_course.cap_ideas_channel": {"ja": "経路別のアイデア件数・届いた課・実施率",
                                          "en": "Ideas, sections reached and implementation per channel"},
@@ -951,6 +1019,17 @@ TEXTS: dict[str, dict[str, str]] = {
               "- At follow-up, add supervisor ratings and workplace-climate items, so behaviour is seen by others too.\n"
               "- The answers needed use the observed pre-post correlation, response rate and follow-up attrition.",
     },
+    "30_next_course.needed_line_norate": {
+        "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）が必要です（回答率は不明）。",
+        "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); the response rate is unknown.",
+    },
+    "30_next_course.expected_line": {
+        "ja": "今回と同じ1講座あたり{invited}人の案内では選択肢ごとに約{n}組の回答が見込め、d = {sesoi} の差を見つける検出力は{power}、"
+              "検出できる最小の差は d ≈ {mde} です。",
+        "en": " Inviting {invited} per course as this time gives about {n} linked answers per option: power {power} to find "
+              "d = {sesoi}, smallest detectable difference d ≈ {mde}.",
+    },
+    "30_next_course.op_needed": {"ja": "次回の評価に必要な回答数", "en": "Answers needed for the next evaluation"},
     "30_next_course.needed_line": {
         "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）、回答率 {rate} なら{invite}人への案内が必要です。",
         "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); at a response rate of {rate}, invite {invite}.",
@@ -970,7 +1049,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 用語\n\n"
               "- **MDE（検出可能な最小効果）**: その人数で80%の確率で見つけられる最小の差（効果量 d）。これより小さい差は、あっても見逃します。\n"
               "- **SESOI（実質的に意味のある最小の差）**: これより小さい差は実務上同じとみなす幅。既定は d = 0.3。\n"
-              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。「差がない」とは別の、積極的な判定です。\n"
+              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。有意差が出ないこととは別の、積極的な判定です。\n"
               "- **TOST（2つの片側検定）**: 同等性を確かめる検定。90%信頼区間が ±SESOI に収まることと同じ判定です。\n"
               "- **Wilson 法**: 割合の信頼区間の計算法。人数が少なくても範囲が0〜100%をはみ出しません。",
         "en": "## Glossary\n\n"
@@ -985,12 +1064,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "30_next_course.op_col_choice": {"ja": "推奨", "en": "Recommendation"},
     "30_next_course.op_col_basis": {"ja": "根拠となる数値と判定", "en": "Numbers and classification"},
     "30_next_course.op_focus": {"ja": "事後平均 {mean} [{lo}, {hi}]、変化 {gain}", "en": "post mean {mean} [{lo}, {hi}], change {gain}"},
-    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）", "en": "{basis}: {diff} vs {versus} ({cls})"},
+    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）、{notes}", "en": "{basis}: {diff} vs {versus} ({cls}); {notes}"},
     "30_next_course.op_hours": {"ja": "{course}: 変化 {gain}、1時間あたり {per_hour}", "en": "{course}: change {gain}, {per_hour} per hour"},
     "30_next_course.op_design": {
-        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。必要数は本文の表を参照。",
+        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。",
         "en": "Evaluation: pre, post (with a then-test for self-ratings) and a follow-up about three months later "
-              "(supervisor and workplace-climate items). Answers needed: see the table in the report.",
+              "(supervisor and workplace-climate items).",
     },
     "30_next_course.status_fixed": {"ja": "指定", "en": "fixed"},
     "30_next_course.status_equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
@@ -1055,6 +1134,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.retention": {"ja": "追跡までの残存率", "en": "Retention to follow-up"},
     "col.invite_followup": {"ja": "案内数（追跡まで）", "en": "Invite (to follow-up)"},
     "col.aspect": {"ja": "項目", "en": "Aspect"},
+    "col.rank_post": {"ja": "到達度の順位", "en": "Rank (post)"},
+    "col.rank_gain": {"ja": "伸びの順位", "en": "Rank (gain)"},
+    "col.rank_followup": {"ja": "追跡の順位", "en": "Rank (follow-up)"},
+    "col.gain_norm": {"ja": "伸びしろに対する伸び", "en": "Normalised gain"},
+    "col.followup_mean": {"ja": "追跡平均", "en": "Follow-up mean"},
+    "col.importance": {"ja": "重要度", "en": "Importance"},
+    "col.per_hour": {"ja": "1時間あたりの変化", "en": "Change per hour"},
+    "col.per_hour_ci_low": {"ja": "1時間あたり95%CI下限", "en": "Per hour 95% CI low"},
+    "col.per_hour_ci_high": {"ja": "1時間あたり95%CI上限", "en": "Per hour 95% CI high"},
+    "col.status_known": {"ja": "状況のわかる件数", "en": "Status known"},
+    "col.invited_course": {"ja": "1講座あたりの案内数（今回）", "en": "Invited per course (this time)"},
+    "col.n_expected": {"ja": "見込まれる組数（1講座）", "en": "Expected pairs (one course)"},
+    "col.power_expected": {"ja": "その場合の検出力", "en": "Power at that n"},
+    "col.mde_expected": {"ja": "その場合のMDE（d）", "en": "MDE at that n (d)"},
+    "col.fallback_ci_low": {"ja": "後戻り95%CI下限", "en": "Fall-back 95% CI low"},
+    "col.fallback_ci_high": {"ja": "後戻り95%CI上限", "en": "Fall-back 95% CI high"},
     "col.choice": {"ja": "推奨", "en": "Recommendation"},
     "col.basis": {"ja": "根拠", "en": "Basis"},
 
@@ -1075,6 +1170,15 @@ TEXTS: dict[str, dict[str, str]] = {
               "software gives the same results.",
     },
     "40_research_report.cap_parameters": {"ja": "実行パラメータ", "en": "Parameters"},
+    "param.survey": {"ja": "調査", "en": "Survey"},
+    "param.language": {"ja": "レポートの言語", "en": "Report language"},
+    "param.min_cell": {"ja": "集計を表示する最小人数", "en": "Smallest group shown"},
+    "param.min_cell_text": {"ja": "自由記述を掲載する最小人数", "en": "Smallest group whose free text is shown"},
+    "value.language.ja": {"ja": "日本語", "en": "Japanese"},
+    "value.language.en": {"ja": "英語", "en": "English"},
+    "narrative.scale_range": {"ja": "「{low}」〜「{high}」の{k}段階（{min}–{max}）",
+                              "en": "{k} levels from '{low}' to '{high}' ({min}–{max})"},
+    "narrative.scale_numeric": {"ja": "{min}〜{max}の数値", "en": "numbers {min}–{max}"},
     "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
     "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
@@ -1130,13 +1234,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
     "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
                    "en": "V: Wilcoxon signed-rank statistic (paired items)"},
-    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+    "glossary.W": {"ja": "W: Mann–WhitneyのU検定の統計量（対応のない項目）",
                    "en": "W: Mann-Whitney statistic (independent items)"},
     "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
                    "en": "p: probability of a difference at least this large by chance if nothing changed"},
     "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
                       "en": "Holm adjustment: a correction of p-values for running many tests at once"},
-    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均を差の標準偏差で割った値）",
                      "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
     "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
                    "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},
@@ -1159,6 +1263,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 受講者の反応（レベル1）\n\nこの研修では満足度・有用性（反応）の設問に回答がないため、この節は示しません。",
         "en": "## Reaction (level 1)\n\nThis course has no answers to reaction questions (satisfaction, "
               "usefulness), so this section is left out.",
+    },
+    "section.no_changes.construct": {
+        "ja": "事前・事後の両方に回答がある構成概念がないため、構成概念の変化の表は示しません。",
+        "en": "No construct has answers in both waves, so the table of construct changes is left out.",
+    },
+    "section.no_changes.item": {
+        "ja": "事前・事後の両方に回答がある項目がないため、項目の変化の表は示しません。",
+        "en": "No item has answers in both waves, so the table of item changes is left out.",
+    },
+    "section.no_likert": {
+        "ja": "事前・事後の評定項目に示せる回答がないため、回答分布の図は示しません。",
+        "en": "There are no rating answers before or after the course to show, so the figure of answers is "
+              "left out.",
     },
     "section.no_effects": {
         "ja": "効果量を示せる構成概念・項目がない（回答者が少ないか、1つの時点でのみ尋ねた）ため、効果量の図は示しません。",
@@ -1240,12 +1357,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "research.no_reaction": {"ja": "### 受講者の反応\n\n反応（満足度・有用性）の設問に回答がないため示さない。",
                              "en": "### Reaction\n\nThere are no answers to reaction questions, so none are shown."},
     "research.comparison": {
-        "ja": "### 講師・形式・スタイル・対象の比較\n\n要因ごとの比較（事前得点で調整したANCOVA、変化量）は"
-              "「講師・形式・スタイル・対象の比較」レポートに示す。下の表は講座ごとの変化である。",
-        "en": "### Instructors, formats, styles and audiences\n\nThe factor comparisons (ANCOVA adjusted for the "
-              "pre score, gain scores) are in the report comparing instructors, formats, styles and audiences; "
-              "the table below shows the change per course.",
+        "ja": "### 講師・形式・スタイル・対象の比較\n\n{text}講座は無作為に割り付けられておらず、各要因の比較は"
+              "少数の講座に基づくため、要因の絡み合いと講座ごとの調整済み変化は「講師・形式・スタイル・対象の比較」"
+              "レポートで確かめる。下の表は講座ごとの変化である。",
+        "en": "### Instructors, formats, styles and audiences\n\n{text} Courses were not randomised and each factor "
+              "comparison rests on a few courses: the report comparing instructors, formats, styles and audiences "
+              "shows which factors the courses tangle together and the adjusted change per course. The table "
+              "below shows the change per course.",
     },
+    "research.ancova_found": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）で差が0と区別できたのは、{items}。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), these "
+              "differences were told apart from zero: {items}.",
+    },
+    "research.ancova_item": {"ja": "{construct}の{factor}（F = {f}、自由度 {df}、{p}）",
+                             "en": "{construct} by {factor} (F = {f}, df {df}, {p})"},
+    "research.ancova_none": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）では、{k}個の構成概念のどれについても"
+              "講師・形式・スタイル・対象による差を0と区別できなかった。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), no difference "
+              "between instructors, formats, styles or audiences was told apart from zero for any of the {k} "
+              "constructs.",
+    },
+    "research.no_ancova": {
+        "ja": "事前・事後を照合できた回答者がいない、または講座間で異なる要因がないため、ANCOVAによる比較は行えなかった。",
+        "en": "The ANCOVA comparison could not be made: no respondents were linked before and after, or no factor "
+              "differs between the courses.",
+    },
+    "40_research_report.cap_ancova": {"ja": "要因ごとのANCOVA（事前得点で調整、タイプII F検定）",
+                                      "en": "ANCOVA per factor (adjusted for the pre score, type II F tests)"},
     "research.later": {"ja": "### {title}\n\n{text}", "en": "### {title}\n\n{text}"},
     "discussion.heading": {"ja": "## 考察\n\n{text}", "en": "## Discussion\n\n{text}"},
     "discussion.retention": {
