@@ -104,3 +104,17 @@ def test_parameter_course_id_is_not_a_staff_number():
     assert not privacy._STAFF_RE.search("course_id C2024-01")
     assert not privacy._STAFF_RE.search("Course ID C2024-01")    # the English course report's header
     assert privacy._STAFF_RE.search("ID: A12345") and privacy._STAFF_RE.search("職員番号 12345")
+
+
+def test_no_catalogue_key_is_written_twice():
+    """A key written twice in the catalogue's source is silently overwritten by the later one
+    (merges left two different 「{low}」〜「{high}」 wordings of one key, one of them dead)."""
+    import ast
+    import collections
+
+    tree = ast.parse(Path(catalog.__file__).read_text(encoding="utf-8"))
+    keys = [k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            and k.value in catalog.TEXTS and isinstance(catalog.TEXTS[k.value], dict)]
+    twice = [k for k, n in collections.Counter(keys).items() if n > 1]
+    assert not twice, twice

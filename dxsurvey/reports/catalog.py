@@ -338,12 +338,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "回答は匿名で、事前と事後を本人どうしで照合できないため、独立2群として分析した。",
         "en": " Answers were anonymous, so pre and post were analysed as independent samples.",
     },
-    "narrative.scale_range": {"ja": "「{low}」〜「{high}」（{min}–{max}）", "en": "\u201c{low}\u201d to \u201c{high}\u201d ({min}–{max})"},
-    "value.param.study": {"ja": "調査フォルダ", "en": "Study folder"},
-    "value.param.language": {"ja": "報告書の言語", "en": "Report language"},
-    "value.param.min_cell": {"ja": "表示する最小の人数", "en": "Smallest group shown"},
-    "value.language.ja": {"ja": "日本語", "en": "Japanese"},
-    "value.language.en": {"ja": "英語", "en": "English"},
     "narrative.methods_instruments": {
         "ja": "評定項目 {n_items} 問（尺度: {scales}）を用い、{n_constructs}つの構成概念を項目平均で得点化した"
               "（逆転項目は逆転して平均）。信頼性はCronbachのα（Feldtの95%CI）とMcDonaldのω（total）で評価した。",
@@ -1867,7 +1861,6 @@ TEXTS.update({
     "col.docs_b": {"ja": "出現文書数(B)", "en": "Documents (B)"},
     "col.share_a": {"ja": "割合(A)", "en": "Share (A)"},
     "col.share_b": {"ja": "割合(B)", "en": "Share (B)"},
-    "col.group": {"ja": "グループ", "en": "Group"},
     "col.code": {"ja": "コード", "en": "Code"},
     "col.coded": {"ja": "該当文書数", "en": "Coded"},
     "col.n_group": {"ja": "グループの記述数", "en": "Comments in group"},

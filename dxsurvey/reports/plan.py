@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -616,7 +617,9 @@ class PlanReport:
                            for r in f.itertuples(index=False))
             parts.append(f"<h3>{esc(label('audience', aud, lang))}</h3><table><thead><tr>{heads}</tr></thead>"
                          f"<tbody>{body}</tbody></table>")
-        parts.append(f"<p>{esc(_plain(self.parameters_text()))}</p>")
+        # the catalogue's inline code (a command line) stays code on the one page
+        params = re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(_plain(self.parameters_text())))
+        parts.append(f"<p>{params}</p>")
         parts.append(f"<p>{esc(text('30_next_course.op_design', lang))}</p>")
         needed = self.needed_lines()
         if needed:
