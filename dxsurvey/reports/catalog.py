@@ -1032,9 +1032,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "Answers and invitations needed next time (SESOI: d = {sesoi})"},
     "30_next_course.params_none": {
         "ja": "形式・スタイル・講師区分・時間はすべてデータから導いています（SESOI d = {sesoi}）。"
-              "例えば形式を決めてから残りを導くには、実行時に <code>-p format online</code> のように指定します。",
+              "例えば形式を決めてから残りを導くには、実行時に `-p format online` のように指定します。",
         "en": "Format, style, instructor type and hours are all derived from the data (SESOI d = {sesoi}). "
-              "To fix one and re-derive the rest, run with e.g. <code>-p format online</code>.",
+              "To fix one and re-derive the rest, run with e.g. `-p format online`.",
     },
     "30_next_course.params_fixed": {"ja": "指定: {items}。残りはこの指定で調整して導き直しています（SESOI d = {sesoi}）。",
                                     "en": "Fixed: {items}. The rest is re-derived with these adjusted for (SESOI d = {sesoi})."},
