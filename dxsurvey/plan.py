@@ -724,8 +724,9 @@ class WhatWorked:
         audience, construct, factor, model, level, n, n_courses, estimate, ci_low, ci_high:
         the adjusted means behind the contrasts (``compare``'s levels of that model).
     notes : DataFrame
-        audience, construct, factor, kind, message: ``compare``'s notes (aliasing,
-        fall-backs, small n), already worded in the study's language.
+        audience, construct, factor, kind, code, params: ``compare``'s notes (aliasing,
+        fall-backs, small n) as codes of :data:`dxsurvey.stats.codes.NOTES` with their
+        parameters, each once per audience x construct x factor.
     """
 
     contrasts: pd.DataFrame
@@ -934,7 +935,7 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
     for f in adjust or ():
         _check_choice("adjust", f, ALL_FACTORS)
     min_cell = study.min_cell if min_cell is None else min_cell
-    rows, lv_rows, note_rows = [], [], []
+    rows, lv_rows, note_rows, seen = [], [], [], set()
     for aud in audiences:
         sub = study if aud == "all" else audience_study(study, aud)
         if not len(sub.submissions):
@@ -948,8 +949,11 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
             model_factors = (f, *others)
             for cid in cids:
                 c95 = compare(sub, construct=cid, factors=model_factors, waves=waves, min_cell=min_cell)
-                for kind, msg in zip(c95.notes["kind"], c95.notes["message"]):
-                    note_rows.append((aud, cid, f, kind, msg))
+                for kind, code, params in zip(c95.notes["kind"], c95.notes["code"], c95.notes["params"]):
+                    key = (aud, cid, f, kind, code, repr(sorted(params.items())))
+                    if key not in seen:
+                        seen.add(key)
+                        note_rows.append((aud, cid, f, kind, code, params))
                 con = c95.contrasts
                 model = _primary(con["model"][con["factor"] == f]) if len(con) else None
                 if model is None:
@@ -1009,8 +1013,8 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
         contrasts[c] = contrasts[c].astype("int64")
     levels = pd.DataFrame(lv_rows, columns=["audience", "construct", "factor", "model", "level", "n",
                                             "n_courses", "estimate", "ci_low", "ci_high"])
-    notes = pd.DataFrame(note_rows, columns=["audience", "construct", "factor", "kind", "message"])
-    return WhatWorked(contrasts=contrasts, levels=levels, notes=notes.drop_duplicates().reset_index(drop=True))
+    notes = pd.DataFrame(note_rows, columns=["audience", "construct", "factor", "kind", "code", "params"])
+    return WhatWorked(contrasts=contrasts, levels=levels, notes=notes)
 
 
 def gain_per_hour(study, *, pp: pd.DataFrame | None = None, waves=("pre", "post")) -> pd.DataFrame:

@@ -599,8 +599,11 @@ def test_compare_accepts_instructor_type():
     res = compare(study, construct="att", factors=("instructor_type", "format"))
     assert set(res.levels.loc[res.levels["factor"] == "instructor_type", "level"]) == {"external", "internal"}
     both = compare(study, construct="att", factors=("instructor", "instructor_type"))
-    msg = " ".join(both.notes.loc[both.notes["kind"] == "aliased", "message"])
-    assert "講師の区分" in msg
+    from dxsurvey.reports.comparison import note_text
+    aliased = both.notes[both.notes["kind"] == "aliased"]
+    assert [(p["dropped"], p["kept"]) for p in aliased["params"]] == [("instructor_type", "instructor")]
+    msg = " ".join(note_text(c, p, "ja") for c, p in zip(aliased["code"], aliased["params"]))
+    assert "講師区分" in msg
 
 
 # =============================================================================== one compare per cell

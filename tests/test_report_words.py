@@ -263,7 +263,10 @@ def test_limitations_come_from_the_data():
 def test_methods_list_every_scale_in_use():
     st = paired_study(post_only=True)
     st.codebook.items[-1] = type(st.codebook.items[-1])(id="sat", column=("sat",), scale="agree4", waves=("post",))
-    assert "agree4 \\(1–4\\)" in research.methods(st, lang="en")
+    agree4 = st.codebook.scales["agree4"]
+    text_ = research.methods(st, lang="en")
+    # named by its end labels and range, not by its id (a code)
+    assert f"“{agree4.label_of(1)}” to “{agree4.label_of(4)}” (1–4)" in text_ and "agree4" not in text_
 
 
 def test_research_title_comes_from_the_codebook():

@@ -1,6 +1,8 @@
 """The research report (notebooks/40_research_report): abstract, methods, results, appendix."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .. import provenance
@@ -224,8 +226,12 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
                           items=escape_md(", ".join(cb.item(i).display for i in c.items)),
                           reliability=_rel_summary(rel, study, c.id, lang)))
     scales = {it.scale for it in cb.items if it.type == "scale" and it.scale}     # every scale in use
-    scale_txt = ", ".join(f"{s} ({cb.scales[s].min}–{cb.scales[s].max})" for s in sorted(scales)) or DASH
-    instruments = text("narrative.methods_instruments", lang, scales=escape_md(scale_txt),
+    # each scale by its end labels and range (the codebook's labels: its id is a code)
+    scale_txt = text("caution.sep", lang).join(dict.fromkeys(
+        text("narrative.scale_range", lang, low=escape_md(cb.scales[s].label_of(cb.scales[s].min)),
+             high=escape_md(cb.scales[s].label_of(cb.scales[s].max)), min=cb.scales[s].min, max=cb.scales[s].max)
+        for s in sorted(scales))) or DASH
+    instruments = text("narrative.methods_instruments", lang, scales=scale_txt,
                        n_items=len(cb.items_of("scale")), n_constructs=len(cb.constructs))
     parts = [
         text("narrative.h_design", lang), design,
@@ -239,14 +245,31 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
 
 
 # ---------------------------------------------------------------------- reproducibility
-def parameters_table(**params) -> pd.DataFrame:
-    """The notebook's parameters as a ``name, value`` table (paths shown as given)."""
-    return pd.DataFrame({"name": list(params), "value": [str(v) for v in params.values()]})
+def parameters_table(lang: str = "ja", **params) -> pd.DataFrame:
+    """The parameters that decide the results as a ``name, value`` table in ``lang``.
+
+    Names come from the catalogue (``value.param.<name>``); ``study`` is shown as the study
+    folder's name (the notebook's relative path says nothing to a reader), ``language`` by
+    its name; the output folder is left out (it does not change a number).
+    """
+    check_lang(lang)
+    rows = []
+    for name, value in params.items():
+        if name == "out":
+            continue
+        if name == "study":
+            value = Path(str(value)).resolve().name
+        elif name == "language":
+            value = label("language", value, lang)
+        rows.append((label("param", name, lang), str(value)))
+    return pd.DataFrame(rows, columns=["name", "value"])
 
 
 def package_versions() -> pd.DataFrame:
-    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`)."""
-    return provenance.package_versions()
+    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`);
+    Python by its name."""
+    out = provenance.package_versions()
+    return out.assign(package=out["package"].replace({"python": "Python"}))
 
 
 def input_hashes(study) -> pd.DataFrame:
@@ -256,9 +279,13 @@ def input_hashes(study) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- report tables
 def table_parameters(ctx, **params) -> ReportTable:
-    """The run's parameters (no counts): ``params`` as given, then the report's language and min_cell."""
+    """The run's parameters (no counts): ``params`` (the study as the folder read), then the report's
+    language and min_cell, named in the report's language (:func:`parameters_table`)."""
     params = {**params, "language": ctx.language, "min_cell": ctx.min_cell}
-    return ReportTable(parameters_table(**params), "parameters", "40_research_report.cap_parameters", n_cols=())
+    if "study" in params:      # the study read (the notebook's path is relative to its own folder)
+        params["study"] = Path(ctx.study.root)
+    return ReportTable(parameters_table(ctx.language, **params), "parameters", "40_research_report.cap_parameters",
+                       n_cols=())
 
 
 def table_versions(ctx) -> ReportTable:
