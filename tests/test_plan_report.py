@@ -77,7 +77,7 @@ def test_sentences_follow_the_numbers(report):
     i = dec.index[(dec["audience"] == "staff") & (dec["aspect"] == "style")][0]
     dec.loc[i, ["choice", "versus", "diff", "n", "n_courses", "n_versus", "n_courses_versus"]] = \
         ["lecture", "workshop", 0.77, 40, 2, 30, 3]
-    dec.loc[i, ["status", "tangled_with", "not_beaten"]] = ["better_than_some", None, None]
+    dec.loc[i, ["status", "tangled_with", "entangled_with", "not_beaten"]] = ["better_than_some", None, None, None]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec, report.rec.evidence))
     staff = _aud_summary(alt.summary(), "一般職員")
     assert "研修スタイルは講義がワークショップより優れています（自分事化で 0.77 点高い、差がある、講義40人・2講座／ワークショップ30人・3講座、この対象のデータ）。" in staff
@@ -87,8 +87,8 @@ def test_sentences_follow_the_numbers(report):
     dec2 = dec.copy()
     dec2.loc[f, ["choice", "versus", "diff", "basis", "n", "n_courses", "n_versus", "n_courses_versus"]] = \
         ["in_person", "online", 0.41, "ownership", 36, 2, 33, 1]
-    dec2.loc[f, ["status", "class", "tangled_with", "not_beaten", "source"]] = \
-        ["better_than_some", "different", "style,instructor_type", "hybrid", "audience"]
+    dec2.loc[f, ["status", "class", "tangled_with", "entangled_with", "not_beaten", "source"]] = \
+        ["better_than_some", "different", "style,instructor_type", None, "hybrid", "audience"]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec2, report.rec.evidence))
     staff = _aud_summary(alt.summary(), "一般職員")
     assert ("形式は対面がオンラインより優れています（自分事化で 0.41 点高い、差がある、対面36人・2講座／オンライン33人・1講座、"
@@ -97,6 +97,12 @@ def test_sentences_follow_the_numbers(report):
     en = _aud_summary(dataclasses.replace(alt, lang="en").summary(), "staff")
     assert "Format: in person beats online (" in en and "but is not shown to be better than hybrid." in en
     assert "not separable from Style, Instructor type" in en
+    # a factor adjusted for but bundled with the compared one by the courses
+    dec2.loc[f, ["tangled_with", "entangled_with"]] = [None, "instructor"]
+    alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec2, report.rec.evidence))
+    staff = _aud_summary(alt.summary(), "一般職員")
+    assert "オンライン33人・1講座、講師とは講座の組み合わせが偏り、調整は少数の講座頼み、オンラインは1講座のみ" in staff
+    assert "切り分けられず" not in staff.split("形式は")[1].split("。")[0]
     dec.loc[i, ["choice", "status", "versus"]] = [None, "equivalent", None]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec, report.rec.evidence))
     assert "研修スタイルは選択肢どうしが同等とみなせるため" in _aud_summary(alt.summary(), "一般職員")

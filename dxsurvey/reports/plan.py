@@ -117,6 +117,10 @@ class PlanReport:
             factors = [label("factor", f, lang) for f in str(d["tangled_with"]).split(",")]
             out += sep + text("30_next_course.note_tangled", lang,
                               factors=text("30_next_course.list_sep", lang).join(factors))
+        if not isna(d.get("entangled_with")) and d.get("entangled_with"):
+            factors = [label("factor", f, lang) for f in str(d["entangled_with"]).split(",")]
+            out += sep + text("30_next_course.note_entangled", lang,
+                              factors=text("30_next_course.list_sep", lang).join(factors))
         single = [lvl for lvl, c in ((d["choice"], d["n_courses"]), (d["versus"], d["n_courses_versus"]))
                   if not isna(lvl) and not isna(c) and int(c) == 1]
         if single:
@@ -316,6 +320,8 @@ class PlanReport:
             "mde_d": c["mde_d"].to_numpy(float),
             "tangled_with": [text("30_next_course.list_sep", lang).join(label("factor", t, lang) for t in str(v).split(","))
                              if not isna(v) and v else "" for v in c["tangled_with"]],
+            "entangled_with": [text("30_next_course.list_sep", lang).join(label("factor", t, lang) for t in str(v).split(","))
+                               if not isna(v) and v else "" for v in c["entangled_with"]],
             "caution": [caution_text(v, lang) if not isna(v) and v else "" for v in c["caution"]],
         })
 
