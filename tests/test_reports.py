@@ -297,6 +297,9 @@ def test_notebook_shape(name):
         assert p in params
     assert ("course_id = " in params) == (name == "10_course_report")
     assert f'name="{name}"' in code[1].source and "Context.open(" in code[1].source
+    # a notebook only calls into dxsurvey: under 40 lines of code (blank lines and comments aside)
+    lines = [x for c in code for x in c.source.splitlines() if x.strip() and not x.strip().startswith("#")]
+    assert len(lines) < 40, f"{name}: {len(lines)} code lines"
     for c in code:
         assert not c.get("outputs") and c.get("execution_count") is None
         assert not re.search(r"^\s*(def|class|lambda)\b", c.source, re.M)

@@ -135,7 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.test.paired_t": {"ja": "対応のあるt検定", "en": "paired t test"},
     "value.test.welch_t": {"ja": "Welchのt検定", "en": "Welch t test"},
     "value.test.wilcoxon": {"ja": "Wilcoxon符号付き順位検定", "en": "Wilcoxon signed-rank"},
-    "value.test.mannwhitney": {"ja": "Mann-WhitneyのU検定", "en": "Mann-Whitney U"},
+    "value.test.mannwhitney": {"ja": "Mann–WhitneyのU検定", "en": "Mann-Whitney U"},
     "value.effect_type.cohen_dz": {"ja": "Cohenのd_z", "en": "Cohen's d_z"},
     "value.effect_type.hedges_g": {"ja": "Hedgesのg", "en": "Hedges' g"},
     "value.effect_type.rank_biserial": {"ja": "順位双列相関r_rb", "en": "rank-biserial r"},
@@ -356,14 +356,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "narrative.methods_statistics": {
         "ja": "構成概念は対応のあるt検定（効果量 Cohenのd_z）またはWelchのt検定（Hedgesのg）、"
-              "項目はWilcoxonの符号順位検定またはMann-WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
-              "差と効果量には95%信頼区間（小標本ではシード固定のブートストラップ）を付し、p値は族ごとにHolm法で調整した。"
+              "項目はWilcoxonの符号順位検定またはMann–WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
+              "差には95%信頼区間を付し、構成概念の効果量の区間は非心t分布の反転（Rのeffectsize・MBESSと同じ方法）、"
+              "項目の効果量の区間は30人以下の群でシード固定のブートストラップ、それより大きい群で解析的に求めた。"
+              "p値は族ごとにHolm法で調整した。"
               "講師・形式・スタイル・対象の比較は、事前得点を共変量とするANCOVA（HC3標準誤差）と推定周辺平均により行い、"
               "変化量による比較を併記した。{min_cell}人未満の群は報告しない。",
         "en": "Constructs were compared with paired t tests (Cohen's d_z) or Welch t tests (Hedges' g), items with "
-              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences and effects "
-              "carry 95% confidence intervals (seeded bootstrap for small groups); p values are Holm-adjusted "
-              "within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
+              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences carry 95% "
+              "confidence intervals; the intervals of construct effects invert the noncentral t (as R's effectsize "
+              "and MBESS), those of item effects are a seeded bootstrap in groups of 30 or fewer and analytic in "
+              "larger ones. p values are Holm-adjusted within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
               "pre score (HC3 errors) and estimated marginal means, with the gain-score comparison beside it. "
               "Groups under {min_cell} respondents are not reported.",
     },
@@ -501,9 +504,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_reaction": {"ja": "受講者の反応の回答分布", "en": "Reaction: distribution of answers"},
     "10_course_report.likert": {
-        "ja": "## 事前・事後の回答分布\n\n中央（どちらともいえない）を0として、否定的な回答を左、肯定的な回答を右に示します。",
-        "en": "## Answers before and after\n\nCentred on the neutral point: disagreement to the left, agreement "
-              "to the right.",
+        "ja": "## 事前・事後の回答分布\n\n「そう思う」「満足」のように反対の意味の両端を持つ尺度は、中央を0として否定的な回答を左、"
+              "肯定的な回答を右に示します。頻度や数値の尺度は0から積み上げて示します。",
+        "en": "## Answers before and after\n\nScales between two opposites (agree, satisfied) are centred on the "
+              "middle: disagreement to the left, agreement to the right. Frequencies and numbered scales are "
+              "stacked from 0.",
     },
     "10_course_report.cap_likert": {"ja": "事前・事後の回答分布（項目別）", "en": "Answers before and after, by item"},
     "10_course_report.change": {
@@ -530,7 +535,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "negative means it faded."},
     "narrative.later.retention.caption": {"ja": "事後から追跡時点への構成概念の変化",
                                           "en": "Construct change from post to follow-up"},
-    "narrative.later.response_shift.title": {"ja": "振り返り事前評価（then-test）: 回答基準のずれ",
+    "narrative.later.response_shift.title": {"ja": "振り返り事前評価: 回答基準のずれ",
                                              "en": "Retrospective pre-test: response shift"},
     "narrative.later.response_shift.text": {
         "ja": "研修後に「研修前の自分」を振り返って答えた値と実際の事前の回答との差（振り返り−事前）です。"
@@ -849,6 +854,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "{label} (post mean {mean}, change {gain})"},
     "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
                                   "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_focus_small": {"ja": "事後の回答が{min_cell}人未満のため、重点テーマは示しません。",
+                                     "en": "Fewer than {min_cell} post answers: no focus is shown. "},
     "30_next_course.s_recommended": {
         "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{notes}、{source}）。",
         "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}; {notes}; {source}). ",
@@ -1171,6 +1178,15 @@ TEXTS: dict[str, dict[str, str]] = {
               "software gives the same results.",
     },
     "40_research_report.cap_parameters": {"ja": "実行パラメータ", "en": "Parameters"},
+    "param.survey": {"ja": "調査", "en": "Survey"},
+    "param.language": {"ja": "レポートの言語", "en": "Report language"},
+    "param.min_cell": {"ja": "集計を表示する最小人数", "en": "Smallest group shown"},
+    "param.min_cell_text": {"ja": "自由記述を掲載する最小人数", "en": "Smallest group whose free text is shown"},
+    "value.language.ja": {"ja": "日本語", "en": "Japanese"},
+    "value.language.en": {"ja": "英語", "en": "English"},
+    "narrative.scale_range": {"ja": "「{low}」〜「{high}」の{k}段階（{min}–{max}）",
+                              "en": "{k} levels from '{low}' to '{high}' ({min}–{max})"},
+    "narrative.scale_numeric": {"ja": "{min}〜{max}の数値", "en": "numbers {min}–{max}"},
     "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
     "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
@@ -1226,13 +1242,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
     "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
                    "en": "V: Wilcoxon signed-rank statistic (paired items)"},
-    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+    "glossary.W": {"ja": "W: Mann–WhitneyのU検定の統計量（対応のない項目）",
                    "en": "W: Mann-Whitney statistic (independent items)"},
     "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
                    "en": "p: probability of a difference at least this large by chance if nothing changed"},
     "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
                       "en": "Holm adjustment: a correction of p-values for running many tests at once"},
-    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均を差の標準偏差で割った値）",
                      "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
     "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
                    "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},
@@ -1255,6 +1271,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 受講者の反応（レベル1）\n\nこの研修では満足度・有用性（反応）の設問に回答がないため、この節は示しません。",
         "en": "## Reaction (level 1)\n\nThis course has no answers to reaction questions (satisfaction, "
               "usefulness), so this section is left out.",
+    },
+    "section.no_changes.construct": {
+        "ja": "事前・事後の両方に回答がある構成概念がないため、構成概念の変化の表は示しません。",
+        "en": "No construct has answers in both waves, so the table of construct changes is left out.",
+    },
+    "section.no_changes.item": {
+        "ja": "事前・事後の両方に回答がある項目がないため、項目の変化の表は示しません。",
+        "en": "No item has answers in both waves, so the table of item changes is left out.",
+    },
+    "section.no_likert": {
+        "ja": "事前・事後の評定項目に示せる回答がないため、回答分布の図は示しません。",
+        "en": "There are no rating answers before or after the course to show, so the figure of answers is "
+              "left out.",
     },
     "section.no_effects": {
         "ja": "効果量を示せる構成概念・項目がない（回答者が少ないか、1つの時点でのみ尋ねた）ため、効果量の図は示しません。",
@@ -1336,12 +1365,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "research.no_reaction": {"ja": "### 受講者の反応\n\n反応（満足度・有用性）の設問に回答がないため示さない。",
                              "en": "### Reaction\n\nThere are no answers to reaction questions, so none are shown."},
     "research.comparison": {
-        "ja": "### 講師・形式・スタイル・対象の比較\n\n要因ごとの比較（事前得点で調整したANCOVA、変化量）は"
-              "「講師・形式・スタイル・対象の比較」レポートに示す。下の表は講座ごとの変化である。",
-        "en": "### Instructors, formats, styles and audiences\n\nThe factor comparisons (ANCOVA adjusted for the "
-              "pre score, gain scores) are in the report comparing instructors, formats, styles and audiences; "
-              "the table below shows the change per course.",
+        "ja": "### 講師・形式・スタイル・対象の比較\n\n{text}講座は無作為に割り付けられておらず、各要因の比較は"
+              "少数の講座に基づくため、要因の絡み合いと講座ごとの調整済み変化は「講師・形式・スタイル・対象の比較」"
+              "レポートで確かめる。下の表は講座ごとの変化である。",
+        "en": "### Instructors, formats, styles and audiences\n\n{text} Courses were not randomised and each factor "
+              "comparison rests on a few courses: the report comparing instructors, formats, styles and audiences "
+              "shows which factors the courses tangle together and the adjusted change per course. The table "
+              "below shows the change per course.",
     },
+    "research.ancova_found": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）で差が0と区別できたのは、{items}。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), these "
+              "differences were told apart from zero: {items}.",
+    },
+    "research.ancova_item": {"ja": "{construct}の{factor}（F = {f}、自由度 {df}、{p}）",
+                             "en": "{construct} by {factor} (F = {f}, df {df}, {p})"},
+    "research.ancova_none": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）では、{k}個の構成概念のどれについても"
+              "講師・形式・スタイル・対象による差を0と区別できなかった。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), no difference "
+              "between instructors, formats, styles or audiences was told apart from zero for any of the {k} "
+              "constructs.",
+    },
+    "research.no_ancova": {
+        "ja": "事前・事後を照合できた回答者がいない、または講座間で異なる要因がないため、ANCOVAによる比較は行えなかった。",
+        "en": "The ANCOVA comparison could not be made: no respondents were linked before and after, or no factor "
+              "differs between the courses.",
+    },
+    "40_research_report.cap_ancova": {"ja": "要因ごとのANCOVA（事前得点で調整、タイプII F検定）",
+                                      "en": "ANCOVA per factor (adjusted for the pre score, type II F tests)"},
     "research.later": {"ja": "### {title}\n\n{text}", "en": "### {title}\n\n{text}"},
     "discussion.heading": {"ja": "## 考察\n\n{text}", "en": "## Discussion\n\n{text}"},
     "discussion.retention": {
