@@ -376,3 +376,17 @@ def test_design_says_power_at_the_expected_turnout(report):
     assert "次回の評価に必要な回答数" in page and f"各群{int(r['n_compare'])}人" in page
     en = dataclasses.replace(report, lang="en").needed_lines()
     assert any(f"power {100 * r['power_expected']:.0f}% to find d = 0.30" in x for x in en)
+
+
+def test_plan_sentences_keep_the_one_rule(report):
+    """With min_cell above every group, no level, gain, fall-back or gain per hour is said."""
+    big = dataclasses.replace(report, min_cell=10_000)
+    assert str(big.needs_text()) == ""
+    assert str(big.per_hour_text()) == ""
+    # a min_cell between the groups: only groups at or above it are named
+    mid = dataclasses.replace(report, min_cell=12)
+    g = report.gph
+    small = set(g.loc[(g["n_a"] < 12) | (g["n_b"] < 12), "course_id"]) - set(
+        g.loc[(g["n_a"] >= 12) & (g["n_b"] >= 12), "course_id"])
+    txt = str(mid.per_hour_text())
+    assert small and not any(c.replace("-", "\\-") in txt for c in small)

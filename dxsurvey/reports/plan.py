@@ -208,7 +208,9 @@ class PlanReport:
         nd = self.nd[(self.nd["measure_type"] == "construct")]
         out = []
         for aud in dict.fromkeys(nd["audience"]):
-            part = nd[(nd["audience"] == aud) & nd["post_mean"].notna()]
+            # the one rule: a level, gain or fall-back of fewer than min_cell people is not said
+            part = nd[(nd["audience"] == aud) & nd["post_mean"].notna()
+                      & (pd.to_numeric(nd["n_post"], errors="coerce") >= self.min_cell)]
             if not len(part):
                 continue
             low = part.loc[part["post_mean"].idxmin()]
@@ -228,7 +230,8 @@ class PlanReport:
                                   map=text(f"30_next_course.map_{basis}", lang),
                                   quadrant=label("quadrant", "priority_improve", lang),
                                   items=sep.join(escape_md(self._name(m)) for m in q["measure_id"])))
-            fu = part[part["fallback_class"].notna()]
+            fu = part[part["fallback_class"].notna()
+                      & (pd.to_numeric(part["n_followup"], errors="coerce") >= self.min_cell)]
             if len(fu):
                 down = fu[fu["fallback_class"].isin(["different", "different_but_small"]) & (fu["fallback"] < 0)]
                 held = fu[fu["fallback_class"] == "equivalent"]
@@ -338,8 +341,10 @@ class PlanReport:
     # ------------------------------------------------------------------ gain per hour
     def _per_course_hour(self) -> pd.DataFrame:
         """Per audience x course with known hours: mean change and change per hour over the
-        constructs (suppressed changes left out), and the smallest n behind them."""
-        g = self.gph[self.gph["hours"].notna() & self.gph["diff"].notna()]
+        constructs; changes of fewer than min_cell people in either wave are left out."""
+        g = self.gph[self.gph["hours"].notna() & self.gph["diff"].notna()
+                     & (pd.to_numeric(self.gph["n_a"], errors="coerce") >= self.min_cell)
+                     & (pd.to_numeric(self.gph["n_b"], errors="coerce") >= self.min_cell)]
         if not len(g):
             return pd.DataFrame(columns=["audience", "course_id", "hours", "diff", "per_hour"])
         return (g.groupby(["audience", "course_id"], sort=True)
