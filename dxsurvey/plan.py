@@ -70,7 +70,7 @@ WHAT_WORKED_COLUMNS = (
     "audience", "construct", "factor", "model", "design", "level_a", "level_b",
     "n_a", "n_b", "n_courses_a", "n_courses_b", "diff", "ci_low", "ci_high", "p_val",
     "ci90_low", "ci90_high", "sd", "sesoi", "sesoi_raw", "d", "p_tost", "class",
-    "rho", "mde_d", "mde_raw", "adjusted_for", "tangled_with", "source", "caution",
+    "rho", "mde_d", "mde_raw", "adjusted_for", "tangled_with", "entangled_with", "source", "caution",
 )
 
 #: Columns of :func:`needs`.
@@ -94,7 +94,7 @@ NEEDED_COLUMNS = ("audience", "construct", "n_pairs", "rho", "dz", "n_change", "
 #: Columns of :attr:`Recommendation.decisions`.
 DECISION_COLUMNS = ("audience", "aspect", "choice", "status", "basis", "estimate", "ci_low",
                     "ci_high", "versus", "diff", "class", "n", "n_courses", "n_versus",
-                    "n_courses_versus", "tangled_with", "not_beaten", "source")
+                    "n_courses_versus", "tangled_with", "entangled_with", "not_beaten", "source")
 
 #: Primary model of a comparison: the first of these that :func:`compare` returned
 #: (the comparison report's order, ``plots.MODEL_PREFERENCE``; a test checks they agree).
@@ -842,6 +842,18 @@ def _levels_in(study, factor) -> int:
     return vals.dropna().nunique()
 
 
+def _tangled_partners(study, factor, others, courses) -> set:
+    """The factors among ``others`` that the comparison's courses tangle with ``factor``
+    (:func:`dxsurvey.stats.design.entanglement`: aliased, confined or associated over
+    courses), as the comparison report names them."""
+    from .stats.design import entanglement
+    cols = [g for g in dict.fromkeys((factor, *others)) if g != "audience" and g in study.courses.columns]
+    if factor not in cols or len(cols) < 2 or not courses:
+        return set()
+    ent = entanglement(study.courses[study.courses["course_id"].isin(courses)], cols).tangled
+    return {b if a == factor else a for a, b in zip(ent["factor_a"], ent["factor_b"]) if factor in (a, b)}
+
+
 def _check_sesoi(sesoi) -> float:
     return _check_positive("sesoi", sesoi)
 
@@ -898,8 +910,12 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
         - rho: pre-post correlation of the linked rows; mde_d: the smallest d the
           comparison could detect with ``power`` (two groups of n_a and n_b, times
           ``sqrt(1 - rho**2)`` for ANCOVA and mixed models); mde_raw = mde_d * sd;
-        - adjusted_for, tangled_with: factors in the model / requested but aliased with
-          the compared one (comma-separated); source: ``audience`` or ``pooled``;
+        - adjusted_for, tangled_with, entangled_with (comma-separated): factors in the
+          model; factors requested but left out as aliased with the compared one (the
+          difference includes their effect); factors in the model that the comparison's
+          courses tangle with the compared one (:func:`dxsurvey.stats.design.entanglement`:
+          aliased, confined or associated over courses, as the comparison report names
+          them: the adjustment rests on few courses); source: ``audience`` or ``pooled``;
         - caution: codes of :mod:`dxsurvey.stats.codes` joined by ``"; "``:
           ``suppressed(min_cell=5)`` (a level under min_cell), ``small_n(limit=10)``,
           ``single_course`` (a level rests on one course: course and level cannot be
@@ -974,8 +990,10 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
                                   confidence=1 - 2 * alpha).contrasts
                     k90 = c90[(c90["model"] == model) & (c90["factor"] == f)]
                 in_model = set(con.loc[con["model"] == model, "factor"])
+                partners = _tangled_partners(sub, f, others, c95.courses)
                 tangled = [g for g in others if g not in in_model and g != "audience"
                            and _levels_in(sub, g) > 1]
+                entangled = [g for g in others if g in in_model and g in partners]
                 lv = c95.levels[(c95.levels["model"] == model) & (c95.levels["factor"] == f)]
                 for r in lv.itertuples(index=False):
                     lv_rows.append((aud, cid, f, model, r.level, r.n, r.n_courses, r.estimate, r.ci_low,
@@ -1009,7 +1027,8 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
                         "sesoi_raw": bound, "d": r.diff / sd if sd > 0 else math.nan, "p_tost": p_tost,
                         "class": cls, "rho": rho, "mde_d": mde_d, "mde_raw": mde_d * sd,
                         "adjusted_for": ",".join(g for g in others if g in in_model),
-                        "tangled_with": ",".join(tangled), "source": "pooled" if aud == "all" else "audience",
+                        "tangled_with": ",".join(tangled), "entangled_with": ",".join(entangled),
+                        "source": "pooled" if aud == "all" else "audience",
                         "caution": _cautions(n_a, n_b, int(nc_of.get(r.level_a, 0)),
                                              int(nc_of.get(r.level_b, 0)), not math.isfinite(r.diff),
                                              min_cell),
@@ -1527,8 +1546,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
           the choice's adjusted mean there; versus, diff, class = its comparison with the
           closest level it beats there (the beaten level with the highest adjusted mean;
           class is then ``different``); n_versus, n_courses_versus = that level's answers
-          and courses; tangled_with = the factors that comparison could not be separated
-          from (:func:`what_worked`); not_beaten = the levels the choice beats on no
+          and courses; tangled_with, entangled_with = that comparison's (:func:`what_worked`);
+          not_beaten = the levels the choice beats on no
           construct (``better_than_some``), comma-separated;
         - aspect ``hours``: among the audience's courses of the chosen (or fixed) style,
           then format (a criterion that matches no course is skipped), the course with
@@ -1569,7 +1588,7 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
     rows = []
     empty = dict(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, versus=None, diff=math.nan,
                  **{"class": None}, n=pd.NA, n_courses=pd.NA, n_versus=pd.NA, n_courses_versus=pd.NA,
-                 tangled_with=None, not_beaten=None)
+                 tangled_with=None, entangled_with=None, not_beaten=None)
     for aud in audiences:
         cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()
                   & (pd.to_numeric(nd["n_post"], errors="coerce") >= small)]
@@ -1607,7 +1626,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
                     row.update(versus=c["level_a"] if mine_b else c["level_b"], diff=(1 if mine_b else -1) * c["diff"],
                                n_versus=int(c["n_a"] if mine_b else c["n_b"]),
                                n_courses_versus=int(c["n_courses_a"] if mine_b else c["n_courses_b"]),
-                               tangled_with=c["tangled_with"] or None, **{"class": c["class"]})
+                               tangled_with=c["tangled_with"] or None,
+                               entangled_with=c["entangled_with"] or None, **{"class": c["class"]})
                 chosen[f] = choice
             rows.append(row)
         # hours: from the audience's courses with the chosen style and format

@@ -796,3 +796,29 @@ def test_ideas_problems_are_in_the_study_validation_and_inputs(tmp_path):
     assert bad[["problem", "action"]].values.tolist() == [["missing_column", "error"]]
     assert "column 'channel' is missing" in bad["message"].iloc[0]
     assert len(study.submissions)
+
+
+def test_what_worked_names_factors_the_courses_bundle_as_the_comparison_report(demo_study, demo_ww):
+    """entangled_with: the factors in the model that stats.design.entanglement finds tangled with the
+    compared one over the comparison's courses (the comparison report's logic, not a copy of it)."""
+    from dxsurvey.stats import compare
+    from dxsurvey.stats.design import entanglement
+    c = demo_ww.contrasts
+    checked = 0
+    for (aud, cid, f), g in c.groupby(["audience", "construct", "factor"]):
+        if cid != "ownership":
+            continue
+        sub = demo_study if aud == "all" else plan.audience_study(demo_study, aud)
+        others = [x for x in plan.PLAN_FACTORS if x != f and not (f == "instructor_type" and x == "instructor")]
+        res = compare(sub, construct=cid, factors=(f, *others, *(["audience"] if aud == "all" else [])))
+        ent = entanglement(sub.courses[sub.courses["course_id"].isin(res.courses)], [f, *others]).tangled
+        partners = {b if a == f else a for a, b in zip(ent["factor_a"], ent["factor_b"]) if f in (a, b)}
+        row = g.iloc[0]
+        adjusted = set(filter(None, row["adjusted_for"].split(",")))
+        assert set(filter(None, row["entangled_with"].split(","))) == partners & adjusted
+        assert not set(filter(None, row["tangled_with"].split(","))) & adjusted
+        checked += 1
+    assert checked == 12
+    # staff: the format comparison is adjusted for the instructor, whom the staff's courses bundle with format
+    st = c[(c["audience"] == "staff") & (c["construct"] == "ownership") & (c["factor"] == "format")].iloc[0]
+    assert "instructor" in st["adjusted_for"].split(",") and "instructor" in st["entangled_with"].split(",")

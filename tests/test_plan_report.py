@@ -77,7 +77,7 @@ def test_sentences_follow_the_numbers(report):
     i = dec.index[(dec["audience"] == "staff") & (dec["aspect"] == "style")][0]
     dec.loc[i, ["choice", "versus", "diff", "n", "n_courses", "n_versus", "n_courses_versus"]] = \
         ["lecture", "workshop", 0.77, 40, 2, 30, 3]
-    dec.loc[i, ["status", "tangled_with", "not_beaten"]] = ["better_than_some", None, None]
+    dec.loc[i, ["status", "tangled_with", "entangled_with", "not_beaten"]] = ["better_than_some", None, None, None]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec, report.rec.evidence))
     staff = _aud_summary(alt.summary(), "一般職員")
     assert "研修スタイルは講義がワークショップより優れています（自分事化で 0.77 点高い、差がある、講義40人・2講座／ワークショップ30人・3講座、この対象のデータ）。" in staff
@@ -87,8 +87,8 @@ def test_sentences_follow_the_numbers(report):
     dec2 = dec.copy()
     dec2.loc[f, ["choice", "versus", "diff", "basis", "n", "n_courses", "n_versus", "n_courses_versus"]] = \
         ["in_person", "online", 0.41, "ownership", 36, 2, 33, 1]
-    dec2.loc[f, ["status", "class", "tangled_with", "not_beaten", "source"]] = \
-        ["better_than_some", "different", "style,instructor_type", "hybrid", "audience"]
+    dec2.loc[f, ["status", "class", "tangled_with", "entangled_with", "not_beaten", "source"]] = \
+        ["better_than_some", "different", "style,instructor_type", None, "hybrid", "audience"]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec2, report.rec.evidence))
     staff = _aud_summary(alt.summary(), "一般職員")
     assert ("形式は対面がオンラインより優れています（自分事化で 0.41 点高い、差がある、対面36人・2講座／オンライン33人・1講座、"
@@ -97,6 +97,12 @@ def test_sentences_follow_the_numbers(report):
     en = _aud_summary(dataclasses.replace(alt, lang="en").summary(), "staff")
     assert "Format: in person beats online (" in en and "but is not shown to be better than hybrid." in en
     assert "not separable from Style, Instructor type" in en
+    # a factor adjusted for but bundled with the compared one by the courses
+    dec2.loc[f, ["tangled_with", "entangled_with"]] = [None, "instructor"]
+    alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec2, report.rec.evidence))
+    staff = _aud_summary(alt.summary(), "一般職員")
+    assert "オンライン33人・1講座、講師とは講座の組み合わせが偏り、調整は少数の講座頼み、オンラインは1講座のみ" in staff
+    assert "切り分けられず" not in staff.split("形式は")[1].split("。")[0]
     dec.loc[i, ["choice", "status", "versus"]] = [None, "equivalent", None]
     alt = dataclasses.replace(report, rec=stats_plan.Recommendation(dec, report.rec.evidence))
     assert "研修スタイルは選択肢どうしが同等とみなせるため" in _aud_summary(alt.summary(), "一般職員")
@@ -215,8 +221,8 @@ def test_demo_run_includes_the_plan(demo_run):
     text = _markdown_and_html(demo_run.out / "notebooks" / "30_next_course.ipynb")
     assert "研修スタイルはワークショップを推奨します" in text
     assert "区別できない（判定保留）" in text and "未満の差は検出できません" in text
-    # "差がない" appears only where the page says it never reads p > .05 so
-    assert "差がない" not in text.replace("「差がない」とは読みません", "")
+    # "差がない" appears only quoted, where the page says it never reads p > .05 so (and in the glossary)
+    assert "差がない" not in text.replace("「差がない」", "")
     assert "未満の差は検出できません" in text and "1時間あたり" in text and "次回の評価に必要な回答数" in text
     assert not re.search(r"\b(recommended|cannot be detected|Key points)\b", text)
     for name in ("plan_what_worked", "plan_needs", "plan_behaviour", "plan_ideas_channel", "plan_answers_needed",
@@ -370,3 +376,17 @@ def test_design_says_power_at_the_expected_turnout(report):
     assert "次回の評価に必要な回答数" in page and f"各群{int(r['n_compare'])}人" in page
     en = dataclasses.replace(report, lang="en").needed_lines()
     assert any(f"power {100 * r['power_expected']:.0f}% to find d = 0.30" in x for x in en)
+
+
+def test_plan_sentences_keep_the_one_rule(report):
+    """With min_cell above every group, no level, gain, fall-back or gain per hour is said."""
+    big = dataclasses.replace(report, min_cell=10_000)
+    assert str(big.needs_text()) == ""
+    assert str(big.per_hour_text()) == ""
+    # a min_cell between the groups: only groups at or above it are named
+    mid = dataclasses.replace(report, min_cell=12)
+    g = report.gph
+    small = set(g.loc[(g["n_a"] < 12) | (g["n_b"] < 12), "course_id"]) - set(
+        g.loc[(g["n_a"] >= 12) & (g["n_b"] >= 12), "course_id"])
+    txt = str(mid.per_hour_text())
+    assert small and not any(c.replace("-", "\\-") in txt for c in small)

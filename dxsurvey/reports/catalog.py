@@ -867,6 +867,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "30_next_course.note_sep": {"ja": "、", "en": "; "},
     "30_next_course.note_tangled": {"ja": "{factors}と切り分けられず、その効果も含む",
                                     "en": "not separable from {factors}, whose effect it includes"},
+    "30_next_course.note_entangled": {"ja": "{factors}とは講座の組み合わせが偏り、調整は少数の講座頼み",
+                                      "en": "courses bundle it with {factors}, so the adjustment rests on few courses"},
     "30_next_course.note_single_course": {"ja": "{levels}は1講座のみで講座自体の違いと区別できない",
                                           "en": "{levels}: one course only, not separable from that course"},
     "30_next_course.s_equivalent": {"ja": "{what}は選択肢どうしが{cls}ため、運営しやすいものを選べます。",
@@ -946,11 +948,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 何が効いたか（要因と対象ごと）\n\n他の要因で調整した差（95%信頼区間）と、同等性の判定に使う90%信頼区間を示します。"
               "判定は 差がある / 差はあるが実質的に小さい / 同等とみなせる / 区別できない（判定保留） の4つで、"
               "p > .05 を「差がない」とは読みません。判定保留の行には、その人数で検出できる最小の差（MDE）を添えます。"
-              "数値は比較レポートと同じ分析（調整済み平均の差）によります。",
+              "数値は比較レポートと同じ分析（調整済み平均の差）によります。講座数の列は差がいくつの講座に基づくかを示し、"
+              "「区別できない要因」はモデルから外れた要因（差にその効果が含まれます）、「講座で偏る要因」は調整はしたものの"
+              "講座の組み合わせが偏っていて切り分けが少数の講座頼みの要因です。",
         "en": "## What worked (per factor and audience)\n\nDifferences adjusted for the other factors with their 95% interval, "
               "and the 90% interval used for equivalence. Each is classified as different / different but small / "
               "equivalent / undecided; p > .05 is never read as \"no difference\". Undecided rows carry the minimum "
-              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report.",
+              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report. "
+              "The course columns say on how many courses each side rests; \"tangled with\" names factors left out of "
+              "the model (the difference includes their effect), \"bundled by courses\" factors adjusted for but "
+              "bundled with the compared one by the courses, so the adjustment rests on few courses.",
     },
     "30_next_course.cap_what_worked": {"ja": "要因ごとの差と判定（同等性の幅 SESOI: d = {sesoi}）",
                                        "en": "Differences and classification per factor (SESOI: d = {sesoi})"},
@@ -1098,6 +1105,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.class": {"ja": "判定", "en": "Classification"},
     "col.mde_d": {"ja": "MDE（d）", "en": "MDE (d)"},
     "col.tangled_with": {"ja": "区別できない要因", "en": "Tangled with"},
+    "col.entangled_with": {"ja": "講座で偏る要因（調整済み）", "en": "Bundled by courses (adjusted)"},
     "col.grouping": {"ja": "集計単位", "en": "Grouping"},
     "col.group": {"ja": "グループ", "en": "Group"},
     "col.n_yes": {"ja": "「はい」の人数", "en": "n yes"},

@@ -119,6 +119,10 @@ class PlanReport:
             factors = [label("factor", f, lang) for f in str(d["tangled_with"]).split(",")]
             out += sep + text("30_next_course.note_tangled", lang,
                               factors=text("30_next_course.list_sep", lang).join(factors))
+        if not isna(d.get("entangled_with")) and d.get("entangled_with"):
+            factors = [label("factor", f, lang) for f in str(d["entangled_with"]).split(",")]
+            out += sep + text("30_next_course.note_entangled", lang,
+                              factors=text("30_next_course.list_sep", lang).join(factors))
         single = [lvl for lvl, c in ((d["choice"], d["n_courses"]), (d["versus"], d["n_courses_versus"]))
                   if not isna(lvl) and not isna(c) and int(c) == 1]
         if single:
@@ -205,7 +209,9 @@ class PlanReport:
         nd = self.nd[(self.nd["measure_type"] == "construct")]
         out = []
         for aud in dict.fromkeys(nd["audience"]):
-            part = nd[(nd["audience"] == aud) & nd["post_mean"].notna()]
+            # the one rule: a level, gain or fall-back of fewer than min_cell people is not said
+            part = nd[(nd["audience"] == aud) & nd["post_mean"].notna()
+                      & (pd.to_numeric(nd["n_post"], errors="coerce") >= self.min_cell)]
             if not len(part):
                 continue
             low = part.loc[part["post_mean"].idxmin()]
@@ -225,7 +231,8 @@ class PlanReport:
                                   map=text(f"30_next_course.map_{basis}", lang),
                                   quadrant=label("quadrant", "priority_improve", lang),
                                   items=sep.join(escape_md(self._name(m)) for m in q["measure_id"])))
-            fu = part[part["fallback_class"].notna()]
+            fu = part[part["fallback_class"].notna()
+                      & (pd.to_numeric(part["n_followup"], errors="coerce") >= self.min_cell)]
             if len(fu):
                 down = fu[fu["fallback_class"].isin(["different", "different_but_small"]) & (fu["fallback"] < 0)]
                 held = fu[fu["fallback_class"] == "equivalent"]
@@ -323,6 +330,8 @@ class PlanReport:
             "mde_d": c["mde_d"].to_numpy(float),
             "tangled_with": [text("30_next_course.list_sep", lang).join(label("factor", t, lang) for t in str(v).split(","))
                              if not isna(v) and v else "" for v in c["tangled_with"]],
+            "entangled_with": [text("30_next_course.list_sep", lang).join(label("factor", t, lang) for t in str(v).split(","))
+                               if not isna(v) and v else "" for v in c["entangled_with"]],
             "caution": [caution_text(v, lang) if not isna(v) and v else "" for v in c["caution"]],
         })
 
@@ -333,8 +342,10 @@ class PlanReport:
     # ------------------------------------------------------------------ gain per hour
     def _per_course_hour(self) -> pd.DataFrame:
         """Per audience x course with known hours: mean change and change per hour over the
-        constructs (suppressed changes left out), and the smallest n behind them."""
-        g = self.gph[self.gph["hours"].notna() & self.gph["diff"].notna()]
+        constructs; changes of fewer than min_cell people in either wave are left out."""
+        g = self.gph[self.gph["hours"].notna() & self.gph["diff"].notna()
+                     & (pd.to_numeric(self.gph["n_a"], errors="coerce") >= self.min_cell)
+                     & (pd.to_numeric(self.gph["n_b"], errors="coerce") >= self.min_cell)]
         if not len(g):
             return pd.DataFrame(columns=["audience", "course_id", "hours", "diff", "per_hour"])
         return (g.groupby(["audience", "course_id"], sort=True)
