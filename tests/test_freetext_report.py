@@ -120,6 +120,12 @@ def test_code_tests_table_yates_for_2x2_and_labels_in_the_report_language():
     assert rft.table_code_tests(_fake_ctx(docs, language="en"), fx, ("format", "wave")).frame["test"].tolist() == \
         ["chi-squared"]
     assert tab.caption_args["n_note"] == "N = 40（除外: 空欄 0、マスクのみ 0）"
+    # the total (n_coded) is a count the audit checks; a group's coded count under its own header is not
+    # (3 of a group's 43 comments is shown, as any share of a group large enough to show)
+    known = privacy.count_headers(catalog.TEXTS)
+    for lang in ("ja", "en"):
+        assert privacy._is_n_header(catalog.column_label("n_coded", lang), known)
+        assert not privacy._is_n_header(catalog.column_label("coded", lang), known)
 
 
 def test_collocation_tables_use_quotable_groups_only_and_state_the_n():

@@ -1381,7 +1381,7 @@ TEXTS.update({
     "col.total": {"ja": "合計", "en": "Total"},
     "col.score": {"ja": "スコア", "en": "Score"},
     "col.dof": {"ja": "自由度", "en": "df"},
-    "col.n_coded": {"ja": "該当文書数", "en": "Coded"},
+    "col.n_coded": {"ja": "該当文書数（全グループ）", "en": "Coded (all groups)"},
     # tests and KH Coder's word classes (品詞) as shown in the free-text tables
     "value.test.chi2": {"ja": "χ²検定", "en": "chi-squared"},
     "value.test.fisher": {"ja": "Fisherの正確検定", "en": "Fisher's exact"},
