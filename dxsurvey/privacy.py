@@ -47,6 +47,7 @@ __all__ = [
     "mask_series",
     "suppress",
     "suppress_counts",
+    "report_min_cell",
     "format_suppressed",
     "quotes_allowed",
     "count_headers",
@@ -93,7 +94,7 @@ _EMAIL_RE = re.compile(
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
     # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
-    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?<![Cc]ourse )(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -763,6 +764,39 @@ def _check_min_cell(min_cell) -> int:
     if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
         raise ValueError(f"min_cell must be a positive integer, got {min_cell!r}")
     return int(min_cell)
+
+
+def report_min_cell(requested, codebook_min_cell: int) -> int:
+    """The ``min_cell`` a report runs with: ``requested``, or (0, None, "") the codebook's.
+
+    A parameter may hide more, never less: the codebook's ``min_cell`` (survey.yaml) is the
+    floor.  :func:`dxsurvey.pipeline.run` (``-p min_cell``) and a notebook opened in
+    JupyterLab (:meth:`dxsurvey.reports.Context.open`) apply this one rule.
+
+    Raises
+    ------
+    ValueError
+        For a ``requested`` value that is not a whole number >= 0, or one below
+        ``codebook_min_cell``.
+
+    Examples
+    --------
+    >>> report_min_cell(0, 5), report_min_cell(10, 5)
+    (5, 10)
+    """
+    floor = _check_min_cell(codebook_min_cell)
+    if requested is None or (isinstance(requested, str) and not requested.strip()):
+        return floor
+    if isinstance(requested, str) and requested.strip().isdigit():
+        requested = int(requested.strip())
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 0:
+        raise ValueError(f"min_cell must be a whole number >= 0 (0 = the codebook's); got {requested!r}")
+    if requested == 0:
+        return floor
+    if requested < floor:
+        raise ValueError(f"min_cell {int(requested)} is below the codebook's min_cell {floor} (survey.yaml): "
+                         f"it can be raised, never lowered")
+    return int(requested)
 
 
 def _na_able(s: pd.Series) -> pd.Series:
