@@ -67,36 +67,57 @@ def _norm_text(v) -> str | None:
     return s or None
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, problems: list) -> tuple[pd.DataFrame, np.ndarray]:
+    """A register read as an export is (:func:`dxsurvey.readers.read_source`): the cells (text as
+    written, normalised headers) and each row's line in the file.  The rows the reader mended (a
+    ragged row, an unclosed quote, an undecodable line) are appended to ``problems``, each naming
+    the file by its name and the line: nothing shifts or fails silently."""
     from .codebook import CodebookError
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise CodebookError(f"{path.name}: cannot be read as CSV ({exc}).") from exc
-    else:
-        raise CodebookError(f"{path.name}: not UTF-8 or CP932 text; save it as CSV UTF-8.")
+    from .readers import SourceError, read_source
+    from .schema import VALIDATION
+    try:
+        raw = read_source(path, format="csv")
+    except SourceError as exc:
+        raise CodebookError(str(exc).replace(str(path), path.name)) from None
+    df = raw.frame.astype(object).where(raw.frame.notna(), None)
     df.columns = [_norm_text(c) or "" for c in df.columns]
-    return df
+    if raw.problems:
+        pf = pd.DataFrame(raw.problems)
+        pf["source_file"] = path.name
+        pf["message"] = pf["message"].astype(str).str.replace(str(path), path.name, regex=False)
+        problems.append(pf.reindex(columns=list(VALIDATION)))
+    return df.reset_index(drop=True), np.asarray(raw.source_rows, dtype=np.int64)
 
 
-def _sections(root: Path, problems: list) -> pd.DataFrame | None:
+def _masker(root: Path):
+    """Text -> masked text (:func:`dxsurvey.privacy.mask_text` with the study's names.txt),
+    computed once per distinct value; anything that is not text passes through."""
+    from . import privacy
+    names = privacy.load_names(root)
+    seen: dict[str, str] = {}
+
+    def mask(value):
+        if not isinstance(value, str):
+            return value
+        if value not in seen:
+            seen[value] = privacy.mask_text(value, names=names)
+        return seen[value]
+    return mask
+
+
+def _sections(root: Path, problems: list, masked) -> pd.DataFrame | None:
     """sections.csv: one section per row; a repeated or blank section is logged and left out."""
     from .codebook import CodebookError
     from .ingest import _problem_frame
     spath = root / "sections.csv"
     if not spath.exists():
         return None
-    sdf = _read_table(spath)
+    sdf, rows = _read_table(spath, problems)
     scol = next((c for c in sdf.columns if c in _SECTION_HEADERS), None)
     if scol is None:
         raise CodebookError(f"sections.csv: column 'section' is missing (also accepted: 所属, 課); "
                             f"present: {', '.join(sdf.columns)}.")
-    names = sdf[scol].map(_norm_text)
-    rows = np.arange(len(sdf)) + 2
+    names = sdf[scol].map(_norm_text).map(masked)
     dup = names.notna() & names.duplicated()
     if dup.any():
         problems.append(_problem_frame("sections.csv", rows[dup.to_numpy()], scol, names[dup], "invalid_value",
@@ -123,8 +144,13 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     Returns
     -------
     Ideas or None
-        None when the folder has no ideas.csv.  Problems in cells become validation rows
-        naming file, row, column and value; the row is kept with the cell set missing
+        None when the folder has no ideas.csv.  Both files are read as exports are
+        (:func:`dxsurvey.readers.read_source`): a ragged row, an unclosed quote or an
+        undecodable line is read in place and logged with its line, and a row is named by
+        its line in the file.  ``section`` and ``channel`` are typed by people: they are
+        masked (:func:`dxsurvey.privacy.mask_text` with the study's ``names.txt``) before
+        anything else sees them, as are the values and messages of the validation rows.
+        Problems in cells become validation rows naming file, row, column and value; the row is kept with the cell set missing
         (an unreadable date, an unknown course or status), or kept as written (a section
         not in sections.csv), or kept with a blank required cell (counted in the totals
         only).  Blank rows are dropped, each with a validation row; a section listed twice
@@ -148,7 +174,9 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
         return None
     if courses is None and (root / "courses.csv").exists():
         courses = load_courses(root / "courses.csv")
-    df = _read_table(path)
+    problems: list[pd.DataFrame] = []
+    df, rows = _read_table(path, problems)      # rows: each row's line in the file
+    masked = _masker(root)
     colmap = {}
     for fld, names in IDEA_COLUMNS.items():
         hit = next((c for c in df.columns if c in names), None)
@@ -158,9 +186,9 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     if missing:
         raise CodebookError(f"ideas.csv: column {missing[0]!r} is missing (also accepted: "
                             f"{', '.join(IDEA_COLUMNS[missing[0]][1:])}); present: {', '.join(df.columns)}.")
-    problems: list[pd.DataFrame] = []
-    rows = np.arange(len(df)) + 2        # the header is line 1
     cells = {f: df[c].astype(object).map(_norm_text).astype(object) for f, c in colmap.items()}
+    for fld in ("section", "channel"):   # typed by people: masked before anything else sees them
+        cells[fld] = cells[fld].map(masked).astype(object)
     if "course_id" not in cells:
         cells["course_id"] = pd.Series([None] * len(df), dtype=object)
     blank = pd.concat([cells[f].isna() for f in cells], axis=1).all(axis=1).to_numpy(dtype=bool) \
@@ -198,7 +226,7 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
                                            course[bad], "unknown_course", "set_missing",
                                            "course_id not in courses.csv; set missing"))
             course = course.where(~bad, None)
-    sections = _sections(root, problems)
+    sections = _sections(root, problems, masked)
     if sections is not None:
         bad = cells["section"].notna() & ~cells["section"].isin(set(sections["section"]))
         if bad.any():
@@ -213,6 +241,8 @@ def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas |
     })
     validation = (pd.concat(problems, ignore_index=True) if problems
                   else pd.DataFrame(columns=list(VALIDATION)))
+    for col in ("value", "message"):     # what a cell held is shown masked, as ingest shows it
+        validation[col] = validation[col].astype(object).map(masked).astype(object)
     return Ideas(ideas=ideas, sections=sections, validation=validation)
 
 

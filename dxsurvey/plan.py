@@ -1510,7 +1510,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
         ``decisions`` (:data:`DECISION_COLUMNS`):
 
         - aspect ``focus``: choice = a weakest construct, status ``weakest``, estimate =
-          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post;
+          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post (an
+          audience with fewer than ``min_cell`` post answers gets no focus);
         - aspects ``format``, ``style``, ``instructor_type``: level X *beats* Y on a
           construct when their comparison (:func:`what_worked`) is ``different`` with X
           higher; a candidate beats some level and is beaten nowhere.  status
@@ -1534,7 +1535,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
           the largest mean gain over the outcome constructs (the shorter on a tie):
           choice = its hours, status ``derived`` (or ``fixed``), versus = its course_id,
           diff = its mean gain, estimate = its mean gain per hour, basis = the courses
-          considered, n_courses = their number.
+          considered, n_courses = their number.  A course and audience with fewer than
+          ``min_cell`` answers in either wave is not considered.
     """
     from .schema import AUDIENCES
     fixed = dict(fixed or {})
@@ -1559,13 +1561,18 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
     if nd is None:
         nd = needs(study, sesoi=sesoi, min_cell=min_cell)
     gph = gain_per_hour(study) if gph is None else gph
+    # a group under min_cell gives no focus and no hours: its mean or change would be said in words
+    small = study.min_cell if min_cell is None else min_cell
+    gph = gph[(pd.to_numeric(gph["n_a"], errors="coerce") >= small)
+              & (pd.to_numeric(gph["n_b"], errors="coerce") >= small)]
     info = study.courses.drop_duplicates("course_id").set_index("course_id")
     rows = []
     empty = dict(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, versus=None, diff=math.nan,
                  **{"class": None}, n=pd.NA, n_courses=pd.NA, n_versus=pd.NA, n_courses_versus=pd.NA,
                  tangled_with=None, not_beaten=None)
     for aud in audiences:
-        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()]
+        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()
+                  & (pd.to_numeric(nd["n_post"], errors="coerce") >= small)]
         for r in cons.sort_values("post_mean").head(n_focus).itertuples(index=False):
             rows.append(dict(audience=aud, aspect="focus", choice=r.measure_id, status="weakest", source="audience",
                              **{**empty, "basis": r.measure_id, "estimate": r.post_mean, "ci_low": r.post_ci_low,

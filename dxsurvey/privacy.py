@@ -1127,9 +1127,10 @@ _N_TEXT_RE = re.compile(r"(?<![0-9A-Za-z_])[nN]\s*=\s*([0-9]+)(?![0-9])(?![.,][0
 
 
 #: Catalogue columns (``col.<key>``) that count people besides ``n`` and ``n_*``: rows read from a
-#: source, submissions kept, respondents matched, people seen in one wave only.
+#: source, submissions kept, respondents matched, people seen in one wave only, respondents of a
+#: course (the planning report's ideas per course).
 #: (``count``, 件数, counts problems and answers, not people.)
-_COUNT_KEYS = frozenset({"rows", "kept", "matched"})
+_COUNT_KEYS = frozenset({"rows", "kept", "matched", "respondents"})
 #: ``n_*`` columns that count something else.
 _NOT_COUNT_KEYS = frozenset({"n_courses", "n_items"})
 _PAREN_TAIL_RE = re.compile(r"\s*\([^()]*\)$")
@@ -1153,7 +1154,7 @@ def count_headers(catalogue: Mapping[str, Mapping[str, str]]) -> frozenset[str]:
     -------
     frozenset of str
         For each column that counts people (``n``, ``n_*`` except ``n_courses``,
-        ``only_*``, ``rows``, ``kept``, ``matched``): its name and its label in every
+        ``only_*``, ``rows``, ``kept``, ``matched``, ``respondents``): its name and its label in every
         language (``n_pairs``, ペア数, Pairs; ``rows``, 行数, Rows; ...), NFKC and
         casefolded.  Pass it to :func:`audit`: a label renamed in the catalogue is known
         to the audit at once, with no second list to keep in step.
@@ -1585,14 +1586,38 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
 
 
 def _decode_file(path: Path, advice: str = "") -> str:
-    """A text file's content as UTF-8 (with or without BOM), else CP932; ValueError naming it."""
+    """A text file's content as UTF-8 (with or without BOM), else CP932; ValueError naming the
+    file and the first line that cannot be read.
+
+    A file whose other lines are UTF-8 text is not read as CP932 (a line pasted from a CP932
+    file would turn every UTF-8 line into other characters, and a names.txt read so would
+    mask nobody): the line that is not UTF-8 is named instead.
+    """
     raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp932"):
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    tail = f"; {advice}" if advice else ""
+    lines = raw.split(b"\n")
+    utf8_text = any(not line.isascii() and _is_utf8(line) for line in lines)
+    if not utf8_text:
         try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(f"{path}: cannot decode as UTF-8 or CP932" + (f"; {advice}" if advice else ""))
+            return raw.decode("cp932")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise ValueError(f"{path}, line {line}: cannot decode as UTF-8 or CP932{tail}") from None
+    line = raw.count(b"\n", 0, bad) + 1
+    raise ValueError(f"{path}, line {line}: not UTF-8, while other lines are UTF-8 (a line from a CP932 "
+                     f"file?){tail}") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _scan_csv(path: Path, scanner: _Scanner):

@@ -200,7 +200,9 @@ def test_audit_kinds_have_labels_in_both_languages():
 # small cells: every count header of the catalogue, in CSV, HTML and xlsx
 # --------------------------------------------------------------------------
 def _catalogue_count_headers():
-    keys = ["n", "n_a", "n_b", "n_pairs", "rows", "kept", "n_pre", "n_post", "matched"]
+    keys = ["n", "n_a", "n_b", "n_pairs", "rows", "kept", "n_pre", "n_post", "matched",
+            # the free-text report's and the planning report's people counts
+            "n_submissions", "n_used", "n_excluded", "n_docs", "n_group", "n_followup", "n_yes", "respondents"]
     return [(k, catalog.TEXTS[f"col.{k}"][lang]) for k in keys for lang in catalog.LANGUAGES]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import privacy
 from ..privacy import TOKENS as MASK_TOKENS
 from ..privacy import _decode_file
 
@@ -112,7 +113,9 @@ def load_lexicon(study_root) -> Lexicon:
     ``force_words.txt`` (強制抽出する語) and ``stop_words.txt`` (使用しない語): one word a line.
     ``synonyms.csv`` (同義語): one group a row, the representative first, then its variants
     (``サーバー,サーバ,server``).  UTF-8 (with or without BOM) or CP932; blank lines and
-    lines starting with ``#`` are skipped.  Absent files give empty lists.
+    lines starting with ``#`` are skipped.  Absent files give empty lists.  A representative is
+    the label reports show, so it is masked as comments are (:func:`dxsurvey.privacy.mask_text`
+    with the study's ``names.txt``); force words only match text that was masked already.
 
     Raises
     ------
@@ -126,6 +129,7 @@ def load_lexicon(study_root) -> Lexicon:
     synonyms: dict[str, str] = {}
     path = root / "synonyms.csv"
     if path.is_file():
+        names = privacy.load_names(root)
         text = _decode_file(path, "save synonyms.csv as UTF-8")
         for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
             cells = [nfkc(c).strip().strip("\ufeff") for c in row]
@@ -135,7 +139,7 @@ def load_lexicon(study_root) -> Lexicon:
             if len(cells) < 2:
                 raise ValueError(f"{path}, line {lineno}: {cells[0]!r} has no variant; write the word to count "
                                  f"first, then its variants, separated by commas.")
-            head = cells[0]
+            head = privacy.mask_text(cells[0], names=names)   # the label a report shows
             for variant in cells[1:]:
                 if variant in synonyms and synonyms[variant] != head:
                     raise ValueError(f"{path}, line {lineno}: {variant!r} is already a variant of "

@@ -854,6 +854,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "{label} (post mean {mean}, change {gain})"},
     "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
                                   "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_focus_small": {"ja": "事後の回答が{min_cell}人未満のため、重点テーマは示しません。",
+                                     "en": "Fewer than {min_cell} post answers: no focus is shown. "},
     "30_next_course.s_recommended": {
         "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{notes}、{source}）。",
         "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}; {notes}; {source}). ",

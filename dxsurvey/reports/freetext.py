@@ -63,7 +63,8 @@ class FreeText:
     rules_file : Path or None
         survey.yaml's ``coding_rules``.
     coded : DataFrame or None
-        :func:`dxsurvey.freetext.code_documents` with those rules.
+        :func:`dxsurvey.freetext.code_documents` with those rules; its columns (the code names)
+        masked as the comments are (:func:`dxsurvey.privacy.mask_text`, the study's names.txt).
     """
 
     docs: pd.DataFrame
@@ -120,8 +121,22 @@ def prepare(ctx) -> FreeText:
     coded = None
     if rules_file is not None and len(docs):
         coded = ft.code_documents(tokens, docs, ft.read_rules(rules_file))
+        coded.columns = _masked_names(coded.columns, privacy.load_names(study.codebook.root))
     out = FreeText(docs, tokens, study.language, rules_file, coded)
     _CACHE[key] = out
+    return out
+
+
+def _masked_names(codes, names) -> list[str]:
+    """Code names as a report shows them: masked like the comments (a code named after a person
+    shows ``[氏名]``); two names that mask alike stay apart as ``name (2)``."""
+    out: list[str] = []
+    for code in codes:
+        shown = privacy.mask_text(str(code), names=names)
+        base, k = shown, 2
+        while shown in out:
+            shown, k = f"{base} ({k})", k + 1
+        out.append(shown)
     return out
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plan as stats_plan
+from .. import privacy
 from .catalog import text
 from .common import caution_text
 from .context import ReportTable
@@ -165,6 +166,10 @@ class PlanReport:
         d = self.rec.decisions
         f = d[(d["audience"] == aud) & (d["aspect"] == "focus")]
         if not len(f):
+            nd = self.nd
+            answered = nd[(nd["audience"] == aud) & nd["post_mean"].notna()]
+            if len(answered):   # answers from fewer than min_cell people: recommend left them out
+                return Markup(text("30_next_course.s_focus_small", self.lang, min_cell=self.min_cell))
             return Markup(text("30_next_course.s_no_focus", self.lang))
         sep = text("30_next_course.list_sep", self.lang)
         parts = sep.join(text("30_next_course.focus_item", self.lang, label=escape_md(self._name(r.choice)),
@@ -268,7 +273,8 @@ class PlanReport:
     def figure_needs(self):
         """Post level x gain (or importance x attainment) per audience, quadrant lines at the mean."""
         import matplotlib.pyplot as plt
-        nd = self.nd[(self.nd["measure_type"] == "construct") & self.nd["post_mean"].notna()]
+        nd = self.nd[(self.nd["measure_type"] == "construct") & self.nd["post_mean"].notna()
+                     & (pd.to_numeric(self.nd["n_post"], errors="coerce") >= self.min_cell)]   # the one rule
         auds = list(dict.fromkeys(nd["audience"])) or ["all"]
         fig, axes = plt.subplots(1, len(auds), figsize=(4.2 * len(auds), 3.6), squeeze=False)
         for ax, aud in zip(axes[0], auds):
@@ -509,10 +515,14 @@ class PlanReport:
         correlation): answers and invitations to tell two options apart at the SESOI, and what
         one course invited as this time would give (expected answers, power, MDE)."""
         lang = self.lang
-        f = self.needed_frame()
+        table = self.table_needed()
+        f = table.frame
+        # only the rows the table shows (the one rule): a rate of a few pairs would tell their number
+        shown = ~privacy.suppress(f, n_cols=list(table.n_cols), value_cols=table.value_cols, min_cell=self.min_cell,
+                                  group_cols=table.group_cols)["suppressed"].astype(bool).to_numpy()
         lines = []
         for aud in self.needed["audience"].unique():
-            mine = (self.needed["audience"] == aud).to_numpy()
+            mine = (self.needed["audience"] == aud).to_numpy() & shown
             g, raw = f[mine], self.needed[mine]
             if not len(g) or g["need_compare"].isna().all():
                 continue
@@ -548,7 +558,6 @@ class PlanReport:
     # ------------------------------------------------------------------ one page
     def onepage_frame(self, aud) -> pd.DataFrame:
         """The recommendation of one audience with its numbers (suppressed by the one rule)."""
-        from .. import privacy
         lang = self.lang
         d = self.rec.decisions
         d = d[d["audience"] == aud]
