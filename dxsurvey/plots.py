@@ -214,7 +214,8 @@ def _two_level_labels(ax, items: Sequence, waves: Sequence[str]) -> None:
             ax.axhline(rows[-1] + 0.5, color="#d0d0d0", linewidth=0.8, zorder=0.5)
     size = ax.yaxis.get_major_ticks()[0].label1.get_fontsize()
     prop = ax.yaxis.get_major_ticks()[0].label1.get_fontproperties()
-    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in waves)
+    # each distinct label measured once (a chart of 40 items x 2 waves has 2 labels, not 80)
+    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in dict.fromkeys(waves))
     ax.set_yticks(centres, names, minor=True)
     ax.tick_params(axis="y", which="minor", length=0, pad=mpl.rcParams["ytick.major.pad"] + widest + size)
 

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 
 from ..stats.distributions import wave_order
-from .catalog import text
+from .catalog import TEXTS, check_language, text
 
 __all__ = [
     "DASH", "fmt_num", "fmt_p", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
@@ -110,10 +110,10 @@ def label(kind: str, value, lang: str) -> str:
     if isna(value):
         return DASH
     key = f"value.{kind}.{value}"
-    try:
-        return text(key, lang)
-    except KeyError:
+    if key not in TEXTS:   # looked up first: a missing key's KeyError searches for close keys (slow)
+        check_language(lang)
         return str(value)
+    return text(key, lang)
 
 
 def wave_label(wave: str, lang: str) -> str:
