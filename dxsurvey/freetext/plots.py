@@ -25,9 +25,10 @@ __all__ = ["LABEL_KEYS", "draw_network", "draw_correspondence", "draw_code_heatm
 #: takes them from its catalogue, :func:`dxsurvey.reports.freetext.figure_labels`):
 #: ``residual`` (colour bar of the heat map), ``both`` (legend: an edge in both waves),
 #: ``dim`` (axis title, placeholders ``{k}`` and ``{share}``), ``code``, ``group``,
-#: ``share`` (x axis of the word bars) and ``n`` (the N note, placeholders ``{n}``,
-#: ``{blank}``, ``{masked}``).
-LABEL_KEYS = ("residual", "both", "dim", "code", "group", "share", "n")
+#: ``share`` (x axis of the word bars), ``n`` (the N note, placeholders ``{n}``,
+#: ``{blank}``, ``{masked}``) and ``n_small`` (the N note when documents of small groups were
+#: left out, placeholders as ``n`` and ``{small}``).
+LABEL_KEYS = ("residual", "both", "dim", "code", "group", "share", "n", "n_small")
 _WAVE_COLORS = ("#1f77b4", "#d62728", "#7f7f7f")
 
 
@@ -42,9 +43,11 @@ def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _n_note(frame: pd.DataFrame, labels: Mapping[str, str]) -> str:
+    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``."""
     a = frame.attrs
-    return labels["n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
-                              masked=a.get("n_masked_only", 0))
+    small = int(a.get("n_below_min_cell_text", 0))
+    return labels["n_small" if small else "n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
+                                                      masked=a.get("n_masked_only", 0), small=small)
 
 
 def _fig(ax, size):
@@ -142,7 +145,7 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[
     limit : float
         Colour scale from −limit to +limit (blue = less than expected, red = more); each
         cell is annotated with its residual.  The colour bar is labelled ``labels["residual"]``
-        (調整済み残差).
+        (調整済み残差).  The N used and excluded (``cells.attrs``) is written under it.
     """
     lab = _labels(labels)
     if by not in cells.columns:
@@ -164,6 +167,7 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[
     ax.set_ylabel(lab["code"])
     if title:
         ax.set_title(title)
+    fig.supxlabel(_n_note(cells, lab), fontsize=8, x=0.01, ha="left")
     return fig
 
 
@@ -185,7 +189,8 @@ def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] |
     -------
     Figure
         Each panel's bars are the group's first ``top`` rows, the most frequent at the top;
-        the panel title carries the group's ``n_docs``.
+        the panel title carries the group's ``n_docs``; the N used and excluded
+        (``counts.attrs``) is written under the panels.
     """
     lab = _labels(labels)
     if by not in counts.columns:
@@ -205,4 +210,5 @@ def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] |
         axes[0][0].set_axis_off()
     if title:
         fig.suptitle(title)
+    fig.supxlabel(_n_note(counts, lab), fontsize=8, x=0.01, ha="left")
     return fig
