@@ -225,7 +225,8 @@ def _two_level_labels(ax, items: Sequence, waves: Sequence[str]) -> None:
             ax.axhline(rows[-1] + 0.5, color="#d0d0d0", linewidth=0.8, zorder=0.5)
     size = ax.yaxis.get_major_ticks()[0].label1.get_fontsize()
     prop = ax.yaxis.get_major_ticks()[0].label1.get_fontproperties()
-    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in waves)
+    # each distinct label measured once (a chart of 40 items x 2 waves has 2 labels, not 80)
+    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in dict.fromkeys(waves))
     # an item with one row (asked after the course only) or an odd number of rows has its
     # centre on a wave's tick: matplotlib drops a minor tick at a major one unless told not to
     ax.yaxis.remove_overlapping_locs = False

@@ -705,15 +705,17 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = (), tagged: bool = F
     if not isinstance(texts, pd.Series):
         raise ValueError(f"mask_series expects a pandas Series, got {type(texts).__name__}")
     names_re, surnames = _compiled_names(_check_names(names))
-    notna = texts.notna()
-    bad = next((v for v in texts[notna] if not isinstance(v, str)), None)   # (an empty Series too)
-    if bad is not None:
-        raise ValueError(f"mask_series expects strings; got {bad!r}")
-    uniques = pd.unique(texts[notna].to_numpy(dtype=object))
-    table = {u: _mask(u, names_re, surnames, tagged) for u in uniques}
+    if not isinstance(texts.dtype, pd.StringDtype):   # a string dtype holds only str and NA
+        bad = next((v for v in texts[texts.notna()] if not isinstance(v, str)), None)   # (an empty Series too)
+        if bad is not None:
+            raise ValueError(f"mask_series expects strings; got {bad!r}")
+    # each distinct text once; codes -1 are the missing values (kept as they are)
+    codes, uniques = pd.factorize(texts)
+    masked = np.empty(len(uniques), dtype=object)
+    masked[:] = [_mask(u, names_re, surnames, tagged) for u in uniques]
     values = texts.to_numpy(dtype=object, copy=True)
-    mask = notna.to_numpy()
-    values[mask] = [table[v] for v in values[mask]]
+    mask = codes >= 0
+    values[mask] = masked[codes[mask]]
     dtype = texts.dtype if isinstance(texts.dtype, pd.StringDtype) else object
     return pd.Series(values, index=texts.index, name=texts.name, dtype=dtype)
 

@@ -323,6 +323,19 @@ def test_noncentral_t_interval_of_d_z_matches_an_independent_inversion(t, n):
     assert hi[0] == pytest.approx(_nct_bound_by_bisection(t, n - 1, 0.025) / np.sqrt(n), abs=1e-6)
 
 
+def test_noncentral_t_interval_at_large_df_where_scipy_gives_nan_in_the_tail():
+    # the scale benchmark's pooled construct (t 41.83, 5,006 pairs): scipy's nct.cdf is NaN at
+    # nc 0.19, which stopped brentq and failed 30_next_course; at this df the interval is the
+    # normal one of d_z within 1e-4 (SE = sqrt(1/n + d^2 / (2n)))
+    from dxsurvey.stats.effects import noncentral_t_ci
+    t, n = 41.82580767397546, 5006
+    lo, hi = noncentral_t_ci(t, n - 1, np.sqrt(n), 0.95)
+    d = t / np.sqrt(n)
+    se = np.sqrt(1 / n + d ** 2 / (2 * n))
+    assert lo[0] == pytest.approx(d - 1.959964 * se, abs=1e-4)
+    assert hi[0] == pytest.approx(d + 1.959964 * se, abs=1e-4)
+
+
 def test_effect_interval_agrees_with_the_difference_interval_at_small_n():
     # before: C2024-03 managers (n = 5) difference 0.90 [-0.27, 2.07] beside d_z = 0.96 [0.31, 4.92]
     rng = np.random.default_rng(11)
