@@ -32,64 +32,128 @@ def _say(key: str, lang: str, *, stream=None, **fmt) -> None:
     print(catalog.text(key, lang, **fmt), file=stream or sys.stderr)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (one sub-parser per command)."""
-    parser = argparse.ArgumentParser(prog="dxsurvey", description=catalog.text("cli.description", "ja")
-                                     + " / " + catalog.text("cli.description", "en"))
-    from . import __version__
-    parser.add_argument("--version", action="version", version=f"dxsurvey {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _help_language(argv: list[str]) -> str:
+    """The language of help and argparse's messages: ``--lang en`` (or ``--lang=en``) anywhere
+    on the command line, else Japanese (the parser is built before the arguments are parsed)."""
+    for i, a in enumerate(argv):
+        value = a.split("=", 1)[1] if a.startswith("--lang=") else argv[i + 1] if a == "--lang" and i + 1 < len(argv) \
+            else None
+        if value in catalog.LANGUAGES:
+            return value
+    return "ja"
 
-    def lang_arg(p, help_text):
-        p.add_argument("--lang", choices=catalog.LANGUAGES, default=None, help=help_text)
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in the command's language: our help texts come from the catalogue; its own
+    words (usage:, the section titles, -h's help, error lines) are swapped for the catalogue's."""
+
+    lang = "ja"
+
+    def __init__(self, *args, lang: str = "ja", **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+        self._positionals.title = catalog.text("cli.help.positionals", lang)
+        self._optionals.title = catalog.text("cli.help.options", lang)
+        self.add_argument("-h", "--help", action="help", help=catalog.text("cli.help.help", lang))
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", catalog.text("cli.help.usage", self.lang), 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", catalog.text("cli.help.usage", self.lang), 1)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, catalog.text("cli.help.error", self.lang, prog=self.prog, message=message) + "\n")
+
+
+#: argparse's own messages (its gettext message ids, Python 3.11) in Japanese.
+_ARGPARSE_JA = {
+    "usage: ": "使い方: ",
+    "argument %(argument_name)s: %(message)s": "引数 %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "選べない値です: %(value)r（選べるのは %(choices)s）",
+    "unrecognized arguments: %s": "知らない引数です: %s",
+    "the following arguments are required: %s": "次の引数が必要です: %s",
+    "expected one argument": "値を1つ指定してください",
+    "expected %s argument": "値を %s 個指定してください",
+    "expected %s arguments": "値を %s 個指定してください",
+    "expected at least one argument": "値を1つ以上指定してください",
+    "invalid %(type)s value: %(value)r": "%(type)s として読めない値です: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "あいまいなオプション: %(option)s は %(matches)s のどれにも当たります",
+    "not allowed with argument %s": "引数 %s と同時には使えません",
+    "ignored explicit argument %r": "値 %r は使われません",
+}
+
+
+def _argparse_words(lang: str):
+    """argparse's gettext function for ``lang`` (its message ids, translated where known)."""
+    if lang != "ja":
+        return lambda message: message
+    return lambda message: _ARGPARSE_JA.get(message, message)
+
+
+def build_parser(lang: str = "ja") -> argparse.ArgumentParser:
+    """The argument parser (one sub-parser per command), its help in ``lang``."""
+    def h(key: str, **fmt) -> str:
+        return catalog.text(f"cli.help.{key}", lang, **fmt)
+
+    parser = _Parser(prog="dxsurvey", description=catalog.text("cli.description", lang), lang=lang)
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"dxsurvey {__version__}", help=h("version"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title=h("commands"),
+                                parser_class=_Parser)
+
+    def command(name: str):
+        return sub.add_parser(name, help=h(name), description=h(name), lang=lang)
+
+    def lang_arg(p, key):
+        p.add_argument("--lang", choices=catalog.LANGUAGES, default=None, help=h(key))
 
     from .pipeline import REPORTS
-    p = sub.add_parser("run", help="execute report notebooks into a run folder")
+    p = command("run")
     p.add_argument("notebooks", nargs="*", default=["all"], metavar="NOTEBOOK",
-                   help=f"all (default) or any of: {', '.join(REPORTS)}")
-    p.add_argument("--study", default="data", help="study folder (survey.yaml, courses.csv, raw/); default data/")
-    p.add_argument("--out", default=None, help="run folder; default reports/<timestamp>")
+                   help=h("notebooks", names=", ".join(REPORTS)))
+    p.add_argument("--study", default="data", help=h("study"))
+    p.add_argument("--out", default=None, help=h("out_run"))
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
-                   help="notebook parameter (repeatable), e.g. -p min_cell 10")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once; default: CPU count")
-    p.add_argument("--force", action="store_true", help="replace an existing run folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--keep-going", action="store_true",
-                   help="build the reports although the input has errors (index.html lists them; exit 1)")
-    _output_args(p)
-    lang_arg(p, "report and message language (default: the codebook's for reports, ja for messages)")
+                   help=h("parameter"))
+    p.add_argument("--jobs", type=int, default=None, help=h("jobs"))
+    p.add_argument("--force", action="store_true", help=h("force"))
+    p.add_argument("--quiet", action="store_true", help=h("quiet"))
+    p.add_argument("--keep-going", action="store_true", help=h("keep_going"))
+    _output_args(p, h)
+    lang_arg(p, "lang_run")
 
-    p = sub.add_parser("demo", help="all reports on the shipped demo study (data/demo)")
-    p.add_argument("--out", default="reports/demo", help="run folder; default reports/demo (replaced)")
-    p.add_argument("--jobs", type=int, default=None)
-    p.add_argument("--quiet", action="store_true")
-    _output_args(p)
-    lang_arg(p, "report and message language")
+    p = command("demo")
+    p.add_argument("--out", default="reports/demo", help=h("out_demo"))
+    p.add_argument("--jobs", type=int, default=None, help=h("jobs"))
+    p.add_argument("--quiet", action="store_true", help=h("quiet"))
+    _output_args(p, h)
+    lang_arg(p, "lang_run")
 
-    p = sub.add_parser("audit", help="privacy audit of a run folder")
-    p.add_argument("run_dir", metavar="RUN_DIR")
-    lang_arg(p, "message language (default ja)")
+    p = command("audit")
+    p.add_argument("run_dir", metavar="RUN_DIR", help=h("run_dir"))
+    lang_arg(p, "lang_messages")
 
-    p = sub.add_parser("validate", help="check a study and print a readable summary")
-    p.add_argument("--study", default="data")
-    lang_arg(p, "summary language (default: the codebook's)")
+    p = command("validate")
+    p.add_argument("--study", default="data", help=h("study"))
+    lang_arg(p, "lang_validate")
 
-    p = sub.add_parser("ingest", help="write the tidy tables as Parquet")
-    p.add_argument("--study", default="data")
-    p.add_argument("--out", default=None, help="folder; default <study>/processed")
-    lang_arg(p, "message language (default ja)")
+    p = command("ingest")
+    p.add_argument("--study", default="data", help=h("study"))
+    p.add_argument("--out", default=None, help=h("out_ingest"))
+    lang_arg(p, "lang_messages")
 
-    p = sub.add_parser("init", help="create a commented template study")
-    p.add_argument("dir", metavar="DIR")
-    lang_arg(p, "template and message language (default ja)")
+    p = command("init")
+    p.add_argument("dir", metavar="DIR", help=h("dir"))
+    lang_arg(p, "lang_init")
     return parser
 
 
-def _output_args(p) -> None:
-    p.add_argument("--pdf", action="store_true",
-                   help="also write pdf/NAME.pdf (A4) for each report, printed by headless Chromium")
-    p.add_argument("--no-figure-titles", dest="figure_titles", action="store_false",
-                   help="leave the numbered title out of figures/*.png and *.svg")
+def _output_args(p, h) -> None:
+    p.add_argument("--pdf", action="store_true", help=h("pdf"))
+    p.add_argument("--no-figure-titles", dest="figure_titles", action="store_false", help=h("no_figure_titles"))
 
 
 def _load(study: str, lang: str):
@@ -226,7 +290,14 @@ def _skip_unused_imports() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dxsurvey`` command; returns the exit code."""
     _skip_unused_imports()
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    help_lang = _help_language(argv)
+    saved = argparse._   # argparse looks its messages up through this gettext function
+    argparse._ = _argparse_words(help_lang)
+    try:
+        args = build_parser(help_lang).parse_args(argv)
+    finally:
+        argparse._ = saved
     lang = args.lang or "ja"
     try:
         return _COMMANDS[args.command](args, lang)

@@ -21,7 +21,7 @@ from .schema import ITEM_TYPES, LEVELS, ROLES, SUBMISSIONS, WAVES
 __all__ = [
     "CodebookError", "Scale", "Item", "Construct", "Source", "ExcludeRule",
     "RespondentKey", "Codebook", "load_codebook", "load_courses", "COURSE_COLUMNS",
-    "DEFAULT_VOCABULARIES", "Vocabulary", "split_instructors", "course_instructors",
+    "DEFAULT_VOCABULARIES", "Vocabulary", "split_instructors", "course_instructors", "is_bipolar",
 ]
 
 COURSE_COLUMNS = (
@@ -292,9 +292,64 @@ def course_instructors(courses: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["course_id", "instructor"])
 
 
+#: Words that strengthen a scale's end label (とてもそう思う, strongly agree): left out when the two
+#: ends are compared by :func:`is_bipolar`.
+_INTENSIFIER = re.compile(r"^(?:全く|まったく|とても|非常に|大変|たいへん|かなり|すごく|強く|ぜんぜん|全然|"
+                          r"strongly|very|completely|totally|extremely|quite|not at all)\s*", re.IGNORECASE)
+#: Middle labels that say "neither": an odd scale with one in its middle is bipolar.
+_NEUTRAL = frozenset({"どちらともいえない", "どちらとも言えない", "どちらでもない", "普通", "ふつう",
+                      "neutral", "neither agree nor disagree", "neither", "undecided"})
+
+
+def _core(label: str) -> str:
+    s = unicodedata.normalize("NFKC", str(label)).strip().casefold()
+    while True:
+        t = _INTENSIFIER.sub("", s).strip()
+        if t == s:
+            return s
+        s = t
+
+
+def is_bipolar(labels) -> bool:
+    """Whether a scale's labels (lowest level first) run between two opposites: agree/disagree,
+    satisfied/dissatisfied, 役立つ/役立たない, 満足/不満, or an odd scale with a "neither" middle.
+
+    A frequency (全くない .. いつも, never .. always), a knowledge level (知らない .. 説明できる) or a
+    numbered linear scale is not: its bars are stacked from 0, not centred.
+
+    >>> is_bipolar(["そう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "そう思う"])
+    True
+    >>> is_bipolar(["不満", "やや不満", "やや満足", "満足"]), is_bipolar(["Strongly disagree", "Agree"])
+    (True, True)
+    >>> is_bipolar(["Never", "Rarely", "Sometimes", "Often", "Always"]), is_bipolar(["知らない", "聞いたことがある", "説明できる"])
+    (False, False)
+    >>> is_bipolar(["1", "2", "3", "4", "5"])
+    False
+    """
+    labels = [_core(x) for x in labels]
+    if len(labels) < 2:
+        return False
+    if len(labels) % 2 and len(labels) >= 3 and labels[len(labels) // 2] in _NEUTRAL:
+        return True
+    low, high = labels[0], labels[-1]
+    if not low or not high or low == high:
+        return False
+    if any(low == f"{neg}{high}" for neg in ("dis", "un", "in", "im", "not ", "not at all ")):
+        return True
+    if low[0] in "不非無" and set(low[1:]) & set(high):
+        return True
+    stem = high[:-1] if len(high) >= 2 else high
+    return bool(re.search(r"[\u3040-\u9fff]", stem)) and low.startswith(stem) and low.endswith(
+        ("ない", "なかった", "ません", "ず"))
+
+
 @dataclass(frozen=True)
 class Scale:
-    """An ordered response scale: value -> labels that mean it."""
+    """An ordered response scale: value -> labels that mean it.
+
+    ``diverging`` (survey.yaml ``diverging: true/false``) says whether the scale runs between
+    two opposites, so that its bars are drawn centred on the middle; None = decided from the
+    labels (:func:`is_bipolar`)."""
 
     name: str
     levels: dict[int, tuple[str, ...]]
@@ -302,6 +357,14 @@ class Scale:
     #: What the end points of a numbered scale mean (``anchors: {1: 苦手, 5: 得意}``), shown
     #: beside the number in legends and tables.
     anchors: dict[int, str] = field(default_factory=dict)
+    diverging: bool | None = None
+
+    @property
+    def bipolar(self) -> bool:
+        """Whether the scale's bars diverge from its middle (``diverging``, else :func:`is_bipolar`)."""
+        if self.diverging is not None:
+            return bool(self.diverging)
+        return is_bipolar([self.label_of(v) for v in self.values])
 
     @property
     def min(self) -> int:
@@ -539,7 +602,10 @@ def _parse_scale(name: str, spec: Any, yf: Path) -> Scale:
     unknown = sorted(set(anchors) - set(levels))
     if unknown:
         raise _err(f"{p}.anchors", f"{unknown[0]} is not a value of the scale ({', '.join(map(str, levels))}).", yf)
-    return Scale(name=name, levels=levels, missing=missing, anchors=anchors)
+    diverging = spec.get("diverging")
+    if diverging is not None and not isinstance(diverging, bool):
+        raise _err(f"{p}.diverging", "must be true or false.", yf)
+    return Scale(name=name, levels=levels, missing=missing, diverging=diverging, anchors=anchors)
 
 
 def _parse_item(i: int, spec: Any, scales: dict[str, Scale], yf: Path,

@@ -4,8 +4,9 @@ A city hall of about 260 staff in 50 sections (課) runs eight DX trainings over
 two fiscal years.  Every participant has a latent level per construct; the
 training moves it by the amounts in :data:`PLANTED_EFFECTS`; the answers are
 written into raw files in the shapes real exports have (FORMATS.md): Google
-Forms CSV (download and sheet variants), Microsoft Forms xlsx, LoGoフォーム CP932
-CSV and a paper questionnaire typed into Excel, with the dirt real files carry.
+Forms CSV (download and sheet variants, and one sheet shared by two waves whose rows
+name the course and the wave), Microsoft Forms xlsx, LoGoフォーム CP932 CSV and a paper
+questionnaire typed into Excel, with the dirt real files carry.
 
 The same seed gives the same bytes.  Regenerate the shipped study with::
 
@@ -140,7 +141,10 @@ _ITEM_SD = 0.5
 # --------------------------------------------------------------------------- courses
 
 #: courses.csv rows plus how each course was surveyed (``sources``: wave -> (kind, file)).
-#: kinds: gf_download, gf_sheet, msforms, logo, paper.  ``keyed`` False: anonymous forms.
+#: kinds: gf_download, gf_sheet, gf_shared, msforms, logo, paper.  ``keyed`` False: anonymous forms.
+#: gf_shared: one Google Sheet for several waves, the course title and the wave in columns
+#: (survey.yaml reads them with ``role: course`` / ``role: wave``; the source has no course/wave).
+_SHARED_FORM = "raw/fy2025_c04_shared_form_google_sheet.csv"
 COURSES: list[dict[str, Any]] = [
     {"course_id": "C2024-01", "title": "管理職向けDX研修", "fiscal_year": 2024, "date": "2024-06-13",
      "audience": "manager", "instructor": "元自治体幹部", "instructor_type": "external",
@@ -188,8 +192,7 @@ COURSES: list[dict[str, Any]] = [
     {"course_id": "C2025-04", "title": "管理職向けDX研修（業務システム編）", "fiscal_year": 2025,
      "date": "2025-11-13", "audience": "manager", "instructor": "ベンダー", "instructor_type": "external",
      "format": "hybrid", "style": "lecture", "hours": 2.0, "invited": 40, "keyed": True,
-     "sources": {"pre": ("gf_sheet", "raw/fy2025_c04_pre_google_sheet.csv"),
-                 "post": ("gf_download", "raw/fy2025_c04_post_google.csv")}},
+     "sources": {"pre": ("gf_shared", _SHARED_FORM), "post": ("gf_shared", _SHARED_FORM)}},
 ]
 _COURSE_COLUMNS = ("course_id", "title", "fiscal_year", "date", "audience", "instructor",
                    "instructor_type", "format", "style", "hours", "invited")
@@ -286,6 +289,10 @@ items:
   - {id: stopped, column: この3か月間にやめた・見直した業務がある, scale: yesno, level: behavior, waves: [followup]}
   - {id: comment, column: [研修に期待すること, ご意見・ご感想, "ご意見・ご感想 （自由記述）"], type: text,
      waves: [pre, post, followup]}
+  # C2025-04 は事前・事後で1つのフォームを使い、講座と時点を回答者が選んだ（研修名・回答時点の列）。
+  # その行の講座（講座IDか研修名）と時点をこの2列から決めるので、sources の行には course/wave を書かない。
+  - {id: form_course, column: 研修名, type: category, role: course}
+  - {id: form_wave, column: 回答時点, type: category, role: wave, map: {研修前: pre, 研修後: post}}
 
 sources:
 {sources}
@@ -314,6 +321,11 @@ def _sources_yaml() -> str:
     lines = []
     for c in COURSES:
         for wave, (kind, file) in c["sources"].items():
+            if kind == "gf_shared":
+                entry = f"  - {{file: {file}}}"
+                if entry not in lines:
+                    lines.append(entry)
+                continue
             extra = ""
             if kind == "paper":
                 extra = (", sheet: 事後, header_rows: [3, 4],\n"
@@ -753,7 +765,7 @@ def _plant(rng: np.random.Generator, pop: pd.DataFrame, subs: list[dict]) -> Non
                 s["values"][item] = None
     # --- comments with personal data
     web = [s for s in subs if s["status"] == "kept" and COURSE_BY_ID[s["course_id"]]["sources"][s["wave"]][0]
-           in ("gf_download", "gf_sheet", "msforms")]
+           in ("gf_download", "gf_sheet", "gf_shared", "msforms")]
     logo = [s for s in subs if s["status"] == "kept" and COURSE_BY_ID[s["course_id"]]["sources"][s["wave"]][0]
             == "logo"]
     for pool, comments in ((web, _PII_COMMENTS), (logo, _LOGO_COMMENTS)):
@@ -900,6 +912,38 @@ def _write_google(subs, course, wave, kind, cb, rng, path: Path, extras: dict) -
             placed.append(({"status": "empty_submission", "values": {}, "written": {}}, line, None))
     path.write_bytes(out.buf.getvalue().encode("utf-8"))
     return {"headers": headers, "fields": ["__ts__"] + [f for f, _ in questions], "placed": placed}
+
+
+#: the wave as the shared form's 回答時点 column writes it (survey.yaml maps it back)
+_SHARED_WAVE_LABEL = {"pre": "研修前", "post": "研修後"}
+
+
+def _write_shared_google(subs, course, cb, rng, path: Path) -> dict:
+    """One Google Sheet for both waves of a course: the course title and the wave are columns
+    (研修名, 回答時点); the questions are the union of the waves' questions, a cell is blank where
+    the row's wave did not ask; one grid title and one comment question serve every wave."""
+    waves = [w for w in ("pre", "post") if w in course["sources"]]
+    questions: list[tuple[str, str]] = []
+    for w in waves:
+        for field, text in _questions(cb, w, course["keyed"]):
+            if field == "comment":
+                text = "ご意見・ご感想"
+            if field not in [f for f, _ in questions]:
+                questions.append((field, text))
+    asked = {w: {f for f, _ in _questions(cb, w, course["keyed"])} for w in waves}
+    headers = ["タイムスタンプ", "研修名", "回答時点"] + [
+        f"現在のお考えをお聞きします [{text}]" if _ITEM_SCALE.get(field) == "agree5" else text
+        for field, text in questions]
+    out = _CsvOut(csv.QUOTE_MINIMAL, "\r\n")
+    out.write(headers)
+    placed = []
+    for s in sorted(subs, key=lambda s: s["submitted"]):
+        cells = [_google_time(s["submitted"], "gf_sheet"), course["title"], _SHARED_WAVE_LABEL[s["wave"]]] + \
+                [_cell(s, f, "gf_sheet", rng) if f in asked[s["wave"]] else None for f, _ in questions]
+        placed.append((s, out.write(cells), cells))
+    path.write_bytes(out.buf.getvalue().encode("utf-8"))
+    return {"headers": headers, "fields": ["__ts__", "__course__", "__wave__"] + [f for f, _ in questions],
+            "placed": placed}
 
 
 def _write_logo(subs, course, wave, cb, rng, path: Path) -> dict:
@@ -1063,15 +1107,20 @@ def _write_paper(subs, course, wave, cb, rng, path: Path) -> dict:
 
 
 def _source_truth(file: str, kind: str, course: dict, wave: str, written: dict) -> tuple[dict, list, list]:
+    """Counts, dirty cells and PII of one (file, course, wave); a file holding several waves
+    (gf_shared) counts only the wave's rows, with rows and records numbered in the whole file."""
     placed = written["placed"]
+    shared = kind == "gf_shared"
     counts = {"file": file, "course_id": course["course_id"], "wave": wave, "kind": kind,
-              "rows": len(placed), "kept": 0}
+              "rows": sum(1 for s, _, _ in placed if not shared or s["wave"] == wave), "kept": 0}
     for reason in ("empty_submission", "duplicate_submission", "excluded"):
         counts[reason] = 0
     dirty, pii = [], []
     fields = written["fields"]
     headers = [" ".join(unicodedata.normalize("NFKC", h).split()) for h in written["headers"]]
     for record, (s, row, _cells) in enumerate(placed, start=1):
+        if shared and s["wave"] != wave:
+            continue
         status = s["status"]
         if status == "kept":
             counts["kept"] += 1
@@ -1318,10 +1367,16 @@ def generate(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict:
     rng = np.random.default_rng([int(seed), 1])
     sources, dirty, pii = [], [], []
     for c in COURSES:
+        shared_written = None
         for wave, (kind, file) in c["sources"].items():
             group = [s for s in subs if s["course_id"] == c["course_id"] and s["wave"] == wave]
             path = out / file
-            if kind in ("gf_download", "gf_sheet"):
+            if kind == "gf_shared":
+                if shared_written is None:
+                    shared_written = _write_shared_google(
+                        [s for s in subs if s["course_id"] == c["course_id"]], c, cb, rng, path)
+                written = shared_written
+            elif kind in ("gf_download", "gf_sheet"):
                 extras = {}
                 if (c["course_id"], wave) == ("C2024-02", "pre"):
                     extras["blank_row_after"] = 17
@@ -1472,6 +1527,10 @@ footer `回収数 | N枚` included).  `kept` = rows − dropped.  Totals: {t['ro
 - Google Forms download CSVs (`*_google.csv`): every field quoted, `2024/06/13 2:12:54 午後 GMT+9`;
   sheet CSVs (`*_google_sheet.csv`): CRLF, `2024/10/11 8:55:06`, codes as numbers (`93`);
   construct questions as a grid `質問 [行]`; checkboxes joined by `, ` (an option contains `, `).
+- A shared form (`{_SHARED_FORM.removeprefix("raw/")}`): one Google Sheet holds both waves of
+  C2025-04; the course title is the column 研修名 and the wave the column 回答時点
+  (研修前/研修後).  survey.yaml reads them with `role: course` and `role: wave` (`map:`), so its
+  source line has no `course:` or `wave:`; a question one wave did not ask is blank in the other.
 - Microsoft Forms xlsx: system columns, anonymous, column order shuffled, headers with a
   newline, U+3000 and U+00A0; multi answers `;`-separated with a trailing `;`.
 - LoGoフォーム CSV: CP932, CRLF, newest first, quoted line breaks, 髙/﨑/①, labels

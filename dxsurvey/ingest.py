@@ -455,6 +455,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
 
     valid = np.zeros(n, dtype=bool)
     answers, choices, texts = [], [], []
+    asked: list[np.ndarray] = []     # per answers frame: the rows whose wave asks the item
     rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
                          "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
                          "source_row": rows_no, "source_index": src.index,
@@ -587,6 +588,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             valid |= ~pd.isna(values)
             answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
                                          "value": values, "label": series.to_numpy()}))
+            asked.append(in_item)
         elif item.type == "category":
             normed = _per_value(series, normalize_text)
             vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
@@ -715,6 +717,9 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     if first:
         validation.extend(row_problems)
     validation.extend(problems)
+    # a row whose wave (from the `role: wave` column) did not ask an item has no answer to it,
+    # not a missing one; the careless check above needed the full columns
+    answers = [a[m] for a, m in zip(answers, asked)]
     return _Decoded(rows=rows,
                     answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
@@ -947,6 +952,10 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     submissions["audience"] = submissions["audience"].astype("string")
     submissions["source_row"] = submissions["source_row"].astype("int64")
 
+    from .ideas import ideas_validation      # the optional ideas register, validated like every input
+    ideas_val = ideas_validation(root, courses)
+    if len(ideas_val):
+        validation.append(ideas_val)
     val = pd.concat(validation, ignore_index=True) if validation else pd.DataFrame(columns=list(VALIDATION))
     val = val.reindex(columns=list(VALIDATION))
     val["source_row"] = pd.to_numeric(val["source_row"], errors="coerce").astype("Int64")

@@ -918,11 +918,10 @@ def _run(notebooks, *, study, out, parameters, jobs, force, progress, registry, 
     plan = expand(notebooks, study=st, parameters=params, registry=registry, nb_dir=nb_dir)
     declared = {j.notebook: _declared(_notebook_path(j.notebook, nb_dir)) for j in plan}
     min_cell = params.get("min_cell")
-    min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else st.min_cell
-    if min_cell < st.min_cell:
-        # a parameter may hide more, never less: the codebook's min_cell is the floor
-        raise ValueError(f"min_cell {min_cell} is below the codebook's min_cell {st.min_cell} "
-                         f"(survey.yaml): it can be raised with -p min_cell, never lowered")
+    min_cell = int(_coerce("min_cell", min_cell, "int")) if min_cell not in (None, "", 0, "0") else 0
+    # a parameter may hide more, never less: the codebook's min_cell is the floor (the notebooks'
+    # Context.open applies the same rule)
+    min_cell = privacy.report_min_cell(min_cell, st.min_cell)
 
     with _partial_folder(out) as partial:
         nbs = partial / "notebooks"

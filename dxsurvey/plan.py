@@ -21,17 +21,17 @@ never a sentence and never a language; the report layer words the codes.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .ideas import IDEA_STATUSES, Ideas, load_ideas   # the register is read at the ingest layer
+
 __all__ = [
     "DESIGNS", "CLASSES", "QUADRANTS", "STATUSES", "IDEA_STATUSES", "PLAN_FACTORS",
-    "WHAT_WORKED_COLUMNS", "NEEDS_COLUMNS", "BEHAVIOUR_COLUMNS", "DECISION_COLUMNS",
+    "WHAT_WORKED_COLUMNS", "NEEDS_COLUMNS", "BEHAVIOUR_COLUMNS", "DECISION_COLUMNS", "NEEDED_COLUMNS",
     "sample_size", "power", "mde", "anova_nobs", "ancova_effect", "dz_from_d", "invitations",
     "power_at_turnout", "sample_size_table", "prepost_correlation", "turnout", "answers_needed",
     "classify", "equivalence", "tost_from_intervals", "what_worked", "WhatWorked",
@@ -62,14 +62,6 @@ QUADRANTS = ("priority_improve", "maintain", "low_priority", "surplus", "improvi
 STATUSES = ("recommended", "better_than_some", "equivalent", "undecided", "not_estimable",
             "fixed", "weakest", "derived")
 
-#: Idea statuses: code -> labels accepted in ideas.csv.
-IDEA_STATUSES = {
-    "received": ("受付", "received"),
-    "considering": ("検討中", "considering"),
-    "implemented": ("実施", "実施済", "implemented"),
-    "declined": ("見送り", "declined"),
-}
-
 #: Factors :func:`what_worked` and :func:`recommend` compare (course columns).
 PLAN_FACTORS = ("instructor", "instructor_type", "format", "style")
 
@@ -78,7 +70,7 @@ WHAT_WORKED_COLUMNS = (
     "audience", "construct", "factor", "model", "design", "level_a", "level_b",
     "n_a", "n_b", "n_courses_a", "n_courses_b", "diff", "ci_low", "ci_high", "p_val",
     "ci90_low", "ci90_high", "sd", "sesoi", "sesoi_raw", "d", "p_tost", "class",
-    "rho", "mde_d", "mde_raw", "adjusted_for", "tangled_with", "source", "caution",
+    "rho", "mde_d", "mde_raw", "adjusted_for", "tangled_with", "entangled_with", "source", "caution",
 )
 
 #: Columns of :func:`needs`.
@@ -94,9 +86,15 @@ NEEDS_COLUMNS = (
 BEHAVIOUR_COLUMNS = ("by", "level", "item_id", "n", "n_yes", "share", "ci_low", "ci_high",
                      "mean", "mean_ci_low", "mean_ci_high", "suppressed")
 
+#: Columns of :func:`answers_needed`.
+NEEDED_COLUMNS = ("audience", "construct", "n_pairs", "rho", "dz", "n_change", "n_compare", "rate",
+                  "invite_change", "invite_compare", "invited_course", "n_expected", "power_expected",
+                  "mde_expected")
+
 #: Columns of :attr:`Recommendation.decisions`.
 DECISION_COLUMNS = ("audience", "aspect", "choice", "status", "basis", "estimate", "ci_low",
-                    "ci_high", "versus", "diff", "class", "n", "n_courses", "source")
+                    "ci_high", "versus", "diff", "class", "n", "n_courses", "n_versus",
+                    "n_courses_versus", "tangled_with", "entangled_with", "not_beaten", "source")
 
 #: Primary model of a comparison: the first of these that :func:`compare` returned
 #: (the comparison report's order, ``plots.MODEL_PREFERENCE``; a test checks they agree).
@@ -187,17 +185,23 @@ def _tt(design):
             "anova": FTestAnovaPower}[design]()
 
 
+def _scalar(value) -> float:
+    """statsmodels' ``solve_power`` answers with a 1-element array when its root finder fell
+    back to ``fsolve`` (e.g. the effect for nobs1=2030, ratio=0.909): the same number."""
+    return float(np.asarray(value, dtype=float).reshape(-1)[0]) if np.ndim(value) else float(value)
+
+
 def _solve(design, *, effect=None, n=None, power=None, alpha=0.05, ratio=1.0, k_groups=None):
     solver = _tt(design)
     if design == "anova":
         nobs = None if n is None else n * k_groups
-        out = solver.solve_power(effect_size=effect, nobs=nobs, alpha=alpha, power=power, k_groups=k_groups)
-        return float(out) / k_groups if n is None else float(out)
+        out = _scalar(solver.solve_power(effect_size=effect, nobs=nobs, alpha=alpha, power=power, k_groups=k_groups))
+        return out / k_groups if n is None else out
     if design == "paired":
-        return float(solver.solve_power(effect_size=effect, nobs=n, alpha=alpha, power=power,
-                                        alternative="two-sided"))
-    return float(solver.solve_power(effect_size=effect, nobs1=n, alpha=alpha, power=power, ratio=ratio,
-                                    alternative="two-sided"))
+        return _scalar(solver.solve_power(effect_size=effect, nobs=n, alpha=alpha, power=power,
+                                          alternative="two-sided"))
+    return _scalar(solver.solve_power(effect_size=effect, nobs1=n, alpha=alpha, power=power, ratio=ratio,
+                                      alternative="two-sided"))
 
 
 def sample_size(effect: float, design: str = "paired", power: float = 0.8, alpha: float = 0.05,
@@ -322,6 +326,9 @@ def mde(n: float, design: str = "paired", power: float = 0.8, alpha: float = 0.0
     ratio = _check_positive("ratio", ratio)
     d = _solve(design, n=n, power=power_, alpha=alpha, ratio=ratio, k_groups=k_groups)
     return d * math.sqrt(1 - rho ** 2) if design == "ancova" else d
+
+
+_power_of = power      # for functions whose `power` argument is the wanted power
 
 
 def _yield(response_rate, attrition) -> float:
@@ -498,7 +505,13 @@ def answers_needed(study, *, sesoi: float = 0.3, power: float = 0.8, alpha: floa
         n_compare (per option, ``ancova`` at d = ``sesoi`` with rho; ``independent``
         when rho is unknown), rate (linked pairs / invited over the audience's own keyed
         courses: courses.csv audience equal to it), invite_change, invite_compare
-        (:func:`invitations` at that rate; NaN when the rate is unknown).
+        (:func:`invitations` at that rate; NaN when the rate is unknown);
+        invited_course (mean invited per course over those courses), n_expected (linked
+        pairs expected from one such course: ``floor(invited_course * rate)``),
+        power_expected (power to tell two options of one course each apart at d =
+        ``sesoi``, the design of n_compare, at n_expected per option) and mde_expected
+        (the smallest d that comparison finds with ``power``); NaN when unknown or
+        n_expected < 2.
     """
     from .stats import prepost
     sesoi = _check_sesoi(sesoi)
@@ -520,13 +533,20 @@ def answers_needed(study, *, sesoi: float = 0.3, power: float = 0.8, alpha: floa
         inv = float(own["invited"].sum())
         rate = float(own["n_pairs"].sum()) / inv if inv > 0 else math.nan
         ok = math.isfinite(rate) and rate > 0
+        per_course = inv / len(own) if len(own) and inv > 0 else math.nan
+        n_exp = int(math.floor(per_course * min(rate, 1.0) + 1e-9)) if ok and math.isfinite(per_course) else math.nan
+        design = dict(design="ancova", rho=rho) if math.isfinite(rho) else dict(design="independent")
+        pw = md = math.nan
+        if isinstance(n_exp, int) and n_exp >= 2:
+            pw = _power_of(sesoi, n_exp, alpha=alpha, **design)
+            md = mde(n_exp, power=power, alpha=alpha, **design)
         rows.append({"audience": r.audience, "construct": r.measure_id, "n_pairs": int(r.n_pairs), "rho": rho,
                      "dz": dz, "n_change": n_change, "n_compare": n_compare, "rate": rate,
                      "invite_change": (invitations(int(n_change), min(rate, 1.0))
                                        if ok and math.isfinite(n_change) else math.nan),
-                     "invite_compare": invitations(int(n_compare), min(rate, 1.0)) if ok else math.nan})
-    return pd.DataFrame(rows, columns=["audience", "construct", "n_pairs", "rho", "dz", "n_change",
-                                       "n_compare", "rate", "invite_change", "invite_compare"])
+                     "invite_compare": invitations(int(n_compare), min(rate, 1.0)) if ok else math.nan,
+                     "invited_course": per_course, "n_expected": n_exp, "power_expected": pw, "mde_expected": md})
+    return pd.DataFrame(rows, columns=list(NEEDED_COLUMNS))
 
 
 # ============================================================================ classification
@@ -710,8 +730,9 @@ class WhatWorked:
         audience, construct, factor, model, level, n, n_courses, estimate, ci_low, ci_high:
         the adjusted means behind the contrasts (``compare``'s levels of that model).
     notes : DataFrame
-        audience, construct, factor, kind, message: ``compare``'s notes (aliasing,
-        fall-backs, small n), already worded in the study's language.
+        audience, construct, factor, kind, code, params: ``compare``'s notes (aliasing,
+        fall-backs, small n) as codes of :data:`dxsurvey.stats.codes.NOTES` with their
+        parameters, each once per audience x construct x factor.
     """
 
     contrasts: pd.DataFrame
@@ -728,22 +749,72 @@ def _pooled_sd(values: pd.Series, groups: pd.Series) -> float:
     return float(math.sqrt(((agg["count"] - 1) * agg["var"]).sum() / dfree)) if dfree > 0 else math.nan
 
 
-def _outcome_frame(study, construct, factor, waves, min_cell, design):
-    """Wave-b scores (and wave-a for linked data) of the rows a comparison rests on."""
+def _outcome_frame(study, construct, factor, waves, min_cell, design, cache=None):
+    """Wave-b scores (and wave-a for linked data) of the rows a comparison rests on.
+
+    ``cache``: a dict kept across the calls on one study, holding its paired frame and
+    construct scores (computed once instead of once per construct and factor)."""
     from .scoring import construct_scores, paired_frame
+    cache = {} if cache is None else cache
     info = study.courses.drop_duplicates("course_id").set_index("course_id")
     if design == "linked":
-        pf = paired_frame(study, waves=waves)
+        if "pf" not in cache:
+            cache["pf"] = paired_frame(study, waves=waves)
+        pf = cache["pf"]
         pf = pf[pf[f"{construct}_a"].notna() & pf[f"{construct}_b"].notna()]
         counts = pf.groupby("course_id").size()
         pf = pf[pf["course_id"].isin(counts.index[counts >= min_cell])]
         frame = pd.DataFrame({"course_id": pf["course_id"], "a": pf[f"{construct}_a"], "b": pf[f"{construct}_b"]})
     else:
-        sc = construct_scores(study, waves=waves)
+        if "sc" not in cache:
+            cache["sc"] = construct_scores(study, waves=waves)
+        sc = cache["sc"]
         sc = sc[(sc["wave"] == waves[-1]) & sc[construct].notna()]
         frame = pd.DataFrame({"course_id": sc["course_id"], "a": np.nan, "b": sc[construct]})
     frame["level"] = frame["course_id"].map(info[factor]) if factor in info.columns else pd.NA
     return frame[frame["level"].notna()]
+
+
+def _reference_df(comparison, model: str, factor: str) -> float | None:
+    """Degrees of freedom of the reference distribution behind ``model``'s intervals in a
+    :func:`dxsurvey.stats.compare` result: ``inf`` (normal: mixed models), ``n - p`` (OLS
+    with HC3 errors: n rows, p = 1 + the terms' columns), or None when neither reproduces
+    the contrasts' own p values (then the caller asks compare again at the other level).
+
+    The check: with ``se = (ci_high - ci_low) / (2 q_.975)``, ``2 P(T > |diff| / se)``
+    must give back every contrast's ``p_val`` (relative 1e-6).
+    """
+    con = comparison.contrasts
+    con = con[(con["model"] == model) & (con["factor"] == factor)]
+    con = con[np.isfinite(con["diff"].to_numpy(float)) & np.isfinite(con["p_val"].to_numpy(float))
+              & (con["ci_high"].to_numpy(float) > con["ci_low"].to_numpy(float))]
+    if not len(con):
+        return None
+    lv = comparison.levels
+    n_rows = float(lv.loc[(lv["model"] == model) & (lv["factor"] == factor), "n"].sum())
+    tm = comparison.terms
+    n_cols = 1 + float(tm.loc[tm["model"] == model, "df"].sum())
+    diff, lo, hi, p = (con[c].to_numpy(float) for c in ("diff", "ci_low", "ci_high", "p_val"))
+    fits = []
+    for dfr in (math.inf, n_rows - n_cols):
+        if not dfr > 0:
+            continue
+        se = (hi - lo) / (2 * stats.t.ppf(0.975, dfr))
+        p_hat = 2 * stats.t.sf(np.abs(diff) / se, dfr)
+        if np.allclose(p_hat, p, rtol=1e-6, atol=1e-300):
+            fits.append(dfr)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _interval_at(contrasts: pd.DataFrame, dfr: float, confidence: float) -> pd.DataFrame:
+    """The contrasts' intervals at another ``confidence``: the 95 % half-width times
+    ``q_{(1+c)/2} / q_.975`` of the same reference (t with ``dfr`` df, or normal)."""
+    half = (contrasts["ci_high"] - contrasts["ci_low"]) / 2
+    ratio = stats.t.ppf((1 + confidence) / 2, dfr) / stats.t.ppf(0.975, dfr)
+    out = contrasts.copy()
+    out["ci_low"] = contrasts["diff"] - half * ratio
+    out["ci_high"] = contrasts["diff"] + half * ratio
+    return out
 
 
 def _primary(models) -> str | None:
@@ -771,6 +842,18 @@ def _levels_in(study, factor) -> int:
     return vals.dropna().nunique()
 
 
+def _tangled_partners(study, factor, others, courses) -> set:
+    """The factors among ``others`` that the comparison's courses tangle with ``factor``
+    (:func:`dxsurvey.stats.design.entanglement`: aliased, confined or associated over
+    courses), as the comparison report names them."""
+    from .stats.design import entanglement
+    cols = [g for g in dict.fromkeys((factor, *others)) if g != "audience" and g in study.courses.columns]
+    if factor not in cols or len(cols) < 2 or not courses:
+        return set()
+    ent = entanglement(study.courses[study.courses["course_id"].isin(courses)], cols).tangled
+    return {b if a == factor else a for a, b in zip(ent["factor_a"], ent["factor_b"]) if factor in (a, b)}
+
+
 def _check_sesoi(sesoi) -> float:
     return _check_positive("sesoi", sesoi)
 
@@ -783,7 +866,10 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
     For each audience, construct and factor, :func:`dxsurvey.stats.compare` is run with
     that factor first (so it is always estimated) and the other factors after it (kept
     when separable: the difference is adjusted for them; dropped and named in
-    ``tangled_with`` when aliased), once at 95 % and once at 90 %.  The primary model
+    ``tangled_with`` when aliased), once.  Its 90 % intervals (TOST) come from the same fit:
+    the 95 % half-width times ``q_.95 / q_.975`` of the fit's reference distribution, which
+    is recovered from the result and checked against its p values (when it cannot be,
+    compare runs again at 90 %).  The primary model
     (ANCOVA when linked, as in the comparison report) gives the numbers.
 
     Parameters
@@ -824,8 +910,12 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
         - rho: pre-post correlation of the linked rows; mde_d: the smallest d the
           comparison could detect with ``power`` (two groups of n_a and n_b, times
           ``sqrt(1 - rho**2)`` for ANCOVA and mixed models); mde_raw = mde_d * sd;
-        - adjusted_for, tangled_with: factors in the model / requested but aliased with
-          the compared one (comma-separated); source: ``audience`` or ``pooled``;
+        - adjusted_for, tangled_with, entangled_with (comma-separated): factors in the
+          model; factors requested but left out as aliased with the compared one (the
+          difference includes their effect); factors in the model that the comparison's
+          courses tangle with the compared one (:func:`dxsurvey.stats.design.entanglement`:
+          aliased, confined or associated over courses, as the comparison report names
+          them: the adjustment rests on few courses); source: ``audience`` or ``pooled``;
         - caution: codes of :mod:`dxsurvey.stats.codes` joined by ``"; "``:
           ``suppressed(min_cell=5)`` (a level under min_cell), ``small_n(limit=10)``,
           ``single_course`` (a level rests on one course: course and level cannot be
@@ -867,11 +957,12 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
     for f in adjust or ():
         _check_choice("adjust", f, ALL_FACTORS)
     min_cell = study.min_cell if min_cell is None else min_cell
-    rows, lv_rows, note_rows = [], [], []
+    rows, lv_rows, note_rows, seen = [], [], [], set()
     for aud in audiences:
         sub = study if aud == "all" else audience_study(study, aud)
         if not len(sub.submissions):
             continue
+        cache: dict = {}
         for f in factors:
             others = list(adjust) if adjust is not None else [g for g in factors if g != f]
             others = [g for g in others if g != f and not (f == "instructor_type" and g == "instructor")]
@@ -880,29 +971,40 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
             model_factors = (f, *others)
             for cid in cids:
                 c95 = compare(sub, construct=cid, factors=model_factors, waves=waves, min_cell=min_cell)
-                for kind, msg in zip(c95.notes["kind"], c95.notes["message"]):
-                    note_rows.append((aud, cid, f, kind, msg))
+                for kind, code, params in zip(c95.notes["kind"], c95.notes["code"], c95.notes["params"]):
+                    key = (aud, cid, f, kind, code, repr(sorted(params.items())))
+                    if key not in seen:
+                        seen.add(key)
+                        note_rows.append((aud, cid, f, kind, code, params))
                 con = c95.contrasts
                 model = _primary(con["model"][con["factor"] == f]) if len(con) else None
                 if model is None:
                     continue
-                c90 = compare(sub, construct=cid, factors=model_factors, waves=waves, min_cell=min_cell,
-                              confidence=1 - 2 * alpha)
+                # the 90 % intervals from the same fit when its reference distribution is known
+                # (one compare per cell); else compare again at 90 %
+                dfr = _reference_df(c95, model, f)
+                if dfr is not None:
+                    k90 = _interval_at(con[(con["model"] == model) & (con["factor"] == f)], dfr, 1 - 2 * alpha)
+                else:
+                    c90 = compare(sub, construct=cid, factors=model_factors, waves=waves, min_cell=min_cell,
+                                  confidence=1 - 2 * alpha).contrasts
+                    k90 = c90[(c90["model"] == model) & (c90["factor"] == f)]
                 in_model = set(con.loc[con["model"] == model, "factor"])
+                partners = _tangled_partners(sub, f, others, c95.courses)
                 tangled = [g for g in others if g not in in_model and g != "audience"
                            and _levels_in(sub, g) > 1]
+                entangled = [g for g in others if g in in_model and g in partners]
                 lv = c95.levels[(c95.levels["model"] == model) & (c95.levels["factor"] == f)]
                 for r in lv.itertuples(index=False):
                     lv_rows.append((aud, cid, f, model, r.level, r.n, r.n_courses, r.estimate, r.ci_low,
                                     r.ci_high))
                 n_of = dict(zip(lv["level"], lv["n"]))
                 nc_of = dict(zip(lv["level"], lv["n_courses"]))
-                frame = _outcome_frame(sub, cid, f, waves, min_cell, c95.design)
+                frame = _outcome_frame(sub, cid, f, waves, min_cell, c95.design, cache)
                 sd = _pooled_sd(frame["b"], frame["level"])
                 rho = (float(np.corrcoef(frame["a"], frame["b"])[0, 1])
                        if c95.design == "linked" and len(frame) > 3 and frame["a"].std() > 0 else math.nan)
                 k95 = con[(con["model"] == model) & (con["factor"] == f)]
-                k90 = c90.contrasts[(c90.contrasts["model"] == model) & (c90.contrasts["factor"] == f)]
                 k90 = k90.set_index(["level_a", "level_b"])
                 for r in k95.itertuples(index=False):
                     lo9, hi9 = (k90.loc[(r.level_a, r.level_b), ["ci_low", "ci_high"]]
@@ -925,7 +1027,8 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
                         "sesoi_raw": bound, "d": r.diff / sd if sd > 0 else math.nan, "p_tost": p_tost,
                         "class": cls, "rho": rho, "mde_d": mde_d, "mde_raw": mde_d * sd,
                         "adjusted_for": ",".join(g for g in others if g in in_model),
-                        "tangled_with": ",".join(tangled), "source": "pooled" if aud == "all" else "audience",
+                        "tangled_with": ",".join(tangled), "entangled_with": ",".join(entangled),
+                        "source": "pooled" if aud == "all" else "audience",
                         "caution": _cautions(n_a, n_b, int(nc_of.get(r.level_a, 0)),
                                              int(nc_of.get(r.level_b, 0)), not math.isfinite(r.diff),
                                              min_cell),
@@ -935,8 +1038,8 @@ def what_worked(study, *, constructs=None, factors=PLAN_FACTORS, audiences=None,
         contrasts[c] = contrasts[c].astype("int64")
     levels = pd.DataFrame(lv_rows, columns=["audience", "construct", "factor", "model", "level", "n",
                                             "n_courses", "estimate", "ci_low", "ci_high"])
-    notes = pd.DataFrame(note_rows, columns=["audience", "construct", "factor", "kind", "message"])
-    return WhatWorked(contrasts=contrasts, levels=levels, notes=notes.drop_duplicates().reset_index(drop=True))
+    notes = pd.DataFrame(note_rows, columns=["audience", "construct", "factor", "kind", "code", "params"])
+    return WhatWorked(contrasts=contrasts, levels=levels, notes=notes)
 
 
 def gain_per_hour(study, *, pp: pd.DataFrame | None = None, waves=("pre", "post")) -> pd.DataFrame:
@@ -1212,176 +1315,6 @@ def behaviour(study, *, items=None, by=("course_id", "format", "style", "audienc
 
 # ============================================================================ ideas register
 
-_IDEA_COLUMNS = {
-    "date": ("date", "日付", "受付日"),
-    "section": ("section", "所属", "課"),
-    "channel": ("channel", "経路", "受付経路"),
-    "course_id": ("course_id", "研修ID", "研修"),
-    "status": ("status", "状況", "対応状況"),
-}
-_IDEA_REQUIRED = ("date", "section", "channel", "status")
-
-
-@dataclass
-class Ideas:
-    """The ideas register of a study (:func:`load_ideas`).
-
-    Attributes
-    ----------
-    ideas : DataFrame
-        source_row, date (datetime64, NaT when unreadable), month ("YYYY-MM"), section,
-        channel, course_id (NA when blank or unknown), status (a code of
-        :data:`IDEA_STATUSES`, NA when unknown).
-    sections : DataFrame or None
-        section (one row per section of the organisation), from ``sections.csv``.
-    validation : DataFrame
-        One row per problem, columns of :data:`dxsurvey.schema.VALIDATION`.
-    """
-
-    ideas: pd.DataFrame
-    sections: pd.DataFrame | None
-    validation: pd.DataFrame
-
-
-def _norm_text(v) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    s = " ".join(unicodedata.normalize("NFKC", str(v)).split())
-    return s or None
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    from .codebook import CodebookError
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-            break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise CodebookError(f"{path.name}: cannot be read as CSV ({exc}).") from exc
-    else:
-        raise CodebookError(f"{path.name}: not UTF-8 or CP932 text; save it as CSV UTF-8.")
-    df.columns = [_norm_text(c) or "" for c in df.columns]
-    return df
-
-
-def load_ideas(study_or_root, *, courses: pd.DataFrame | None = None) -> Ideas | None:
-    """Read the optional ``ideas.csv`` (and ``sections.csv``) of a study folder.
-
-    ``ideas.csv``: one row per improvement idea received; columns ``date``, ``section``
-    (所属), ``channel`` (掲示板, 課への訪問, 研修後アンケート, 相談窓口, ...), ``course_id``
-    (blank unless the idea came from a course), ``status`` (受付, 検討中, 実施, 見送り).
-    Japanese headers 日付, 所属, 経路, 研修ID, 状況 are accepted too.  ``sections.csv``:
-    a column ``section`` (or 所属) listing every section of the organisation.
-
-    Parameters
-    ----------
-    study_or_root : Study or path
-        A study (its root and courses are used) or a study folder.
-    courses : DataFrame, optional
-        courses.csv to check ``course_id`` against (taken from the study if given one).
-
-    Returns
-    -------
-    Ideas or None
-        None when the folder has no ideas.csv.  Problems in cells become validation rows
-        naming file, row, column and value; the row is kept with the cell set missing
-        (an unreadable date, an unknown course or status) or kept as written (a section
-        not in sections.csv).  Blank rows are dropped, each with a validation row.
-
-    Raises
-    ------
-    CodebookError
-        A required column is missing, or the file cannot be read.
-    """
-    from .codebook import CodebookError, load_courses
-    from .ingest import _problem_frame
-    if hasattr(study_or_root, "codebook"):
-        root = Path(study_or_root.root)
-        courses = study_or_root.courses if courses is None else courses
-    else:
-        root = Path(study_or_root)
-    path = root / "ideas.csv"
-    if not path.exists():
-        return None
-    if courses is None and (root / "courses.csv").exists():
-        courses = load_courses(root / "courses.csv")
-    df = _read_table(path)
-    colmap = {}
-    for field, names in _IDEA_COLUMNS.items():
-        hit = next((c for c in df.columns if c in names), None)
-        if hit is not None:
-            colmap[field] = hit
-    missing = [f for f in _IDEA_REQUIRED if f not in colmap]
-    if missing:
-        raise CodebookError(f"ideas.csv: column {missing[0]!r} is missing (also accepted: "
-                            f"{', '.join(_IDEA_COLUMNS[missing[0]][1:])}); present: {', '.join(df.columns)}.")
-    problems = []
-    rows = np.arange(len(df)) + 2        # the header is line 1
-    cells = {f: df[c].astype(object).map(_norm_text).astype(object) for f, c in colmap.items()}
-    if "course_id" not in cells:
-        cells["course_id"] = pd.Series([None] * len(df))
-    blank = pd.concat([cells[f].isna() for f in cells], axis=1).all(axis=1).to_numpy(dtype=bool) \
-        if len(df) else np.zeros(0, dtype=bool)
-    if blank.any():
-        problems.append(_problem_frame("ideas.csv", rows[blank], None, [None] * int(blank.sum()),
-                                       "empty_submission", "dropped", "blank row, dropped"))
-    keep = ~blank
-    rows = rows[keep]
-    cells = {f: s[keep].reset_index(drop=True) for f, s in cells.items()}
-    date = pd.to_datetime(cells["date"].str.replace("/", "-", regex=False), errors="coerce", format="%Y-%m-%d")
-    bad = cells["date"].notna() & date.isna()
-    if bad.any():
-        problems.append(_problem_frame("ideas.csv", rows[bad.to_numpy()], colmap["date"], cells["date"][bad],
-                                       "bad_timestamp", "set_missing", "not a date like 2025-01-31; set missing"))
-    lookup = {lab: code for code, labs in IDEA_STATUSES.items() for lab in labs}
-    status = cells["status"].map(lambda v: None if pd.isna(v) else lookup.get(v))
-    bad = cells["status"].notna() & status.isna()
-    if bad.any():
-        allowed = "、".join(labs[0] for labs in IDEA_STATUSES.values())
-        problems.append(_problem_frame("ideas.csv", rows[bad.to_numpy()], colmap["status"], cells["status"][bad],
-                                       "unknown_label", "set_missing", f"status must be one of {allowed}; set missing"))
-    course = cells["course_id"]
-    if courses is not None:
-        known = set(courses["course_id"].astype(str))
-        bad = course.notna() & ~course.isin(known)
-        if bad.any():
-            problems.append(_problem_frame("ideas.csv", rows[bad.to_numpy()], colmap.get("course_id", "course_id"),
-                                           course[bad], "unknown_course", "set_missing",
-                                           "course_id not in courses.csv; set missing"))
-            course = course.where(~bad, None)
-    sections = None
-    spath = root / "sections.csv"
-    if spath.exists():
-        sdf = _read_table(spath)
-        scol = next((c for c in sdf.columns if c in ("section", "所属", "課")), None)
-        if scol is None:
-            raise CodebookError(f"sections.csv: column 'section' is missing (also accepted: 所属, 課); "
-                                f"present: {', '.join(sdf.columns)}.")
-        names = sdf[scol].map(_norm_text).dropna()
-        dup = names[names.duplicated()]
-        if len(dup):
-            raise CodebookError(f"sections.csv: row {int(dup.index[0]) + 2}, column {scol}: "
-                                f"{dup.iloc[0]!r} appears twice.")
-        sections = pd.DataFrame({"section": names.to_numpy()})
-        bad = cells["section"].notna() & ~cells["section"].isin(set(names))
-        if bad.any():
-            problems.append(_problem_frame("ideas.csv", rows[bad.to_numpy()], colmap["section"],
-                                           cells["section"][bad], "unknown_category", "kept",
-                                           "section not in sections.csv; kept as written"))
-    ideas = pd.DataFrame({
-        "source_row": pd.array(rows, dtype="Int64"), "date": date,
-        "month": date.dt.strftime("%Y-%m").where(date.notna(), None),
-        "section": cells["section"].astype(object), "channel": cells["channel"].astype(object),
-        "course_id": course.astype(object), "status": status.astype(object),
-    })
-    from .schema import VALIDATION
-    validation = (pd.concat(problems, ignore_index=True) if problems
-                  else pd.DataFrame(columns=list(VALIDATION)))
-    return Ideas(ideas=ideas, sections=sections, validation=validation)
-
-
 def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dict[str, pd.DataFrame]:
     """Ideas by channel and month, sections reached, ideas per attendee, implementation, timing.
 
@@ -1398,14 +1331,17 @@ def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dic
     dict of DataFrame
         ``by_channel_month``: channel, month, n_ideas (every month from the first to the
         last idea, 0 where none came).
-        ``by_channel``: channel, n_ideas, n_sections (sections with an idea),
-        n_implemented, implementation_rate (implemented / ideas with a known status) with
+        ``by_channel``: channel, n_ideas, n_sections (sections with an idea), n_status
+        (ideas with a known status), n_implemented, implementation_rate (n_implemented /
+        n_status) with
         Wilson ci_low, ci_high; a last row channel ``all``.
         ``reach``: channel (and ``all``), n_sections_reached, n_sections (all sections,
         from sections.csv; NA without it), share_reached.
         ``per_course``: course_id, n_ideas, invited, respondents (post answers),
         ideas_per_invited, ideas_per_respondent, days_median, days_q1, days_q3, days_min,
-        days_max (days from the course date to each idea; negative days count as data).
+        days_max (days from the course date to each idea; negative days count as data);
+        a last row course_id ``all``: the courses with a known invited count together
+        (their ideas over their invited and respondents; days over every course's ideas).
         Ideas count ideas, not people; sections are units, not people.
     """
     from statsmodels.stats.proportion import proportion_confint
@@ -1430,7 +1366,7 @@ def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dic
         n = int(known.sum())
         lo, hi = proportion_confint(k, n, alpha=1 - confidence, method="wilson") if n else (math.nan, math.nan)
         return {"channel": name, "n_ideas": len(part), "n_sections": part["section"].dropna().nunique(),
-                "n_implemented": k, "implementation_rate": k / n if n else math.nan,
+                "n_status": n, "n_implemented": k, "implementation_rate": k / n if n else math.nan,
                 "ci_low": float(lo), "ci_high": float(hi)}
 
     rows = [channel_rows(g, ch) for ch, g in df.groupby("channel", sort=True)]
@@ -1455,6 +1391,16 @@ def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dic
         course_ids = list(info.index)
     else:
         info, posts, course_ids = None, pd.Series(dtype=int), sorted(per["course_id"].unique())
+    def course_row(cid, n, inv, resp, days):
+        q = days.quantile([0.25, 0.5, 0.75]) if len(days) else pd.Series([math.nan] * 3, index=[0.25, 0.5, 0.75])
+        return {"course_id": cid, "n_ideas": n, "invited": inv, "respondents": resp,
+                "ideas_per_invited": n / inv if inv and inv == inv else math.nan,
+                "ideas_per_respondent": n / resp if resp and resp == resp else math.nan,
+                "days_median": q[0.5], "days_q1": q[0.25], "days_q3": q[0.75],
+                "days_min": days.min() if len(days) else math.nan,
+                "days_max": days.max() if len(days) else math.nan}
+
+    all_days, all_n, all_inv, all_resp = [], 0, 0.0, 0
     for cid in course_ids:
         g = per[per["course_id"] == cid]
         inv = pd.to_numeric(info.loc[cid, "invited"], errors="coerce") if info is not None else math.nan
@@ -1464,16 +1410,20 @@ def idea_summaries(ideas: Ideas, study=None, *, confidence: float = 0.95) -> dic
             cdate = pd.to_datetime(info.loc[cid, "date"], errors="coerce")
             if pd.notna(cdate):
                 days = (g["date"] - cdate).dt.days.dropna().astype(float)
-        q = days.quantile([0.25, 0.5, 0.75]) if len(days) else pd.Series([math.nan] * 3, index=[0.25, 0.5, 0.75])
-        crow.append({"course_id": cid, "n_ideas": len(g), "invited": inv, "respondents": resp,
-                     "ideas_per_invited": len(g) / inv if inv and inv == inv else math.nan,
-                     "ideas_per_respondent": len(g) / resp if resp else math.nan,
-                     "days_median": q[0.5], "days_q1": q[0.25], "days_q3": q[0.75],
-                     "days_min": days.min() if len(days) else math.nan,
-                     "days_max": days.max() if len(days) else math.nan})
+        crow.append(course_row(cid, len(g), inv, resp, days))
+        all_days.append(days)
+        if pd.notna(inv):
+            all_n, all_inv = all_n + len(g), all_inv + float(inv)
+            all_resp += resp if pd.notna(resp) else 0
+    if course_ids:        # the courses with a known invited count, together
+        days = pd.concat(all_days) if all_days else pd.Series(dtype=float)
+        total = course_row("all", all_n, all_inv if all_inv > 0 else math.nan,
+                           all_resp if info is not None and all_inv > 0 else math.nan, days)
+        crow.append(total)
     out["per_course"] = pd.DataFrame(crow, columns=["course_id", "n_ideas", "invited", "respondents",
                                                     "ideas_per_invited", "ideas_per_respondent", "days_median",
                                                     "days_q1", "days_q3", "days_min", "days_max"])
+    out["per_course"]["n_ideas"] = out["per_course"]["n_ideas"].astype("int64")
     return out
 
 
@@ -1506,7 +1456,8 @@ def _decide(ev: pd.DataFrame, levels: pd.DataFrame):
     Level X *beats* Y on a construct when their comparison is ``different`` with X
     higher.  Candidates beat some level somewhere and are beaten nowhere.  Returns
     (choice, status, candidates, numbers) with numbers = (basis construct, row of the
-    comparison with the runner-up, levels frame of the basis) or None.
+    comparison with the closest level the choice beats there, levels frame of the basis,
+    levels the choice beats on no construct) or None.
     """
     known = ev[ev["class"].notna()]
     if not len(known):
@@ -1530,14 +1481,16 @@ def _decide(ev: pd.DataFrame, levels: pd.DataFrame):
     others = all_levels - {win}
     losers = set().union(*beats[win].values())
     status = "recommended" if losers >= others else "better_than_some"
-    basis = max(beats[win], key=lambda c: len(beats[win][c]))
+    order = list(dict.fromkeys(known["construct"]))
+    basis = max(beats[win], key=lambda c: (len(beats[win][c]), -order.index(c)))
     lv = levels[(levels["construct"] == basis)].dropna(subset=["estimate"])
-    rest = lv[lv["level"] != win].sort_values("estimate", ascending=False)
-    vs = ev[(ev["construct"] == basis) & (((ev["level_a"] == win) & (ev["level_b"].isin(rest["level"])))
-                                          | ((ev["level_b"] == win) & (ev["level_a"].isin(rest["level"]))))]
-    runner = rest["level"].iloc[0] if len(rest) else None
-    row = vs[(vs["level_a"] == runner) | (vs["level_b"] == runner)]
-    return win, status, [win], (basis, row.iloc[0] if len(row) else None, lv)
+    # the closest level the choice beats on the basis construct (highest adjusted mean)
+    beaten_here = lv[lv["level"].isin(beats[win][basis])].sort_values("estimate", ascending=False)
+    runner = beaten_here["level"].iloc[0] if len(beaten_here) else None
+    vs = ev[(ev["construct"] == basis) & (((ev["level_a"] == win) & (ev["level_b"] == runner))
+                                          | ((ev["level_b"] == win) & (ev["level_a"] == runner)))]
+    not_beaten = sorted(others - losers)
+    return win, status, [win], (basis, vs.iloc[0] if len(vs) else None, lv, not_beaten)
 
 
 _IDX = {c: i for i, c in enumerate(WHAT_WORKED_COLUMNS)}
@@ -1545,7 +1498,7 @@ _IDX = {c: i for i, c in enumerate(WHAT_WORKED_COLUMNS)}
 
 def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, fixed: dict | None = None,
               audiences=None, ww: WhatWorked | None = None, nd: pd.DataFrame | None = None,
-              min_cell: int | None = None) -> Recommendation:
+              gph: pd.DataFrame | None = None, min_cell: int | None = None) -> Recommendation:
     """The next course per audience: focus, format, style, instructor type and hours.
 
     Parameters
@@ -1564,9 +1517,10 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
         from the courses that match the chosen style and format.
     audiences : sequence of str, optional
         Default: every audience in the data.
-    ww, nd : optional
-        Precomputed :func:`what_worked` (with ``"all"`` among its audiences) and
-        :func:`needs` results, to share work with a report.
+    ww, nd, gph : optional
+        Precomputed :func:`what_worked` (with ``"all"`` among its audiences),
+        :func:`needs` and :func:`gain_per_hour` results, to share work with a report
+        (without ``ww``, :func:`what_worked` runs here: the costly part).
     min_cell : int, optional
 
     Returns
@@ -1575,7 +1529,8 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
         ``decisions`` (:data:`DECISION_COLUMNS`):
 
         - aspect ``focus``: choice = a weakest construct, status ``weakest``, estimate =
-          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post;
+          its post mean (ci), diff = its gain, class = its quadrant code, n = n_post (an
+          audience with fewer than ``min_cell`` post answers gets no focus);
         - aspects ``format``, ``style``, ``instructor_type``: level X *beats* Y on a
           construct when their comparison (:func:`what_worked`) is ``different`` with X
           higher; a candidate beats some level and is beaten nowhere.  status
@@ -1589,13 +1544,18 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
           audiences pooled and adjusted for audience (source ``pooled``).  basis = the
           construct on which the choice beats most levels; estimate, ci, n, n_courses =
           the choice's adjusted mean there; versus, diff, class = its comparison with the
-          runner-up (next highest adjusted mean) on that construct;
+          closest level it beats there (the beaten level with the highest adjusted mean;
+          class is then ``different``); n_versus, n_courses_versus = that level's answers
+          and courses; tangled_with, entangled_with = that comparison's (:func:`what_worked`);
+          not_beaten = the levels the choice beats on no
+          construct (``better_than_some``), comma-separated;
         - aspect ``hours``: among the audience's courses of the chosen (or fixed) style,
           then format (a criterion that matches no course is skipped), the course with
           the largest mean gain over the outcome constructs (the shorter on a tie):
           choice = its hours, status ``derived`` (or ``fixed``), versus = its course_id,
           diff = its mean gain, estimate = its mean gain per hour, basis = the courses
-          considered, n_courses = their number.
+          considered, n_courses = their number.  A course and audience with fewer than
+          ``min_cell`` answers in either wave is not considered.
     """
     from .schema import AUDIENCES
     fixed = dict(fixed or {})
@@ -1619,18 +1579,23 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
                          min_cell=min_cell, adjust=adjust)
     if nd is None:
         nd = needs(study, sesoi=sesoi, min_cell=min_cell)
-    gph = gain_per_hour(study)
+    gph = gain_per_hour(study) if gph is None else gph
+    # a group under min_cell gives no focus and no hours: its mean or change would be said in words
+    small = study.min_cell if min_cell is None else min_cell
+    gph = gph[(pd.to_numeric(gph["n_a"], errors="coerce") >= small)
+              & (pd.to_numeric(gph["n_b"], errors="coerce") >= small)]
     info = study.courses.drop_duplicates("course_id").set_index("course_id")
     rows = []
     empty = dict(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, versus=None, diff=math.nan,
-                 **{"class": None}, n=pd.NA, n_courses=pd.NA)
+                 **{"class": None}, n=pd.NA, n_courses=pd.NA, n_versus=pd.NA, n_courses_versus=pd.NA,
+                 tangled_with=None, entangled_with=None, not_beaten=None)
     for aud in audiences:
-        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()]
+        cons = nd[(nd["audience"] == aud) & (nd["measure_type"] == "construct") & nd["post_mean"].notna()
+                  & (pd.to_numeric(nd["n_post"], errors="coerce") >= small)]
         for r in cons.sort_values("post_mean").head(n_focus).itertuples(index=False):
-            rows.append(dict(audience=aud, aspect="focus", choice=r.measure_id, status="weakest",
-                             basis=r.measure_id, estimate=r.post_mean, ci_low=r.post_ci_low,
-                             ci_high=r.post_ci_high, versus=None, diff=r.gain, **{"class": r.quadrant},
-                             n=r.n_post, n_courses=pd.NA, source="audience"))
+            rows.append(dict(audience=aud, aspect="focus", choice=r.measure_id, status="weakest", source="audience",
+                             **{**empty, "basis": r.measure_id, "estimate": r.post_mean, "ci_low": r.post_ci_low,
+                                "ci_high": r.post_ci_high, "diff": r.gain, "class": r.quadrant, "n": r.n_post}))
         chosen = dict(fixed)
         for f in ("instructor_type", "format", "style"):
             if f in fixed:
@@ -1651,14 +1616,18 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
             row = dict(audience=aud, aspect=f, choice=choice, status=status, basis=None, source=source,
                        **{**empty, "versus": ",".join(cands) if choice is None and cands else None})
             if numbers is not None:
-                basis, c, lv_b = numbers
+                basis, c, lv_b, not_beaten = numbers
                 lvl = lv_b[lv_b["level"] == choice].iloc[0]
                 row.update(basis=basis, estimate=lvl["estimate"], ci_low=lvl["ci_low"], ci_high=lvl["ci_high"],
-                           n=int(lvl["n"]), n_courses=int(lvl["n_courses"]))
+                           n=int(lvl["n"]), n_courses=int(lvl["n_courses"]),
+                           not_beaten=",".join(not_beaten) or None)
                 if c is not None:
-                    sign = 1 if c["level_b"] == choice else -1
-                    row.update(versus=c["level_a"] if sign == 1 else c["level_b"], diff=sign * c["diff"],
-                               **{"class": c["class"]})
+                    mine_b = c["level_b"] == choice
+                    row.update(versus=c["level_a"] if mine_b else c["level_b"], diff=(1 if mine_b else -1) * c["diff"],
+                               n_versus=int(c["n_a"] if mine_b else c["n_b"]),
+                               n_courses_versus=int(c["n_courses_a"] if mine_b else c["n_courses_b"]),
+                               tangled_with=c["tangled_with"] or None,
+                               entangled_with=c["entangled_with"] or None, **{"class": c["class"]})
                 chosen[f] = choice
             rows.append(row)
         # hours: from the audience's courses with the chosen style and format
@@ -1685,7 +1654,7 @@ def recommend(study, *, constructs=None, n_focus: int = 2, sesoi: float = 0.3, f
                              source=None, **empty))
     decisions = pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
     decisions["choice"] = decisions["choice"].astype(object)
-    for c in ("n", "n_courses"):
+    for c in ("n", "n_courses", "n_versus", "n_courses_versus"):
         decisions[c] = pd.array(pd.to_numeric(decisions[c], errors="coerce"), dtype="Int64")
     evidence = ww.contrasts[ww.contrasts["audience"].isin([*audiences, "all"])
                             & ww.contrasts["construct"].isin(cids)].reset_index(drop=True)

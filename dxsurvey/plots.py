@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch, Rectangle
 
-__all__ = ["set_theme", "likert_bars", "forest", "adjusted_means", "HIDDEN_COLOR", "FONT"]
+__all__ = ["set_theme", "likert_bars", "stacked_colors", "forest", "adjusted_means", "HIDDEN_COLOR", "FONT"]
 
 #: Font family of every figure (bundled with matplotlib-fontja).
 FONT = "IPAexGothic"
@@ -75,11 +75,18 @@ def likert_colors(k: int) -> list:
     return colors
 
 
+def stacked_colors(k: int) -> list:
+    """A sequential palette of ``k`` colours, light (lowest level) to dark (highest)."""
+    return list(sns.color_palette("Blues", k + 1))[1:]
+
+
 def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], ax=None,
                 row: str | None = None, wave_labels: Mapping[str, str] | None = None,
                 hidden_label: str = "— hidden (n < min_cell)", show_values: float = 10.0,
-                xlabel: str = "%"):
-    """Diverging stacked bars of Likert distributions, centred on the neutral midpoint.
+                xlabel: str = "%", diverging: bool = True):
+    """Diverging stacked bars of Likert distributions, centred on the neutral midpoint
+    (``diverging=False``: bars stacked from 0 to 100%, for a scale that does not run between
+    two opposites, such as a frequency or a knowledge level).
 
     Parameters
     ----------
@@ -105,6 +112,9 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         Write the percentage inside segments at least this wide (0 = never).
     xlabel : str
         Label of the percentage axis.
+    diverging : bool
+        True: centred on the middle, red below and blue above (agree/disagree); False: one
+        stack from 0 (lowest level first) in a light-to-dark sequential palette.
 
     Returns
     -------
@@ -144,7 +154,7 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     data["level"] = pd.Categorical(data["level"], categories=levels, ordered=True)
     keys = list(dict.fromkeys(zip(data[row], data["wave"])))   # order of appearance
     k = len(levels)
-    colors = likert_colors(k)
+    colors = likert_colors(k) if diverging else stacked_colors(k)
     ax = _new_ax(ax, 9.0, 1.2 + 0.45 * max(len(keys), 1))
 
     several_waves = data["wave"].nunique() > 1
@@ -155,24 +165,25 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         n = pd.to_numeric(part["n"], errors="coerce")
         counts = pd.to_numeric(part["count"], errors="coerce")
         if n.isna().any() or counts.isna().any() or not (n > 0).all():
-            _bar(ax, y, -50, 100, HIDDEN_COLOR, "hidden")
-            ax.text(0, y, "—", ha="center", va="center", fontsize=12)
+            _bar(ax, y, -50 if diverging else 0, 100, HIDDEN_COLOR, "hidden")
+            ax.text(0 if diverging else 50, y, "—", ha="center", va="center", fontsize=12)
             continue
         total = float(n.iloc[0])
         by_level = part.assign(count=counts).groupby("level", observed=False)["count"].sum()
         pct = (by_level.reindex(levels).fillna(0.0) / total * 100.0).to_numpy()
         half = k // 2
-        offset = pct[:half].sum() + (pct[half] / 2.0 if k % 2 else 0.0)
+        offset = (pct[:half].sum() + (pct[half] / 2.0 if k % 2 else 0.0)) if diverging else 0.0
         lefts = -offset + np.concatenate([[0.0], np.cumsum(pct)[:-1]])
+        dark = (0, k - 1) if diverging else tuple(range(k - (k + 1) // 2, k))
         for j in range(k):
             _bar(ax, y, lefts[j], pct[j], colors[j], f"level{j}")
             if show_values and pct[j] >= show_values:
                 # the neutral level's number sits on the zero line: a patch of its own
                 # colour keeps the line from striking through it
                 back = dict(boxstyle="square,pad=0.15", facecolor=colors[j], edgecolor="none") \
-                    if k % 2 and j == half else None
+                    if diverging and k % 2 and j == half else None
                 ax.text(lefts[j] + pct[j] / 2, y, f"{pct[j]:.0f}", ha="center", va="center",
-                        fontsize=8, color="white" if j in (0, k - 1) else "black", bbox=back, zorder=3)
+                        fontsize=8, color="white" if j in dark else "black", bbox=back, zorder=3)
 
     items = [item for item, _ in keys]
     runs = [item for i, item in enumerate(items) if i == 0 or items[i - 1] != item]
@@ -184,8 +195,8 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
         ax.set_yticks(range(len(keys)), ylabels)
     ax.set_ylim(len(keys) - 0.5, -0.5)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlim(-100, 100)
-    ticks = np.arange(-100, 101, 25)
+    ax.set_xlim(-100 if diverging else 0, 100)
+    ticks = np.arange(-100 if diverging else 0, 101, 25)
     ax.set_xticks(ticks, [f"{abs(t)}" for t in ticks])
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
@@ -214,7 +225,11 @@ def _two_level_labels(ax, items: Sequence, waves: Sequence[str]) -> None:
             ax.axhline(rows[-1] + 0.5, color="#d0d0d0", linewidth=0.8, zorder=0.5)
     size = ax.yaxis.get_major_ticks()[0].label1.get_fontsize()
     prop = ax.yaxis.get_major_ticks()[0].label1.get_fontproperties()
-    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in waves)
+    # each distinct label measured once (a chart of 40 items x 2 waves has 2 labels, not 80)
+    widest = max(TextPath((0, 0), str(w), size=size, prop=prop).get_extents().width for w in dict.fromkeys(waves))
+    # an item with one row (asked after the course only) or an odd number of rows has its
+    # centre on a wave's tick: matplotlib drops a minor tick at a major one unless told not to
+    ax.yaxis.remove_overlapping_locs = False
     ax.set_yticks(centres, names, minor=True)
     ax.tick_params(axis="y", which="minor", length=0, pad=mpl.rcParams["ytick.major.pad"] + widest + size)
 

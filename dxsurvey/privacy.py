@@ -47,6 +47,7 @@ __all__ = [
     "mask_series",
     "suppress",
     "suppress_counts",
+    "report_min_cell",
     "format_suppressed",
     "quotes_allowed",
     "count_headers",
@@ -93,7 +94,7 @@ _EMAIL_RE = re.compile(
 _STAFF_LABEL = (
     "(?:(?:職員|社員)(?:番号|コード|[NnＮｎ][OoＯｏ][.．]?|ID|ＩＤ|[Ii]d)|職番|個人番号"
     # a bare ID, not a compound such as 研修ID C2024-01 (a course) or 回答ID
-    f"|(?<![A-Za-zＡ-Ｚａ-ｚ])(?<!{_KANJI})(?:ID|Id|id|ＩＤ|Ｉｄ))"
+    f"|(?<![A-Za-zＡ-Ｚａ-ｚ_])(?<!{_KANJI})(?<![Cc]ourse )(?:ID|Id|id|ＩＤ|Ｉｄ))"
 )
 _STAFF_RE = re.compile(
     f"{_STAFF_LABEL}{_SP}*(?:[:：#＃=＝]|は|が)?{_SP}*[A-Za-zＡ-Ｚａ-ｚ]{{0,3}}{_HY}?{_D}{{3,10}}(?![0-9０-９])"
@@ -197,6 +198,14 @@ _ROMAJI_STOP = frozenset(
 _SELF_RE = re.compile(
     f"(?P<run>{_KANJI}+)(?P<sp>{_SP}?)(?P<suf>と申します|と申し|ともうします|といいます|と言います|でございます|です)"
 )
+# Gates: a literal each pattern needs, searched first (scanning every text with the full
+# patterns, lookbehinds and lazy kanji runs, costs about as much as all the rest of masking).
+_DIGIT_GATE = re.compile("[0-9０-９]")
+_STAFF_GATE = re.compile("職員|社員|職番|個人番号|[Ii][Dd]|ＩＤ|Ｉｄ")
+_EXT_GATE = re.compile("内線|[Ee]xt")
+_HONORIFIC_GATE = re.compile("さん|さま|様|氏|君|くん|ちゃん|殿|先生")
+_TITLE_GATE = re.compile("長|主査|主任|主幹|参事|主事")
+_SELF_GATE = re.compile("と申|ともうします|といいます|と言います|でございます|です")
 
 
 #: An honorific or job title right after a name (the one-character names Sudachi tags are
@@ -314,9 +323,20 @@ def _person_segment(run: str, suffix: str, surnames: frozenset[str]) -> str | No
     return seg
 
 
+class _NameList:
+    """The listed names as one regex, and a gate: the class of their first characters (an
+    alternation of a few hundred names is slow to try at every position of every text)."""
+
+    __slots__ = ("regex", "gate")
+
+    def __init__(self, regex: re.Pattern, firsts: set[str]):
+        self.regex = regex
+        self.gate = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]", re.IGNORECASE)
+
+
 @lru_cache(maxsize=64)
 def _compiled_names(names: tuple[str, ...]):
-    """(regex for listed names of >= 2 characters or None, surname set incl. listed surnames)."""
+    """(:class:`_NameList` of listed names of >= 2 characters or None, surname set incl. listed surnames)."""
     full: list[str] = []
     extra_surnames: set[str] = set()
     for raw in names:
@@ -341,7 +361,7 @@ def _compiled_names(names: tuple[str, ...]):
         if re.search("[A-Za-z]", name):
             pat = f"(?<![A-Za-z]){pat}(?![A-Za-z])"
         parts.append(pat)
-    return re.compile("|".join(parts), re.IGNORECASE), surnames
+    return _NameList(re.compile("|".join(parts), re.IGNORECASE), {n[0] for n in full}), surnames
 
 
 def _check_names(names) -> tuple[str, ...]:
@@ -584,11 +604,14 @@ def _run_masks(text: str, names_re, surnames, *, track: bool, tagged: bool = Fal
         w.sub(_EMAIL_RE, "email", TOKENS["email"])
     if _MY_NUMBER_GATE.search(seen):
         w.sub(_MY_NUMBER_RE, "my_number", TOKENS["my_number"])
-    w.sub(_STAFF_RE, "staff_no", TOKENS["staff_no"])
-    w.sub(_EXT_RE, "phone", TOKENS["phone"])
-    w.sub(_PHONE_RE, "phone", _mask_phone)
-    if names_re is not None:
-        w.sub(names_re, "name", TOKENS["name"])
+    if _DIGIT_GATE.search(seen):
+        if _STAFF_GATE.search(seen):
+            w.sub(_STAFF_RE, "staff_no", TOKENS["staff_no"])
+        if _EXT_GATE.search(seen):
+            w.sub(_EXT_RE, "phone", TOKENS["phone"])
+        w.sub(_PHONE_RE, "phone", _mask_phone)
+    if names_re is not None and names_re.gate.search(seen):
+        w.sub(names_re.regex, "name", TOKENS["name"])
     if tagged:   # step 5a: the tokeniser's person names (tagged_names)
         found = tagged_names(pd.Series([w.text]))["name"]
         if len(found):
@@ -646,11 +669,14 @@ def _run_masks(text: str, names_re, surnames, *, track: bool, tagged: bool = Fal
     for _ in range(3):
         # a masked name can end a run that held another (田中先生田中くん): again until none is left
         before = len(w.hits)
-        w.sub(_PERSON_SUFFIX_RE, "name", person)
-        w.sub(_TITLE_RE, "name", title)
+        if _HONORIFIC_GATE.search(w.text):
+            w.sub(_PERSON_SUFFIX_RE, "name", person)
+        if _TITLE_GATE.search(w.text):
+            w.sub(_TITLE_RE, "name", title)
         if len(w.hits) == before:
             break
-    w.sub(_SELF_RE, "name", self_intro)
+    if _SELF_GATE.search(w.text):
+        w.sub(_SELF_RE, "name", self_intro)
     if _UPPER_RE.search(w.text):
         w.sub(_ROMAJI_RE, "name", romaji)
     return w
@@ -679,15 +705,17 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = (), tagged: bool = F
     if not isinstance(texts, pd.Series):
         raise ValueError(f"mask_series expects a pandas Series, got {type(texts).__name__}")
     names_re, surnames = _compiled_names(_check_names(names))
-    notna = texts.notna()
-    bad = next((v for v in texts[notna] if not isinstance(v, str)), None)   # (an empty Series too)
-    if bad is not None:
-        raise ValueError(f"mask_series expects strings; got {bad!r}")
-    uniques = pd.unique(texts[notna].to_numpy(dtype=object))
-    table = {u: _mask(u, names_re, surnames, tagged) for u in uniques}
+    if not isinstance(texts.dtype, pd.StringDtype):   # a string dtype holds only str and NA
+        bad = next((v for v in texts[texts.notna()] if not isinstance(v, str)), None)   # (an empty Series too)
+        if bad is not None:
+            raise ValueError(f"mask_series expects strings; got {bad!r}")
+    # each distinct text once; codes -1 are the missing values (kept as they are)
+    codes, uniques = pd.factorize(texts)
+    masked = np.empty(len(uniques), dtype=object)
+    masked[:] = [_mask(u, names_re, surnames, tagged) for u in uniques]
     values = texts.to_numpy(dtype=object, copy=True)
-    mask = notna.to_numpy()
-    values[mask] = [table[v] for v in values[mask]]
+    mask = codes >= 0
+    values[mask] = masked[codes[mask]]
     dtype = texts.dtype if isinstance(texts.dtype, pd.StringDtype) else object
     return pd.Series(values, index=texts.index, name=texts.name, dtype=dtype)
 
@@ -738,6 +766,39 @@ def _check_min_cell(min_cell) -> int:
     if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
         raise ValueError(f"min_cell must be a positive integer, got {min_cell!r}")
     return int(min_cell)
+
+
+def report_min_cell(requested, codebook_min_cell: int) -> int:
+    """The ``min_cell`` a report runs with: ``requested``, or (0, None, "") the codebook's.
+
+    A parameter may hide more, never less: the codebook's ``min_cell`` (survey.yaml) is the
+    floor.  :func:`dxsurvey.pipeline.run` (``-p min_cell``) and a notebook opened in
+    JupyterLab (:meth:`dxsurvey.reports.Context.open`) apply this one rule.
+
+    Raises
+    ------
+    ValueError
+        For a ``requested`` value that is not a whole number >= 0, or one below
+        ``codebook_min_cell``.
+
+    Examples
+    --------
+    >>> report_min_cell(0, 5), report_min_cell(10, 5)
+    (5, 10)
+    """
+    floor = _check_min_cell(codebook_min_cell)
+    if requested is None or (isinstance(requested, str) and not requested.strip()):
+        return floor
+    if isinstance(requested, str) and requested.strip().isdigit():
+        requested = int(requested.strip())
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 0:
+        raise ValueError(f"min_cell must be a whole number >= 0 (0 = the codebook's); got {requested!r}")
+    if requested == 0:
+        return floor
+    if requested < floor:
+        raise ValueError(f"min_cell {int(requested)} is below the codebook's min_cell {floor} (survey.yaml): "
+                         f"it can be raised, never lowered")
+    return int(requested)
 
 
 def _na_able(s: pd.Series) -> pd.Series:
@@ -1006,6 +1067,26 @@ def format_suppressed(table: pd.DataFrame, *, marker: str = "—") -> pd.DataFra
     return out
 
 
+def suppress_note_counts(counts: Mapping[str, object], *, min_cell: int, marker: str = "—") -> dict:
+    """People counts written into a sentence or caption (「N = 3（除外: 空欄 3）」), suppressed
+    by the same rule as tables: when any count is between 1 and ``min_cell`` − 1, every
+    non-zero count becomes ``marker`` (complementary, so that the others cannot give it
+    back by subtraction from a total).  Zero stays (it names nobody).
+
+    Examples
+    --------
+    >>> suppress_note_counts({"n": 3, "blank": 3, "masked": 0}, min_cell=5)
+    {'n': '—', 'blank': '—', 'masked': 0}
+    >>> suppress_note_counts({"n": 155, "blank": 427, "masked": 0}, min_cell=5)
+    {'n': 155, 'blank': 427, 'masked': 0}
+    """
+    min_cell = _check_min_cell(min_cell)
+    values = {k: (int(v) if v is not None and not pd.isna(v) else 0) for k, v in counts.items()}
+    if not any(0 < v < min_cell for v in values.values()):
+        return values
+    return {k: (marker if v else 0) for k, v in values.items()}
+
+
 def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:
     """Whether free-text quotes may be shown for a group of ``n_respondents`` people.
 
@@ -1068,9 +1149,10 @@ _N_TEXT_RE = re.compile(r"(?<![0-9A-Za-z_])[nN]\s*=\s*([0-9]+)(?![0-9])(?![.,][0
 
 
 #: Catalogue columns (``col.<key>``) that count people besides ``n`` and ``n_*``: rows read from a
-#: source, submissions kept, respondents matched, people seen in one wave only.
+#: source, submissions kept, respondents matched, people seen in one wave only, respondents of a
+#: course (the planning report's ideas per course).
 #: (``count``, 件数, counts problems and answers, not people.)
-_COUNT_KEYS = frozenset({"rows", "kept", "matched"})
+_COUNT_KEYS = frozenset({"rows", "kept", "matched", "respondents"})
 #: ``n_*`` columns that count something else.
 _NOT_COUNT_KEYS = frozenset({"n_courses", "n_items"})
 _PAREN_TAIL_RE = re.compile(r"\s*\([^()]*\)$")
@@ -1094,7 +1176,7 @@ def count_headers(catalogue: Mapping[str, Mapping[str, str]]) -> frozenset[str]:
     -------
     frozenset of str
         For each column that counts people (``n``, ``n_*`` except ``n_courses``,
-        ``only_*``, ``rows``, ``kept``, ``matched``): its name and its label in every
+        ``only_*``, ``rows``, ``kept``, ``matched``, ``respondents``): its name and its label in every
         language (``n_pairs``, ペア数, Pairs; ``rows``, 行数, Rows; ...), NFKC and
         casefolded.  Pass it to :func:`audit`: a label renamed in the catalogue is known
         to the audit at once, with no second list to keep in step.
@@ -1228,15 +1310,22 @@ class _Scanner:
             for m in self.sensitive_re.finditer(n):
                 kind = self.kinds[m.group(0)]
                 out.append((kind, _mask_excerpt(kind, m.group(0))))
-        # what masking masks, found as masking finds it (a URL with a query string is not personal)
-        for kind, hit in _detect(n, self.names_re, self.surnames):
-            if kind != "url":
-                out.append((kind, _mask_excerpt(kind, hit)))
+        # the tokeniser's person names before an honorific; reported once each, so the
+        # surname list does not report a part of one again (原 of 勅使河原さん)
+        detect_in = n
         if not code and _HONORIFIC_RE.search(s):
             found = tagged_names(pd.Series([s]))
-            for name, end in zip(found["name"], found["end"]):
-                if _HONORIFIC_RE.match(s, end):
-                    out.append(("name", _mask_excerpt("name", name)))
+            spans = [(a, b) for a, b in zip(found["start"], found["end"]) if _HONORIFIC_RE.match(s, b)]
+            out.extend(("name", _mask_excerpt("name", s[a:b])) for a, b in spans)
+            if spans:
+                rest = s
+                for a, b in sorted(spans, reverse=True):
+                    rest = rest[:a] + TOKENS["name"] + rest[b:]
+                detect_in = _seen(rest)
+        # what masking masks, found as masking finds it (a URL with a query string is not personal)
+        for kind, hit in _detect(detect_in, self.names_re, self.surnames):
+            if kind != "url":
+                out.append((kind, _mask_excerpt(kind, hit)))
         for m in _HOME_RE.finditer(n):
             if m.group(1).lower() not in _GENERIC_USERS:
                 out.append(("home_path", _mask_excerpt("home_path", m.group(0))))
@@ -1519,14 +1608,38 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
 
 
 def _decode_file(path: Path, advice: str = "") -> str:
-    """A text file's content as UTF-8 (with or without BOM), else CP932; ValueError naming it."""
+    """A text file's content as UTF-8 (with or without BOM), else CP932; ValueError naming the
+    file and the first line that cannot be read.
+
+    A file whose other lines are UTF-8 text is not read as CP932 (a line pasted from a CP932
+    file would turn every UTF-8 line into other characters, and a names.txt read so would
+    mask nobody): the line that is not UTF-8 is named instead.
+    """
     raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp932"):
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    tail = f"; {advice}" if advice else ""
+    lines = raw.split(b"\n")
+    utf8_text = any(not line.isascii() and _is_utf8(line) for line in lines)
+    if not utf8_text:
         try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(f"{path}: cannot decode as UTF-8 or CP932" + (f"; {advice}" if advice else ""))
+            return raw.decode("cp932")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise ValueError(f"{path}, line {line}: cannot decode as UTF-8 or CP932{tail}") from None
+    line = raw.count(b"\n", 0, bad) + 1
+    raise ValueError(f"{path}, line {line}: not UTF-8, while other lines are UTF-8 (a line from a CP932 "
+                     f"file?){tail}") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _scan_csv(path: Path, scanner: _Scanner):

@@ -31,7 +31,8 @@ def sha256_file(path: str | Path) -> str:
 
 
 def input_files(study) -> pd.DataFrame:
-    """Every input of a study (survey.yaml, courses.csv, each source) with its SHA-256.
+    """Every input of a study (survey.yaml, courses.csv, each source, and the optional
+    ideas.csv and sections.csv when present) with its SHA-256.
 
     Returns
     -------
@@ -40,6 +41,7 @@ def input_files(study) -> pd.DataFrame:
     """
     root = Path(study.root)
     files = ["survey.yaml", "courses.csv"] + [s.file for s in study.codebook.sources]
+    files += [f for f in ("ideas.csv", "sections.csv") if (root / f).is_file()]
     rows = []
     for rel in dict.fromkeys(files):
         p = root / rel

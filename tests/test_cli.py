@@ -228,3 +228,41 @@ def test_ingest_and_validate_name_the_errors_on_the_console(tmp_path, capsys):
     assert cli.main(["validate", "--study", str(study), "--lang", "en"]) == 1
     err = capsys.readouterr().err
     assert "raw/example_post.csv: the file is empty" in err and "There are 1 errors" in err
+
+
+# ---------------------------------------------------------------------------- help and argparse's words
+
+@pytest.mark.parametrize("argv", [["-h"], ["run", "-h"], ["demo", "-h"], ["audit", "-h"], ["validate", "-h"],
+                                  ["ingest", "-h"], ["init", "-h"]])
+def test_help_is_japanese_by_default_and_english_with_lang_en(argv, capsys):
+    import re
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 0
+    ja = capsys.readouterr().out
+    assert ja.startswith("使い方: dxsurvey")
+    # no English prose: words of 3+ letters other than the metavariables, options and names
+    prose = [w for w in re.findall(r"(?<![-\w./<])[a-z]{3,}(?![\w./>])", ja)
+             if w not in {"dxsurvey", "all", "data", "demo", "run", "audit", "validate", "ingest", "init",
+                          "lang", "min_cell", "raw", "processed", "reports", "csv", "yaml"}]
+    assert not prose, (prose, ja)
+    with pytest.raises(SystemExit):
+        cli.main(argv + ["--lang", "en"])
+    en = capsys.readouterr().out
+    assert en.startswith("usage: dxsurvey") and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", en), en
+
+
+def test_argparse_errors_follow_the_language(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "--jobs", "x"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "dxsurvey run: エラー: 引数 --jobs:" in err and "invalid" not in err and err.startswith("使い方:")
+    with pytest.raises(SystemExit):
+        cli.main(["init"])
+    assert "次の引数が必要です: DIR" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["init", "--lang=en"])
+    assert "the following arguments are required: DIR" in capsys.readouterr().err
+    import argparse
+    assert argparse._("usage: ") == "usage: "      # a library user's argparse is left as it was

@@ -9,6 +9,7 @@ dxsurvey's ``diff`` is ``level_b - level_a``, so R's sign is flipped below.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,10 @@ import pandas as pd
 import pytest
 
 from dxsurvey.stats.compare import (
-    CONTRASTS_COLUMNS, DESIGNS, LEVELS_COLUMNS, MODELS, NOTE_KINDS, NOTES_COLUMNS, TERMS_COLUMNS,
+    ALL_FACTORS, CONTRASTS_COLUMNS, DESIGNS, LEVELS_COLUMNS, MODELS, NOTE_KINDS, NOTES_COLUMNS, TERMS_COLUMNS,
     compare,
 )
+from dxsurvey.reports.comparison import note_text
 from tests.statsdata import make_study
 
 # the module (dxsurvey.stats re-exports the function under the same name)
@@ -26,6 +28,12 @@ cmp = importlib.import_module("dxsurvey.stats.compare")
 
 REF = Path(__file__).parent / "reference"
 Z95 = 1.959963984540054
+
+
+def said(notes: pd.DataFrame, kind: str | None = None, lang: str = "ja") -> list[str]:
+    """The notes (of ``kind``) as the report words them in ``lang``."""
+    sub = notes if kind is None else notes[notes["kind"] == kind]
+    return [note_text(c, p, lang) for c, p in zip(sub["code"], sub["params"])]
 
 
 # ----------------------------------------------------------------------------- builders
@@ -175,7 +183,7 @@ def test_gain_model_matches_r(ref_if):
     r = one(ref_if.levels, model="gain", level="in_person")
     assert (r.estimate, r.ci_low, r.ci_high) == pytest.approx((0.5188312902, 0.3321088132, 0.7055537672), abs=1e-8)
     assert one(ref_if.levels, model="gain", level="online").estimate == pytest.approx(0.5887509014, abs=1e-8)
-    assert any("Lord" in m for m in ref_if.notes["message"])
+    assert "lord" in set(ref_if.notes["code"]) and any("Lord" in m for m in said(ref_if.notes))
 
 
 def test_hc3_and_wald_agree_with_statsmodels():
@@ -210,7 +218,7 @@ def test_mixed_model_matches_lmer():
     assert c["diff"] == pytest.approx(0.00841141694, abs=1e-5)
     assert (c.ci_high - c.ci_low) / (2 * Z95) == pytest.approx(0.19627230665, rel=2e-3)
     # R: VarCorr(mm): course_id (Intercept) 0.056943213, Residual 0.289449711 -> ICC 0.16
-    msg = rows(res.notes, kind="design")["message"].str.cat(sep=" ")
+    msg = " ".join(said(res.notes, "design"))
     assert "0.0569" in msg and "0.16" in msg
     assert not (res.notes["kind"] == "fallback").any()
 
@@ -223,18 +231,18 @@ def test_mixed_falls_back_when_course_variance_is_zero():
     res = compare(study, construct="att", factors=("format",))
     assert "mixed" not in set(res.terms["model"]) and "mixed" not in set(res.levels["model"])
     assert {"ancova", "gain"} <= set(res.levels["model"])
-    fb = rows(res.notes, kind="fallback")["message"].tolist()
+    fb = said(res.notes, "fallback")
     assert len(fb) == 1 and "講座間分散がほぼ0" in fb[0] and "ANCOVA" in fb[0]
+    assert rows(res.notes, kind="fallback")["params"].iloc[0]["why"] == "zero_var"
 
 
 def test_mixed_not_fitted_when_not_identifiable():
     # two courses, one per format: audience spans courses but the course variance has no df left
     courses = pd.DataFrame({"course_id": ["A1", "B1"], "format": ["in_person", "online"]})
     study = cmp_synthetic(courses, 20, seed=4, course_sd=0.3)
-    study.codebook.language = "en"
     res = compare(study, construct="att", factors=("format", "audience"))
     assert "mixed" not in set(res.terms["model"])
-    fb = rows(res.notes, kind="fallback")["message"].tolist()
+    fb = said(res.notes, "fallback", "en")
     assert len(fb) == 1 and "cannot be identified" in fb[0]
 
 
@@ -248,12 +256,13 @@ def test_ordinal_check_matches_polr(ref_if):
     fmt = one(ref_if.terms, model="ordinal", term="format")
     assert fmt.statistic == pytest.approx((0.2006903262 / 0.3651759746) ** 2, rel=5e-3)
     assert one(ref_if.terms, model="ordinal", term="instructor").df == 2
-    notes = rows(ref_if.notes, kind="ordinal")["message"].tolist()
+    notes = said(ref_if.notes, "ordinal")
     assert len(notes) == 2
     # R polr: instructorベンダーA -0.1705, instructor元市職員 +1.1519, formatonline +0.2007
-    assert any("ベンダーA vs DX推進課 -0.17" in m and "元市職員 vs DX推進課 +1.15" in m and "と一致" in m
+    assert any("ベンダーA（基準: DX推進課）-0.17" in m and "元市職員（基準: DX推進課）+1.15" in m and "と一致" in m
                for m in notes)
-    assert any("オンライン vs 対面 +0.20" in m for m in notes)
+    assert any("オンライン（基準: 対面）+0.20" in m for m in notes)
+    assert any("online vs in person +0.20" in m for m in said(ref_if.notes, "ordinal", "en"))
 
 
 # ----------------------------------------------------------------------------- unlinked vs R
@@ -281,18 +290,17 @@ def test_unlinked_wave_x_factor_matches_r():
 
 # ----------------------------------------------------------------------------- aliasing, constants
 
-def nested_study(language="ja"):
+def nested_study():
     study = cmp_reference_study()
     c = study.courses.copy()
     c["format"] = c["instructor"].map({"元市職員": "in_person", "ベンダーA": "online", "DX推進課": "online"})
     study.courses = c
-    study.codebook.language = language
     return study
 
 
 def test_aliased_factor_is_named_and_left_out():
     res = compare(nested_study(), construct="score", factors=("instructor", "format"))
-    al = rows(res.notes, kind="aliased")["message"].tolist()
+    al = said(res.notes, "aliased")
     assert len(al) == 1
     assert "講師「ベンダーA」はオンラインのみで実施" in al[0]
     assert "講師「元市職員」は対面のみで実施" in al[0]
@@ -303,8 +311,8 @@ def test_aliased_factor_is_named_and_left_out():
 
 
 def test_aliased_note_in_english_and_order_decides_what_is_kept():
-    res = compare(nested_study("en"), construct="score", factors=("format", "instructor"))
-    al = rows(res.notes, kind="aliased")["message"].tolist()
+    res = compare(nested_study(), construct="score", factors=("format", "instructor"))
+    al = said(res.notes, "aliased", "en")
     assert len(al) == 1
     assert "Instructor 'ベンダーA' only taught online" in al[0]
     assert "instructor and format effects cannot be separated" in al[0]
@@ -324,11 +332,10 @@ def test_constant_and_unknown_factors_are_noted():
     c["style"] = "lecture"
     c.loc[c["course_id"] == "K08", "instructor"] = np.nan
     study.courses = c
-    study.codebook.language = "en"
     res = compare(study, construct="score", factors=("instructor", "format", "style"))
-    const = rows(res.notes, kind="constant")["message"].tolist()
-    assert const == ["Every response has style 'lectures': style cannot be compared and is left out."]
-    design = rows(res.notes, kind="design")["message"].str.cat(sep="|")
+    const = said(res.notes, "constant", "en")
+    assert const == ["Every response has style 'lecture': style cannot be compared and is left out."]
+    design = "|".join(said(res.notes, "design", "en"))
     assert "unknown instructor (courses: K08)" in design
     n_k08 = ((study.submissions["course_id"] == "K08") & (study.submissions["wave"] == "post")).sum() - 1
     assert rows(res.levels, model="ancova", factor="format")["n"].sum() == 116 - n_k08
@@ -358,20 +365,21 @@ def test_small_levels_hidden_and_shrunk(monkeypatch):
     assert r.estimate != pytest.approx(raw_r.estimate, abs=1e-6) or raw_r.estimate == pytest.approx(grand)
     big = one(res.levels, model="ancova", factor="instructor", level="P")
     assert big.estimate == pytest.approx(one(raw.levels, model="ancova", factor="instructor", level="P").estimate)
-    small = rows(res.notes, kind="small_n")["message"].tolist()
+    small = said(res.notes, "small_n")
     assert any("講師「R」は n=7" in s and "縮小" in s for s in small)
 
     hidden = compare(study, construct="att", factors=("instructor", "audience"), min_cell=7)
     # min_cell 7: C5 (7 pairs) stays linked, managers (n=9) shown; with min_cell 10 R is hidden
     assert np.isfinite(one(hidden.levels, model="ancova", level="manager").estimate)
     res10 = compare(study, construct="att", factors=("instructor", "audience"), min_cell=10)
-    assert "C5" in rows(res10.notes, kind="design")["message"].str.cat()
+    assert "C5" in "".join(said(res10.notes, "design"))
     m10 = one(res10.levels, model="ancova", level="manager")
     assert m10.n == 8 and np.isnan(m10.estimate) and np.isnan(m10.ci_low)
     c10 = one(res10.contrasts, model="ancova", factor="audience")
     assert np.isnan(c10["diff"]) and np.isnan(c10.p_adj)
-    assert any("対象「管理職」は回答者が 10 人未満" in s for s in res10.notes["message"])
-    assert not any("n=8" in s for s in res10.notes["message"]), "a hidden level does not state its n"
+    assert any("対象「管理職」は回答者が 10 人未満" in s for s in said(res10.notes))
+    assert not any("n=8" in s for s in said(res10.notes)), "a hidden level does not state its n"
+    assert not any(p.get("n") == 8 for p in res10.notes["params"]), "nor carries it"
 
 
 # ----------------------------------------------------------------------------- planted effect
@@ -428,7 +436,8 @@ def test_post_only_courses_beside_linked_models():
     assert {"ancova", "post_only"} <= set(res.levels["model"])
     assert rows(res.levels, model="ancova")["n_courses"].sum() == 3
     assert rows(res.levels, model="post_only")["n_courses"].sum() == 4
-    assert any("D" in m and "post_only" in m for m in res.notes["message"])
+    assert any(c == "post_only_courses" and p["courses"] == ("D",) for c, p in zip(res.notes["code"], res.notes["params"]))
+    assert any("（D）" in m and "事後のみの比較" in m for m in said(res.notes))
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -454,13 +463,14 @@ def test_post_only_ordinal_check_has_no_pre_term():
     ordinal = rows(res.terms, model="ordinal")
     assert set(ordinal["term"]) == {"instructor", "format"}
     assert (ordinal["p_val"].between(0, 1)).all()
-    assert any("post ~ instructor + format" in m for m in rows(res.notes, kind="ordinal")["message"])
+    assert any("post ~ instructor + format" in m for m in said(res.notes, "ordinal", "en"))
 
 
 def test_unlinked_ordinal_is_skipped_with_a_note():
     res = compare(cmp_reference_study(keyed=False), construct="score", factors=("format",), item="q1")
     assert "ordinal" not in set(res.terms["model"])
-    assert rows(res.notes, kind="ordinal")["message"].str.contains("q1").all()
+    assert list(res.notes.loc[res.notes["kind"] == "ordinal", "code"]) == ["ordinal_skip"]
+    assert all("q1" in m for m in said(res.notes, "ordinal"))
 
 
 def test_no_scores_gives_empty_frames_and_a_note():
@@ -469,7 +479,10 @@ def test_no_scores_gives_empty_frames_and_a_note():
     res = compare(study, construct="score")
     assert res.terms.empty and res.levels.empty and res.contrasts.empty
     assert tuple(res.levels.columns) == LEVELS_COLUMNS
-    assert res.notes["message"].tolist() == ["「score」の得点がある回答がないため、比較できません。"]
+    assert res.notes["code"].tolist() == ["no_scores"] and res.notes["params"].iloc[0] == {"construct": "score"}
+    assert said(res.notes) == ["「score」の得点がある回答がないため、比較できません。"]
+    assert note_text("no_scores", {"construct": "score"}, "ja", {"score": "主体性"}) == \
+        "「主体性」の得点がある回答がないため、比較できません。"
 
 
 def test_unlinked_level_in_one_wave_only_is_left_out():
@@ -477,10 +490,9 @@ def test_unlinked_level_in_one_wave_only_is_left_out():
     subs = study.submissions
     # every manager answered only after the course (wave post), so their change is unknown
     study.submissions = subs.assign(audience=np.where(subs["wave"] == "pre", "staff", subs["audience"]))
-    study.codebook.language = "en"
     res = compare(study, construct="score", factors=("format", "audience"))
     assert set(res.terms["term"]) == {"wave:format"}
-    al = rows(res.notes, kind="aliased")["message"].tolist()
+    al = said(res.notes, "aliased", "en")
     assert al == ["Some audience levels were surveyed in one wave only: the change by audience cannot be "
                   "estimated and audience is left out."]
 
@@ -493,11 +505,10 @@ def test_constant_pre_scores_fit_ancova_without_the_covariate():
     study = cmp_synthetic(courses, 8, seed=1, format_effect=0.5)
     pre_ids = study.submissions.loc[study.submissions["wave"] == "pre", "submission_id"]
     study.answers.loc[study.answers["submission_id"].isin(pre_ids), "value"] = 1
-    study.codebook.language = "en"
     res = compare(study, construct="att", factors=("instructor", "format"))
     assert res.design == "linked"
     assert "pre" not in set(res.terms["term"]) and not (res.notes["kind"] == "aliased").any()
-    assert any("same pre score (1)" in m for m in res.notes["message"])
+    assert any("same pre score (1)" in m for m in said(res.notes, lang="en"))
     # post ~ factors and (post - 1) ~ factors have the same contrasts
     anc, gain = rows(res.contrasts, model="ancova"), rows(res.contrasts, model="gain")
     np.testing.assert_allclose(anc["diff"], gain["diff"], atol=1e-10)
@@ -514,12 +525,11 @@ def test_ordinal_check_with_constant_pre_item_is_not_called_aliasing():
     pre_ids = study.submissions.loc[study.submissions["wave"] == "pre", "submission_id"]
     study.answers.loc[study.answers["submission_id"].isin(pre_ids) & (study.answers["item_id"] == "q1"),
                       "value"] = 1
-    study.codebook.language = "en"
     res = compare(study, construct="att", factors=("instructor", "format"), item="q1")
     assert not (res.notes["kind"] == "aliased").any()
     ordinal = rows(res.terms, model="ordinal")
     assert set(ordinal["term"]) == {"instructor", "format"} and ordinal["p_val"].between(0, 1).all()
-    assert any("post ~ instructor + format" in m for m in rows(res.notes, kind="ordinal")["message"])
+    assert any("post ~ instructor + format" in m for m in said(res.notes, "ordinal", "en"))
 
 
 @pytest.mark.parametrize("factors, adjusted", [(("format", "audience"), True), (("format",), False),
@@ -534,10 +544,9 @@ def test_no_prepost_note_says_audience_adjusted_only_when_it_is(factors, adjuste
     keep_ids = study.submissions.loc[~drop, "submission_id"]
     study.submissions = study.submissions[~drop].reset_index(drop=True)
     study.answers = study.answers[study.answers["submission_id"].isin(keep_ids)].reset_index(drop=True)
+    res = compare(study, construct="att", factors=factors)
     for lang, words in (("ja", "対象で調整"), ("en", "adjusted for audience")):
-        study.codebook.language = lang
-        res = compare(study, construct="att", factors=factors)
-        design = " ".join(res.notes.loc[res.notes["kind"] == "design", "message"])
+        design = " ".join(said(res.notes, "design", lang))
         assert ("post" in design or "事後" in design), design
         assert (words in design) == adjusted, design
 
@@ -548,9 +557,100 @@ def test_a_factor_not_estimable_alone_is_named_without_partners():
     from dxsurvey.stats.compare import _Notes, _resolve_aliasing
     frame = pd.DataFrame({"instructor": ["a", "a", "b", "b"], "x": [0.0, 0.0, 1.0, 1.0],
                           "y": [1.0, 2.0, 3.0, 4.0]})
+    notes = _Notes()
+    kept = _resolve_aliasing(frame, {"instructor": ["a", "b"]}, covariate=True, notes=notes)
+    assert kept == {}
+    assert notes.rows == [("aliased", "alias_none", {"factor": "instructor"})]
     for lang, words in (("en", "cannot be estimated"), ("ja", "推定できません")):
-        notes = _Notes(lang)
-        kept = _resolve_aliasing(frame, {"instructor": ["a", "b"]}, covariate=True, notes=notes)
-        assert kept == {}
-        assert len(notes.rows) == 1 and words in notes.rows[0][1], notes.rows
-        assert "combination" not in notes.rows[0][1] and "組合せ" not in notes.rows[0][1]
+        message = note_text(*notes.rows[0][1:], lang)
+        assert words in message and "combination" not in message and "組合せ" not in message
+
+
+# ----------------------------------------------------------------------------- notes are codes (issue 10, point 2)
+
+#: Parameters of every note code, as compare() gives them (ids and data values, never words).
+NOTE_SAMPLES = {
+    "unknown_all": {"factor": "style"},
+    "unknown_some": {"factor": "instructor", "n": 12, "courses": tuple(f"K{i:02d}" for i in range(10))},
+    "constant": {"factor": "format", "level": "online"},
+    "aliased": {"dropped": "format", "kept": "instructor",
+                "confined": (("instructor", "ベンダーA", "format", "online"),
+                             ("instructor", "元市職員", "format", "in_person"))},
+    "aliased_combo": {"factor": "audience", "others": ("instructor", "format")},
+    "alias_none": {"factor": "instructor"},
+    "alias_wave": {"factor": "audience"},
+    "hidden": {"factor": "audience", "level": "manager", "min_cell": 10, "model": "ancova"},
+    "shrunk": {"factor": "instructor", "level": "R", "n": 7, "small": 10, "model": "mixed"},
+    "leverage": {"model": "wave_x_factor"},
+    "lord": {},
+    "lord_disagree": {"pairs": (("format", "in_person", "online"),)},
+    "mixed_ok": {"var": 0.0569, "icc": 0.164},
+    "mixed_none": {"model": "ancova"},
+    "fallback": {"model": "mixed", "fixed": "ancova", "why": "zero_var", "detail": 1e-9},
+    "flat_pre": {"wave": "pre", "value": 1.0},
+    "left_out": {"min_cell": 5, "courses": ("C2024-04",)},
+    "post_only_courses": {"courses": ("D", "E")},
+    "co_taught": {"levels": ("山田 太郎・佐藤 花子",)},
+    "no_prepost": {"wave": "post"},
+    "no_prepost_plain": {"wave": "post"},
+    "unlinked": {},
+    "too_few": {"model": "post_only", "n": 3, "p": 4},
+    "no_scores": {"construct": "score"},
+    "ordinal_sign": {"item": "q1", "waves": ("post", "pre"), "factors": ("instructor", "format"),
+                     "factor": "format", "same": False, "details": (("online", "in_person", 0.2, -0.1),)},
+    "ordinal_skip": {"item": "q1"},
+    "ordinal_too_few": {"item": "q1", "n": 4, "categories": 2},
+    "ordinal_fail": {"item": "q1", "error": "Singular matrix"},
+}
+
+
+def test_every_note_code_is_worded_in_both_languages():
+    from dxsurvey.stats.codes import NOTES, note
+    assert set(NOTE_SAMPLES) == set(NOTES)
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for code, params in NOTE_SAMPLES.items():
+        note(code, **params)
+        ja, en = note_text(code, params, "ja"), note_text(code, params, "en")
+        for message in (ja, en):
+            assert "{" not in message and "20_comparison" not in message and "_" not in message, message
+        assert not japanese.search(re.sub("ベンダーA|元市職員|山田 太郎・佐藤 花子", "", en)), en
+        assert japanese.search(ja), ja
+    for why in ("not_converged", "singular", "identify", "error"):
+        fb = dict(NOTE_SAMPLES["fallback"], why=why, detail="")
+        assert "{" not in note_text("fallback", fb, "ja") + note_text("fallback", fb, "en")
+    with pytest.raises(ValueError):
+        note("constant", factor="format")           # its level is missing
+    # ten courses: eight are listed, the rest counted
+    assert "（他2件）" in note_text("unknown_some", NOTE_SAMPLES["unknown_some"], "ja")
+
+
+def test_notes_are_codes_whatever_the_study_language():
+    """compare() wrote its notes as Japanese or English sentences; now codes with their parameters,
+    the same for a Japanese and an English study, worded only in the report's language."""
+    from dxsurvey.reports.comparison import comparison_notes
+    from dxsurvey.stats.codes import NOTES
+    st = nested_study()
+    ja = compare(st, construct="score", factors=("instructor", "format", "audience"))
+    st.codebook.language = "en"
+    en = compare(st, construct="score", factors=("instructor", "format", "audience"))
+    as_rows = lambda n: [(k, c, p) for k, c, p in zip(n["kind"], n["code"], n["params"])]
+    assert as_rows(ja.notes) == as_rows(en.notes) and len(ja.notes) >= 2
+    assert "aliased" in set(ja.notes["code"])
+    words = set(ALL_FACTORS) | set(MODELS) | {"pre", "post"} | set(st.courses["course_id"]) | set(
+        st.courses["instructor"]) | {"online", "in_person", "manager", "staff"}
+
+    def values(v):
+        if isinstance(v, (tuple, list)):
+            for x in v:
+                yield from values(x)
+        else:
+            yield v
+    for code, params in zip(ja.notes["code"], ja.notes["params"]):
+        assert set(params) == set(NOTES[code])
+        for v in values(list(params.values())):
+            assert not isinstance(v, str) or v in words, (code, v)
+    page = comparison_notes(ja, "en")
+    assert "cannot be separated" in page and "Lord" in page
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", re.sub("ベンダーA|元市職員|DX推進課", "", page)), page
+    with pytest.raises(TypeError):
+        compare(st, construct="score", language="en")     # the report words notes, not compare()

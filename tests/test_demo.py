@@ -174,12 +174,25 @@ def test_planted_contrasts_are_recovered_pooled(sim):
     assert abs(df.mean() - exp) < 2 * df.std() / np.sqrt(len(df))
 
 
+def _truth_by_file(truth: dict) -> dict[str, dict]:
+    """truth["sources"] per file: a file holding several waves (the shared form) summed."""
+    out: dict[str, dict] = {}
+    for s in truth["sources"]:
+        t = out.setdefault(s["file"], {"kind": s["kind"], "waves": [], "rows": 0, "kept": 0,
+                                       "empty_submission": 0, "duplicate_submission": 0, "excluded": 0})
+        assert t["kind"] == s["kind"]
+        t["waves"].append(s["wave"])
+        for k in ("rows", "kept", "empty_submission", "duplicate_submission", "excluded"):
+            t[k] += s[k]
+    return out
+
+
 def test_read_source_reads_every_file_as_planted(generated):
     out, truth = generated
     cb = load_codebook(out)
-    by_file = {s["file"]: s for s in truth["sources"]}
-    expected_format = {"gf_download": "google_forms", "gf_sheet": "google_forms", "msforms": "ms_forms",
-                       "logo": "csv", "paper": "xlsx"}
+    by_file = _truth_by_file(truth)
+    expected_format = {"gf_download": "google_forms", "gf_sheet": "google_forms", "gf_shared": "google_forms",
+                       "msforms": "ms_forms", "logo": "csv", "paper": "xlsx"}
     raws = {}
     for src in cb.sources:
         raw = read_source(out / src.file, format=src.format, encoding=src.encoding, sheet=src.sheet,
@@ -219,9 +232,9 @@ def test_ingest_counts_equal_truth(generated, tmp_path):
     path_of = lambda label: re.sub(r" \[[^\]]+\]$", "", label)  # noqa: E731
     summary = st.source_summary.assign(source_file=st.source_summary["source_file"].map(path_of))
     summary = summary.set_index("source_file")
-    for s in truth["sources"]:
+    for file, s in _truth_by_file(truth).items():
         for k in ("rows", "kept", "empty_submission", "duplicate_submission", "excluded"):
-            assert int(summary.loc[s["file"], k]) == s[k], (s["file"], k)
+            assert int(summary.loc[file, k]) == s[k], (file, k)
     link = st.linkage.query("wave_a == 'pre' and wave_b == 'post'").set_index("course_id")["matched"]
     for course, c in truth["courses"].items():
         if c["keyed"]:
@@ -252,6 +265,43 @@ def test_ingest_counts_equal_truth(generated, tmp_path):
     want.index = want.index.set_levels(want.index.levels[2].astype(object), level=2)
     pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False,
                                   check_index_type=False)
+
+
+def test_shared_form_holds_both_waves_and_ingest_splits_them(generated, tmp_path):
+    """C2025-04's pre and post come from one Google Sheet whose rows name the course (研修名) and
+    the wave (回答時点); survey.yaml's source gives neither, and ingest places every row."""
+    out, truth = generated
+    file = "raw/fy2025_c04_shared_form_google_sheet.csv"
+    mine = [s for s in truth["sources"] if s["file"] == file]
+    assert sorted((s["course_id"], s["wave"]) for s in mine) == [("C2025-04", "post"), ("C2025-04", "pre")]
+    src = next(s for s in load_codebook(out).sources if s.file == file)
+    assert src.course is None and src.wave is None and not src.waves
+    # the file as a spreadsheet user sees it: both waves, one course title
+    raw = pd.read_csv(out / file, dtype=str, keep_default_na=False)
+    assert list(raw.columns[:3]) == ["タイムスタンプ", "研修名", "回答時点"]
+    title = next(c["title"] for c in demo.COURSES if c["course_id"] == "C2025-04")
+    assert set(raw["研修名"]) == {title}
+    rows = raw["回答時点"].map({"研修前": "pre", "研修後": "post"})
+    assert rows.notna().all()
+    assert rows.value_counts().to_dict() == {s["wave"]: s["rows"] for s in mine}
+    # a question only one wave asked is blank on the other wave's rows
+    assert (raw.loc[rows == "pre", "研修の満足度"] == "").all()
+    assert (raw.loc[rows == "post", "使ったことがあるツール"] == "").all()
+    # ingest places the rows by their cells: the generator's kept counts and matched pairs
+    study_dir = tmp_path / "study"
+    shutil.copytree(out, study_dir)
+    import dxsurvey
+
+    st = dxsurvey.load_study(study_dir)
+    subs = st.submissions[st.submissions["source_file"] == file]
+    assert subs.groupby(["course_id", "wave"]).size().to_dict() == \
+        {("C2025-04", s["wave"]): s["kept"] for s in mine}
+    assert subs.groupby("wave").size().to_dict() == truth["courses"]["C2025-04"]["kept"]
+    link = st.linkage.query("course_id == 'C2025-04' and wave_a == 'pre' and wave_b == 'post'")
+    assert link["matched"].tolist() == [truth["courses"]["C2025-04"]["matched"]] == [28]
+    # the pre rows have no answer to a question asked at post only
+    ans = st.answers.merge(subs[["submission_id", "wave"]], on="submission_id")
+    assert set(ans.loc[ans["item_id"] == "satisfaction", "wave"]) == {"post"}
 
 
 def test_planted_comment_themes_are_read_back_in_their_groups():

@@ -18,6 +18,7 @@ from scipy import stats  # noqa: E402
 
 from dxsurvey import freetext as ft  # noqa: E402
 from dxsurvey.freetext import plots as ftplots  # noqa: E402
+from dxsurvey.freetext.network import NODE_COLUMNS  # noqa: E402
 from dxsurvey.freetext.tokens import MAX_SUDACHI_BYTES  # noqa: E402
 from dxsurvey.reports.freetext import figure_labels  # noqa: E402
 
@@ -108,6 +109,31 @@ def test_lexicon_files_force_stop_synonyms(tmp_path):
     assert wc.set_index("word").loc["パソコン", "tf"] == 2 and "研修" not in set(wc["word"])
 
 
+def test_force_words_are_merged_after_tokenising():
+    text = "部下の提案を通しにくい。業務改善の時間がない。"
+    plain = ft.tokenize(pd.Series([text]))
+    forced = ft.tokenize(pd.Series([text]), lexicon=ft.Lexicon(force=("業務改善",)))
+    # Sudachi saw the whole text: every token outside the force word is the plain one
+    outside = forced[forced["surface"] != "業務改善"]
+    keep = ~plain["surface"].isin(["業務", "改善"])
+    assert outside[["start", "end", "surface", "kh_pos"]].to_numpy().tolist() == \
+        plain.loc[keep, ["start", "end", "surface", "kh_pos"]].to_numpy().tolist()
+    assert forced.loc[forced["surface"] == "業務改善", ["start", "end", "kh_pos"]].to_numpy().tolist() == \
+        [[12, 16, "タグ"]]
+    assert (forced["position"] == np.arange(len(forced))).all()
+    # a force word inside one token cuts it: 個人情報保護 (one word in mode C) -> 個人 / 情報 / 保護
+    cut = ft.tokenize(pd.Series(["個人情報保護の研修"]), lexicon=ft.Lexicon(force=("情報",)))
+    assert list(cut["surface"]) == ["個人", "情報", "保護", "の", "研修"]
+    assert list(cut["start"]) == [0, 2, 4, 6, 7]
+    # a Latin force word is not found inside a longer Latin word (AI in MAIL), but is in 生成AI
+    ai = ft.tokenize(pd.Series(["生成AIでMAILを書く。"]), lexicon=ft.Lexicon(force=("AI",)))
+    assert ai.loc[ai["kh_pos"] == "タグ", "start"].tolist() == [2]
+    assert "MAIL" in set(ai["surface"])
+    # mask tokens stay whole beside force words
+    both = ft.tokenize(pd.Series(["[氏名]課長と業務改善を進めた。"]), lexicon=ft.Lexicon(force=("業務改善",)))
+    assert both["surface"].tolist()[:4] == ["[氏名]", "課長", "と", "業務改善"]
+
+
 def test_lexicon_errors_name_file_and_line(tmp_path):
     (tmp_path / "synonyms.csv").write_text("パソコン,PC\nサーバー\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"synonyms.csv, line 2: 'サーバー' has no variant"):
@@ -141,6 +167,19 @@ def test_english_light_path():
         ft.tokenize(pd.Series(["x"]), language="de")
 
 
+def test_english_mask_tokens_force_words_synonyms_and_stop_words():
+    lex = ft.Lexicon(force=("machine learning",), synonyms={"ML": "Machine Learning"}, stop=("Rocks",))
+    t = ft.tokenize(pd.Series(["Machine  Learning rocks; see [URL] or ask [氏名]. ML too."]), language="en",
+                    lexicon=lex)
+    # hand count: the mask tokens are one token each (class その他) and never a word like "url"
+    assert t["surface"].tolist() == ["Machine  Learning", "rocks", "see", "[URL]", "or", "ask", "[氏名]", "ML",
+                                     "too"]
+    assert t.loc[t["surface"].isin(["[URL]", "[氏名]"]), "kh_pos"].tolist() == ["その他", "その他"]
+    kept = ft.tokens.analysis_tokens(t)
+    assert kept["word"].tolist() == ["machine learning", "see", "ask", "machine learning"]
+    assert t.loc[t["surface"] == "rocks", "stop"].item()                 # stop list in any case
+
+
 def test_person_names_catch_hiragana_and_rare_surnames():
     found = ft.person_names(pd.Series({7: "さくらさんと勅使河原さんに聞いた。", 8: "総務課の業務を見直した。",
                                        9: "山田太郎さんと[氏名]さん"}))
@@ -168,6 +207,35 @@ def test_documents_count_blank_and_masked_only():
     orphan = pd.concat([tx, pd.DataFrame({"submission_id": [99], "item_id": ["c"], "text": ["x"]})])
     with pytest.raises(ValueError, match=r"submission_id \[99\]"):
         ft.documents(orphan, subs)
+
+
+def test_documents_take_course_columns_with_row_level_values_first():
+    subs = pd.DataFrame({"submission_id": [1, 2, 3, 4], "course_id": ["A", "A", "B", "B"],
+                         "wave": ["pre"] * 4, "audience": ["staff", "manager", "staff", "staff"],
+                         "format": pd.array([pd.NA, "online", pd.NA, pd.NA], dtype="string"),
+                         "instructor": pd.array([pd.NA] * 4, dtype="string")})
+    courses = pd.DataFrame({"course_id": ["A", "B"], "title": ["DX入門", "BPR"], "audience": ["all", "manager"],
+                            "format": ["in_person", "hybrid"], "instructor": ["田中", "ベンダー"],
+                            "style": ["lecture", "workshop"]})
+    tx = pd.DataFrame({"submission_id": [1, 2, 3, 4], "item_id": "c",
+                       "text": ["時間がない。", "質問しにくい。", "時間が足りない。", "業務を見直した。"]})
+    docs = ft.documents(tx, subs, courses).set_index("doc_id")
+    # submission 2 wrote on a shared form that records its own format: it wins over the course's
+    assert docs["format"].tolist() == ["in_person", "online", "hybrid", "hybrid"]
+    assert docs["instructor"].tolist() == ["田中", "田中", "ベンダー", "ベンダー"]
+    assert docs["style"].tolist() == ["lecture", "lecture", "workshop", "workshop"]
+    assert docs["audience"].tolist() == ["staff", "manager", "staff", "staff"]       # the respondent's
+    # counts by each group column (hand counts of documents with 時間)
+    docs = docs.reset_index()
+    docs.attrs = {"n_used": 4, "n_blank": 0, "n_masked_only": 0, "n_below_min_cell_text": 0}
+    t = toks(docs)
+    for by, expected in (("instructor", {"田中": (1, 2), "ベンダー": (1, 2)}),
+                         ("format", {"in_person": (1, 1), "hybrid": (1, 2)}),
+                         ("course_id", {"A": (1, 2), "B": (1, 2)}),
+                         ("audience", {"staff": (2, 3)})):
+        wc = ft.word_counts(t, docs, by=by)
+        got = {r[by]: (r.df, r.n_docs) for _, r in wc[wc["word"] == "時間"].iterrows()}
+        assert got == expected, by
 
 
 # --------------------------------------------------------------------------- counts
@@ -254,6 +322,14 @@ def test_top_edges_keeps_ties():
     docs = make_docs(["会議と資料。", "会議と予算。"])
     net = ft.cooccurrence(toks(docs), docs, min_df=1, top_edges=1)
     assert len(net.edges) == 2 and set(net.edges["jaccard"]) == {0.5}
+
+
+def test_network_without_edges_is_empty_not_an_error():
+    """Comments that share no word (a new study's one comment) give an empty network."""
+    docs = make_docs(["予算。", "窓口。"])
+    net = ft.cooccurrence(toks(docs), docs, min_df=1)
+    assert net.edges.empty and net.nodes.empty
+    assert list(net.nodes.columns) == list(NODE_COLUMNS)
 
 
 def test_network_change_colours_edges_by_wave():
@@ -453,6 +529,31 @@ def test_every_result_states_its_n():
     for frame in results:
         assert set(ft.N_ATTRS) <= set(frame.attrs), frame.columns
         assert frame.attrs["n_blank"] == 4 and frame.attrs["n_masked_only"] == 1
+    # a subset of the documents (pandas copies attrs onto it) counts its own documents
+    post = docs[docs["wave"] == "post"]
+    assert post.attrs["n_used"] == 5
+    for frame in (ft.word_counts(t, post), ft.kwic(t, post, "業務"), ft.cooccurrence(t, post, min_df=1).nodes,
+                  ft.code_documents(t, post, ft.parse_rules("*a\n業務"))):
+        assert frame.attrs["n_used"] == 3 and frame.attrs["n_blank"] == 4
+
+
+def test_figures_state_the_n_used_and_excluded():
+    texts = ["質問しにくい。"] * 12 + ["資料が多い。"] * 8 + ["質問しにくい。"] * 5 + ["資料が多い。"] * 15
+    docs = make_docs(texts, format=["online"] * 20 + ["in_person"] * 20)
+    docs.attrs.update(n_blank=7, n_masked_only=2)
+    t = toks(docs)
+    cells = ft.code_crosstab(ft.code_documents(t, docs, ft.parse_rules("*質問\n質問")), docs, by="format").cells
+    fig = ftplots.draw_code_heatmap(cells, by="format", labels=figure_labels("ja"))
+    assert fig._supxlabel.get_text() == "N = 40（除外: 空欄 7, マスクのみ 2）"
+    bars = ftplots.draw_word_bars(ft.word_counts(t, docs, by="format"), by="format", labels=figure_labels("en"))
+    assert bars._supxlabel.get_text() == "N = 40 (excluded: blank 7, masked only 2)"
+    # documents of small groups left out are named when there are any
+    texts3 = texts + ["業務を見直した。"] * 4
+    docs3 = make_docs(texts3, format=["online"] * 20 + ["in_person"] * 20 + ["hybrid"] * 4)
+    ca = ft.word_correspondence(toks(docs3), docs3, by="format", n_words=5)
+    ca.rows.attrs["n_below_min_cell_text"] = 3
+    fig = ftplots.draw_correspondence(ca, labels=figure_labels("ja"))
+    assert "N = 44（除外: 空欄 0, マスクのみ 0, 少人数のグループ 3）" in {x.get_text() for x in fig.axes[0].texts}
 
 
 # --------------------------------------------------------------------------- the demo's planted themes

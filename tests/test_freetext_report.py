@@ -54,10 +54,11 @@ def test_distinctive_words_residual_is_haberman_of_the_2xk_table():
 
 
 # --------------------------------------------------------------------------- key points
-def _fake_ctx(docs, min_cell=3):
+def _fake_ctx(docs, min_cell=3, language="ja"):
     subs = docs[["doc_id", "wave"]].rename(columns={"doc_id": "submission_id"})
     study = SimpleNamespace(submissions=subs, codebook=SimpleNamespace(min_cell_text=10))
-    return SimpleNamespace(language="ja", min_cell=min_cell, study=study, t=lambda k, **f: catalog.text(k, "ja", **f))
+    return SimpleNamespace(language=language, min_cell=min_cell, study=study,
+                           t=lambda k, **f: catalog.text(k, language, **f))
 
 
 def _plain(markdown: str) -> str:
@@ -103,6 +104,74 @@ def test_empty_study_skips_with_a_sentence():
     assert rft.key_points(_fake_ctx(fx.docs), fx) == catalog.text("25_free_text.skip_no_comments", "ja")
 
 
+# --------------------------------------------------------------------------- report tables
+def test_code_tests_table_yates_for_2x2_and_labels_in_the_report_language():
+    texts = ["質問しにくい。"] * 12 + ["資料が多い。"] * 8 + ["質問しにくい。"] * 5 + ["資料が多い。"] * 15
+    docs = _docs(texts, wave=["post"] * 40, format=["online"] * 20 + ["in_person"] * 20)
+    docs["format_wave"] = docs["format"]
+    t = _tokens(docs)
+    fx = rft.FreeText(docs, t, "ja", coded=ft.code_documents(t, docs, ft.parse_rules("*質問\n質問")))
+    tab = rft.table_code_tests(_fake_ctx(docs), fx, ("format", "wave"))
+    row = tab.frame.iloc[0]
+    # [[12, 8], [5, 15]]: R chisq.test() with Yates: X-squared = 3.6829, p-value = 0.05497
+    assert (row["n_coded"], row["dof"]) == (17, 1)
+    assert (row["statistic"], row["p_val"]) == pytest.approx((3.6829, 0.0550), abs=1e-4)
+    assert row["test"] == "χ²検定" and tab.n_cols == ("n_coded",)
+    assert rft.table_code_tests(_fake_ctx(docs, language="en"), fx, ("format", "wave")).frame["test"].tolist() == \
+        ["chi-squared"]
+    assert tab.caption_args["n_note"] == "N = 40（除外: 空欄 0、マスクのみ 0）"
+
+
+def test_collocation_tables_use_quotable_groups_only_and_state_the_n():
+    # course A (10 writers, quotable) and course B (9 writers, below min_cell_text = 10): same texts
+    texts = ["演習の時間が足りない。演習の時間がほしい。"] * 19
+    docs = _docs(texts, wave=["pre"] * 19, course_id=["A"] * 10 + ["B"] * 9)
+    fx = rft.FreeText(docs, _tokens(docs), "ja")
+    ctx = _fake_ctx(docs)
+    colloc = rft.tables_collocations(ctx, fx, n_words=1)
+    assert len(colloc) == 1                      # the most used word: 時間 (19 documents, 38 times)
+    frame = colloc[0].frame.set_index("word")
+    # per document, 演習 stands 2 before each 時間 and 5 after the first: 2/2 + 1/5 = 1.2; 足りる
+    # 2 after the first and 5 before the second: 1/2 + 1/5 = 0.7; over course A's 10 documents only
+    assert frame.loc["演習", ["left_count", "right_count", "total"]].tolist() == [20, 10, 30]
+    assert frame.loc["演習", "score"] == pytest.approx(12.0)
+    assert frame.loc["足りる", "score"] == pytest.approx(7.0)
+    assert frame.loc["演習", "kh_pos"] == "サ変名詞"
+    assert colloc[0].caption_args["word"] == "時間"
+    assert colloc[0].caption_args["n_note"] == "N = 10（除外: 空欄 0、マスクのみ 0、記述者が10人未満のグループ 9）"
+    kwic = rft.tables_kwic(ctx, fx, n_words=1, lines=50)[0]
+    assert len(kwic.frame) == 20                 # 2 occurrences in each of the 10 quotable documents
+    en = rft.tables_collocations(_fake_ctx(docs, language="en"), fx, n_words=1)[0].frame.set_index("word")
+    assert en.loc["演習", "kh_pos"] == "verbal noun" and en.loc["足りる", "kh_pos"] == "verb"
+
+
+def test_group_words_table_counts_per_audience_format_instructor_course():
+    texts = ["時間がない。"] * 3 + ["質問しにくい。"] * 2 + ["時間が足りない。"] * 4
+    docs = _docs(texts, wave=["pre"] * 9, audience=["manager"] * 5 + ["staff"] * 4,
+                 format=["online"] * 5 + ["in_person"] * 4, instructor=["田中"] * 3 + ["ベンダー"] * 6,
+                 course_id=["A"] * 3 + ["B"] * 6)
+    fx = rft.FreeText(docs, _tokens(docs), "ja")
+    tab = rft.table_group_words(_fake_ctx(docs), fx, top=1)
+    got = {(r.grouping, r.group): (r.word, r.documents, r.n_docs) for r in tab.frame.itertuples()}
+    # hand counts: 時間 in documents 1-3 and 6-9
+    assert got == {("対象", "管理職"): ("時間", 3, 5), ("対象", "一般職員"): ("時間", 4, 4),
+                   ("研修形式", "オンライン"): ("時間", 3, 5), ("研修形式", "対面"): ("時間", 4, 4),
+                   ("講師", "ベンダー"): ("時間", 4, 6), ("講師", "田中"): ("時間", 3, 3),
+                   ("研修", "A"): ("時間", 3, 3), ("研修", "B"): ("時間", 4, 6)}
+    assert tab.n_cols == ("n_docs",) and tab.caption_args["n_note"].startswith("N = 9（")
+
+
+def test_change_table_names_its_tests_in_the_report_language():
+    a = ["予算が足りない。"] * 6 + ["会議が多い。"] * 2
+    b = ["会議が多い。"] * 4 + ["資料を読む。"] * 4
+    fx = _fx(a, b)
+    ja = rft.table_change(_fake_ctx(fx.docs), fx).frame
+    en = rft.table_change(_fake_ctx(fx.docs, language="en"), fx).frame
+    assert set(ja["test"]) <= {"χ²検定", "Fisherの正確検定"} and "Fisherの正確検定" in set(ja["test"])
+    assert set(en["test"]) <= {"chi-squared", "Fisher's exact"}
+    assert set(en["kh_pos"]) <= {"noun", "verbal noun", "verb", "adjective"}
+
+
 # --------------------------------------------------------------------------- catalogue
 def test_free_text_catalogue_keys_have_no_prose_of_the_other_language():
     keys = [k for k in catalog.TEXTS if k.startswith("25_free_text.")]
@@ -138,6 +207,23 @@ def test_coding_rules_key_resolves_inside_the_study(tmp_path):
         load_codebook(root, check_files=False)
     y.write_text(re.sub(r"(?m)^coding_rules:.*\n", "", text), encoding="utf-8")
     assert load_codebook(root, check_files=False).coding_rules is None
+
+
+def test_prepare_reads_the_study_folders_word_lists(tmp_path):
+    from dxsurvey.ingest import load_study
+    root = tmp_path / "study"
+    shutil.copytree(DEMO, root)
+    (root / "force_words.txt").write_text("# 強制抽出する語\n質問しづらい\n", encoding="utf-8")
+    (root / "stop_words.txt").write_bytes("知る\n".encode("cp932"))
+    (root / "synonyms.csv").write_text("業務,仕事\n", encoding="utf-8")
+    study = load_study(root)
+    fx = rft.prepare(SimpleNamespace(study=study, language="ja"))
+    t = fx.tokens
+    assert set(t.loc[t["surface"].str.startswith("質問しづらい"), "kh_pos"]) == {"タグ"}
+    assert t.loc[t["base"] == "知る", "stop"].all() and len(t[t["base"] == "知る"]) > 0
+    assert set(t.loc[t["base"] == "仕事", "word"]) == {"業務"}
+    words = ft.word_counts(t, fx.docs)
+    assert "知る" not in set(words["word"]) and "質問しづらい" in set(words["word"])
 
 
 # --------------------------------------------------------------------------- privacy
@@ -233,9 +319,19 @@ def test_demo_report_puts_the_planted_themes_on_top(demo_run):
                  "freetext_codes_audience_wave", "freetext_quotes_1"):
         assert "suppressed" in pd.read_csv(out / "tables" / f"{name}.csv").columns, name
     assert "suppressed" not in pd.read_csv(out / "tables" / "freetext_kwic_1.csv").columns
-    for fig in ("freetext_frequent", "freetext_network", "freetext_change_network", "freetext_ca_audience_wave",
-                "freetext_codes_format_wave"):
+    for fig in ("freetext_frequent", "freetext_network", "freetext_wave_networks", "freetext_change_network",
+                "freetext_ca_audience_wave", "freetext_codes_format_wave"):
         assert (out / "figures" / f"{fig}.png").is_file(), fig
+    # KWIC comes with KH Coder's collocation scores; every code is tested across the groups
+    colloc = pd.read_csv(out / "tables" / "freetext_collocations_1.csv")
+    assert colloc["score"].is_monotonic_decreasing and len(colloc) > 0
+    tests = pd.read_csv(out / "tables" / "freetext_code_tests_format_wave.csv").set_index("code")
+    assert tests.loc["質問しづらさ", "p_val"] < 0.001
+    # counts per audience, format, instructor and course
+    groups = pd.read_csv(out / "tables" / "freetext_group_words.csv")
+    assert set(groups["grouping"]) == {"対象", "研修形式", "講師", "研修"}
+    # every table caption and figure states its N
+    assert page.count("N = ") >= 15
 
 
 def test_english_report_has_no_japanese_prose(tmp_path):
@@ -252,3 +348,14 @@ def test_english_report_has_no_japanese_prose(tmp_path):
     leaked = [f for f in _fragments("ja") if f in page]
     assert leaked == []
     assert privacy.audit(out, min_cell=5) == []
+
+
+def test_audit_tells_the_code_tests_count_from_a_groups_coded_comments():
+    """The per-code test table's n_coded (all groups, suppressed) and the code x group table's
+    coded (one group's comments, a value) shared the header 該当文書数: the run's audit took every
+    coded cell under 5 for an unsuppressed count of people and failed the demo run."""
+    from dxsurvey import privacy
+    headers = privacy.count_headers(catalog.TEXTS)
+    for lang in catalog.LANGUAGES:
+        assert privacy._is_n_header(catalog.column_label("n_coded", lang), headers)
+        assert not privacy._is_n_header(catalog.column_label("coded", lang), headers)

@@ -20,7 +20,7 @@ LAYERS = {
     "schema": 0, "provenance": 0, "privacy": 0,
     "readers": 1, "codebook": 1,
     "study": 2, "linkage": 2,
-    "ingest": 3, "dxsurvey": 3, "demo": 3, "init_study": 3,
+    "ingest": 3, "ideas": 3, "dxsurvey": 3, "demo": 3, "init_study": 3,
     "scoring": 4,
     "stats": 5, "plots": 5, "plan": 5, "freetext": 5,
     "reports": 6,

@@ -50,12 +50,30 @@ def test_context_open_resolves_language_and_min_cell(study, tmp_path):
     ctx = context.Context.open(study=study, out=tmp_path / "run", name="x")
     assert (ctx.language, ctx.min_cell) == (study.language, study.min_cell)
     assert (tmp_path / "run" / "tables").is_dir() and (tmp_path / "run" / "figures").is_dir()
-    ctx = context.Context.open(study=study, out=tmp_path / "run", language="en", min_cell=3)
-    assert (ctx.language, ctx.min_cell) == ("en", 3)
+    ctx = context.Context.open(study=study, out=tmp_path / "run", language="en", min_cell=study.min_cell + 3)
+    assert (ctx.language, ctx.min_cell) == ("en", study.min_cell + 3)
     with pytest.raises(ValueError, match='"ja", "en"'):
         context.Context.open(study=study, out=tmp_path, language="jp")
     with pytest.raises(ValueError, match="min_cell"):
         context.Context.open(study=study, out=tmp_path, min_cell=-1)
+
+
+def test_context_open_refuses_a_min_cell_below_the_codebook(study, tmp_path):
+    """A notebook opened in JupyterLab with ``min_cell = 1`` in its parameter cell: before, the
+    report ran with 1 and showed groups of 1-4 people that a pipeline run refuses to show."""
+    from dxsurvey import privacy
+
+    assert study.min_cell == 5
+    for low in (1, 4):
+        with pytest.raises(ValueError, match="below the codebook's min_cell 5"):
+            context.Context.open(study=study, out=tmp_path, min_cell=low)
+    assert context.Context.open(study=study, out=tmp_path, min_cell=5).min_cell == 5
+    # the one rule, shared with the pipeline's -p min_cell
+    assert [privacy.report_min_cell(v, 5) for v in (0, None, "", "7", 9)] == [5, 5, 5, 7, 9]
+    with pytest.raises(ValueError, match="never lowered"):
+        privacy.report_min_cell(2, 5)
+    with pytest.raises(ValueError, match="whole number"):
+        privacy.report_min_cell(2.5, 5)
 
 
 def test_context_open_loads_a_study_path_once(study, tmp_path):

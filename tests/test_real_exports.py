@@ -268,7 +268,8 @@ def test_co_taught_course_and_row_level_instructor(shared_form):
     expect = expect.where(post["instructor"].isna(), post["instructor"])
     assert lv["n"].to_dict() == expect.value_counts().to_dict()
     assert lv.loc["ゲスト講師", "n_courses"] == 1
-    assert any("山田 太郎・佐藤 花子" in m for m in res.notes["message"])
+    assert any(c == "co_taught" and "山田 太郎・佐藤 花子" in p["levels"]
+               for c, p in zip(res.notes["code"], res.notes["params"]))
 
 
 # ------------------------------------------------------------------ waves in one row
@@ -574,3 +575,27 @@ def test_rows_without_a_course_are_never_dropped_silently(shared_form):
     logged = set(study.validation["source_row"].dropna().astype(int))
     placed = set(study.submissions["source_row"])
     assert set(range(2, n + 2)) <= logged | placed
+
+
+def test_a_question_the_rows_wave_did_not_ask_has_no_answer_row(tmp_path):
+    # satisfaction is asked at post only; in a shared pre/post form its cell is blank on pre rows:
+    # those rows have no answer to it (not a missing one), while a post row that skipped it has one
+    survey = SHARED_SURVEY.replace(
+        "      - {id: q2, column: 業務改善に取り組みたい, scale: agree5}\n",
+        "      - {id: q2, column: 業務改善に取り組みたい, scale: agree5}\n"
+        "      - {id: sat, column: 研修の満足度, scale: agree5, waves: [post]}\n")
+    root = _study(tmp_path, survey, COURSES_14)
+    hdr = SHARED_HDR + ["研修の満足度"]
+    rows = []
+    for k, (wave, sat) in enumerate([("事前", ""), ("事前", ""), ("事前", ""), ("事後", "そう思う"),
+                                     ("事後", ""), ("事後", "ややそう思う")]):
+        rows.append([T0 + dt.timedelta(minutes=k), "2024", "DX研修 第1回", wave, "", str(1001 + k % 3),
+                     "主事", "ややそう思う", "そう思う", "", sat])
+    write_google_csv(root / "raw" / "shared.csv", hdr, rows)
+    study = dxsurvey.load_study(root)
+    ans = study.answers.merge(study.submissions[["submission_id", "wave"]], on="submission_id")
+    per_wave = ans.groupby(["item_id", "wave"]).size().to_dict()
+    assert per_wave == {("q1", "pre"): 3, ("q1", "post"): 3, ("q2", "pre"): 3, ("q2", "post"): 3,
+                        ("sat", "post"): 3}
+    sat = ans[ans["item_id"] == "sat"].sort_values("submission_id")
+    assert sat["value"].isna().sum() == 1 and sorted(sat["value"].dropna().tolist()) == [4, 5]

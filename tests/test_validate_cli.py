@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 
-SOURCE_JA = re.compile(r"^(?P<file>\S+)(?: \[(?P<sheet>[^\]/]+)\])?\s+\[(?P<course>\S+) / (?P<wave>\w+)\].*読込 (?P<rows>\d+) 行 → 有効 (?P<kept>\d+) 件"
+SOURCE_JA = re.compile(r"^(?P<file>\S+)(?: \[(?P<sheet>[^\]/]+)\])?\s+\[(?P<course>[^\]/]+) / (?P<wave>[\w+]+)\].*読込 (?P<rows>\d+) 行 → 有効 (?P<kept>\d+) 件"
                        r"（空欄 (?P<empty>\d+), 重複 (?P<dup>\d+), 除外 (?P<excl>\d+)）$")
 LINK_JA = re.compile(r"^回答者の照合（(?P<course>\S+)）: pre–post 一致 (?P<matched>\d+) 人")
 
@@ -44,9 +44,18 @@ def test_validate_demo_counts_match_truth(demo_copy):
                               int(m["dup"]), int(m["excl"]))
         elif m := LINK_JA.match(line):
             matched[m["course"]] = int(m["matched"])
-    want = {s["file"]: (s["course_id"], s["wave"], s["rows"], s["kept"], s["empty_submission"],
-                        s["duplicate_submission"], s["excluded"]) for s in truth["sources"]}
+    # a file holding several waves (the shared form: course and wave in columns) is one line,
+    # its waves joined in pre, post, followup, then order and its counts summed
+    want = {}
+    for s in truth["sources"]:
+        course, waves, *counts = want.get(s["file"], (s["course_id"], [], 0, 0, 0, 0, 0))
+        assert course == s["course_id"]
+        add = (s["rows"], s["kept"], s["empty_submission"], s["duplicate_submission"], s["excluded"])
+        want[s["file"]] = (course, waves + [s["wave"]], *(a + b for a, b in zip(counts, add)))
+    order = ("pre", "post", "followup", "then")
+    want = {f: (c, "+".join(sorted(w, key=order.index)), *n) for f, (c, w, *n) in want.items()}
     assert got == want
+    assert got["raw/fy2025_c04_shared_form_google_sheet.csv"][:2] == ("C2025-04", "pre+post")
     # the paper source is one sheet of its workbook, and its line says which
     assert {f: sh for f, sh in sheets.items() if sh} == {"raw/fy2024_c03_post_paper.xlsx": "事後"}
     want_matched = {c: v["matched"] for c, v in truth["courses"].items() if v["keyed"]}

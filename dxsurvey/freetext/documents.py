@@ -48,7 +48,10 @@ def documents(texts: pd.DataFrame, submissions: pd.DataFrame, courses: pd.DataFr
         The study's ``submissions`` table: every submission is a respondent who could have
         written; those without a comment are counted as blank.
     courses : DataFrame, optional
-        courses.csv; adds title, fiscal_year, instructor, instructor_type, format, style.
+        courses.csv; adds title, fiscal_year, instructor, instructor_type, format, style.  A
+        submission's own instructor, format or style (row-level columns of a shared form,
+        missing where the course's applies) wins over its course's; ``audience`` stays the
+        respondent's.
     items : sequence of str, optional
         Text items to use (default: all).  A submission's comments on several items are
         joined with a line break, in this order (else in item order of ``texts``).
@@ -96,9 +99,17 @@ def documents(texts: pd.DataFrame, submissions: pd.DataFrame, courses: pd.DataFr
     docs = subs.loc[keep.index].copy()
     docs.insert(0, "text", keep.to_numpy())
     if courses is not None and "course_id" in docs.columns and len(courses):
-        extra = [c for c in GROUP_COLUMNS if c in courses.columns and c not in docs.columns]
-        info = courses.drop_duplicates("course_id").set_index("course_id")[extra]
-        docs = docs.join(info, on="course_id")
+        info = courses.drop_duplicates("course_id").set_index("course_id")
+        for col in GROUP_COLUMNS:
+            if col == "course_id" or col not in info.columns or (col == "audience" and col in docs.columns):
+                continue            # audience stays the respondent's
+            course_value = docs["course_id"].map(info[col])
+            if col in docs.columns:
+                # a submission's own value (a row-level column of a shared form) wins over its course's
+                own = docs[col]
+                docs[col] = own.astype(object).where(own.notna(), course_value.astype(object))
+            else:
+                docs[col] = course_value
     docs.index.name = "doc_id"
     docs = docs.reset_index()
     first = ["doc_id", "text"] + [c for c in GROUP_COLUMNS if c in docs.columns]
@@ -123,10 +134,14 @@ def study_documents(study, *, items: Sequence[str] | None = None) -> pd.DataFram
 
 
 def stamp(frame: pd.DataFrame, docs: pd.DataFrame, *, n_used: int | None = None, **extra) -> pd.DataFrame:
-    """Copy the N attributes of ``docs`` onto ``frame`` (``n_used`` overridable) and return it."""
+    """Copy the N attributes of ``docs`` onto ``frame`` and return it.
+
+    ``n_used`` is the number of documents in ``docs`` (a subset of the documents, such as one
+    wave's, counts its own rows; pandas carries ``attrs`` over to a subset unchanged), or the
+    ``n_used`` given; ``n_blank`` and ``n_masked_only`` are the study's, from ``docs.attrs``.
+    """
     attrs = {k: int(docs.attrs.get(k, 0)) for k in N_ATTRS}
-    if "n_used" not in docs.attrs:
-        attrs["n_used"] = int(len(docs))
+    attrs["n_used"] = int(len(docs))
     if n_used is not None:
         attrs["n_used"] = int(n_used)
     attrs.update({k: int(v) for k, v in extra.items()})

@@ -137,7 +137,7 @@ def _nodes(g: nx.Graph, tokens: pd.DataFrame, pres: pd.DataFrame, seed: int, pos
     tf = sub.groupby("word")["tf"].sum()
     df = sub.groupby("word").size()
     labels = word_labels(tokens[tokens["word"].isin(words)])
-    out = pd.DataFrame({"word": words})
+    out = pd.DataFrame({"word": pd.Series(words, dtype=object)})   # object also when no word is left
     out = out.join(labels, on="word")
     out["tf"] = out["word"].map(tf).fillna(0).astype(np.int64)
     out["df"] = out["word"].map(df).fillna(0).astype(np.int64)

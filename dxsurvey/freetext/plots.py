@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from .. import privacy
 from .. import plots as _plots  # noqa: F401  (applies the Japanese-capable theme)
 from .ca import Correspondence
 from .network import Network
@@ -25,9 +26,10 @@ __all__ = ["LABEL_KEYS", "draw_network", "draw_correspondence", "draw_code_heatm
 #: takes them from its catalogue, :func:`dxsurvey.reports.freetext.figure_labels`):
 #: ``residual`` (colour bar of the heat map), ``both`` (legend: an edge in both waves),
 #: ``dim`` (axis title, placeholders ``{k}`` and ``{share}``), ``code``, ``group``,
-#: ``share`` (x axis of the word bars) and ``n`` (the N note, placeholders ``{n}``,
-#: ``{blank}``, ``{masked}``).
-LABEL_KEYS = ("residual", "both", "dim", "code", "group", "share", "n")
+#: ``share`` (x axis of the word bars), ``n`` (the N note, placeholders ``{n}``,
+#: ``{blank}``, ``{masked}``) and ``n_small`` (the N note when documents of small groups were
+#: left out, placeholders as ``n`` and ``{small}``).
+LABEL_KEYS = ("residual", "both", "dim", "code", "group", "share", "n", "n_small")
 _WAVE_COLORS = ("#1f77b4", "#d62728", "#7f7f7f")
 
 
@@ -41,10 +43,14 @@ def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
     return labels
 
 
-def _n_note(frame: pd.DataFrame, labels: Mapping[str, str]) -> str:
+def _n_note(frame: pd.DataFrame, labels: Mapping[str, str], min_cell: int) -> str:
+    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``; counts
+    of 1 to ``min_cell`` − 1 people are hidden (:func:`dxsurvey.privacy.suppress_note_counts`)."""
     a = frame.attrs
-    return labels["n"].format(n=a.get("n_used", len(frame)), blank=a.get("n_blank", 0),
-                              masked=a.get("n_masked_only", 0))
+    counts = privacy.suppress_note_counts(
+        {"n": a.get("n_used", len(frame)), "blank": a.get("n_blank", 0), "masked": a.get("n_masked_only", 0),
+         "small": a.get("n_below_min_cell_text", 0)}, min_cell=min_cell)
+    return labels["n_small" if counts["small"] else "n"].format(**counts)
 
 
 def _fig(ax, size):
@@ -54,7 +60,7 @@ def _fig(ax, size):
 
 
 def draw_network(net: Network, *, ax=None, labels: Mapping[str, str] | None = None, wave_labels: dict | None = None,
-                 title: str | None = None):
+                 title: str | None = None, min_cell: int = 5):
     """Draw a co-occurrence network; return the Figure.
 
     Nodes are sized by frequency (area ∝ ``tf``) and coloured by community; edges are grey,
@@ -93,11 +99,11 @@ def draw_network(net: Network, *, ax=None, labels: Mapping[str, str] | None = No
     ax.margins(0.12)
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.02, _n_note(net.nodes, lab), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.02, _n_note(net.nodes, lab, min_cell), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
-def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None):
+def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None, min_cell: int = 5):
     """Biplot of a correspondence analysis (dimensions 1 and 2); return the Figure.
 
     Words are circles sized by their mass with their label; groups are red squares with red
@@ -125,12 +131,12 @@ def draw_correspondence(ca: Correspondence, *, ax=None, labels: Mapping[str, str
     ax.set_ylabel(lab["dim"].format(k=2, share=share[1]))
     if title:
         ax.set_title(title)
-    ax.text(0.0, -0.1, _n_note(ca.rows, lab), transform=ax.transAxes, fontsize=8, va="top")
+    ax.text(0.0, -0.1, _n_note(ca.rows, lab, min_cell), transform=ax.transAxes, fontsize=8, va="top")
     return fig
 
 
 def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[str, str] | None = None, title: str | None = None,
-                      limit: float = 4.0):
+                      limit: float = 4.0, min_cell: int = 5):
     """Heat map of adjusted residuals, codes × groups; return the Figure.
 
     Parameters
@@ -142,7 +148,7 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[
     limit : float
         Colour scale from −limit to +limit (blue = less than expected, red = more); each
         cell is annotated with its residual.  The colour bar is labelled ``labels["residual"]``
-        (調整済み残差).
+        (調整済み残差).  The N used and excluded (``cells.attrs``) is written under it.
     """
     lab = _labels(labels)
     if by not in cells.columns:
@@ -164,11 +170,12 @@ def draw_code_heatmap(cells: pd.DataFrame, *, by: str, ax=None, labels: Mapping[
     ax.set_ylabel(lab["code"])
     if title:
         ax.set_title(title)
+    fig.supxlabel(_n_note(cells, lab, min_cell), fontsize=8, x=0.01, ha="left")
     return fig
 
 
 def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] | None = None, top: int = 10,
-                   group_names: Mapping | None = None, title: str | None = None):
+                   group_names: Mapping | None = None, title: str | None = None, min_cell: int = 5):
     """Horizontal bars of the share of documents using each of the ``top`` words, one panel per group.
 
     Parameters
@@ -185,7 +192,8 @@ def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] |
     -------
     Figure
         Each panel's bars are the group's first ``top`` rows, the most frequent at the top;
-        the panel title carries the group's ``n_docs``.
+        the panel title carries the group's ``n_docs``; the N used and excluded
+        (``counts.attrs``) is written under the panels.
     """
     lab = _labels(labels)
     if by not in counts.columns:
@@ -205,4 +213,5 @@ def draw_word_bars(counts: pd.DataFrame, *, by: str, labels: Mapping[str, str] |
         axes[0][0].set_axis_off()
     if title:
         fig.suptitle(title)
+    fig.supxlabel(_n_note(counts, lab, min_cell), fontsize=8, x=0.01, ha="left")
     return fig

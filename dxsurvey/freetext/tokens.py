@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import privacy
 from ..privacy import TOKENS as MASK_TOKENS
 from ..privacy import _decode_file
 
@@ -112,7 +113,9 @@ def load_lexicon(study_root) -> Lexicon:
     ``force_words.txt`` (強制抽出する語) and ``stop_words.txt`` (使用しない語): one word a line.
     ``synonyms.csv`` (同義語): one group a row, the representative first, then its variants
     (``サーバー,サーバ,server``).  UTF-8 (with or without BOM) or CP932; blank lines and
-    lines starting with ``#`` are skipped.  Absent files give empty lists.
+    lines starting with ``#`` are skipped.  Absent files give empty lists.  A representative is
+    the label reports show, so it is masked as comments are (:func:`dxsurvey.privacy.mask_text`
+    with the study's ``names.txt``); force words only match text that was masked already.
 
     Raises
     ------
@@ -126,6 +129,7 @@ def load_lexicon(study_root) -> Lexicon:
     synonyms: dict[str, str] = {}
     path = root / "synonyms.csv"
     if path.is_file():
+        names = privacy.load_names(root)
         text = _decode_file(path, "save synonyms.csv as UTF-8")
         for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
             cells = [nfkc(c).strip().strip("\ufeff") for c in row]
@@ -135,7 +139,7 @@ def load_lexicon(study_root) -> Lexicon:
             if len(cells) < 2:
                 raise ValueError(f"{path}, line {lineno}: {cells[0]!r} has no variant; write the word to count "
                                  f"first, then its variants, separated by commas.")
-            head = cells[0]
+            head = privacy.mask_text(cells[0], names=names)   # the label a report shows
             for variant in cells[1:]:
                 if variant in synonyms and synonyms[variant] != head:
                     raise ValueError(f"{path}, line {lineno}: {variant!r} is already a variant of "
@@ -254,10 +258,29 @@ def _pos_info(pos_id: int) -> tuple[str, ...]:
     return tuple(_sudachi()[0].pos_of(pos_id))
 
 
-def _protected_re(force: tuple[str, ...]) -> re.Pattern:
-    masks = sorted(set(MASK_TOKENS.values()), key=lambda w: (-len(w), w))
-    alts = [re.escape(w) for w in masks] + [re.escape(w) for w in force]
-    return re.compile("|".join(f"(?:{a})" for a in alts))
+_MASK_RE = re.compile("|".join(re.escape(w) for w in sorted(set(MASK_TOKENS.values()), key=lambda w: (-len(w), w))))
+
+
+def _force_re(force: tuple[str, ...], *, english: bool = False) -> re.Pattern | None:
+    """The force words, longest first; None without any.
+
+    A force word that begins or ends with a Latin letter or digit matches only where the
+    text has no letter or digit on that side (``AI`` is not found in ``MAIL``); English force
+    words match in any case, a space in them matching any run of spaces.
+    """
+    if not force:
+        return None
+    alts = []
+    for w in force:
+        pat = re.escape(w)
+        if english:
+            pat = re.sub(r"(\\ )+", r"\\s+", pat)
+        if re.match(r"[A-Za-z0-9]", w):
+            pat = r"(?<![A-Za-z0-9])" + pat
+        if re.search(r"[A-Za-z0-9]$", w):
+            pat += r"(?![A-Za-z0-9])"
+        alts.append(f"(?:{pat})")
+    return re.compile("|".join(alts), re.IGNORECASE if english else 0)
 
 
 #: word_id -> (base, norm, kh_pos, name kind) for in-dictionary words; OOV ids map to None
@@ -280,38 +303,92 @@ def _lexical(m) -> tuple:
     return info
 
 
-def _tokenize_ja(text: str, protected: re.Pattern) -> list[tuple]:
-    """(start, end, surface, base, norm, kh_pos, name_kind) for one NFKC text."""
+def _sudachi_run(piece: str, offset: int) -> list[tuple]:
+    """Sudachi's tokens of ``piece`` (cut below its byte limit), offsets shifted by ``offset``."""
     _, tok = _sudachi()
-    masks = set(MASK_TOKENS.values())
     out: list[tuple] = []
-
-    def run(piece: str, offset: int):
-        for off, chunk in _chunks(piece):
-            at = offset + off
-            for m in tok.tokenize(chunk):
-                b, e = m.begin(), m.end()
-                surface = chunk[b:e]
-                if not surface or surface.isspace():
-                    continue
-                out.append((at + b, at + e, surface, *_lexical(m)))
-
-    last = 0
-    for hit in protected.finditer(text):
-        if hit.start() > last:
-            run(text[last:hit.start()], last)
-        w = hit.group(0)
-        out.append((hit.start(), hit.end(), w, w, w, "その他" if w in masks else "タグ", ""))
-        last = hit.end()
-    if last < len(text):
-        run(text[last:], last)
+    for off, chunk in _chunks(piece):
+        at = offset + off
+        for m in tok.tokenize(chunk):
+            b, e = m.begin(), m.end()
+            surface = chunk[b:e]
+            if not surface or surface.isspace():
+                continue
+            out.append((at + b, at + e, surface, *_lexical(m)))
     return out
 
 
-def _tokenize_en(text: str) -> list[tuple]:
+def _merge_force(text: str, toks: list[tuple], force: re.Pattern | None, run, kh_of) -> list[tuple]:
+    """Merge the tokens each force word covers into one token (KH Coder's 強制抽出する語).
+
+    ``toks`` are the tokens of the whole ``text``, so the tokeniser saw every word in its
+    context.  Each match of ``force`` whose ends fall on token boundaries replaces the tokens
+    it covers; where a match cuts a token, the parts of that token outside the match are
+    tokenised again (``run(piece, offset)``).  ``kh_of(match)`` gives the merged token's
+    (base, norm, kh_pos, name kind).
+    """
+    hits = list(force.finditer(text)) if force is not None else []
+    if not hits:
+        return toks
+    out: list[tuple] = []
+    i = 0
+    for hit in hits:
+        s, e = hit.start(), hit.end()
+        while i < len(toks) and toks[i][1] <= s:
+            out.append(toks[i])
+            i += 1
+        j = i
+        while j < len(toks) and toks[j][0] < e:
+            j += 1
+        head = toks[i][0] if i < j else s
+        tail = toks[j - 1][1] if i < j else e
+        if head < s:
+            out.extend(run(text[head:s], head))
+        out.append((s, e, hit.group(0), *kh_of(hit.group(0))))
+        toks = (run(text[e:tail], e) if tail > e else []) + toks[j:]
+        i = 0
+    out.extend(toks[i:])
+    return out
+
+
+def _with_masks(text: str, force: re.Pattern | None, run, kh_of) -> list[tuple]:
+    """Tokens of ``text``: mask tokens (``[氏名]``) cut out first and kept whole (class その他),
+    each stretch between them tokenised by ``run`` with force words merged after."""
+    def stretch(a: int, b: int) -> list[tuple]:
+        piece = text[a:b]
+        toks = _merge_force(piece, run(piece, 0), force, run, kh_of)
+        return [(s + a, e + a, *rest) for s, e, *rest in toks] if a else toks
+
+    out: list[tuple] = []
+    last = 0
+    for hit in _MASK_RE.finditer(text):
+        if hit.start() > last:
+            out.extend(stretch(last, hit.start()))
+        w = hit.group(0)
+        out.append((hit.start(), hit.end(), w, w, w, "その他", ""))
+        last = hit.end()
+    if last < len(text):
+        out.extend(stretch(last, len(text)))
+    return out
+
+
+def _tokenize_ja(text: str, force: re.Pattern | None) -> list[tuple]:
+    """(start, end, surface, base, norm, kh_pos, name_kind) for one NFKC text."""
+    return _with_masks(text, force, _sudachi_run, lambda w: (w, w, "タグ", ""))
+
+
+def _en_run(text: str, offset: int) -> list[tuple]:
     lower = text.lower()
-    return [(m.start(), m.end(), text[m.start():m.end()], m.group(0), m.group(0), "word", "")
+    return [(offset + m.start(), offset + m.end(), text[m.start():m.end()], m.group(0), m.group(0), "word", "")
             for m in _EN_WORD_RE.finditer(lower)]
+
+
+def _tokenize_en(text: str, force: re.Pattern | None) -> list[tuple]:
+    def kh_of(w: str) -> tuple:
+        low = " ".join(w.lower().split())
+        return (low, low, "タグ", "")
+
+    return _with_masks(text, force, _en_run, kh_of)
 
 
 def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None = None) -> pd.DataFrame:
@@ -347,10 +424,13 @@ def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None 
 
     Notes
     -----
-    Each text is NFKC-normalised first (ＤＸ -> DX).  Mask tokens left by ingest
-    (``[氏名]`` etc.) and force words are cut out before Sudachi runs and kept as one token each
-    (mask tokens with class その他, so they are never counted; force words ``タグ``, as KH
-    Coder classes its forced words); the text between them is tokenised.  A text over
+    Each text is NFKC-normalised first (ＤＸ -> DX), then tokenised whole, so Sudachi sees
+    every word in its context.  Mask tokens left by ingest (``[氏名]`` etc.) and force words
+    are merged after tokenising: the tokens a match covers become one token (mask tokens with
+    class その他, so they are never counted; force words ``タグ``, as KH Coder classes its
+    forced words); where a match cuts a token (a force word inside a longer word), the parts
+    of that token outside the match are tokenised again.  English force words match whole
+    words in any case; English synonyms and stop words are compared in lower case.  A text over
     Sudachi's limit of 49,149 bytes per call is cut after the last sentence end
     (。．！？!? or a line break) below 40,000 bytes.  Identical texts are tokenised once.
     """
@@ -359,7 +439,8 @@ def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None 
     if not isinstance(texts, pd.Series):
         raise ValueError(f"tokenize expects a pandas Series of texts, got {type(texts).__name__}")
     lexicon = lexicon or Lexicon()
-    protected = _protected_re(lexicon.force)
+    english = language == "en"
+    force = _force_re(lexicon.force, english=english)
     cache: dict[str, list[tuple]] = {}
     rows_doc, rows_pos, rows = [], [], []
     for doc_id, text in texts.items():
@@ -370,7 +451,7 @@ def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None 
         toks = cache.get(text)
         if toks is None:
             norm_text = nfkc(text)
-            toks = _tokenize_ja(norm_text, protected) if language == "ja" else _tokenize_en(norm_text)
+            toks = _tokenize_en(norm_text, force) if english else _tokenize_ja(norm_text, force)
             cache[text] = toks
         rows.extend(toks)
         rows_doc.extend([doc_id] * len(toks))
@@ -378,13 +459,15 @@ def tokenize(texts: pd.Series, *, language: str = "ja", lexicon: Lexicon | None 
     cols = list(zip(*rows)) if rows else [()] * 7
     start, end, surface, base, norm, kh_pos, _detail = cols
     syn = lexicon.synonyms
+    if english:            # English words are compared in lower case
+        syn = {k.lower(): v.lower() for k, v in syn.items()}
     if not syn:
         word = norm
-    elif language == "ja":
+    elif not english:
         word = [syn.get(n, syn.get(b, syn.get(s, n))) for n, b, s in zip(norm, base, surface)]
     else:
         word = [syn.get(b, b) for b in base]
-    stop_words = lexicon.stop | (EN_STOP_WORDS if language == "en" else frozenset())
+    stop_words = (frozenset(w.lower() for w in lexicon.stop) | EN_STOP_WORDS) if english else lexicon.stop
     if stop_words:
         stop = [w in stop_words or b in stop_words or n in stop_words or s in stop_words
                 for w, b, n, s in zip(word, base, norm, surface)]
@@ -472,7 +555,6 @@ def person_names(texts: pd.Series) -> pd.DataFrame:
     """
     if not isinstance(texts, pd.Series):
         raise ValueError(f"person_names expects a pandas Series, got {type(texts).__name__}")
-    protected = _protected_re(())
     rows = []
     for idx, text in texts.items():
         if not isinstance(text, str) or not text:
@@ -480,7 +562,7 @@ def person_names(texts: pd.Series) -> pd.DataFrame:
         norm = nfkc(text)
         back = _offset_map(text, norm)
         runs: list[list[tuple]] = []
-        for start, end, _surface, _base, _norm, kh, detail in _tokenize_ja(norm, protected):
+        for start, end, _surface, _base, _norm, kh, detail in _tokenize_ja(norm, None):
             if kh != "人名":
                 continue
             kind = detail if detail in ("姓", "名") else "一般"

@@ -172,7 +172,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "value.test.paired_t": {"ja": "対応のあるt検定", "en": "paired t test"},
     "value.test.welch_t": {"ja": "Welchのt検定", "en": "Welch t test"},
     "value.test.wilcoxon": {"ja": "Wilcoxon符号付き順位検定", "en": "Wilcoxon signed-rank"},
-    "value.test.mannwhitney": {"ja": "Mann-WhitneyのU検定", "en": "Mann-Whitney U"},
+    "value.test.mannwhitney": {"ja": "Mann–WhitneyのU検定", "en": "Mann-Whitney U"},
     "value.effect_type.cohen_dz": {"ja": "Cohenのd_z", "en": "Cohen's d_z"},
     "value.effect_type.hedges_g": {"ja": "Hedgesのg", "en": "Hedges' g"},
     "value.effect_type.rank_biserial": {"ja": "順位双列相関r_rb", "en": "rank-biserial r"},
@@ -334,7 +334,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Free-text answers are not shown: fewer than {min_cell_text} people wrote them, and wording can "
               "identify a person.",
     },
-    "narrative.adjusted_axis": {"ja": "推定平均と95%信頼区間（{model}）", "en": "Estimated mean with 95% CI ({model})"},
+    "narrative.adjusted_axis": {"ja": "推定値と95%信頼区間（{model}）", "en": "Estimate with 95% CI ({model})"},
     "narrative.dir_up": {"ja": "上昇した", "en": "rose"},
     "narrative.dir_down": {"ja": "低下した", "en": "fell"},
     "narrative.dir_same": {"ja": "変わらなかった", "en": "did not change"},
@@ -387,14 +387,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "narrative.methods_statistics": {
         "ja": "構成概念は対応のあるt検定（効果量 Cohenのd_z）またはWelchのt検定（Hedgesのg）、"
-              "項目はWilcoxonの符号順位検定またはMann-WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
-              "差と効果量には95%信頼区間（小標本ではシード固定のブートストラップ）を付し、p値は族ごとにHolm法で調整した。"
+              "項目はWilcoxonの符号順位検定またはMann–WhitneyのU検定（効果量 順位双列相関）で事前・事後を比較した。"
+              "差には95%信頼区間を付し、構成概念の効果量の区間は非心t分布の反転（Rのeffectsize・MBESSと同じ方法）、"
+              "項目の効果量の区間は30人以下の群でシード固定のブートストラップ、それより大きい群で解析的に求めた。"
+              "p値は族ごとにHolm法で調整した。"
               "講師・形式・スタイル・対象の比較は、事前得点を共変量とするANCOVA（HC3標準誤差）と推定周辺平均により行い、"
               "変化量による比較を併記した。{min_cell}人未満の群は報告しない。",
         "en": "Constructs were compared with paired t tests (Cohen's d_z) or Welch t tests (Hedges' g), items with "
-              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences and effects "
-              "carry 95% confidence intervals (seeded bootstrap for small groups); p values are Holm-adjusted "
-              "within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
+              "Wilcoxon signed-rank or Mann-Whitney U tests (rank-biserial correlation). Differences carry 95% "
+              "confidence intervals; the intervals of construct effects invert the noncentral t (as R's effectsize "
+              "and MBESS), those of item effects are a seeded bootstrap in groups of 30 or fewer and analytic in "
+              "larger ones. p values are Holm-adjusted within each family. Instructors, formats, styles and audiences were compared with ANCOVA on the "
               "pre score (HC3 errors) and estimated marginal means, with the gain-score comparison beside it. "
               "Groups under {min_cell} respondents are not reported.",
     },
@@ -460,14 +463,59 @@ TEXTS: dict[str, dict[str, str]] = {
     "00_validation.cap_problem_examples": {"ja": "問題の例（最初の{n}件、個人に関わる値は伏せ字）",
                                            "en": "First {n} problems (personal values masked)"},
     "00_validation.linkage": {
-        "ja": "## 回答者の照合と回答率\n\n講座ごとに事前・事後の回答数、回答率（対象者数に対する割合）、"
-              "回答者コードで照合できた人数を示します。{min_cell}人未満の数を含む講座は「—」で伏せています。",
-        "en": "## Linkage and response rates\n\nPer course: answers before and after, response rates against "
-              "the invited, and people linked by respondent code. Courses with a count under {min_cell} are "
-              "shown as \"—\".",
+        "ja": "## 回答数と回答率\n\n講座ごとの事前・事後の回答数と、回答率（対象者数に対する割合）です。"
+              "回答数が{min_cell}人未満の講座は「—」で伏せています。",
+        "en": "## Respondents and response rates\n\nPer course: answers before and after, and response rates "
+              "against the invited. A course with fewer than {min_cell} respondents in a wave is shown as \"—\".",
     },
-    "00_validation.cap_linkage": {"ja": "講座ごとの回答数・回答率・照合結果",
-                                  "en": "Respondents, response rates and linkage per course"},
+    "00_validation.cap_response": {"ja": "講座ごとの回答数・回答率", "en": "Respondents and response rates per course"},
+    "00_validation.linkage_pairs": {
+        "ja": "### 回答者の照合\n\n回答者コードで事前と事後を照合できた人数と、片方だけに回答した人数です。"
+              "どれかが{min_cell}人未満の講座は、差し引きで分かってしまうため3つとも「—」で伏せています（回答数は上の表のとおり）。",
+        "en": "### Linkage\n\nPeople whose pre and post answers were linked by respondent code, and those who "
+              "answered one wave only. When any of these is under {min_cell}, all three are shown as \"—\" "
+              "(the others would reveal it by subtraction); the respondent counts above stay shown.",
+    },
+    "00_validation.cap_linkage": {"ja": "講座ごとの照合結果", "en": "Linkage per course"},
+    # (compare-words) the 説明 column: what a problem means, from its code, in the report's language
+    "00_validation.scale_range": {"ja": "{low}「{low_label}」〜{high}「{high_label}」",
+                                  "en": "{low} '{low_label}' to {high} '{high_label}'"},
+    "00_validation.scale_range_plain": {"ja": "{low}〜{high}", "en": "{low} to {high}"},
+    "00_validation.explain.out_of_range_scale": {"ja": "尺度の範囲（{range}）の外の値 → {action}",
+                                                 "en": "outside the scale ({range}) -> {action}"},
+    "00_validation.explain.out_of_range": {"ja": "尺度の範囲外の値 → {action}", "en": "outside the scale -> {action}"},
+    "00_validation.explain.invalid_value": {"ja": "読み取れない値（2つの印など） → {action}",
+                                            "en": "unreadable value (two marks, text in a number field) -> {action}"},
+    "00_validation.explain.unknown_label": {"ja": "尺度の選択肢にない回答 → {action}",
+                                            "en": "not one of the scale's answers -> {action}"},
+    "00_validation.explain.unknown_category": {"ja": "定義にない区分（役職など） → {action}",
+                                               "en": "a category the codebook does not define (e.g. a role) -> {action}"},
+    "00_validation.explain.other_option": {"ja": "選択肢にない記述 → 「その他」として{action}",
+                                           "en": "text not among the options -> {action} as 'other'"},
+    "00_validation.explain.empty_submission": {"ja": "どの設問にも有効な回答がない行（空行・集計行・白紙） → {action}",
+                                               "en": "no valid answer to any item (blank row, footer or blank sheet) -> {action}"},
+    "00_validation.explain.duplicate_submission": {"ja": "同じ回答者の同じ時点の回答が複数: 後の回答を採用 → この行は{action}",
+                                                   "en": "the same respondent answered this wave twice: the later answer is kept -> {action}"},
+    "00_validation.explain.excluded": {"ja": "調査票の定義で除外を指定（テスト回答など） → {action}",
+                                       "en": "excluded by the codebook (a test submission) -> {action}"},
+    "00_validation.explain.missing_key": {"ja": "回答者コードが空欄: 照合できない → {action}",
+                                          "en": "no respondent code: cannot be linked -> {action}"},
+    "00_validation.explain.fuzzy_match": {"ja": "回答者コードを1文字違いで照合 → {action}",
+                                          "en": "respondent code matched with one differing character -> {action}"},
+    "00_validation.explain.missing_column": {"ja": "設問の列がファイルにない → {action}",
+                                             "en": "the question's column is not in the file -> {action}"},
+    "00_validation.explain.bad_timestamp": {"ja": "日時を読み取れない → {action}", "en": "unreadable date/time -> {action}"},
+    "00_validation.explain.unreadable_source": {"ja": "ファイルを読み込めない → {action}",
+                                                "en": "the file cannot be read -> {action}"},
+    "00_validation.explain.unknown_course": {"ja": "研修一覧（courses.csv）にない研修 → {action}",
+                                             "en": "a course not listed in courses.csv -> {action}"},
+    "00_validation.explain.duplicate_header": {"ja": "同じ列名が2つ以上 → {action}",
+                                               "en": "the same header appears twice -> {action}"},
+    "00_validation.explain.other": {"ja": "{problem} → {action}", "en": "{problem} -> {action}"},
+    "value.source_format.google_forms": {"ja": "Google フォーム", "en": "Google Forms"},
+    "value.source_format.ms_forms": {"ja": "Microsoft Forms", "en": "Microsoft Forms"},
+    "value.source_format.csv": {"ja": "CSV", "en": "CSV"},
+    "value.source_format.xlsx": {"ja": "Excel", "en": "Excel"},
 
     # shared by the course and research reports (compact APA-style tables)
     "report.cap_apa_constructs": {
@@ -487,9 +535,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "10_course_report.cap_reaction": {"ja": "受講者の反応の回答分布", "en": "Reaction: distribution of answers"},
     "10_course_report.likert": {
-        "ja": "## 事前・事後の回答分布\n\n中央（どちらともいえない）を0として、否定的な回答を左、肯定的な回答を右に示します。",
-        "en": "## Answers before and after\n\nCentred on the neutral point: disagreement to the left, agreement "
-              "to the right.",
+        "ja": "## 事前・事後の回答分布\n\n「そう思う」「満足」のように反対の意味の両端を持つ尺度は、中央を0として否定的な回答を左、"
+              "肯定的な回答を右に示します。頻度や数値の尺度は0から積み上げて示します。",
+        "en": "## Answers before and after\n\nScales between two opposites (agree, satisfied) are centred on the "
+              "middle: disagreement to the left, agreement to the right. Frequencies and numbered scales are "
+              "stacked from 0.",
     },
     "10_course_report.cap_likert": {"ja": "事前・事後の回答分布（項目別）", "en": "Answers before and after, by item"},
     "10_course_report.change": {
@@ -516,7 +566,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "negative means it faded."},
     "narrative.later.retention.caption": {"ja": "事後から追跡時点への構成概念の変化",
                                           "en": "Construct change from post to follow-up"},
-    "narrative.later.response_shift.title": {"ja": "振り返り事前評価（then-test）: 回答基準のずれ",
+    "narrative.later.response_shift.title": {"ja": "振り返り事前評価: 回答基準のずれ",
                                              "en": "Retrospective pre-test: response shift"},
     "narrative.later.response_shift.text": {
         "ja": "研修後に「研修前の自分」を振り返って答えた値と実際の事前の回答との差（振り返り−事前）です。"
@@ -545,7 +595,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "not rankings.",
     },
     "20_comparison.construct": {"ja": "## {label}\n\n主な分析: {model}", "en": "## {label}\n\nMain model: {model}"},
-    "20_comparison.cap_means": {"ja": "{label}: 要因の水準ごとの推定平均", "en": "{label}: estimated means per level"},
+    "20_comparison.cap_means": {"ja": "{label}: 要因の水準ごとの推定値", "en": "{label}: estimates per level"},
     "20_comparison.cap_terms": {"ja": "{label}: 要因の検定（タイプII）", "en": "{label}: type-II tests"},
     "20_comparison.cap_levels": {"ja": "{label}: 水準ごとの推定値（全モデル）", "en": "{label}: estimates per level (all models)"},
     "20_comparison.cap_contrasts": {"ja": "{label}: 水準間の差", "en": "{label}: differences between levels"},
@@ -554,6 +604,277 @@ TEXTS: dict[str, dict[str, str]] = {
     "20_comparison.by_course": {"ja": "## 講座ごとの変化", "en": "## Change per course"},
     "20_comparison.cap_by_course": {"ja": "講座ごとの構成概念の変化（事後−事前）", "en": "Construct change per course (post − pre)"},
 
+    # ------------------------------------------------------------------ 20_comparison: design, key points (compare-words)
+    "20_comparison.key_points": {"ja": "## 要点\n\n{points}", "en": "## Key points\n\n{points}"},
+    "20_comparison.kp_scope": {
+        "ja": "{courses}講座の受講者の回答で、{constructs}つの構成概念のうち{compared}つについて講師・形式・スタイル・対象を比較しました。",
+        "en": "Answers from {courses} courses were used to compare instructors, formats, styles and audiences "
+              "on {compared} of {constructs} constructs.",
+    },
+    "20_comparison.kp_best": {
+        "ja": "調整後の変化が最も大きかったのは、{construct}における{F}「{L}」でした（推定値 {est}、95%CI {ci}、{model}、{k}講座）。",
+        "en": "The largest adjusted change was in {construct} for {F} '{L}' (estimate {est}, 95% CI {ci}, "
+              "{model}, {k} courses).",
+    },
+    "20_comparison.kp_best_post": {
+        "ja": "事後得点の推定値が最も高かったのは、{construct}における{F}「{L}」でした（推定値 {est}、95%CI {ci}、{model}、{k}講座）。",
+        "en": "The highest estimated post score was in {construct} for {F} '{L}' (estimate {est}, 95% CI {ci}, "
+              "{model}, {k} courses).",
+    },
+    "20_comparison.kp_pair": {"ja": "{construct}（{factors}）", "en": "{construct} ({factors})"},
+    "20_comparison.kp_apart": {
+        "ja": "次の比較では水準の違いを区別できませんでした（差の95%CIがすべて0を含む。差がないことを示すものではありません）: {what}。",
+        "en": "These comparisons could not tell the levels apart (every difference's 95% CI includes 0; "
+              "this does not show that there is no difference): {what}.",
+    },
+    "20_comparison.kp_clear": {
+        "ja": "次の比較では、少なくとも1組の水準の差の95%CIが0を含みませんでした: {what}。",
+        "en": "In these comparisons at least one difference between levels has a 95% CI excluding 0: {what}.",
+    },
+    "20_comparison.factor_sep": {"ja": "・", "en": ", "},
+    "20_comparison.kp_tangled_pair": {"ja": "{A}と{B}", "en": "{A} and {B}"},
+    "20_comparison.kp_tangled": {
+        "ja": "講座の組み立て上、次の要因は切り離せません（片方の効果に他方の効果が混じります）: {pairs}。",
+        "en": "The courses tangle these factors together (the effect of one includes the other's): {pairs}.",
+    },
+    "20_comparison.kp_untangled": {
+        "ja": "講座の組み立て上、切り離せない要因の組はありませんでした。",
+        "en": "The courses tangle no pair of factors together.",
+    },
+    "20_comparison.kp_few": {
+        "ja": "最も少ない水準はわずか{k}講座に基づきます。回答者単位のp値と区間は、講座の違いを回答者の人数分に数えるため、確かさを過大に示します。",
+        "en": "The smallest level rests on only {k} courses; respondent-level p-values and intervals count "
+              "course differences once per respondent and so overstate certainty.",
+    },
+    "20_comparison.design": {
+        "ja": "### 講座の組み立て\n\n{entangled}\n\n**比較の元になった講座の数**\n\n{rests_on}",
+        "en": "### How the courses were put together\n\n{entangled}\n\n**Courses behind each comparison**\n\n{rests_on}",
+    },
+    "20_comparison.tangled_head": {
+        "ja": "次の要因の組は、講座の組み立てで結びついているため、効果を切り離せません（Cramér の V は講座を単位とした関連の強さ、1で完全に一致）。",
+        "en": "These pairs of factors go together across the courses, so their effects cannot be told apart "
+              "(Cramér's V: association over courses, 1 = complete).",
+    },
+    "20_comparison.tangled.aliased": {
+        "ja": "{A}と{B}は完全に一致しています（V = {v}、{n}講座）。{details}",
+        "en": "{A} and {B} coincide completely (V = {v}, {n} courses). {details}",
+    },
+    "20_comparison.tangled.confined": {
+        "ja": "{A}と{B}: {details}（V = {v}、{n}講座）。",
+        "en": "{A} and {B}: {details} (V = {v}, {n} courses).",
+    },
+    "20_comparison.tangled.associated": {
+        "ja": "{A}と{B}は講座の間で強く関連しています（V = {v}、{n}講座）。{details}",
+        "en": "{A} and {B} are strongly associated across courses (V = {v}, {n} courses). {details}",
+    },
+    "20_comparison.confined": {
+        "ja": "{F}「{L}」の{k}講座はすべて{G}「{M}」",
+        "en": "the {k} courses with {F} '{L}' all had {G} '{M}'",
+    },
+    "20_comparison.untangled": {
+        "ja": "講座の組み立てで結びついている要因の組はありません（どの水準も、2講座以上あれば他の要因の複数の水準と組み合わされています）。",
+        "en": "No pair of factors goes together across the courses (every level held by two or more courses "
+              "meets several levels of each other factor).",
+    },
+    "20_comparison.same_design": {"ja": "講座の組み立ては前の節と同じです（同じ講座、同じ要因の結びつき）。",
+                                  "en": "The courses are the same as in the previous section, and so is how they tangle the factors."},
+    "20_comparison.level_courses": {"ja": "{L} {k}講座", "en": "{L}: {k}"},
+    "20_comparison.rests_on": {"ja": "{F}: {levels}", "en": "{F} (courses per level): {levels}"},
+    "20_comparison.few_courses": {
+        "ja": "{k}講座以下の水準があります。表のp値と区間は回答者を単位に計算しているため、講座が少ない比較では確かさを過大に示します。"
+              "下の講座ごとの変化で、比較の元になった講座を確かめてください。",
+        "en": "Some levels rest on {k} courses or fewer. The p-values and intervals in the tables treat "
+              "respondents as the unit, so with so few courses they overstate certainty; the change per "
+              "course below shows the courses behind each comparison.",
+    },
+    "20_comparison.courses_view": {
+        "ja": "### 講座ごとの変化（講座単位の見方）\n\n要因の比較は、下の講座の推定値の違いに基づいています。",
+        "en": "### Change per course (the course-level view)\n\nThe factor comparisons rest on the differences "
+              "between these course estimates.",
+    },
+    "20_comparison.cap_courses": {"ja": "{label}: 講座ごとの変化の推定値と95%信頼区間",
+                                  "en": "{label}: estimated change per course with 95% CI"},
+    "20_comparison.course_axis": {"ja": "推定値と95%信頼区間（{kind}）", "en": "Estimate with 95% CI ({kind})"},
+    "value.course_change.adjusted_change": {"ja": "事前得点で調整した変化（ANCOVA、HC3）",
+                                            "en": "change adjusted for the pre score (ANCOVA, HC3)"},
+    "value.course_change.change": {"ja": "事後平均−事前平均（Welch）", "en": "post mean − pre mean (Welch)"},
+    "value.course_change.post_mean": {"ja": "事後平均", "en": "post mean"},
+    "value.stat.F": {"ja": "F（HC3）", "en": "F (HC3)"},
+    "value.stat.chi2": {"ja": "Wald χ²", "en": "Wald χ²"},
+    "col.kind": {"ja": "推定の種類", "en": "Estimate of"},
+    "20_comparison.glossary": {"ja": "## 記号と用語\n\n{items}", "en": "## Symbols and terms\n\n{items}"},
+    "20_comparison.gloss.estimate": {
+        "ja": "推定値: モデルが推定した値（推定周辺平均。他の要因を平均的な値にそろえた値）。観測された平均ではありません。",
+        "en": "Estimate: the value a model estimates (estimated marginal mean: other factors set to their "
+              "average); not an observed mean.",
+    },
+    "20_comparison.gloss.ci": {"ja": "95%CI: 95%信頼区間。", "en": "95% CI: 95% confidence interval."},
+    "20_comparison.gloss.n_courses": {"ja": "講座数: その水準の推定の元になった講座の数。",
+                                      "en": "Courses: how many courses an estimate rests on."},
+    "20_comparison.gloss.p": {"ja": "p: p値（回答者を単位に計算）。", "en": "p: p-value (respondents as the unit)."},
+    "20_comparison.gloss.p_adj": {"ja": "調整済みp値: 同じ要因の水準間の比較についてHolm法で調整したp値。",
+                                  "en": "Adjusted p: Holm-adjusted within the comparisons of one factor."},
+    "20_comparison.gloss.F": {"ja": "F: 要因の検定統計量（タイプII、F検定）。",
+                              "en": "F: test statistic of a factor (type II, F test)."},
+    "20_comparison.gloss.df": {"ja": "自由度: 検定の分子の自由度（要因の水準数−1）。",
+                               "en": "df: numerator degrees of freedom (levels − 1)."},
+    "20_comparison.gloss.hc3": {"ja": "HC3: 分散の違いに頑健な標準誤差。",
+                                "en": "HC3: standard errors robust to unequal variances."},
+    "20_comparison.gloss.chi2": {"ja": "Wald χ²: 混合モデル（講座の変量切片）の要因の検定統計量。",
+                                 "en": "Wald χ²: test statistic of a factor in the mixed model (course random intercept)."},
+    "20_comparison.gloss.ancova": {"ja": "ANCOVA: 事前得点で調整した事後得点の比較。",
+                                   "en": "ANCOVA: post scores compared with the pre score as covariate."},
+    "20_comparison.gloss.gain": {"ja": "変化量モデル: 事後−事前の差の比較（LordのパラドックスのためANCOVAと併記）。",
+                                 "en": "Gain score: post − pre compared (shown beside ANCOVA: Lord's paradox)."},
+    "20_comparison.gloss.mixed": {"ja": "混合モデル: 講座ごとの違いを変量切片として含むモデル。",
+                                  "en": "Mixed model: includes a random intercept per course."},
+    "20_comparison.gloss.wave_x_factor": {"ja": "時点×要因モデル: 回答者を照合できないときの、時点と要因の交互作用による変化の比較。",
+                                          "en": "Wave x factor: change by level from a wave x factor interaction (unlinked answers)."},
+    "20_comparison.gloss.post_only": {"ja": "事後のみの比較: 事後得点を要因ごとに比較するモデル。",
+                                      "en": "Post only: post scores compared by factor."},
+    "20_comparison.gloss.cramers_v": {"ja": "Cramér の V: 講座を単位にした2つの要因の関連の強さ（0〜1）。",
+                                      "en": "Cramér's V: association of two factors over courses (0 to 1)."},
+    "20_comparison.gloss.adjusted_change": {
+        "ja": "講座ごとの変化: 事前得点を全講座の平均にそろえたときの、講座ごとの事後−事前の推定値。",
+        "en": "Change per course: a course's estimated post − pre change at the average pre score of all courses.",
+    },
+    # ------------------------------------------------------------------ 20_comparison: compare()'s notes (stats.codes.NOTES)
+    "20_comparison.note.unknown_all": {"ja": "{F}が全講座で不明（空欄）のため、モデルから除きました。",
+                                       "en": "{F} is blank for every course: left out of the model."},
+    "20_comparison.note.unknown_some": {"ja": "{f}が不明な{n}件（講座: {courses}）を除いて推定しました。",
+                                        "en": "{n} responses with unknown {f} (courses: {courses}) were left out."},
+    "20_comparison.note.constant": {"ja": "{f}はすべて「{level}」のため比較できません。モデルから除きました。",
+                                    "en": "Every response has {f} '{level}': {f} cannot be compared and is left out."},
+    "20_comparison.note.aliased": {
+        "ja": "{confined}: {pair}の効果を分離できません。{dropped}を除いたモデルで推定しました（{dropped}の効果は{kept}の推定値に含まれます）。",
+        "en": "{confined}: {pair} effects cannot be separated. The model leaves out {dropped}; "
+              "the {kept} estimates include any {dropped} effect.",
+    },
+    "20_comparison.note.aliased_plain": {
+        "ja": "{pair}の効果を分離できません。{dropped}を除いたモデルで推定しました（{dropped}の効果は{kept}の推定値に含まれます）。",
+        "en": "The {pair} effects cannot be separated. The model leaves out {dropped}; "
+              "the {kept} estimates include any {dropped} effect.",
+    },
+    "20_comparison.note.more": {"ja": "（他{n}件）", "en": " (and {n} more)"},
+    "20_comparison.note.confined.instructor.format": {"ja": "講師「{s}」は{o}のみで実施", "en": "Instructor '{s}' only taught {o}"},
+    "20_comparison.note.confined.instructor.style": {"ja": "講師「{s}」は{o}形式のみで実施",
+                                                     "en": "Instructor '{s}' only taught {o} courses"},
+    "20_comparison.note.confined.instructor.audience": {"ja": "講師「{s}」は{o}向けのみで実施",
+                                                        "en": "Instructor '{s}' only taught {o}"},
+    "20_comparison.note.confined.instructor.instructor_type": {"ja": "講師「{s}」は{o}として実施",
+                                                               "en": "Instructor '{s}' is {o}"},
+    "20_comparison.note.confined.by_instructor": {"ja": "{F}「{s}」は講師「{o}」のみが担当",
+                                                  "en": "{F} '{s}' was only taught by '{o}'"},
+    "20_comparison.note.confined.other": {"ja": "{F}「{s}」は{g}「{o}」のときのみ",
+                                          "en": "{F} '{s}' occurred only with {g} '{o}'"},
+    "20_comparison.note.aliased_combo": {
+        "ja": "{F}は{others}の組合せで決まるため、効果を分離できません。{f}を除いたモデルで推定しました。",
+        "en": "{F} is determined by the combination of {others}: its effect cannot be separated. "
+              "The model leaves out {f}.",
+    },
+    "20_comparison.note.alias_none": {
+        "ja": "{F}はこのデータでは効果を推定できません（回答者が少ないか、実質的に1つの水準しかありません）。モデルから除きました。",
+        "en": "{F} cannot be estimated from these data (too few respondents, or in effect a single level). "
+              "The model leaves it out.",
+    },
+    "20_comparison.note.alias_wave": {
+        "ja": "{f}の一部の水準が片方の時点にしか回答がないため、{f}ごとの変化を推定できません。モデルから除きました。",
+        "en": "Some {f} levels were surveyed in one wave only: the change by {f} cannot be estimated "
+              "and {f} is left out.",
+    },
+    "20_comparison.note.hidden": {"ja": "{F}「{level}」は回答者が {min_cell} 人未満のため、推定値を示しません（{model}）。",
+                                  "en": "{F} '{level}': fewer than {min_cell} respondents; its estimate is not shown ({model})."},
+    "20_comparison.note.shrunk": {
+        "ja": "{F}「{level}」は n={n}（{small} 未満）のため、推定値と区間を全体平均に向けて縮小しています（経験ベイズ、{model}）。",
+        "en": "{F} '{level}': n={n} is below {small}; its estimate and interval are shrunk toward the grand mean "
+              "(empirical Bayes, {model}).",
+    },
+    "20_comparison.note.leverage": {"ja": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
+                                    "en": "{model}: a level rests on a single response; that response is left out of the HC3 errors."},
+    "20_comparison.note.lord": {
+        "ja": "ANCOVA（事後を事前で調整）と変化量（事後−事前）の両方を示します。研修は無作為割付ではないため、"
+              "両者は異なる答えを出し得ます（Lordのパラドックス）。",
+        "en": "Both ANCOVA (post adjusted for pre) and gain scores (post − pre) are shown. Courses were not "
+              "randomised, so the two can disagree (Lord's paradox).",
+    },
+    "20_comparison.note.lord_disagree": {
+        "ja": "ANCOVAと変化量モデルで差の向きが逆（少なくとも一方の区間が0を含まない）: {pairs}。どちらの比較が妥当かは割付の事情によります。",
+        "en": "ANCOVA and gain scores point in opposite directions (at least one interval excludes 0) for: {pairs}. "
+              "Which is right depends on how people came to attend each course.",
+    },
+    "20_comparison.note.flip": {"ja": "{f} {a}→{b}", "en": "{f} {a} → {b}"},
+    "20_comparison.note.mixed_ok": {"ja": "混合モデル（講座の変量切片）: 講座間分散 {var:.3g}、級内相関 {icc:.2f}。",
+                                    "en": "Mixed model (course random intercept): course variance {var:.3g}, ICC {icc:.2f}."},
+    "20_comparison.note.mixed_none": {"ja": "どの水準も1講座だけのため、講座の変量切片は推定しません（{model}）。",
+                                      "en": "Every level is a single course: no course random intercept ({model})."},
+    "20_comparison.note.fallback": {
+        "ja": "講座の変量切片を含むモデル（{model}）を採用しませんでした（{why}）。固定効果のモデル（{fixed}）の結果を使っています。",
+        "en": "The model with a course random intercept ({model}) was not used ({why}); the results come from "
+              "the fixed-effects model ({fixed}).",
+    },
+    "20_comparison.note.why.not_converged": {"ja": "推定が収束しない", "en": "the fit did not converge"},
+    "20_comparison.note.why.zero_var": {"ja": "講座間分散がほぼ0（{detail:.2g}）",
+                                        "en": "the course variance is (near) zero: {detail:.2g}"},
+    "20_comparison.note.why.singular": {"ja": "固定効果の共分散行列が特異または欠損",
+                                        "en": "the covariance of the fixed effects is singular or missing"},
+    "20_comparison.note.why.identify": {"ja": "講座数が要因の組合せ数以下で講座間分散を識別できない",
+                                        "en": "there are no more courses than factor combinations, so a course "
+                                              "variance cannot be identified"},
+    "20_comparison.note.why.error": {"ja": "推定できない", "en": "the fit failed"},
+    "20_comparison.note.flat_pre": {
+        "ja": "{wave}の得点が全員同じ（{value:.3g}）のため、ANCOVAは{wave}で調整できません。{wave}を除いたモデル（差は変化量モデルと同じ）で推定しました。",
+        "en": "Every linked respondent has the same {wave} score ({value:.3g}): ANCOVA cannot adjust for it "
+              "and is fitted without it (its differences equal the gain model's).",
+    },
+    "20_comparison.note.left_out": {
+        "ja": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
+        "en": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the linked models.",
+    },
+    "20_comparison.note.post_only_courses": {
+        "ja": "事後のみの講座（{courses}）は事後のみの比較に含めました。",
+        "en": "Courses with post answers only ({courses}) are compared on their post scores (post only).",
+    },
+    "20_comparison.note.co_taught": {
+        "ja": "共同で担当した講座の講師の組み合わせ（{levels}）は、それぞれ講師の1つの水準として扱いました。",
+        "en": "Instructors who co-taught a course ({levels}) are one instructor level of their own.",
+    },
+    "20_comparison.note.no_prepost": {
+        "ja": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
+        "en": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
+    },
+    "20_comparison.note.no_prepost_plain": {"ja": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します。",
+                                            "en": "No course has both waves: {wave} scores are compared by factor."},
+    "20_comparison.note.unlinked": {
+        "ja": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
+        "en": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
+    },
+    "20_comparison.note.too_few": {"ja": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
+                                   "en": "{model}: too little data to fit (n={n}, {p} parameters)."},
+    "20_comparison.note.no_scores": {"ja": "「{construct}」の得点がある回答がないため、比較できません。",
+                                     "en": "No response has a score for '{construct}': nothing to compare."},
+    "20_comparison.note.ordinal_sign": {
+        "ja": "順序ロジット（項目「{item}」、{formula}）: {f}の効果の向きは同じ項目の線形モデルと{verdict}: {details}。",
+        "en": "Ordinal logit (item '{item}', {formula}): the {f} effects {verdict} the linear model of the "
+              "same item: {details}.",
+    },
+    "20_comparison.note.ordinal_same": {"ja": "一致", "en": "agree in direction with"},
+    "20_comparison.note.ordinal_diff": {"ja": "一部逆", "en": "partly point opposite to"},
+    "20_comparison.note.formula": {"ja": "{outcome} ~ {terms}", "en": "{outcome} ~ {terms}"},
+    "20_comparison.note.ordinal_detail": {"ja": "{level}（基準: {ref}）{a:+.2f} / {b:+.2f}",
+                                          "en": "{level} vs {ref} {a:+.2f} / {b:+.2f}"},
+    "20_comparison.note.ordinal_skip": {
+        "ja": "順序ロジットによる感度分析（項目「{item}」）は対応づけられたデータまたは事後のみのデータでのみ行います。",
+        "en": "The ordinal sensitivity check (item '{item}') needs linked or post-only data; skipped.",
+    },
+    "20_comparison.note.ordinal_too_few": {
+        "ja": "順序ロジット（項目「{item}」）を推定できませんでした（n={n}、回答の段階 {categories}）。",
+        "en": "The ordinal model (item '{item}') could not be fitted (n={n}, {categories} answer levels).",
+    },
+    "20_comparison.note.ordinal_fail": {"ja": "順序ロジット（項目「{item}」）を推定できませんでした。",
+                                        "en": "The ordinal model (item '{item}') could not be fitted."},
+    "20_comparison.note.list_sep": {"ja": "、", "en": ", "},
+    "20_comparison.note.phrase_sep": {"ja": "、", "en": "; "},
+    "20_comparison.note.terms_sep": {"ja": " + ", "en": " + "},
     # ------------------------------------------------------------------ notebook 30_next_course
     "30_next_course.title": {"ja": "# 次の研修の計画（{survey}）", "en": "# Planning the next course ({survey})"},
     "30_next_course.summary": {"ja": "## 要点\n\n{body}", "en": "## Key points\n\n{body}"},
@@ -566,14 +887,29 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "{label} (post mean {mean}, change {gain})"},
     "30_next_course.s_no_focus": {"ja": "重点テーマを決める事後の回答がありません。",
                                   "en": "No post answers to choose a focus from. "},
+    "30_next_course.s_focus_small": {"ja": "事後の回答が{min_cell}人未満のため、重点テーマは示しません。",
+                                     "en": "Fewer than {min_cell} post answers: no focus is shown. "},
     "30_next_course.s_recommended": {
-        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{n}人・{n_courses}講座、{source}）。",
-        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+        "ja": "{what}は{choice}を推奨します（{basis}で{versus}より {diff} 点高い、{cls}、{notes}、{source}）。",
+        "en": "{what}: {choice} is recommended ({basis}: {diff} points above {versus}, {cls}; {notes}; {source}). ",
     },
     "30_next_course.s_better": {
-        "ja": "{what}は{choice}が一部の選択肢より優れています（{basis}で{versus}より {diff} 点、{cls}、{n}人・{n_courses}講座、{source}）。",
-        "en": "{what}: {choice} beats some options ({basis}: {diff} points above {versus}, {cls}, n = {n} in {n_courses} courses, {source}). ",
+        "ja": "{what}は{choice}が{versus}より優れています（{basis}で {diff} 点高い、{cls}、{notes}、{source}）{rest}。",
+        "en": "{what}: {choice} beats {versus} ({basis}: {diff} points higher, {cls}; {notes}; {source}){rest}. ",
     },
+    "30_next_course.not_beaten": {"ja": "が、{levels}より優れているとは言えません",
+                                  "en": ", but is not shown to be better than {levels}"},
+    "30_next_course.op_not_beaten": {"ja": "{levels}より優れているとは言えない", "en": "not shown to beat {levels}"},
+    "30_next_course.counts": {"ja": "{choice}{n}人・{n_courses}講座／{versus}{n_versus}人・{n_courses_versus}講座",
+                              "en": "{choice}: n = {n}, courses = {n_courses}; {versus}: n = {n_versus}, courses = {n_courses_versus}"},
+    "30_next_course.counts_one": {"ja": "{choice}{n}人・{n_courses}講座", "en": "{choice}: n = {n}, courses = {n_courses}"},
+    "30_next_course.note_sep": {"ja": "、", "en": "; "},
+    "30_next_course.note_tangled": {"ja": "{factors}と切り分けられず、その効果も含む",
+                                    "en": "not separable from {factors}, whose effect it includes"},
+    "30_next_course.note_entangled": {"ja": "{factors}とは講座の組み合わせが偏り、調整は少数の講座頼み",
+                                      "en": "courses bundle it with {factors}, so the adjustment rests on few courses"},
+    "30_next_course.note_single_course": {"ja": "{levels}は1講座のみで講座自体の違いと区別できない",
+                                          "en": "{levels}: one course only, not separable from that course"},
     "30_next_course.s_equivalent": {"ja": "{what}は選択肢どうしが{cls}ため、運営しやすいものを選べます。",
                                     "en": "{what}: the options are {cls}; choose the one easiest to run. "},
     "30_next_course.s_undecided": {"ja": "{what}は{cls}です。", "en": "{what}: {cls}. "},
@@ -586,12 +922,12 @@ TEXTS: dict[str, dict[str, str]] = {
                                        "en": "{what}: no data to compare. "},
     "30_next_course.s_hours": {
         "ja": "{what}は{choice}（{course}: 変化 {gain} 点、1時間あたり {per_hour}、{n_courses}講座から）が目安です。",
-        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour, of {n_courses} courses). ",
+        "en": "{what}: about {choice} ({course}: change {gain} points, {per_hour} per hour; courses compared: {n_courses}). ",
     },
-    "30_next_course.mde_equal": {"ja": "各群{n}人では d ≈ {mde} 未満の差は検出できません",
-                                 "en": "with {n} per group, differences below d ≈ {mde} cannot be detected"},
-    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人と{level_b}{n_b}人では d ≈ {mde} 未満の差は検出できません",
-                                "en": "with {n_a} ({level_a}) and {n_b} ({level_b}), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_equal": {"ja": "各群{n}人・{c}講座では d ≈ {mde} 未満の差は検出できません",
+                                 "en": "with {n} per group (courses = {c} each), differences below d ≈ {mde} cannot be detected"},
+    "30_next_course.mde_pair": {"ja": "{level_a}{n_a}人（{c_a}講座）と{level_b}{n_b}人（{c_b}講座）では d ≈ {mde} 未満の差は検出できません",
+                                "en": "with {n_a} ({level_a}, courses = {c_a}) and {n_b} ({level_b}, courses = {c_b}), differences below d ≈ {mde} cannot be detected"},
     "30_next_course.source_audience": {"ja": "この対象のデータ", "en": "this audience's data"},
     "30_next_course.source_pooled": {"ja": "全対象を合わせたデータ", "en": "all audiences pooled"},
     "30_next_course.by_course": {"ja": "講座", "en": "Course"},
@@ -601,14 +937,48 @@ TEXTS: dict[str, dict[str, str]] = {
     "30_next_course.hours_value": {"ja": "{hours}時間", "en": "{hours} h"},
     "30_next_course.focus": {"ja": "重点テーマ", "en": "Focus"},
     "30_next_course.needs": {
-        "ja": "## ニーズ: 研修後の到達度と伸び\n\n事後の平均（到達度）と事前からの変化で構成概念を並べ、"
-              "到達度が低く伸びも小さいものを「重点改善」とします。追跡調査がある場合は事後からの後戻りも示します。",
-        "en": "## Needs: level after training and gain\n\nConstructs by post mean (level) and change from pre; "
-              "low level with small gain is marked \"improve first\". Where a follow-up exists, the fall-back since post is shown.",
+        "ja": "## ニーズ: 研修後の到達度と伸び\n\n構成概念とその項目を、事後の平均（到達度）、事前からの変化（伸び）、"
+              "伸びしろに対する伸びの割合で順位づけます（順位1が最も低い）。重要度の項目があれば重要度×到達度、なければ"
+              "到達度×伸びの4象限に分け、どちらも平均を境にします。追跡調査がある場合は事後からの後戻りとその判定も示します。",
+        "en": "## Needs: level after training and gain\n\nConstructs and their items ranked by post mean (level), change from "
+              "pre (gain) and the share of the room to grow that was gained (rank 1 = lowest). With importance items the map is "
+              "importance x attainment, else level x gain, each cut at the mean. Where a follow-up exists, the fall-back since "
+              "post and its classification are shown.",
     },
-    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り", "en": "Level, change and fall-back per audience"},
-    "30_next_course.cap_needs_fig": {"ja": "到達度×変化の4象限（破線: 平均）",
-                                     "en": "Level x gain quadrants (dashed: mean)"},
+    "30_next_course.measure_value": {"ja": "{label}（{value}）", "en": "{label} ({value})"},
+    "30_next_course.measure_value_ci": {"ja": "{label}（{value} [{lo}, {hi}]）", "en": "{label} ({value} [{lo}, {hi}])"},
+    "30_next_course.needs_low": {"ja": "{audience}: 事後の到達度が最も低いのは{item}です。",
+                                 "en": "{audience}: lowest post level: {item}. "},
+    "30_next_course.needs_small_gain": {"ja": "伸びが最も小さいのは{item}です。", "en": "Smallest gain: {item}. "},
+    "30_next_course.needs_quadrant": {"ja": "{map}の図で「{quadrant}」に入るのは{items}です。",
+                                      "en": "In the {map} map, \"{quadrant}\": {items}. "},
+    "30_next_course.map_level_gain": {"ja": "到達度×伸び", "en": "level x gain"},
+    "30_next_course.map_importance": {"ja": "重要度×到達度", "en": "importance x attainment"},
+    "30_next_course.needs_fallback": {"ja": "事後から追跡調査までに下がったのは{items}です。",
+                                      "en": "Fell back between post and follow-up: {items}. "},
+    "30_next_course.needs_fallback_none": {"ja": "事後から追跡調査までに下がったと確かめられた構成概念はありません。",
+                                           "en": "No construct was shown to fall back between post and follow-up. "},
+    "30_next_course.needs_held": {"ja": "事後の水準を保った（{cls}）のは{items}です。",
+                                  "en": "Held the post level ({cls}): {items}. "},
+    "30_next_course.cap_needs": {"ja": "対象ごとの到達度・変化・後戻り（構成概念と項目）",
+                                 "en": "Level, change and fall-back per audience (constructs and items)"},
+    "30_next_course.cap_needs_fig": {"ja": "{map}の4象限（破線: 平均）", "en": "{map} quadrants (dashed: mean)"},
+    "30_next_course.gain_per_hour": {
+        "ja": "## 研修1時間あたりの伸び\n\n講座ごとの変化（事後−事前）を研修時間で割った値です。講座ごとの比較で、"
+              "他の要因では調整していません。",
+        "en": "## Gain per training hour\n\nEach course's change (post − pre) divided by its hours; course by course, "
+              "not adjusted for other factors.",
+    },
+    "30_next_course.per_hour_line": {
+        "ja": "{audience}: 時間のわかる{n_courses}講座のうち、1時間あたりの伸び（構成概念の平均）が最も大きいのは{top}"
+              "（{top_hours}時間、変化 {top_diff}、1時間あたり {top_rate}）、最も小さいのは{bottom}（{bottom_hours}時間、"
+              "変化 {bottom_diff}、1時間あたり {bottom_rate}）です。",
+        "en": "{audience}: of {n_courses} courses with known hours, the largest gain per hour (mean over constructs) is "
+              "{top} ({top_hours} h, change {top_diff}, {top_rate} per hour), the smallest {bottom} ({bottom_hours} h, "
+              "change {bottom_diff}, {bottom_rate} per hour).",
+    },
+    "30_next_course.cap_gain_per_hour": {"ja": "講座・対象ごとの変化と1時間あたりの変化",
+                                         "en": "Change and change per hour per course and audience"},
     "30_next_course.axis_x_level_gain": {"ja": "事後の平均（到達度）", "en": "Post mean (level)"},
     "30_next_course.axis_y_level_gain": {"ja": "変化（事後−事前）", "en": "Change (post − pre)"},
     "30_next_course.axis_x_importance": {"ja": "重要度", "en": "Importance"},
@@ -617,11 +987,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 何が効いたか（要因と対象ごと）\n\n他の要因で調整した差（95%信頼区間）と、同等性の判定に使う90%信頼区間を示します。"
               "判定は 差がある / 差はあるが実質的に小さい / 同等とみなせる / 区別できない（判定保留） の4つで、"
               "p > .05 を「差がない」とは読みません。判定保留の行には、その人数で検出できる最小の差（MDE）を添えます。"
-              "数値は比較レポートと同じ分析（調整済み平均の差）によります。",
+              "数値は比較レポートと同じ分析（調整済み平均の差）によります。講座数の列は差がいくつの講座に基づくかを示し、"
+              "「区別できない要因」はモデルから外れた要因（差にその効果が含まれます）、「講座で偏る要因」は調整はしたものの"
+              "講座の組み合わせが偏っていて切り分けが少数の講座頼みの要因です。",
         "en": "## What worked (per factor and audience)\n\nDifferences adjusted for the other factors with their 95% interval, "
               "and the 90% interval used for equivalence. Each is classified as different / different but small / "
               "equivalent / undecided; p > .05 is never read as \"no difference\". Undecided rows carry the minimum "
-              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report.",
+              "detectable effect (MDE) at their n. The numbers come from the same analysis as the comparison report. "
+              "The course columns say on how many courses each side rests; \"tangled with\" names factors left out of "
+              "the model (the difference includes their effect), \"bundled by courses\" factors adjusted for but "
+              "bundled with the compared one by the courses, so the adjustment rests on few courses.",
     },
     "30_next_course.cap_what_worked": {"ja": "要因ごとの差と判定（同等性の幅 SESOI: d = {sesoi}）",
                                        "en": "Differences and classification per factor (SESOI: d = {sesoi})"},
@@ -641,15 +1016,31 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "30_next_course.no_ideas": {"ja": "アイデア登録簿（ideas.csv）がないため、この節は省略します。",
                                 "en": "No ideas register (ideas.csv): this section is left out."},
-    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: {n} ideas (from {sections} sections)"},
+    "30_next_course.idea_channel": {"ja": "{channel}: {n}件（{sections}課から）", "en": "{channel}: ideas {n}, sections {sections}"},
+    "30_next_course.idea_story": {
+        "ja": "最も多くのアイデアが寄せられた経路は{top}（{n_top}件、全体の{share_top}）、最も少ない経路は{bottom}（{n_bottom}件）です。",
+        "en": "Most ideas came through {top} ({n_top}, {share_top} of all), the fewest through {bottom} ({n_bottom}).",
+    },
+    "30_next_course.idea_courses": {
+        "ja": "研修に結びついたアイデアは{n}件で、案内した{invited}人の100人あたり{per}件です。",
+        "en": "Ideas linked to a course: {n}, or {per} per 100 of the {invited} invited. ",
+    },
+    "30_next_course.idea_days": {"ja": "研修からアイデアまでの日数は中央値{median}日（四分位 {q1}–{q3}日）です。",
+                                 "en": "Days from course to idea: median {median} (quartiles {q1}–{q3})."},
+    "30_next_course.idea_status_unknown": {"ja": "（状況が不明な{m}件を除く）", "en": " (excluding {m} of unknown status)"},
+    "30_next_course.ideas_unreadable": {
+        "ja": "アイデア登録簿（ideas.csv）を読み込めませんでした。理由は検証ログ（00_validation）にあります。",
+        "en": "The ideas register (ideas.csv) could not be read; the reason is in the validation log (00_validation).",
+    },
+    "30_next_course.all_courses": {"ja": "全講座（対象者数のわかる講座）", "en": "all courses (with invited known)"},
     "30_next_course.idea_reach": {"ja": "アイデアが届いた課は全{total}課のうち{reached}課（{share}）です。",
                                   "en": "Ideas came from {reached} of all {total} sections ({share})."},
     "30_next_course.idea_implemented": {
         "ja": "{n}件のうち{k}件が実施されました（実施率 {rate}、95%信頼区間 {lo}–{hi}）。",
         "en": "{k} of {n} ideas were implemented (rate {rate}, 95% CI {lo}–{hi}).",
     },
-    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログに記録しました。",
-                                     "en": "{n} problems in the register were logged in the validation log."},
+    "30_next_course.idea_problems": {"ja": "登録簿の{n}か所に問題があり、検証ログ（00_validation）に記録しました。",
+                                     "en": "Problems in the register: {n}, listed in the validation log (00_validation)."},
     "30_next_course.all_channels": {"ja": "全経路", "en": "all channels"},
     "30_next_course.cap_ideas_channel": {"ja": "経路別のアイデア件数・届いた課・実施率",
                                          "en": "Ideas, sections reached and implementation per channel"},
@@ -668,6 +1059,17 @@ TEXTS: dict[str, dict[str, str]] = {
               "- At follow-up, add supervisor ratings and workplace-climate items, so behaviour is seen by others too.\n"
               "- The answers needed use the observed pre-post correlation, response rate and follow-up attrition.",
     },
+    "30_next_course.needed_line_norate": {
+        "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）が必要です（回答率は不明）。",
+        "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); the response rate is unknown.",
+    },
+    "30_next_course.expected_line": {
+        "ja": "今回と同じ1講座あたり{invited}人の案内では選択肢ごとに約{n}組の回答が見込め、d = {sesoi} の差を見つける検出力は{power}、"
+              "検出できる最小の差は d ≈ {mde} です。",
+        "en": " Inviting {invited} per course as this time gives about {n} linked answers per option: power {power} to find "
+              "d = {sesoi}, smallest detectable difference d ≈ {mde}.",
+    },
+    "30_next_course.op_needed": {"ja": "次回の評価に必要な回答数", "en": "Answers needed for the next evaluation"},
     "30_next_course.needed_line": {
         "ja": "{audience}: 選択肢を d = {sesoi} の差で見分けるには各群{n}人（{construct}）、回答率 {rate} なら{invite}人への案内が必要です。",
         "en": "{audience}: telling options apart at d = {sesoi} needs {n} per group ({construct}); at a response rate of {rate}, invite {invite}.",
@@ -676,9 +1078,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "en": "Answers and invitations needed next time (SESOI: d = {sesoi})"},
     "30_next_course.params_none": {
         "ja": "形式・スタイル・講師区分・時間はすべてデータから導いています（SESOI d = {sesoi}）。"
-              "例えば形式を決めてから残りを導くには、実行時に -p format online のように指定します。",
+              "例えば形式を決めてから残りを導くには、実行時に `-p format online` のように指定します。",
         "en": "Format, style, instructor type and hours are all derived from the data (SESOI d = {sesoi}). "
-              "To fix one and re-derive the rest, run with e.g. -p format online.",
+              "To fix one and re-derive the rest, run with e.g. `-p format online`.",
     },
     "30_next_course.params_fixed": {"ja": "指定: {items}。残りはこの指定で調整して導き直しています（SESOI d = {sesoi}）。",
                                     "en": "Fixed: {items}. The rest is re-derived with these adjusted for (SESOI d = {sesoi})."},
@@ -687,7 +1089,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 用語\n\n"
               "- **MDE（検出可能な最小効果）**: その人数で80%の確率で見つけられる最小の差（効果量 d）。これより小さい差は、あっても見逃します。\n"
               "- **SESOI（実質的に意味のある最小の差）**: これより小さい差は実務上同じとみなす幅。既定は d = 0.3。\n"
-              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。「差がない」とは別の、積極的な判定です。\n"
+              "- **同等性**: 差の90%信頼区間が ±SESOI の内側に収まること。有意差が出ないこととは別の、積極的な判定です。\n"
               "- **TOST（2つの片側検定）**: 同等性を確かめる検定。90%信頼区間が ±SESOI に収まることと同じ判定です。\n"
               "- **Wilson 法**: 割合の信頼区間の計算法。人数が少なくても範囲が0〜100%をはみ出しません。",
         "en": "## Glossary\n\n"
@@ -702,12 +1104,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "30_next_course.op_col_choice": {"ja": "推奨", "en": "Recommendation"},
     "30_next_course.op_col_basis": {"ja": "根拠となる数値と判定", "en": "Numbers and classification"},
     "30_next_course.op_focus": {"ja": "事後平均 {mean} [{lo}, {hi}]、変化 {gain}", "en": "post mean {mean} [{lo}, {hi}], change {gain}"},
-    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）", "en": "{basis}: {diff} vs {versus} ({cls})"},
+    "30_next_course.op_factor": {"ja": "{basis}で{versus}との差 {diff}（{cls}）、{notes}", "en": "{basis}: {diff} vs {versus} ({cls}); {notes}"},
     "30_next_course.op_hours": {"ja": "{course}: 変化 {gain}、1時間あたり {per_hour}", "en": "{course}: change {gain}, {per_hour} per hour"},
     "30_next_course.op_design": {
-        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。必要数は本文の表を参照。",
+        "ja": "評価: 事前・事後（自己評価には振り返り評価を追加）・約3か月後の追跡（上司評価と職場の雰囲気の項目）。",
         "en": "Evaluation: pre, post (with a then-test for self-ratings) and a follow-up about three months later "
-              "(supervisor and workplace-climate items). Answers needed: see the table in the report.",
+              "(supervisor and workplace-climate items).",
     },
     "30_next_course.status_fixed": {"ja": "指定", "en": "fixed"},
     "30_next_course.status_equivalent": {"ja": "同等とみなせる", "en": "equivalent"},
@@ -742,6 +1144,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.class": {"ja": "判定", "en": "Classification"},
     "col.mde_d": {"ja": "MDE（d）", "en": "MDE (d)"},
     "col.tangled_with": {"ja": "区別できない要因", "en": "Tangled with"},
+    "col.entangled_with": {"ja": "講座で偏る要因（調整済み）", "en": "Bundled by courses (adjusted)"},
     "col.grouping": {"ja": "集計単位", "en": "Grouping"},
     "col.group": {"ja": "グループ", "en": "Group"},
     "col.n_yes": {"ja": "「はい」の人数", "en": "n yes"},
@@ -772,6 +1175,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.retention": {"ja": "追跡までの残存率", "en": "Retention to follow-up"},
     "col.invite_followup": {"ja": "案内数（追跡まで）", "en": "Invite (to follow-up)"},
     "col.aspect": {"ja": "項目", "en": "Aspect"},
+    "col.rank_post": {"ja": "到達度の順位", "en": "Rank (post)"},
+    "col.rank_gain": {"ja": "伸びの順位", "en": "Rank (gain)"},
+    "col.rank_followup": {"ja": "追跡の順位", "en": "Rank (follow-up)"},
+    "col.gain_norm": {"ja": "伸びしろに対する伸び", "en": "Normalised gain"},
+    "col.followup_mean": {"ja": "追跡平均", "en": "Follow-up mean"},
+    "col.importance": {"ja": "重要度", "en": "Importance"},
+    "col.per_hour": {"ja": "1時間あたりの変化", "en": "Change per hour"},
+    "col.per_hour_ci_low": {"ja": "1時間あたり95%CI下限", "en": "Per hour 95% CI low"},
+    "col.per_hour_ci_high": {"ja": "1時間あたり95%CI上限", "en": "Per hour 95% CI high"},
+    "col.status_known": {"ja": "状況のわかる件数", "en": "Status known"},
+    "col.invited_course": {"ja": "1講座あたりの案内数（今回）", "en": "Invited per course (this time)"},
+    "col.n_expected": {"ja": "見込まれる組数（1講座）", "en": "Expected pairs (one course)"},
+    "col.power_expected": {"ja": "その場合の検出力", "en": "Power at that n"},
+    "col.mde_expected": {"ja": "その場合のMDE（d）", "en": "MDE at that n (d)"},
+    "col.fallback_ci_low": {"ja": "後戻り95%CI下限", "en": "Fall-back 95% CI low"},
+    "col.fallback_ci_high": {"ja": "後戻り95%CI上限", "en": "Fall-back 95% CI high"},
     "col.choice": {"ja": "推奨", "en": "Recommendation"},
     "col.basis": {"ja": "根拠", "en": "Basis"},
 
@@ -792,6 +1211,15 @@ TEXTS: dict[str, dict[str, str]] = {
               "software gives the same results.",
     },
     "40_research_report.cap_parameters": {"ja": "実行パラメータ", "en": "Parameters"},
+    "param.survey": {"ja": "調査", "en": "Survey"},
+    "param.language": {"ja": "レポートの言語", "en": "Report language"},
+    "param.min_cell": {"ja": "集計を表示する最小人数", "en": "Smallest group shown"},
+    "param.min_cell_text": {"ja": "自由記述を掲載する最小人数", "en": "Smallest group whose free text is shown"},
+    "value.language.ja": {"ja": "日本語", "en": "Japanese"},
+    "value.language.en": {"ja": "英語", "en": "English"},
+    "narrative.scale_range": {"ja": "「{low}」〜「{high}」の{k}段階（{min}–{max}）",
+                              "en": "{k} levels from '{low}' to '{high}' ({min}–{max})"},
+    "narrative.scale_numeric": {"ja": "{min}〜{max}の数値", "en": "numbers {min}–{max}"},
     "40_research_report.cap_versions": {"ja": "ソフトウェアのバージョン", "en": "Software versions"},
     "40_research_report.cap_inputs": {"ja": "入力ファイルのSHA-256", "en": "SHA-256 of the input files"},
     "col.omega": {"ja": "ω", "en": "Omega"},
@@ -847,13 +1275,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary.t": {"ja": "t: t検定の統計量（構成概念）", "en": "t: t-test statistic (constructs)"},
     "glossary.V": {"ja": "V: Wilcoxonの符号付き順位検定の統計量（対応のある項目）",
                    "en": "V: Wilcoxon signed-rank statistic (paired items)"},
-    "glossary.W": {"ja": "W: Mann-WhitneyのU検定の統計量（対応のない項目）",
+    "glossary.W": {"ja": "W: Mann–WhitneyのU検定の統計量（対応のない項目）",
                    "en": "W: Mann-Whitney statistic (independent items)"},
     "glossary.p": {"ja": "p: 変化がないと仮定したときに、これ以上の差が偶然に生じる確率",
                    "en": "p: probability of a difference at least this large by chance if nothing changed"},
     "glossary.holm": {"ja": "Holm調整: 同時に多くの検定を行うことによる偶然の有意を防ぐためのp値の補正",
                       "en": "Holm adjustment: a correction of p-values for running many tests at once"},
-    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均 ÷ 差の標準偏差）",
+    "glossary.d_z": {"ja": "d_z: 対応のある差の効果量（差の平均を差の標準偏差で割った値）",
                      "en": "d_z: effect size of paired change (mean difference / SD of the differences)"},
     "glossary.g": {"ja": "g: 対応のない2群の効果量（Hedgesのg、小標本補正済みの標準化平均差）",
                    "en": "g: effect size of two independent groups (Hedges' g, small-sample corrected)"},
@@ -876,6 +1304,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "## 受講者の反応（レベル1）\n\nこの研修では満足度・有用性（反応）の設問に回答がないため、この節は示しません。",
         "en": "## Reaction (level 1)\n\nThis course has no answers to reaction questions (satisfaction, "
               "usefulness), so this section is left out.",
+    },
+    "section.no_changes.construct": {
+        "ja": "事前・事後の両方に回答がある構成概念がないため、構成概念の変化の表は示しません。",
+        "en": "No construct has answers in both waves, so the table of construct changes is left out.",
+    },
+    "section.no_changes.item": {
+        "ja": "事前・事後の両方に回答がある項目がないため、項目の変化の表は示しません。",
+        "en": "No item has answers in both waves, so the table of item changes is left out.",
+    },
+    "section.no_likert": {
+        "ja": "事前・事後の評定項目に示せる回答がないため、回答分布の図は示しません。",
+        "en": "There are no rating answers before or after the course to show, so the figure of answers is "
+              "left out.",
     },
     "section.no_effects": {
         "ja": "効果量を示せる構成概念・項目がない（回答者が少ないか、1つの時点でのみ尋ねた）ため、効果量の図は示しません。",
@@ -957,12 +1398,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "research.no_reaction": {"ja": "### 受講者の反応\n\n反応（満足度・有用性）の設問に回答がないため示さない。",
                              "en": "### Reaction\n\nThere are no answers to reaction questions, so none are shown."},
     "research.comparison": {
-        "ja": "### 講師・形式・スタイル・対象の比較\n\n要因ごとの比較（事前得点で調整したANCOVA、変化量）は"
-              "「講師・形式・スタイル・対象の比較」レポートに示す。下の表は講座ごとの変化である。",
-        "en": "### Instructors, formats, styles and audiences\n\nThe factor comparisons (ANCOVA adjusted for the "
-              "pre score, gain scores) are in the report comparing instructors, formats, styles and audiences; "
-              "the table below shows the change per course.",
+        "ja": "### 講師・形式・スタイル・対象の比較\n\n{text}講座は無作為に割り付けられておらず、各要因の比較は"
+              "少数の講座に基づくため、要因の絡み合いと講座ごとの調整済み変化は「講師・形式・スタイル・対象の比較」"
+              "レポートで確かめる。下の表は講座ごとの変化である。",
+        "en": "### Instructors, formats, styles and audiences\n\n{text} Courses were not randomised and each factor "
+              "comparison rests on a few courses: the report comparing instructors, formats, styles and audiences "
+              "shows which factors the courses tangle together and the adjusted change per course. The table "
+              "below shows the change per course.",
     },
+    "research.ancova_found": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）で差が0と区別できたのは、{items}。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), these "
+              "differences were told apart from zero: {items}.",
+    },
+    "research.ancova_item": {"ja": "{construct}の{factor}（F = {f}、自由度 {df}、{p}）",
+                             "en": "{construct} by {factor} (F = {f}, df {df}, {p})"},
+    "research.ancova_none": {
+        "ja": "事後得点を事前得点で調整したANCOVA（HC3標準誤差、タイプIIのF検定）では、{k}個の構成概念のどれについても"
+              "講師・形式・スタイル・対象による差を0と区別できなかった。",
+        "en": "In the ANCOVA of the post score adjusted for the pre score (HC3 errors, type II F tests), no difference "
+              "between instructors, formats, styles or audiences was told apart from zero for any of the {k} "
+              "constructs.",
+    },
+    "research.no_ancova": {
+        "ja": "事前・事後を照合できた回答者がいない、または講座間で異なる要因がないため、ANCOVAによる比較は行えなかった。",
+        "en": "The ANCOVA comparison could not be made: no respondents were linked before and after, or no factor "
+              "differs between the courses.",
+    },
+    "40_research_report.cap_ancova": {"ja": "要因ごとのANCOVA（事前得点で調整、タイプII F検定）",
+                                      "en": "ANCOVA per factor (adjusted for the pre score, type II F tests)"},
     "research.later": {"ja": "### {title}\n\n{text}", "en": "### {title}\n\n{text}"},
     "discussion.heading": {"ja": "## 考察\n\n{text}", "en": "## Discussion\n\n{text}"},
     "discussion.retention": {
@@ -1071,6 +1535,49 @@ TEXTS: dict[str, dict[str, str]] = {
     "index.value": {"ja": "値", "en": "Value"},
 
     # ------------------------------------------------------------------ CLI
+    # ---- the command line's help (dxsurvey -h; dxsurvey COMMAND -h), in the --lang language
+    "cli.help.usage": {"ja": "使い方: ", "en": "usage: "},
+    "cli.help.positionals": {"ja": "引数", "en": "positional arguments"},
+    "cli.help.options": {"ja": "オプション", "en": "options"},
+    "cli.help.commands": {"ja": "コマンド", "en": "commands"},
+    "cli.help.help": {"ja": "このヘルプを表示して終了", "en": "show this help message and exit"},
+    "cli.help.version": {"ja": "バージョンを表示して終了", "en": "show the version and exit"},
+    "cli.help.error": {"ja": "{prog}: エラー: {message}", "en": "{prog}: error: {message}"},
+    "cli.help.run": {"ja": "レポートのノートブックを実行し、実行フォルダに結果を書き出す",
+                     "en": "execute report notebooks into a run folder"},
+    "cli.help.demo": {"ja": "同梱のデモ調査（data/demo）で全レポートを作成",
+                      "en": "all reports on the shipped demo study (data/demo)"},
+    "cli.help.audit": {"ja": "実行フォルダの個人情報チェック（見つかれば終了コード 1）",
+                       "en": "privacy audit of a run folder (exit code 1 on findings)"},
+    "cli.help.validate": {"ja": "調査フォルダを検証し、読みやすい要約を表示（エラーがあれば終了コード 1）",
+                          "en": "check a study and print a readable summary (exit code 1 on errors)"},
+    "cli.help.ingest": {"ja": "整形済みの表を Parquet で書き出す", "en": "write the tidy tables as Parquet"},
+    "cli.help.init": {"ja": "説明付きのひな形の調査フォルダを作成", "en": "create a commented template study"},
+    "cli.help.notebooks": {"ja": "all（既定）または次のいずれか: {names}", "en": "all (default) or any of: {names}"},
+    "cli.help.study": {"ja": "調査フォルダ（survey.yaml、courses.csv、raw/）。既定 data/",
+                       "en": "study folder (survey.yaml, courses.csv, raw/); default data/"},
+    "cli.help.out_run": {"ja": "実行フォルダ。既定 reports/<日時>", "en": "run folder; default reports/<timestamp>"},
+    "cli.help.out_demo": {"ja": "実行フォルダ。既定 reports/demo（置き換え）",
+                          "en": "run folder; default reports/demo (replaced)"},
+    "cli.help.out_ingest": {"ja": "出力フォルダ。既定 <調査フォルダ>/processed", "en": "folder; default <study>/processed"},
+    "cli.help.parameter": {"ja": "ノートブックのパラメータ（繰り返し可）。例: -p min_cell 10",
+                           "en": "notebook parameter (repeatable), e.g. -p min_cell 10"},
+    "cli.help.pdf": {"ja": "各レポートの PDF（A4）も pdf/NAME.pdf に書き出す（ヘッドレス Chromium で印刷）",
+                     "en": "also write pdf/NAME.pdf (A4) for each report, printed by headless Chromium"},
+    "cli.help.no_figure_titles": {"ja": "figures/ の PNG・SVG に図番号つきの表題を入れない",
+                                  "en": "leave the numbered title out of figures/*.png and *.svg"},
+    "cli.help.jobs": {"ja": "同時に実行するノートブック数。既定: CPU 数", "en": "notebooks run at once; default: CPU count"},
+    "cli.help.force": {"ja": "既存の実行フォルダを置き換える", "en": "replace an existing run folder"},
+    "cli.help.quiet": {"ja": "進行状況を表示しない", "en": "no progress bar"},
+    "cli.help.keep_going": {"ja": "入力にエラーがあってもレポートを作成する（index.html に一覧。終了コード 1）",
+                            "en": "build the reports although the input has errors (index.html lists them; exit 1)"},
+    "cli.help.run_dir": {"ja": "チェックする実行フォルダ", "en": "the run folder to check"},
+    "cli.help.dir": {"ja": "作成するフォルダ（存在しないか空であること）", "en": "the folder to create (absent or empty)"},
+    "cli.help.lang_run": {"ja": "レポートとメッセージの言語（既定: レポートは調査票の言語、メッセージは ja）",
+                          "en": "report and message language (default: the codebook's for reports, ja for messages)"},
+    "cli.help.lang_messages": {"ja": "メッセージの言語（既定 ja）", "en": "message language (default ja)"},
+    "cli.help.lang_validate": {"ja": "要約の言語（既定: 調査票の言語）", "en": "summary language (default: the codebook's)"},
+    "cli.help.lang_init": {"ja": "ひな形とメッセージの言語（既定 ja）", "en": "template and message language (default ja)"},
     "cli.description": {
         "ja": "研修アンケートの集計・分析レポートを作成します。",
         "en": "Evaluate trainings from questionnaire exports and build reports.",
@@ -1221,7 +1728,31 @@ TEXTS.update({
         "en": "## Frequent words per wave\n\nThe words most people used in each wave (the word classes KH Coder "
               "leaves out by default, such as particles, are excluded).",
     },
-    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）", "en": "Frequent words per wave (top {top})"},
+    "25_free_text.cap_frequent": {"ja": "時点別の頻出語（上位{top}語）　{n_note}",
+                                  "en": "Frequent words per wave (top {top}); {n_note}"},
+    "25_free_text.n_note": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only)",
+    },
+    "25_free_text.n_note_quotes": {
+        "ja": "N = {n}（除外: 空欄 {blank}、マスクのみ {masked}、記述者が{min_cell_text}人未満のグループ {below}）",
+        "en": "N = {n} (excluded: {blank} blank, {masked} masked only, {below} in groups with fewer than "
+              "{min_cell_text} writers)",
+    },
+    "25_free_text.h_group_words": {
+        "ja": "## 対象・形式・講師・研修別の頻出語\n\n対象、研修形式、講師、研修ごとに、多くの人が使った語です"
+              "（記述者が少ないグループは表示しません）。",
+        "en": "## Frequent words per audience, format, instructor and course\n\nThe words most people used in "
+              "each group (groups with few writers are not shown).",
+    },
+    "25_free_text.cap_group_words": {
+        "ja": "グループ別の頻出語（上位{top}語）　{n_note}",
+        "en": "Frequent words per group (top {top}); {n_note}",
+    },
+    "25_free_text.by.audience": {"ja": "対象", "en": "audience"},
+    "25_free_text.by.format": {"ja": "研修形式", "en": "format"},
+    "25_free_text.by.instructor": {"ja": "講師", "en": "instructor"},
+    "25_free_text.by.course_id": {"ja": "研修", "en": "course"},
     "25_free_text.fig_frequent": {
         "ja": "時点別の頻出語（記述した人に占める割合）", "en": "Frequent words per wave (share of comments)",
     },
@@ -1232,7 +1763,8 @@ TEXTS.update({
               "residual (words in at least {min_df} comments of the group).",
     },
     "25_free_text.cap_distinctive": {
-        "ja": "{grouping}別の特徴語（上位{top}語）", "en": "Distinctive words by {grouping} (top {top})",
+        "ja": "{grouping}別の特徴語（上位{top}語）　{n_note}",
+        "en": "Distinctive words by {grouping} (top {top}); {n_note}",
     },
     "25_free_text.grouping.audience_wave": {"ja": "対象×時点", "en": "audience × wave"},
     "25_free_text.grouping.format_wave": {"ja": "形式×時点", "en": "format × wave"},
@@ -1245,8 +1777,8 @@ TEXTS.update({
               "chi-squared; p-values adjusted by Holm's method).",
     },
     "25_free_text.cap_change": {
-        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）",
-        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top})",
+        "ja": "{wave_a}→{wave_b}で割合が変わった語（p値の小さい順、上位{top}語）　{n_note}",
+        "en": "Words whose share changed from {wave_a} to {wave_b} (smallest p first, top {top}); {n_note}",
     },
     "25_free_text.skip_change": {
         "ja": "{wave_a}と{wave_b}の両方の記述がないため、この節は省略します。",
@@ -1254,11 +1786,19 @@ TEXTS.update({
     },
     "25_free_text.h_kwic": {
         "ja": "## KWIC（語の前後の文脈）\n\n頻出語が使われた箇所を前後{width}文字とともに示します。"
-              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。",
+              "記述者が{min_cell_text}人以上の研修×時点の記述だけを引用します。各KWICの後の表は、その語の前後5語以内に"
+              "現れた語とスコア（KH Coder のコロケーション統計: 距離 i の出現数を i で割って合計）です。",
         "en": "## KWIC (words in context)\n\nWhere the frequent words were used, with {width} characters on "
-              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted.",
+              "each side. Only comments of a course and wave with at least {min_cell_text} writers are quoted. "
+              "The table after each KWIC lists the words within 5 words of it with their score (KH Coder's "
+              "collocation statistic: the count at distance i divided by i, summed).",
     },
-    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）", "en": "KWIC of \u201c{word}\u201d (up to {n} lines)"},
+    "25_free_text.cap_kwic": {"ja": "「{word}」のKWIC（最大{n}行）　{n_note}",
+                              "en": "KWIC of \u201c{word}\u201d (up to {n} lines); {n_note}"},
+    "25_free_text.cap_collocations": {
+        "ja": "「{word}」のコロケーション（スコア上位{top}語）　{n_note}",
+        "en": "Collocations of \u201c{word}\u201d (top {top} by score); {n_note}",
+    },
     "25_free_text.skip_kwic": {
         "ja": "記述者が{min_cell_text}人以上の研修×時点がないため、引用は省略します。",
         "en": "No course and wave has {min_cell_text} or more writers, so no context is quoted.",
@@ -1271,10 +1811,15 @@ TEXTS.update({
     },
     "25_free_text.fig_network": {"ja": "共起ネットワーク（全時点）", "en": "Co-occurrence network (all waves)"},
     "25_free_text.h_change_network": {
-        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で描き、"
-              "線の色で時点を示します。",
-        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more); "
-              "the edge colour shows the wave.",
+        "ja": "{wave_a}と{wave_b}のネットワークを同じ基準（Jaccard係数 {min_coef} 以上）で並べて描き、"
+              "続いて両方を1つの図にまとめて線の色で時点を示します（語の位置は3つの図で同じです）。",
+        "en": "The {wave_a} and {wave_b} networks at one threshold (Jaccard coefficient {min_coef} or more) side "
+              "by side, then both in one drawing with the edge colour showing the wave (a word stands in the "
+              "same place in all three).",
+    },
+    "25_free_text.fig_wave_networks": {
+        "ja": "{wave_a}と{wave_b}の共起ネットワーク（Jaccard係数 {min_coef} 以上）",
+        "en": "Co-occurrence networks of {wave_a} and {wave_b} (Jaccard coefficient {min_coef} or more)",
     },
     "25_free_text.fig_change_network": {
         "ja": "{wave_a}と{wave_b}の共起ネットワーク（線の色 = 時点）",
@@ -1307,7 +1852,12 @@ TEXTS.update({
         "ja": "survey.yaml に coding_rules（コーディングルールのファイル）がないため、この節は省略します。",
         "en": "survey.yaml names no coding_rules file, so this section is skipped.",
     },
-    "25_free_text.cap_codes": {"ja": "{grouping}別のコード", "en": "Codes by {grouping}"},
+    "25_free_text.cap_codes": {"ja": "{grouping}別のコード　{n_note}", "en": "Codes by {grouping}; {n_note}"},
+    "25_free_text.cap_code_tests": {
+        "ja": "コードごとの{grouping}間の検定（χ²検定、2×2表のみYatesの補正。期待度数5未満はFisherの正確検定）　{n_note}",
+        "en": "Test of each code across {grouping} (chi-squared, Yates' correction for 2 x 2 tables only; "
+              "Fisher's exact test where an expected count is under 5); {n_note}",
+    },
     "25_free_text.fig_codes": {
         "ja": "{grouping}別のコードの調整済み残差", "en": "Adjusted residuals of the codes by {grouping}",
     },
@@ -1317,7 +1867,7 @@ TEXTS.update({
         "en": "### Comments per code\n\nOnly comments of groups with at least {min_cell_text} writers are quoted, "
               "masked (identical comments are counted once with their count).",
     },
-    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例", "en": "Comments coded \u201c{code}\u201d"},
+    "25_free_text.cap_quotes": {"ja": "「{code}」の記述例　{n_note}", "en": "Comments coded \u201c{code}\u201d; {n_note}"},
     "25_free_text.skip_quotes": {
         "ja": "記述者が{min_cell_text}人以上のグループにこのコードの記述がないため、引用はありません。",
         "en": "No group with {min_cell_text} or more writers has a comment with this code, so none is quoted.",
@@ -1327,15 +1877,19 @@ TEXTS.update({
               "共起ネットワークの線の強さです。\n"
               "- **調整済み残差**: あるグループの件数が、グループ間に差がない場合の期待値からどれだけ離れているかを"
               "標準化した値。±1.96 を超えると5%水準で偏りがあります。\n"
-              "- **KWIC**: Key Word In Context。語を、それが使われた前後の文脈とともに並べた一覧です。\n"
-              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。",
+              "- **KWIC**: 語を、それが使われた前後の文脈とともに並べた一覧です（キーワード・イン・コンテキスト）。\n"
+              "- **対応分析**: 語とグループの表を2次元の図にまとめる方法。近くに置かれた語とグループは結びつきが強いことを示します。\n"
+              "- **コロケーションのスコア**: ある語の前後 i 語目に現れた回数を i で割り、前後5語まで合計した値。"
+              "すぐ隣に現れる語ほど大きくなります。",
         "en": "## Glossary\n\n- **Jaccard coefficient**: comments containing both words divided by comments "
               "containing either (0 to 1); the strength of a network edge.\n"
               "- **Adjusted residual**: how far a group's count is from what equal use across groups would give, "
               "standardised; beyond +/-1.96 the group differs at the 5% level.\n"
               "- **KWIC**: Key Word In Context, a list of a word's uses with the text around them.\n"
               "- **Correspondence analysis**: a map of a words-by-groups table in two dimensions; words and "
-              "groups close together go together.",
+              "groups close together go together.\n"
+              "- **Collocation score**: the times a word stands i words before or after the keyword, divided by "
+              "i and summed up to 5 words on each side; words right beside it weigh most.",
     },
     # figure labels (dxsurvey.freetext.plots.LABEL_KEYS)
     "25_free_text.fig.residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
@@ -1347,6 +1901,10 @@ TEXTS.update({
     "25_free_text.fig.n": {
         "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}）",
         "en": "N = {n} (excluded: blank {blank}, masked only {masked})",
+    },
+    "25_free_text.fig.n_small": {
+        "ja": "N = {n}（除外: 空欄 {blank}, マスクのみ {masked}, 少人数のグループ {small}）",
+        "en": "N = {n} (excluded: blank {blank}, masked only {masked}, small groups {small})",
     },
     # column headers of the free-text tables
     "col.word": {"ja": "語", "en": "Word"},
@@ -1360,7 +1918,6 @@ TEXTS.update({
     "col.docs_b": {"ja": "出現文書数(B)", "en": "Documents (B)"},
     "col.share_a": {"ja": "割合(A)", "en": "Share (A)"},
     "col.share_b": {"ja": "割合(B)", "en": "Share (B)"},
-    "col.group": {"ja": "グループ", "en": "Group"},
     "col.code": {"ja": "コード", "en": "Code"},
     "col.coded": {"ja": "該当文書数", "en": "Coded"},
     "col.n_group": {"ja": "グループの記述数", "en": "Comments in group"},
@@ -1370,6 +1927,42 @@ TEXTS.update({
     "col.n_submissions": {"ja": "回答数", "en": "Submissions"},
     "col.n_used": {"ja": "分析した記述数", "en": "Comments analysed"},
     "col.n_excluded": {"ja": "除外（空欄・マスクのみ）", "en": "Excluded (blank, masked only)"},
+    "col.left_count": {"ja": "左", "en": "Left"},
+    "col.right_count": {"ja": "右", "en": "Right"},
+    "col.total": {"ja": "合計", "en": "Total"},
+    "col.score": {"ja": "スコア", "en": "Score"},
+    "col.dof": {"ja": "自由度", "en": "df"},
+    # the code's comments over all groups (a count of people, suppressed); "coded" (one group's) is a value
+    "col.n_coded": {"ja": "該当文書数（全グループ）", "en": "Coded (all groups)"},
+    # tests and KH Coder's word classes (品詞) as shown in the free-text tables
+    "value.test.chi2": {"ja": "χ²検定", "en": "chi-squared"},
+    "value.test.fisher": {"ja": "Fisherの正確検定", "en": "Fisher's exact"},
+    "value.test.none": {"ja": "検定なし", "en": "not tested"},
+    "value.kh_pos.名詞": {"ja": "名詞", "en": "noun"},
+    "value.kh_pos.サ変名詞": {"ja": "サ変名詞", "en": "verbal noun"},
+    "value.kh_pos.形容動詞": {"ja": "形容動詞", "en": "adjectival noun"},
+    "value.kh_pos.固有名詞": {"ja": "固有名詞", "en": "proper noun"},
+    "value.kh_pos.組織名": {"ja": "組織名", "en": "organisation"},
+    "value.kh_pos.人名": {"ja": "人名", "en": "person name"},
+    "value.kh_pos.地名": {"ja": "地名", "en": "place name"},
+    "value.kh_pos.ナイ形容": {"ja": "ナイ形容", "en": "nai-adjective"},
+    "value.kh_pos.副詞可能": {"ja": "副詞可能", "en": "adverbial noun"},
+    "value.kh_pos.未知語": {"ja": "未知語", "en": "unknown word"},
+    "value.kh_pos.感動詞": {"ja": "感動詞", "en": "interjection"},
+    "value.kh_pos.タグ": {"ja": "タグ", "en": "tag (forced word)"},
+    "value.kh_pos.動詞": {"ja": "動詞", "en": "verb"},
+    "value.kh_pos.形容詞": {"ja": "形容詞", "en": "adjective"},
+    "value.kh_pos.副詞": {"ja": "副詞", "en": "adverb"},
+    "value.kh_pos.代名詞": {"ja": "代名詞", "en": "pronoun"},
+    "value.kh_pos.名詞B": {"ja": "名詞B", "en": "noun B (hiragana)"},
+    "value.kh_pos.動詞B": {"ja": "動詞B", "en": "verb B (hiragana)"},
+    "value.kh_pos.形容詞B": {"ja": "形容詞B", "en": "adjective B (hiragana)"},
+    "value.kh_pos.副詞B": {"ja": "副詞B", "en": "adverb B (hiragana)"},
+    "value.kh_pos.名詞C": {"ja": "名詞C", "en": "noun C (one character)"},
+    "value.kh_pos.否定助動詞": {"ja": "否定助動詞", "en": "negative auxiliary"},
+    "value.kh_pos.形容詞（非自立）": {"ja": "形容詞（非自立）", "en": "adjective (dependent)"},
+    "value.kh_pos.その他": {"ja": "その他", "en": "other"},
+    "value.kh_pos.word": {"ja": "語", "en": "word"},
 })
 
 def check_language(language: str) -> str:

@@ -39,7 +39,9 @@ def no_data_figure(lang: str = "ja"):
 def likert_figure(study, *, items: Sequence[str] | None = None, level: str | None = None,
                   waves: Sequence[str] | None = None, lang: str = "ja", min_cell: int | None = None,
                   exclude_level: str | None = None, wrap: int = 24):
-    """Diverging Likert bars (item x wave) for one study or one course, one panel per scale.
+    """Likert bars (item x wave) for one study or one course, one panel per scale: centred on
+    the middle for a scale between two opposites (agree, satisfied: ``Scale.bipolar``), stacked
+    from 0 for any other (a frequency, a knowledge level, a numbered scale).
 
     Parameters
     ----------
@@ -92,7 +94,7 @@ def likert_figure(study, *, items: Sequence[str] | None = None, level: str | Non
                           labels=[scale.label_of(v) for v in scale.values], ax=ax,
                           wave_labels={w: wave_label(w, lang) for w in waves_present},
                           hidden_label=text("narrative.hidden", lang, min_cell=limit),
-                          xlabel=text("narrative.percent", lang))
+                          xlabel=text("narrative.percent", lang), diverging=scale.bipolar)
     return fig
 
 
@@ -120,6 +122,27 @@ def caution_text(value, lang: str) -> str:
             params["waves"] = text("caution.wave_sep", lang).join(wave_label(w, lang) for w in params["waves"].split("+"))
         parts.append(text(f"caution.{code}", lang, **params))
     return text("caution.sep", lang).join(parts)
+
+
+def _answers(pp: pd.DataFrame, side: str) -> pd.Series:
+    """Valid answers in wave a or b: used ones plus (paired) those without a partner."""
+    n = pd.to_numeric(pp[f"n_{side}"], errors="coerce").fillna(0)
+    if f"n_unmatched_{side}" not in pp.columns or "design" not in pp.columns:
+        return n
+    extra = pd.to_numeric(pp[f"n_unmatched_{side}"], errors="coerce").fillna(0)
+    return n + extra.where(pp["design"] == "paired", 0)
+
+
+def one_wave(pp: pd.DataFrame) -> pd.Series:
+    """Rows with answers in one of the two waves only (a level, not a change)."""
+    a, b = _answers(pp, "a"), _answers(pp, "b")
+    return (a == 0) != (b == 0)
+
+
+def no_change(pp: pd.DataFrame) -> pd.Series:
+    """Rows that hold no change: answers in one wave only (a level) or in neither."""
+    a, b = _answers(pp, "a"), _answers(pp, "b")
+    return (a == 0) | (b == 0)
 
 
 def _small(n, limit) -> bool:
@@ -218,6 +241,9 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
                       min_cell: int | None = None) -> pd.DataFrame:
     """An APA-style table of pre/post change: M (SD) per wave, statistic, p, effect [95% CI].
 
+    Only measures with answers in both waves: one asked in one wave is a level, which
+    the key points and results say in words.
+
     Rows whose group has 1 .. min_cell - 1 respondents in a wave show "—" in every
     number (the table is pre-formatted text, so suppression happens here).
 
@@ -236,7 +262,9 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
     if measure_type not in ("construct", "item"):
         raise ValueError(f"measure_type must be construct or item; got {measure_type!r}")
     limit = resolve_min_cell(study, min_cell)
-    part = with_labels(pp[pp["measure_type"] == measure_type], study, lang).reset_index(drop=True)
+    part = pp[pp["measure_type"] == measure_type]
+    # a measure asked in one wave is a level (said in words), not a row of "—" in a table of changes
+    part = with_labels(part[~no_change(part)], study, lang).reset_index(drop=True)
     hide = suppressed_rows(part, limit)
     # the M (SD) columns are named after the waves they hold: pre/post, post/followup, pre/then ...
     col_a, col_b = ((str(part["wave_a"].iloc[0]), str(part["wave_b"].iloc[0])) if len(part) else ("pre", "post"))
@@ -262,10 +290,19 @@ def apa_prepost_table(pp: pd.DataFrame, study, *, lang: str = "ja", measure_type
             row["statistic"] = f"{stat_symbol(r['test'])} = {fmt_num(r['statistic'])}"
             row["p"] = fmt_p(r["p_adj"] if not isna(r.get("p_adj")) else r["p_val"])
             row["effect"] = f"{effect_symbol(r['effect_type'])} = {_effect_text(r, lang)}"
+            why = [(c, kw) for c, kw in decode(r.get("caution")) if c in _DEGENERATE]
+            if why and isna(r["effect"]):
+                # no pair changed (V = 0 of nothing), or no spread: no test to show, and why
+                row["statistic"], row["p"] = DASH, DASH
+                row["effect"] = text("caution.sep", lang).join(text(f"caution.{c}", lang, **kw) for c, kw in why)
         rows.append(row)
     cols = [c for c in ("course_id", "audience") if rows and c in rows[0]] + \
         ["measure", "design", "n", col_a, col_b, "top2", "diff", "statistic", "p", "effect", "suppressed"]
     return pd.DataFrame(rows, columns=cols)
+
+
+#: Caution codes of a change with no test statistic to show (no pair changed, no spread).
+_DEGENERATE = ("all_diffs_zero", "no_variance_diffs", "no_variance_scores")
 
 
 def _effect_text(r, lang: str) -> str:
@@ -384,3 +421,37 @@ def show_forest(ctx, pp: pd.DataFrame, name: str, caption_key: str, **kwargs) ->
         ctx.md("section.no_effects")
         return
     ctx.figure(figure_forest(ctx, pp, **kwargs), name, caption=ctx.t(caption_key))
+
+
+def show_apa(ctx, pp: pd.DataFrame, name: str, *, measure_type: str = "construct", caption: str = "") -> None:
+    """The APA table of :func:`table_apa`, or (no measure with answers in both waves) one sentence
+    saying so, instead of an empty table."""
+    table = table_apa(ctx, pp, name, measure_type=measure_type, caption=caption)
+    if len(table.frame):
+        ctx.table(table)
+    else:
+        ctx.md(f"section.no_changes.{measure_type}")
+
+
+def show_likert(ctx, heading_key: str | None, name: str, caption_key: str, study=None, **kwargs) -> None:
+    """A heading (``heading_key``; None for none) and the Likert figure of :func:`likert_figure`, or
+    (nothing to draw) one sentence saying why, instead of a heading above a figure reading "no data"."""
+    st = ctx.study if study is None else study
+    dist = likert_distribution(st, items=kwargs.get("items"), level=kwargs.get("level"), by=("wave",),
+                               min_cell=ctx.min_cell)
+    if kwargs.get("waves") is not None:
+        dist = dist[dist["wave"].isin(list(kwargs["waves"]))]
+    if kwargs.get("exclude_level") is not None:
+        dist = dist[dist["measure_id"].isin({it.id for it in st.codebook.items if it.level != kwargs["exclude_level"]})]
+    if not len(dist):
+        ctx.md("section.no_likert")
+        return
+    if heading_key:
+        ctx.md(heading_key)
+    ctx.figure(figure_likert(ctx, st, **kwargs), name, caption=ctx.t(caption_key))
+
+
+def show_table(ctx, heading_key: str, table: ReportTable) -> None:
+    """A section heading (catalogue ``heading_key``) and its one table, in one notebook line."""
+    ctx.md(heading_key)
+    ctx.table(table)

@@ -159,20 +159,24 @@ class Context:
         language : {"", "ja", "en"}
             ``""`` = the codebook's language.
         min_cell : int
-            ``0`` = the codebook's ``min_cell``.
+            ``0`` = the codebook's ``min_cell``; a larger value hides more, a smaller one is
+            refused (:func:`dxsurvey.privacy.report_min_cell`).
         name : str
             The notebook stem, for messages.
 
         Raises
         ------
         ValueError
-            For a language other than "", "ja", "en" or a negative / non-integer min_cell.
+            For a language other than "", "ja", "en", a negative / non-integer min_cell, or
+            a min_cell below the codebook's.
         """
         if language not in ("",) + catalog.LANGUAGES:
             raise ValueError(f'language must be one of "", "ja", "en"; got {language!r}')
         if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 0:
             raise ValueError(f"min_cell must be an integer >= 0 (0 = the codebook's); got {min_cell!r}")
         st = study if isinstance(study, Study) else load_study_cached(study)
+        # the codebook's min_cell is the floor, as in a pipeline run (one rule: dxsurvey.privacy)
+        min_cell = privacy.report_min_cell(min_cell, st.min_cell)
         lang = language or st.language
         if lang not in catalog.LANGUAGES:
             raise ValueError(f"the codebook's language must be ja or en; got {lang!r}")
@@ -185,7 +189,7 @@ class Context:
             # exported report carries in its page head (templates/dx_tables.css)
             _display(_HTMLOut(f'<style>{(TEMPLATES / "dx_tables.css").read_text(encoding="utf-8")}</style>'))
         suffix = os.environ.get(FILE_SUFFIX_ENV, "")
-        return cls(study=st, out=out, language=lang, min_cell=min_cell or st.min_cell, name=name,
+        return cls(study=st, out=out, language=lang, min_cell=min_cell, name=name,
                    suffix=suffix)
 
     # -------------------------------------------------------------- text

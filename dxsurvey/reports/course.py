@@ -12,7 +12,7 @@ from .catalog import text
 from .context import ReportTable
 from .common import (apa_prepost_table, caution_text, course_prepost, resolve_min_cell, with_labels)
 from .summary import one_wave
-from .format import (DASH, Markup, escape_md, check_lang, fmt_pct, isna, label, measure_labels, wave_label,
+from .format import (DASH, Markup, escape_md, check_lang, fmt_p_exact, fmt_pct, isna, label, measure_labels, wave_label,
                      wave_order)
 
 __all__ = ["resolve_course", "course_facts", "course_title", "change_table", "cautions", "quotes",
@@ -149,7 +149,7 @@ def change_table(pp: pd.DataFrame, study, *, course_id: str | None = None, lang:
     for col in split:
         out[col] = hidden[col].astype("Int64")
     # the exact p beside the formatted one ("< .001" hides how small it is)
-    out["p_exact"] = ["" if isna(p) else f"{float(p):.3g}" for p in part["p_val"]]
+    out["p_exact"] = [fmt_p_exact(p) for p in part["p_val"]]
     cols = ["audience", "measure_type", "label", "reverse", "design", "n_a", "n_b", "n_pairs", "mean_a",
             "sd_a", "mean_b", "sd_b", "top2_a", "top2_b", "diff", "ci_low", "ci_high", "sd_diff", "n_up",
             "n_same", "n_down", "test", "statistic",

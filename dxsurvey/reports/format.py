@@ -10,10 +10,10 @@ import re
 import pandas as pd
 
 from ..stats.distributions import wave_order
-from .catalog import text
+from .catalog import TEXTS, text
 
 __all__ = [
-    "DASH", "fmt_num", "fmt_p", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
+    "DASH", "fmt_num", "fmt_p", "fmt_p_exact", "fmt_ci", "fmt_est_ci", "fmt_pct", "label", "wave_label",
     "measure_labels", "wave_order", "effect_symbol", "stat_symbol", "check_lang", "isna",
     "Markup", "escape_md", "markdown",
 ]
@@ -57,6 +57,27 @@ def fmt_p(p) -> str:
         return "< .001"
     s = f"{p:.3f}"
     return s[1:] if s.startswith("0") else s
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt_p_exact(p) -> str:
+    """The exact p value with 3 significant digits, small ones as ``m×10⁻ⁿ`` (no ``e-07``,
+    which reads as code in a report); ``""`` for NA.
+
+    Examples
+    --------
+    >>> fmt_p_exact(0.01234), fmt_p_exact(3.3191e-07), fmt_p_exact(None)
+    ('0.0123', '3.32×10⁻⁷', '')
+    """
+    if isna(p):
+        return ""
+    p = float(p)
+    if p == 0 or p >= 0.001:
+        return f"{p:.3g}"
+    mantissa, exp = f"{p:.2e}".split("e")
+    return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
 def fmt_ci(low, high, digits: int = 2) -> str:
@@ -105,15 +126,20 @@ def fmt_pct(share, digits: int = 0) -> str:
 def label(kind: str, value, lang: str) -> str:
     """Display name of a coded value (``label("format", "online", "ja")`` -> オンライン).
 
-    Codes without a catalogue entry (``value.<kind>.<code>``) are shown as written.
+    Codes without a catalogue entry (``value.<kind>.<code>``) are shown as written: the
+    open vocabularies of a study (an audience 係長, a format 対面 declared in survey.yaml)
+    keep their own words.  The result is plain text: a table cell escapes it as HTML, and
+    Markdown built from it escapes it with :func:`escape_md`.
+
+    Examples
+    --------
+    >>> label("audience", "manager", "en"), label("audience", "係長", "en"), label("format", "対面", "ja")
+    ('managers', '係長', '対面')
     """
     if isna(value):
         return DASH
-    key = f"value.{kind}.{value}"
-    try:
-        return text(key, lang)
-    except KeyError:
-        return str(value)
+    entry = TEXTS.get(f"value.{kind}.{value}")
+    return text(f"value.{kind}.{value}", lang) if entry is not None else str(value)
 
 
 def wave_label(wave: str, lang: str) -> str:

@@ -1,6 +1,8 @@
 """The research report (notebooks/40_research_report): abstract, methods, results, appendix."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .. import provenance
@@ -181,6 +183,52 @@ def discussion(pp: pd.DataFrame, study, *, lang: str = "ja", min_cell: int | Non
 
 
 
+def ancova_terms(study, *, lang: str = "ja", min_cell: int | None = None) -> pd.DataFrame:
+    """The factor tests of the ANCOVA the methods name (post adjusted for pre, HC3 errors; type II),
+    per construct, from :func:`dxsurvey.stats.compare`: ``construct, factor, df, statistic (F), p_val``.
+
+    Empty when no construct can be compared this way (no linked pre/post pairs, or no factor
+    that varies between courses)."""
+    from ..stats import compare
+
+    check_lang(lang)
+    limit = resolve_min_cell(study, min_cell)
+    cols = ["construct", "factor", "df", "statistic", "p_val"]
+    rows = []
+    for cid, c in study.codebook.constructs.items():
+        terms = compare(study, construct=cid, min_cell=limit).terms
+        terms = terms[(terms["model"] == "ancova") & (terms["term"] != "pre")]
+        rows += [{"construct": c.label, "factor": label("factor", t, lang), "df": int(d), "statistic": float(f),
+                  "p_val": float(p)} for t, d, f, p in zip(terms["term"], terms["df"], terms["statistic"],
+                                                           terms["p_val"])]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _p_phrase(p) -> str:
+    """``p = .012`` / ``p < .001``."""
+    p_txt = fmt_p(p)
+    return ("p " + p_txt) if p_txt.startswith("<") else f"p = {p_txt}"
+
+
+def comparison_text(terms: pd.DataFrame, lang: str = "ja") -> str:
+    """What the ANCOVA found, in words: the construct x factor tests with p < .05 (F and p beside),
+    or that none was told apart from zero; always that each factor rests on few courses."""
+    check_lang(lang)
+    if not len(terms):
+        return Markup(text("research.no_ancova", lang))
+    found = terms[terms["p_val"] < 0.05]
+    sep = text("keypoint.list_sep", lang)
+    if len(found):
+        def factor(name):     # mid-sentence: "by instructor", not "by Instructor"
+            return name[:1].lower() + name[1:] if lang == "en" else name
+
+        parts = [text("research.ancova_item", lang, construct=escape_md(r.construct), factor=escape_md(factor(r.factor)),
+                      df=int(r.df), f=fmt_num(r.statistic), p=_p_phrase(r.p_val))
+                 for r in found.itertuples()]
+        return Markup(text("research.ancova_found", lang, items=sep.join(parts)))
+    return Markup(text("research.ancova_none", lang, k=terms["construct"].nunique()))
+
+
 def _rel_summary(rel: pd.DataFrame | None, study, cid: str, lang: str) -> str:
     if rel is None or not len(rel):
         return DASH
@@ -199,6 +247,16 @@ def _rel_summary(rel: pd.DataFrame | None, study, cid: str, lang: str) -> str:
         return lo if lo == hi else f"{lo}–{hi}"
 
     return text("narrative.rel_values", lang, alpha=rng(alphas), omega=rng(omegas))
+
+
+def scale_words(scale, lang: str) -> str:
+    """A scale in words, by the labels of its ends (escaped Markdown): 「そう思わない」〜「そう思う」の5段階
+    / 5 levels from 'そう思わない' to 'そう思う'; a scale whose labels are its numbers: 1〜5の数値."""
+    low, high = scale.label_of(scale.min), scale.label_of(scale.max)
+    if str(low).strip().lstrip("-").isdigit() and str(high).strip().lstrip("-").isdigit():
+        return text("narrative.scale_numeric", lang, min=scale.min, max=scale.max)
+    return text("narrative.scale_range", lang, low=escape_md(low), high=escape_md(high), k=len(scale.values),
+                min=scale.min, max=scale.max)
 
 
 def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cell: int | None = None) -> str:
@@ -223,9 +281,9 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
         lines.append(text("narrative.methods_construct", lang, label=escape_md(c.label), k=len(c.items),
                           items=escape_md(", ".join(cb.item(i).display for i in c.items)),
                           reliability=_rel_summary(rel, study, c.id, lang)))
-    scales = {it.scale for it in cb.items if it.type == "scale" and it.scale}     # every scale in use
-    scale_txt = ", ".join(f"{s} ({cb.scales[s].min}–{cb.scales[s].max})" for s in sorted(scales)) or DASH
-    instruments = text("narrative.methods_instruments", lang, scales=escape_md(scale_txt),
+    used = dict.fromkeys(it.scale for it in cb.items if it.type == "scale" and it.scale)  # every scale in use
+    scale_txt = text("keypoint.list_sep", lang).join(dict.fromkeys(scale_words(cb.scales[s], lang) for s in used))
+    instruments = text("narrative.methods_instruments", lang, scales=scale_txt or DASH,
                        n_items=len(cb.items_of("scale")), n_constructs=len(cb.constructs))
     parts = [
         text("narrative.h_design", lang), design,
@@ -239,14 +297,22 @@ def methods(study, rel: pd.DataFrame | None = None, *, lang: str = "ja", min_cel
 
 
 # ---------------------------------------------------------------------- reproducibility
-def parameters_table(**params) -> pd.DataFrame:
-    """The notebook's parameters as a ``name, value`` table (paths shown as given)."""
-    return pd.DataFrame({"name": list(params), "value": [str(v) for v in params.values()]})
+def parameters_table(study, *, lang: str = "ja", min_cell: int | None = None) -> pd.DataFrame:
+    """What the report ran with, in words: the survey, the report's language, ``min_cell`` and
+    ``min_cell_text`` (``name, value``).  Folder paths are left out: the input files are
+    identified by their SHA-256 (:func:`input_hashes`), and a path names no one's result."""
+    check_lang(lang)
+    rows = [("survey", study.codebook.survey), ("language", text(f"value.language.{lang}", lang)),
+            ("min_cell", str(resolve_min_cell(study, min_cell))),
+            ("min_cell_text", str(study.codebook.min_cell_text))]
+    return pd.DataFrame({"name": [text(f"param.{k}", lang) for k, _ in rows], "value": [v for _, v in rows]})
 
 
 def package_versions() -> pd.DataFrame:
-    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`)."""
-    return provenance.package_versions()
+    """Python and package versions as a ``package, version`` table (see :mod:`dxsurvey.provenance`);
+    Python by its name."""
+    out = provenance.package_versions()
+    return out.assign(package=out["package"].replace({"python": "Python"}))
 
 
 def input_hashes(study) -> pd.DataFrame:
@@ -255,10 +321,10 @@ def input_hashes(study) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- report tables
-def table_parameters(ctx, **params) -> ReportTable:
-    """The run's parameters (no counts): ``params`` as given, then the report's language and min_cell."""
-    params = {**params, "language": ctx.language, "min_cell": ctx.min_cell}
-    return ReportTable(parameters_table(**params), "parameters", "40_research_report.cap_parameters", n_cols=())
+def table_parameters(ctx) -> ReportTable:
+    """What the report ran with (:func:`parameters_table`; no counts of people)."""
+    return ReportTable(parameters_table(ctx.study, lang=ctx.language, min_cell=ctx.min_cell), "parameters",
+                       "40_research_report.cap_parameters", n_cols=())
 
 
 def table_versions(ctx) -> ReportTable:
@@ -305,6 +371,18 @@ def text_limitations(ctx, pp: pd.DataFrame) -> Markup:
 def text_reaction(ctx) -> Markup:
     """:func:`reaction_text` in the report's language and min_cell."""
     return reaction_text(ctx.study, lang=ctx.language, min_cell=ctx.min_cell)
+
+
+def section_comparison(ctx, pp: pd.DataFrame) -> None:
+    """Results of the factor comparison the methods name: the ANCOVA tests in words and as a
+    table (no counts of people), then the change per course (``n_a``, ``n_b`` count people)."""
+    from .common import table_course_by_course
+
+    terms = ancova_terms(ctx.study, lang=ctx.language, min_cell=ctx.min_cell)
+    ctx.md("research.comparison", text=comparison_text(terms, ctx.language))
+    if len(terms):
+        ctx.table(ReportTable(terms, "research_ancova", "40_research_report.cap_ancova", n_cols=()))
+    ctx.table(table_course_by_course(ctx, pp, "research_course_by_course", "40_research_report.cap_by_course"))
 
 
 def text_discussion(ctx, pooled: pd.DataFrame, later=()) -> Markup:

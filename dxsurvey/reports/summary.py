@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from .catalog import text
-from .common import resolve_min_cell, with_labels
+from .common import _answers, one_wave, resolve_min_cell, with_labels
 from .format import (Markup, check_lang, effect_symbol, escape_md, fmt_ci, fmt_num, isna, label, stat_symbol,
                      wave_label)
 
@@ -37,20 +37,6 @@ def size_word(effect_type, effect) -> str:
     small, medium, large = EFFECT_THRESHOLDS.get(str(effect_type), EFFECT_THRESHOLDS["cohen_dz"])
     x = abs(float(effect))
     return "large" if x >= large else "medium" if x >= medium else "small" if x >= small else "negligible"
-
-
-def _answers(pp: pd.DataFrame, side: str) -> pd.Series:
-    """Valid answers in wave a or b: used ones plus (paired) those without a partner."""
-    n = pd.to_numeric(pp[f"n_{side}"], errors="coerce").fillna(0)
-    extra = pd.to_numeric(pp[f"n_unmatched_{side}"], errors="coerce").fillna(0) \
-        if f"n_unmatched_{side}" in pp.columns else 0
-    return n + extra.where(pp["design"] == "paired", 0) if "design" in pp.columns else n
-
-
-def one_wave(pp: pd.DataFrame) -> pd.Series:
-    """Rows with answers in one of the two waves only (a level, not a change)."""
-    a, b = _answers(pp, "a"), _answers(pp, "b")
-    return (a == 0) != (b == 0)
 
 
 def level_of(study, row) -> tuple[str, float, float, int]:

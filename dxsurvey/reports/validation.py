@@ -10,8 +10,9 @@ from .catalog import text
 from .context import ReportTable
 from .format import (DASH, check_lang, isna, label, wave_label)
 
-__all__ = ["source_table", "problem_counts", "problem_examples", "linkage_rates", "summary", "table_sources",
-           "table_problem_counts", "table_problem_examples", "table_linkage", "error_lines"]
+__all__ = ["source_table", "problem_counts", "problem_examples", "explain", "linkage_rates", "summary",
+           "table_sources", "table_problem_counts", "table_problem_examples", "table_response", "table_linkage",
+           "error_lines"]
 
 
 def source_table(study, lang: str = "ja") -> pd.DataFrame:
@@ -24,6 +25,7 @@ def source_table(study, lang: str = "ja") -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     out = summ.reindex(columns=cols).reset_index(drop=True)
     out["wave"] = [wave_label(w, lang) for w in out["wave"]]
+    out["format"] = [label("source_format", f, lang) for f in out["format"]]
     return out
 
 
@@ -55,14 +57,56 @@ def _masked_columns(study) -> set[str]:
     return cols
 
 
+def _scale_of_column(study, column):
+    """The scale of the item asked under a header (exact, grid row ``[label]`` or last part), else None."""
+    if isna(column):
+        return None
+    col = str(column)
+    best = None
+    for it in study.codebook.items:
+        if it.type != "scale" or it.scale not in study.codebook.scales:
+            continue
+        for alt in it.column:
+            if col == alt or col.endswith(f"[{alt}]") or col.endswith(f" {alt}"):
+                if best is None or len(alt) > best[0]:
+                    best = (len(alt), study.codebook.scales[it.scale])
+    return best[1] if best else None
+
+
+def explain(study, problem: str, action: str, column, lang: str = "ja") -> str:
+    """What a validation problem means and what was done, in the report's language (no codes).
+
+    The file, row, column and value have their own columns; this sentence adds what the
+    log's message says about them, from the catalogue (``00_validation.explain.<problem>``):
+    an out-of-range value names the scale's levels (``1 そう思わない – 5 そう思う``).
+    """
+    check_lang(lang)
+    key = f"00_validation.explain.{problem}"
+    act = label("action", action, lang)
+    try:
+        if problem == "out_of_range":
+            scale = _scale_of_column(study, column)
+            if scale is not None:
+                lo, hi = scale.label_of(scale.min), scale.label_of(scale.max)
+                plain = (lo, hi) == (str(scale.min), str(scale.max))    # a linear scale: labels are the numbers
+                rng = text("00_validation.scale_range_plain" if plain else "00_validation.scale_range", lang,
+                           low=scale.min, low_label=lo, high=scale.max, high_label=hi)
+                return text("00_validation.explain.out_of_range_scale", lang, range=rng, action=act)
+        return text(key, lang, action=act)
+    except KeyError:
+        return text("00_validation.explain.other", lang, problem=label("problem", problem, lang), action=act)
+
+
 def problem_examples(study, n: int = 20, lang: str = "ja") -> pd.DataFrame:
-    """The first ``n`` problems with personal values masked.
+    """The first ``n`` problems with personal values masked, explained in ``lang``.
 
     Values of respondent-key, free-text and multi-select columns, of personal problems
     (duplicates, exclusions, "other" text, empty rows whose one cell is often a
-    submission time), where the message quotes them too, and any respondent code
-    (``study.sensitive``) inside a value or message, are replaced by ``＊＊＊``.
-    The file row is shown as ``row`` (a position in the file, not a person).
+    submission time), and any respondent code (``study.sensitive``) inside a value, are
+    replaced by ``＊＊＊``.  ``message`` is :func:`explain` (the catalogue's words in the
+    report's language, no values), not the log's English message, which quotes values
+    and names scale and item ids.  The file row is shown as ``row`` (a position in the
+    file, not a person).
     """
     check_lang(lang)
     val = study.validation
@@ -86,14 +130,7 @@ def problem_examples(study, n: int = 20, lang: str = "ja") -> pd.DataFrame:
         ["duplicate_submission", "fuzzy_match", "missing_key", "excluded", "other_option",
          "empty_submission"])   # an empty row's only cell is often its submission time
 
-    def scrub_message(m, value, is_personal):
-        m = scrub(m)
-        if is_personal and not isna(m) and not isna(value) and str(value).strip():
-            for quoted in ("「{}」", "'{}'"):   # how messages quote the value they are about
-                m = m.replace(quoted.format(scrub(value)), quoted.format(mask))
-        return m
-
-    out["message"] = [scrub_message(m, v, p) for m, v, p in zip(out["message"], out["value"], personal)]
+    out["message"] = [explain(study, p, a, c, lang) for p, a, c in zip(out["problem"], out["action"], out["column"])]
     out["value"] = [mask if p and not isna(v) and str(v).strip() else scrub(v)
                     for p, v in zip(personal, out["value"])]
     out["row"] = out["source_row"]
@@ -163,10 +200,28 @@ def table_problem_examples(ctx, n: int = 20) -> ReportTable:
                        "00_validation.cap_problem_examples", n_cols=(), caption_args={"n": n})
 
 
+def table_response(ctx) -> ReportTable:
+    """Invited, respondents per wave and response rates per course.
+
+    Each course is its own group: a course with 22-45 respondents is shown whatever its
+    linkage counts are; a wave count of 1 .. min_cell - 1 hides that course's row.
+    """
+    frame = linkage_rates(ctx.study)[["course_id", "title", "invited", "n_pre", "n_post", "rate_pre", "rate_post"]]
+    return ReportTable(frame, "response_rates", "00_validation.cap_response",
+                       n_cols=("n_pre", "n_post"), group_cols=("course_id",))
+
+
 def table_linkage(ctx) -> ReportTable:
-    """Respondents per wave, linked pairs and response rates per course."""
-    return ReportTable(linkage_rates(ctx.study), "linkage_response_rates", "00_validation.cap_linkage",
-                       n_cols=("n_pre", "n_post", "matched", "only_pre", "only_post"), group_cols=("course_id",))
+    """Linked pairs and the unlinked per course, apart from the response table.
+
+    matched + only_pre = n_pre and matched + only_post = n_post (both shown in
+    :func:`table_response`): a small ``only_pre`` could be recovered from ``matched``, so
+    the one rule hides the course's three linkage counts together, and nothing else.
+    """
+    frame = linkage_rates(ctx.study)[["course_id", "title", "matched", "only_pre", "only_post"]]
+    frame = frame[frame["matched"].notna()].reset_index(drop=True)
+    return ReportTable(frame, "linkage", "00_validation.cap_linkage",
+                       n_cols=("matched", "only_pre", "only_post"), group_cols=("course_id",))
 
 
 # ---------------------------------------------------------------------- the console summary

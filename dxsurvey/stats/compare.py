@@ -29,6 +29,7 @@ from scipy import stats
 
 from ..codebook import COURSE_VALUES, split_instructors
 from ..schema import AUDIENCES, WAVES
+from .codes import note
 from .effects import holm
 
 __all__ = [
@@ -37,14 +38,15 @@ __all__ = [
 ]
 
 #: Columns of :attr:`Comparison.terms`.
-TERMS_COLUMNS = ("model", "term", "df", "statistic", "p_val")
+TERMS_COLUMNS = ("model", "term", "df", "statistic", "p_val", "test")
 #: Columns of :attr:`Comparison.levels`.
 LEVELS_COLUMNS = ("model", "factor", "level", "n", "n_courses", "estimate", "ci_low", "ci_high")
 #: Columns of :attr:`Comparison.contrasts`.
 CONTRASTS_COLUMNS = ("model", "factor", "level_a", "level_b", "diff", "ci_low", "ci_high",
                      "p_val", "p_adj")
-#: Columns of :attr:`Comparison.notes`.
-NOTES_COLUMNS = ("kind", "message")
+#: Columns of :attr:`Comparison.notes`: a kind, a code of :data:`dxsurvey.stats.codes.NOTES` and
+#: its parameters (a dict of numbers, strings and tuples: data values, never words).
+NOTES_COLUMNS = ("kind", "code", "params")
 #: Values of the ``model`` column.
 MODELS = ("ancova", "gain", "mixed", "wave_x_factor", "post_only", "ordinal")
 #: Values of ``notes.kind``.
@@ -71,10 +73,10 @@ class Comparison:
     Attributes
     ----------
     terms : DataFrame
-        model, term, df, statistic, p_val.  Type-II Wald tests of each term; ``statistic``
-        is an F (numerator ``df``; HC3 errors) for ``ancova``, ``gain``,
-        ``wave_x_factor`` and a fixed-effects ``post_only``, and a chi-square for
-        ``mixed``, a mixed ``post_only`` and ``ordinal``.
+        model, term, df, statistic, p_val, test.  Type-II Wald tests of each term; ``statistic``
+        is an F (numerator ``df``; HC3 errors; ``test`` = ``"F"``) for ``ancova``, ``gain``,
+        ``wave_x_factor`` and a fixed-effects ``post_only``, and a Wald chi-square
+        (``test`` = ``"chi2"``) for ``mixed``, a mixed ``post_only`` and ``ordinal``.
     levels : DataFrame
         model, factor, level, n, n_courses, estimate, ci_low, ci_high: estimated marginal
         means (``wave_x_factor``: change b - a of the level).
@@ -82,10 +84,14 @@ class Comparison:
         model, factor, level_a, level_b, diff (= level_b - level_a), ci_low, ci_high,
         p_val, p_adj (Holm within model x factor).
     notes : DataFrame
-        kind, message: plain-language notes (Japanese, or English when the study's
-        language is ``en``).
+        kind, code, params: what the comparison says about itself (aliasing, fallbacks,
+        small levels, Lord's paradox) as codes of :data:`dxsurvey.stats.codes.NOTES` with
+        their parameters; the report layer words them in the report's language.
     design : str
         ``linked``, ``unlinked`` or ``post_only``.
+    courses : tuple of str
+        The courses in the main model (the linked, unlinked or post-only frame), in order:
+        what :func:`dxsurvey.stats.design.entanglement` judges.
     """
 
     terms: pd.DataFrame
@@ -93,156 +99,28 @@ class Comparison:
     contrasts: pd.DataFrame
     notes: pd.DataFrame
     design: str
+    courses: tuple = ()
 
 
-# ----------------------------------------------------------------------------- messages
-
-_FACTOR_LABEL = {
-    "ja": {"instructor": "講師", "instructor_type": "講師の区分", "format": "形式", "style": "スタイル",
-           "audience": "対象"},
-    "en": {"instructor": "instructor", "instructor_type": "instructor type", "format": "format",
-           "style": "style", "audience": "audience"},
-}
-_LEVEL_LABEL = {
-    "ja": {"in_person": "対面", "online": "オンライン", "hybrid": "ハイブリッド", "lecture": "講義",
-           "workshop": "ワークショップ", "manager": "管理職", "staff": "一般職員",
-           "external": "外部講師", "internal": "内部講師"},
-    "en": {"in_person": "in person", "online": "online", "hybrid": "hybrid", "lecture": "lectures",
-           "workshop": "workshops", "manager": "managers", "staff": "staff",
-           "external": "external instructors", "internal": "internal instructors"},
-}
-_MODEL_LABEL = {
-    "ja": {"ancova": "ANCOVA", "gain": "変化量モデル", "mixed": "混合モデル",
-           "wave_x_factor": "時点×要因モデル", "post_only": "事後のみの比較", "ordinal": "順序ロジット"},
-    "en": {m: m for m in MODELS},
-}
-
-_MSG = {
-    "ja": {
-        "unknown_all": "{F}が全講座で不明（空欄）のため、モデルから除きました。",
-        "unknown_some": "{F}が不明な{n}件（講座: {courses}）を除いて推定しました。",
-        "constant": "{F}はすべて「{level}」のため比較できません。モデルから除きました。",
-        "alias_tail": ": {pair}の効果を分離できません。{dropped}を除いたモデルで推定しました"
-                      "（{dropped}の効果は{kept}の推定値に含まれます）。",
-        "alias_combo": "{F}は{others}の組合せで決まるため、効果を分離できません。{F}を除いたモデルで推定しました。",
-        "alias_wave": "{F}の一部の水準が片方の時点にしか回答がないため、{F}ごとの変化を推定できません。モデルから除きました。",
-        "hidden": "{F}「{level}」は回答者が {min_cell} 人未満のため、推定値を示しません（{model}）。",
-        "shrunk": "{F}「{level}」は n={n}（{small} 未満）のため、推定値と区間を全体平均に向けて縮小しています"
-                  "（経験ベイズ、{model}）。",
-        "leverage": "{model}: 1件だけで決まる水準があるため、その回答はHC3標準誤差から除かれます。",
-        "lord": "ANCOVA（事後を事前で調整）と変化量（事後−事前）の両方を示します。研修は無作為割付ではないため、"
-                "両者は異なる答えを出し得ます（Lordのパラドックス）。",
-        "lord_disagree": "ANCOVAと変化量モデルで差の向きが逆（少なくとも一方の区間が0を含まない）: {pairs}。どちらの比較が妥当かは割付の事情によります。",
-        "mixed_ok": "混合モデル（講座の変量切片）: 講座間分散 {var:.3g}、級内相関 {icc:.2f}。",
-        "mixed_none": "どの水準も1講座だけのため、講座の変量切片は推定しません（{model}）。",
-        "fallback": "講座の変量切片を含む{model}を採用しませんでした（{why}）。固定効果のモデル（{fixed}）の結果を使っています。",
-        "why_not_converged": "推定が収束しない",
-        "why_zero_var": "講座間分散がほぼ0（{var:.2g}）",
-        "why_singular": "固定効果の共分散行列が特異または欠損",
-        "why_identify": "講座数が要因の組合せ数以下で講座間分散を識別できない",
-        "why_error": "推定エラー: {err}",
-        "flat_pre": "{wave}の得点が全員同じ（{value:.3g}）のため、ANCOVAは{wave}で調整できません。"
-                    "{wave}を除いたモデル（差は変化量モデルと同じ）で推定しました。",
-        "left_out": "事前・事後の対応づけが{min_cell}組未満の講座（{courses}）はANCOVAから除きました。",
-        "post_only_courses": "事後のみの講座（{courses}）は事後のみの比較（post_only）に含めました。",
-        "co_taught": "共同で担当した講座の講師の組み合わせ（{levels}）は、それぞれ講師の1つの水準として扱いました。",
-        "no_prepost": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します（対象で調整）。",
-        "no_prepost_plain": "両時点の回答がある講座がないため、{wave}の得点を要因ごとに比較します。",
-        "alias_none": "{F}はこのデータでは効果を推定できません（回答者が少ないか、実質的に1つの水準しかありません）。"
-                      "モデルから除きました。",
-        "unlinked": "回答者を対応づけられないため、時点×要因の交互作用モデルで要因ごとの変化を比較します。",
-        "too_few": "{model}: データが少なすぎて推定できません（n={n}、パラメータ {p}）。",
-        "no_scores": "「{construct}」の得点がある回答がないため、比較できません。",
-        "ordinal_sign": "順序ロジット（項目 {item}、{formula}）: {F}の効果の向きは同じ項目の線形モデルと{verdict}: {details}。",
-        "ordinal_same": "一致",
-        "ordinal_diff": "一部逆",
-        "ordinal_skip": "順序ロジットによる感度分析（項目 {item}）は対応づけられたデータまたは事後のみのデータでのみ行います。",
-        "ordinal_fail": "順序ロジット（項目 {item}）を推定できませんでした: {err}",
-    },
-    "en": {
-        "unknown_all": "{F} is blank for every course: left out of the model.",
-        "unknown_some": "{n} responses with unknown {f} (courses: {courses}) were left out.",
-        "constant": "Every response has {f} '{level}': {f} cannot be compared and is left out.",
-        "alias_tail": ": {pair} effects cannot be separated. The model leaves out {dropped}; "
-                      "the {kept} estimates include any {dropped} effect.",
-        "alias_combo": "{F} is determined by the combination of {others}: its effect cannot be separated. "
-                       "The model leaves out {f}.",
-        "alias_wave": "Some {f} levels were surveyed in one wave only: the change by {f} cannot be "
-                      "estimated and {f} is left out.",
-        "hidden": "{F} '{level}': fewer than {min_cell} respondents; its estimate is not shown ({model}).",
-        "shrunk": "{F} '{level}': n={n} is below {small}; its estimate and interval are shrunk toward the "
-                  "grand mean (empirical Bayes, {model}).",
-        "leverage": "{model}: a level rests on a single response; that response is left out of the HC3 errors.",
-        "lord": "Both ANCOVA (post adjusted for pre) and gain scores (post - pre) are shown. Courses were not "
-                "randomised, so the two can disagree (Lord's paradox).",
-        "lord_disagree": "ANCOVA and gain scores point in opposite directions (at least one interval "
-                         "excludes 0) for: {pairs}. Which is right "
-                         "depends on how people came to attend each course.",
-        "mixed_ok": "Mixed model (course random intercept): course variance {var:.3g}, ICC {icc:.2f}.",
-        "mixed_none": "Every level is a single course: no course random intercept ({model}).",
-        "fallback": "The {model} with a course random intercept was not used ({why}); the fixed-effects "
-                    "model ({fixed}) stands.",
-        "why_not_converged": "the fit did not converge",
-        "why_zero_var": "the course variance is (near) zero: {var:.2g}",
-        "why_singular": "the covariance of the fixed effects is singular or NaN",
-        "why_identify": "there are no more courses than factor combinations, so a course variance "
-                        "cannot be identified",
-        "why_error": "fit error: {err}",
-        "flat_pre": "Every linked respondent has the same {wave} score ({value:.3g}): ANCOVA cannot "
-                    "adjust for it and is fitted without it (its differences equal the gain model's).",
-        "left_out": "Courses with fewer than {min_cell} linked respondents ({courses}) were left out of the "
-                    "linked models.",
-        "post_only_courses": "Post-only courses ({courses}) are compared in the post_only model.",
-        "co_taught": "Instructors who co-taught a course ({levels}) are one instructor level of their own.",
-        "no_prepost": "No course has both waves: {wave} scores are compared by factor, adjusted for audience.",
-        "no_prepost_plain": "No course has both waves: {wave} scores are compared by factor.",
-        "alias_none": "{F} cannot be estimated from these data (too few respondents, or in effect a single "
-                      "level). The model leaves it out.",
-        "unlinked": "Respondents cannot be linked: changes by factor come from a wave x factor interaction model.",
-        "too_few": "{model}: too little data to fit (n={n}, {p} parameters).",
-        "no_scores": "No response has a score for '{construct}': nothing to compare.",
-        "ordinal_sign": "Ordinal logit (item {item}, {formula}): the {f} effects {verdict} the linear "
-                        "model of the same item: {details}.",
-        "ordinal_same": "agree in direction with",
-        "ordinal_diff": "partly point opposite to",
-        "ordinal_skip": "The ordinal sensitivity check (item {item}) needs linked or post-only data; skipped.",
-        "ordinal_fail": "The ordinal model (item {item}) could not be fitted: {err}",
-    },
-}
-
+# ----------------------------------------------------------------------------- notes
 
 class _Notes:
-    """Collects (kind, message) rows, each message once."""
+    """Collects (kind, code, parameters) rows, each once; the codes are :data:`codes.NOTES`,
+    worded by the report layer (catalogue keys ``20_comparison.note.<code>``)."""
 
-    def __init__(self, lang: str):
-        self.lang = lang if lang in _MSG else "ja"
-        self.rows: list[tuple[str, str]] = []
+    def __init__(self):
+        self.rows: list[tuple[str, str, dict]] = []
+        self._seen: set = set()
 
-    def text(self, key: str, **kw) -> str:
-        return _MSG[self.lang][key].format(**kw)
-
-    def add(self, kind: str, key: str, **kw) -> None:
-        self.add_text(kind, self.text(key, **kw))
-
-    def add_text(self, kind: str, message: str) -> None:
-        if (kind, message) not in self.rows:
-            self.rows.append((kind, message))
-
-    def factor(self, f: str, cap: bool = False) -> str:
-        s = _FACTOR_LABEL[self.lang][f]
-        return s[:1].upper() + s[1:] if cap else s
-
-    def level(self, value: str) -> str:
-        return _LEVEL_LABEL[self.lang].get(value, value)
-
-    def model(self, m: str) -> str:
-        return _MODEL_LABEL[self.lang][m]
+    def add(self, kind: str, code: str, **params) -> None:
+        note(code, **params)                        # the code and its parameter names are known
+        key = (kind, code, repr(sorted(params.items())))
+        if key not in self._seen:
+            self._seen.add(key)
+            self.rows.append((kind, code, params))
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(NOTES_COLUMNS), dtype=object)
-
-    def join(self, parts) -> str:
-        return ("、" if self.lang == "ja" else ", ").join(parts)
 
 
 # ----------------------------------------------------------------------------- design coding
@@ -355,7 +233,9 @@ def _fit_ols(y: np.ndarray, X: np.ndarray) -> tuple[_Fit, bool]:
 
 
 def _fit_mixed(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
-    """MixedLM (REML) with a random intercept per group; returns (fit, why_key, detail)."""
+    """MixedLM (REML) with a random intercept per group; returns (fit, why, detail): ``why`` is
+    ``error`` (detail: the message), ``zero_var`` (detail: the course variance), ``not_converged``
+    or ``singular`` when the fit is not used."""
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     try:
@@ -363,23 +243,23 @@ def _fit_mixed(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
             warnings.simplefilter("always")
             res = MixedLM(y, pd.DataFrame(X, columns=names), groups=groups).fit(reml=True)
     except (np.linalg.LinAlgError, ValueError) as exc:
-        return None, "why_error", str(exc)
+        return None, "error", str(exc)
     k = X.shape[1]
     tau2 = float(np.asarray(res.cov_re)[0, 0])
     scale = float(res.scale)
     if np.isfinite(tau2) and np.isfinite(scale) and tau2 / (tau2 + scale) < _MIN_ICC:
-        return None, "why_zero_var", f"{tau2}"
+        return None, "zero_var", f"{tau2}"
     if not res.converged or not np.isfinite(tau2) or any(
             issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
             for w in caught):
-        return None, "why_not_converged", ""
+        return None, "not_converged", ""
     cov = np.asarray(res.cov_params())[:k, :k]
     if not np.all(np.isfinite(cov)):
-        return None, "why_singular", ""
+        return None, "singular", ""
     try:
         np.linalg.cholesky(cov)
     except np.linalg.LinAlgError:
-        return None, "why_singular", ""
+        return None, "singular", ""
     return _Fit(beta=np.asarray(res.fe_params), cov=cov, df_resid=None, tau2=tau2,
                 extra={"scale": scale}), None, ""
 
@@ -435,22 +315,20 @@ def _prepare_factors(frame: pd.DataFrame, factors, notes: _Notes) -> tuple[pd.Da
     kept = []
     for f in factors:
         if frame[f].isna().all():
-            notes.add("constant", "unknown_all", F=notes.factor(f, cap=True), f=notes.factor(f))
+            notes.add("constant", "unknown_all", factor=f)
         else:
             kept.append(f)
     for f in kept:
         miss = frame[f].isna()
         if miss.any():
             courses = sorted(frame.loc[miss, "course_id"].astype(str).unique())
-            notes.add("design", "unknown_some", F=notes.factor(f, cap=True), f=notes.factor(f),
-                      n=int(miss.sum()), courses=notes.join(courses[:8]) + (" …" if len(courses) > 8 else ""))
+            notes.add("design", "unknown_some", factor=f, n=int(miss.sum()), courses=tuple(courses))
             frame = frame[~miss]
     levels = {}
     for f in kept:
         lv = _order_levels(f, frame[f].astype(str).unique())
         if len(lv) == 1:
-            notes.add("constant", "constant", F=notes.factor(f, cap=True), f=notes.factor(f),
-                      level=notes.level(lv[0]))
+            notes.add("constant", "constant", factor=f, level=lv[0])
         elif len(lv) > 1:
             levels[f] = lv
     frame = frame.copy()
@@ -463,47 +341,25 @@ def _rank(X: np.ndarray) -> int:
     return int(np.linalg.matrix_rank(X)) if X.size else 0
 
 
-def _alias_message(frame, dropped: str, partners: list[str], notes: _Notes) -> str:
-    """Plain words naming the levels that make ``dropped`` inseparable from ``partners``."""
-    lang = notes.lang
+def _alias_note(frame, dropped: str, partners: list[str], notes: _Notes) -> None:
+    """Note that ``dropped`` is inseparable from ``partners``, naming the levels that make it so:
+    ``confined`` holds ``(factor, level, other factor, its only level)`` for each level of the
+    first factor (in :data:`ALL_FACTORS` order; else the second) that met a single level of the other."""
     if len(partners) != 1:
-        return notes.text("alias_combo", F=notes.factor(dropped, cap=True), f=notes.factor(dropped),
-                          others=notes.join(notes.factor(p) for p in partners))
+        notes.add("aliased", "aliased_combo", factor=dropped, others=tuple(partners))
+        return
     kept = partners[0]
-    # describe from the factor that comes first in FACTORS (instructor before format ...)
+    # describe from the factor that comes first in ALL_FACTORS (instructor before format ...)
     subj, obj = sorted([kept, dropped], key=ALL_FACTORS.index)
-    phrases = []
-    for s_first in (True, False):
-        s, o = (subj, obj) if s_first else (obj, subj)
+    confined: list[tuple[str, str, str, str]] = []
+    for s, o in ((subj, obj), (obj, subj)):
         for lvl, grp in frame.groupby(s, sort=True)[o]:
             only = grp.unique()
             if len(only) == 1:
-                phrases.append(_confined(notes, s, str(lvl), o, str(only[0])))
-        if phrases:
+                confined.append((s, str(lvl), o, str(only[0])))
+        if confined:
             break
-    shown = phrases[:5]
-    head = ("、" if lang == "ja" else "; ").join(shown)
-    if len(phrases) > 5:
-        head += f"（他{len(phrases) - 5}件）" if lang == "ja" else f" (and {len(phrases) - 5} more)"
-    pair_f = sorted([kept, dropped], key=ALL_FACTORS.index)
-    pair = ("と" if lang == "ja" else " and ").join(notes.factor(p) for p in pair_f)
-    return head + notes.text("alias_tail", pair=pair, dropped=notes.factor(dropped), kept=notes.factor(kept))
-
-
-def _confined(notes: _Notes, s: str, s_lvl: str, o: str, o_lvl: str) -> str:
-    if notes.lang == "ja":
-        if s == "instructor":
-            suffix = {"format": "のみで実施", "style": "形式のみで実施", "audience": "向けのみで実施",
-                      "instructor_type": "として実施"}[o]
-            return f"講師「{s_lvl}」は{notes.level(o_lvl)}{suffix}"
-        if o == "instructor":
-            return f"{notes.factor(s)}「{notes.level(s_lvl)}」は講師「{o_lvl}」のみが担当"
-        return f"{notes.factor(s)}「{notes.level(s_lvl)}」は{notes.factor(o)}「{notes.level(o_lvl)}」のときのみ"
-    if s == "instructor":
-        return f"Instructor '{s_lvl}' only taught {notes.level(o_lvl)}"
-    if o == "instructor":
-        return f"{notes.factor(s, cap=True)} '{s_lvl}' was only taught by '{o_lvl}'"
-    return f"{notes.factor(s, cap=True)} '{s_lvl}' occurred only with {notes.factor(o)} '{o_lvl}'"
+    notes.add("aliased", "aliased", dropped=dropped, kept=kept, confined=tuple(confined))
 
 
 def _resolve_aliasing(frame, levels: dict, covariate: bool, notes: _Notes,
@@ -525,9 +381,9 @@ def _resolve_aliasing(frame, levels: dict, covariate: bool, notes: _Notes,
         if not partners:
             partners = list(kept)
         if not partners:   # not estimable even alone (one level left, or no residual df)
-            notes.add("aliased", "alias_none", F=notes.factor(f, cap=True), f=notes.factor(f))
+            notes.add("aliased", "alias_none", factor=f)
             continue
-        notes.add_text("aliased", _alias_message(frame, f, partners, notes))
+        _alias_note(frame, f, partners, notes)
     if waves:       # a level seen in one wave only makes its change inestimable
         main, kept = kept, {}
         for f, lv in main.items():
@@ -535,7 +391,7 @@ def _resolve_aliasing(frame, levels: dict, covariate: bool, notes: _Notes,
             if _rank(X) == X.shape[1]:
                 kept[f] = lv
             else:
-                notes.add("aliased", "alias_wave", F=notes.factor(f, cap=True), f=notes.factor(f))
+                notes.add("aliased", "alias_wave", factor=f)
     return kept
 
 
@@ -554,6 +410,12 @@ def _spans_courses(frame, levels: dict) -> tuple[bool, bool]:
 class _Out:
     def __init__(self):
         self.terms, self.levels, self.contrasts = [], [], []
+        self.courses: tuple = ()
+
+    def used(self, frame: pd.DataFrame) -> None:
+        """Record the courses of the main model (the first model fitted)."""
+        if not self.courses:
+            self.courses = tuple(sorted(frame["course_id"].astype(str).unique()))
 
 
 def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, terms: dict,
@@ -565,7 +427,7 @@ def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, t
     for label, idx in terms.items():
         if idx:
             stat, p = _wald(fit, idx)
-            out.terms.append((model, label, len(idx), stat, p))
+            out.terms.append((model, label, len(idx), stat, p, "chi2" if fit.df_resid is None else "F"))
     crit = _crit(fit, confidence)
     raw = {}
     for f, lv in coder.levels.items():
@@ -593,15 +455,13 @@ def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, t
             if ni < min_cell:
                 e = lo = hi = math.nan
                 hidden.add(lvl)
-                notes.add("small_n", "hidden", F=notes.factor(f, cap=True), level=notes.level(lvl), n=ni,
-                          min_cell=min_cell, model=notes.model(model))
+                notes.add("small_n", "hidden", factor=f, level=lvl, min_cell=min_cell, model=model)
             elif ni < SMALL_N:
                 B = tau2 / (tau2 + se[i] ** 2) if tau2 + se[i] ** 2 > 0 else 0.0
                 e = grand + B * (est[i] - grand)
                 half = crit * math.sqrt(B * se[i] ** 2 + (1 - B) ** 2 * var_grand)
                 lo, hi = e - half, e + half
-                notes.add("small_n", "shrunk", F=notes.factor(f, cap=True), level=notes.level(lvl), n=ni,
-                          small=SMALL_N, model=notes.model(model))
+                notes.add("small_n", "shrunk", factor=f, level=lvl, n=ni, small=SMALL_N, model=model)
             out.levels.append((model, f, lvl, ni, int(n_courses[lvl]), e, lo, hi))
         rows = []
         for i, j in itertools.combinations(range(len(lv)), 2):
@@ -623,7 +483,7 @@ def _tables(model: str, fit: _Fit, coder: _Coder, frame: pd.DataFrame, x_mean, t
 
 def _too_few(model, n, p, notes) -> bool:
     if n <= p:
-        notes.add("design", "too_few", model=notes.model(model), n=n, p=p)
+        notes.add("design", "too_few", model=model, n=int(n), p=int(p))
         return True
     return False
 
@@ -642,7 +502,7 @@ def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out, cova
     terms = {**({wave_a: coder.slices["x"]} if covariate else {}), **{f: coder.slices[f] for f in levels}}
     fit, lev1 = _fit_ols(y, X)
     if lev1:
-        notes.add("small_n", "leverage", model=notes.model("ancova"))
+        notes.add("small_n", "leverage", model="ancova")
     raw_ancova = _tables("ancova", fit, coder, frame, float(x.mean()), terms, confidence, min_cell, notes, out)
 
     gcoder = _Coder(levels)
@@ -654,8 +514,7 @@ def _linked_models(frame, levels, wave_a, confidence, min_cell, notes, out, cova
     flips = [key for key, (d, clear) in raw_ancova.items()
              if key in raw_gain and d * raw_gain[key][0] < 0 and (clear or raw_gain[key][1])]
     if flips:
-        pairs = notes.join(f"{notes.factor(f)} {notes.level(a)}→{notes.level(b)}" for f, a, b in flips)
-        notes.add("design", "lord_disagree", pairs=pairs)
+        notes.add("design", "lord_disagree", pairs=tuple(flips))
 
     _maybe_mixed("mixed", frame, coder, X, y, float(x.mean()), terms, "ancova", confidence, min_cell,
                  notes, out)
@@ -671,21 +530,19 @@ def _maybe_mixed(model, frame, coder, X, y, x_mean, terms, fixed, confidence, mi
         return False
     spans, identifiable = _spans_courses(frame, coder.levels)
     if not spans:
-        notes.add("design", "mixed_none", model=notes.model(fixed))
+        notes.add("design", "mixed_none", model=fixed)
         return False
     if not identifiable:
-        notes.add("fallback", "fallback", model=notes.model(model), fixed=notes.model(fixed),
-                  why=notes.text("why_identify"))
+        notes.add("fallback", "fallback", model=model, fixed=fixed, why="identify", detail="")
         return False
     fit, why, detail = _fit_mixed(y, X, frame["course_id"].to_numpy(), coder.names)
     if fit is None:
-        kw = {"var": float(detail)} if why == "why_zero_var" else {"err": detail} if why == "why_error" else {}
-        notes.add("fallback", "fallback", model=notes.model(model), fixed=notes.model(fixed),
-                  why=notes.text(why, **kw))
+        notes.add("fallback", "fallback", model=model, fixed=fixed, why=why,
+                  detail=float(detail) if why == "zero_var" else detail)
         return False
     _tables(model, fit, coder, frame, x_mean, terms, confidence, min_cell, notes, out)
     icc = fit.tau2 / (fit.tau2 + fit.extra["scale"])
-    notes.add("design", "mixed_ok", var=fit.tau2, icc=icc)
+    notes.add("design", "mixed_ok", var=float(fit.tau2), icc=float(icc))
     return True
 
 
@@ -696,7 +553,7 @@ def _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out) -> N
         return
     fit, lev1 = _fit_ols(frame["y"].to_numpy(float), X)
     if lev1:
-        notes.add("small_n", "leverage", model=notes.model("wave_x_factor"))
+        notes.add("small_n", "leverage", model="wave_x_factor")
     terms = {f"wave:{f}": coder.slices[f"wave:{f}"] for f in levels}
     _tables("wave_x_factor", fit, coder, frame, None, terms, confidence, min_cell, notes, out,
             n_by_wave=True)
@@ -704,6 +561,7 @@ def _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out) -> N
 
 def _post_only_model(frame, factors, confidence, min_cell, notes, out) -> None:
     frame, levels = _prepare_factors(frame, factors, notes)
+    out.used(frame)
     levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes)
     coder = _Coder(levels)
     X = coder.matrix(frame)
@@ -716,12 +574,13 @@ def _post_only_model(frame, factors, confidence, min_cell, notes, out) -> None:
         return
     fit, lev1 = _fit_ols(y, X)
     if lev1:
-        notes.add("small_n", "leverage", model=notes.model("post_only"))
+        notes.add("small_n", "leverage", model="post_only")
     _tables("post_only", fit, coder, frame, None, terms, confidence, min_cell, notes, out)
 
 
-def _ordinal_check(frame, levels, item, covariate, wave_a, notes, out) -> None:
-    """OrderedModel (logit) on one item; note whether effect signs agree with OLS."""
+def _ordinal_check(frame, levels, item, covariate, waves, notes, out) -> None:
+    """OrderedModel (logit) of the item in ``waves[-1]`` (adjusted for ``waves[0]`` when
+    ``covariate``); note whether effect signs agree with OLS."""
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     coder = _Coder(levels, covariate=covariate)
     X = coder.matrix(frame)[:, 1:]           # OrderedModel takes no constant
@@ -729,7 +588,7 @@ def _ordinal_check(frame, levels, item, covariate, wave_a, notes, out) -> None:
     y = frame["y"].astype(int)
     cats = sorted(y.unique())
     if len(cats) < 2 or len(frame) <= X.shape[1] + len(cats):
-        notes.add("ordinal", "ordinal_fail", item=item, err=f"n={len(frame)}, {len(cats)} categories")
+        notes.add("ordinal", "ordinal_too_few", item=item, n=int(len(frame)), categories=len(cats))
         return
     endog = pd.Series(pd.Categorical(y, categories=cats, ordered=True))
     try:
@@ -738,28 +597,27 @@ def _ordinal_check(frame, levels, item, covariate, wave_a, notes, out) -> None:
             res = OrderedModel(endog, pd.DataFrame(X, columns=names), distr="logit").fit(
                 method="bfgs", disp=False, maxiter=2000)
     except (np.linalg.LinAlgError, ValueError) as exc:
-        notes.add("ordinal", "ordinal_fail", item=item, err=str(exc))
+        notes.add("ordinal", "ordinal_fail", item=item, error=str(exc))
         return
     k = X.shape[1]
     fit = _Fit(beta=np.asarray(res.params)[:k], cov=np.asarray(res.cov_params())[:k, :k], df_resid=None)
     shift = 1                                # coder slices count the intercept
     if covariate:
         stat, p = _wald(fit, [0])
-        out.terms.append(("ordinal", wave_a, 1, stat, p))
+        out.terms.append(("ordinal", waves[0], 1, stat, p, "chi2"))
     ols, _ = _fit_ols(y.to_numpy(float), coder.matrix(frame))
-    formula = ("post ~ pre + " if covariate else "post ~ ") + " + ".join(levels)
     for f in levels:
         idx = [i - shift for i in coder.slices[f]]
         stat, p = _wald(fit, idx)
-        out.terms.append(("ordinal", f, len(idx), stat, p))
+        out.terms.append(("ordinal", f, len(idx), stat, p, "chi2"))
         details, same = [], True
         for lvl, i in zip(levels[f][1:], coder.slices[f]):
             a, b = float(res.params.iloc[i - shift]), float(ols.beta[i])
             same &= (a >= 0) == (b >= 0)
-            details.append(f"{notes.level(lvl)} vs {notes.level(levels[f][0])} {a:+.2f} / {b:+.2f}")
-        notes.add("ordinal", "ordinal_sign", item=item, formula=formula, F=notes.factor(f, cap=True),
-                  f=notes.factor(f), verdict=notes.text("ordinal_same" if same else "ordinal_diff"),
-                  details=notes.join(details))
+            details.append((lvl, levels[f][0], a, b))
+        # the model: waves[-1] ~ waves[0] (when a covariate) + the factors; waves = (outcome, covariate)
+        notes.add("ordinal", "ordinal_sign", item=item, waves=(waves[-1], waves[0]) if covariate else (waves[-1],),
+                  factors=tuple(levels), factor=f, same=bool(same), details=tuple(details))
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -820,7 +678,7 @@ def _co_taught(frame: pd.DataFrame, factors, notes) -> None:
         return
     combos = sorted(v for v in frame["instructor"].dropna().unique() if len(split_instructors(v)) > 1)
     if combos:
-        notes.add("design", "co_taught", levels=notes.join(combos))
+        notes.add("design", "co_taught", levels=tuple(combos))
 
 
 def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
@@ -880,10 +738,11 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     not shrunk.
 
     A factor whose dummy columns do not raise the rank of the design (taken in the
-    order of ``factors``) is aliased: it is left out and a note names the levels
-    (``Instructor 'Vendor A' only taught online``).  A mixed model is dropped, with a
-    ``fallback`` note, when it does not converge, its course variance is below 0.1 %
-    of the total, or the fixed-effect covariance is singular.
+    order of ``factors``) is aliased: it is left out and a note (code ``aliased``) names the
+    levels that make it so (``("instructor", "Vendor A", "format", "online")``: Vendor A
+    only taught online).  A mixed model is dropped, with a ``fallback`` note, when it does
+    not converge, its course variance is below 0.1 % of the total, or the fixed-effect
+    covariance is singular.
 
     References
     ----------
@@ -910,14 +769,14 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
     ('in_person', 'online', True)
     """
     factors, waves, min_cell = _check_args(study, construct, factors, waves, confidence, min_cell, item)
-    notes = _Notes(study.language)
+    notes = _Notes()
     out = _Out()
     from ..scoring import construct_scores, paired_frame
 
     scores = construct_scores(study, waves=waves)      # on the items asked in every compared wave
     scores = scores[scores[construct].notna() & scores["wave"].isin(waves)]
     if scores.empty:
-        notes.add("design", "no_scores", construct=study.codebook.constructs[construct].label)
+        notes.add("design", "no_scores", construct=construct)
         design = ("post_only" if len(waves) == 1
                   else "linked" if study.codebook.respondent_key is not None else "unlinked")
         return _result(out, notes, design)
@@ -935,10 +794,12 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         return post
 
     if len(waves) == 1 or not both:
-        if len(waves) == 2:   # "adjusted for audience" only when audience is a factor beside others
-            adjusted = "audience" in factors and len(factors) > 1
+        frame = post_frame(sorted(has.index))
+        if len(waves) == 2:   # "adjusted for audience" only when audience is a known factor beside others
+            adjusted = ("audience" in factors and len(factors) > 1
+                        and frame["audience"].dropna().nunique() > 1)
             notes.add("design", "no_prepost" if adjusted else "no_prepost_plain", wave=wave_b)
-        _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
+        _post_only_model(frame, factors, confidence, min_cell, notes, out)
         if item is not None:
             _ordinal_post(study, item, post_frame, sorted(has.index), factors, waves, notes, out)
         return _result(out, notes, "post_only")
@@ -953,7 +814,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         linked = pf[pf["course_id"].isin(ok)]
         left = sorted(set(both) - set(ok))
         if len(linked) and left:
-            notes.add("design", "left_out", min_cell=min_cell, courses=notes.join(left))
+            notes.add("design", "left_out", min_cell=min_cell, courses=tuple(left))
     if len(linked):
         design = "linked"
         frame = linked.rename(columns={f"{construct}_a": "x", f"{construct}_b": "y"})
@@ -961,6 +822,7 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
                               courses, factors, study.submissions)
         _co_taught(frame, factors, notes)
         frame, levels = _prepare_factors(frame, factors, notes)
+        out.used(frame)
         # a constant wave-a score is collinear with the intercept: no covariate to adjust for
         covariate = _varies(frame["x"])
         if not covariate:
@@ -977,12 +839,13 @@ def compare(study, *, construct: str, factors=FACTORS, waves=("pre", "post"),
         frame = _with_courses(frame, courses, factors, study.submissions)
         _co_taught(frame, factors, notes)
         frame, levels = _prepare_factors(frame, factors, notes)
+        out.used(frame)
         levels = _resolve_aliasing(frame, levels, covariate=False, notes=notes, waves=waves)
         _unlinked_model(frame, levels, waves, confidence, min_cell, notes, out)
         if item is not None:
             notes.add("ordinal", "ordinal_skip", item=item)
     if only_b:
-        notes.add("design", "post_only_courses", courses=notes.join(only_b))
+        notes.add("design", "post_only_courses", courses=tuple(only_b))
         _post_only_model(post_frame(sorted(has.index)), factors, confidence, min_cell, notes, out)
     return _result(out, notes, design)
 
@@ -1004,7 +867,7 @@ def _ordinal_linked(study, item, waves, frame, levels, notes, out) -> None:
     levels = {f: lv for f, lv in levels.items() if len(lv) > 1}
     covariate = _varies(data["x"])       # every wave-a answer equal: post ~ factors
     levels = _resolve_aliasing(data, levels, covariate=covariate, notes=notes)
-    _ordinal_check(data, levels, item, covariate, waves[0], notes, out)
+    _ordinal_check(data, levels, item, covariate, waves, notes, out)
 
 
 def _ordinal_post(study, item, post_frame, course_ids, factors, waves, notes, out) -> None:
@@ -1016,7 +879,7 @@ def _ordinal_post(study, item, post_frame, course_ids, factors, waves, notes, ou
     data = _with_courses(data[data["course_id"].isin(course_ids)], study.courses, factors, study.submissions)
     data, levels = _prepare_factors(data, factors, notes)
     levels = _resolve_aliasing(data, levels, covariate=False, notes=notes)
-    _ordinal_check(data, levels, item, False, waves[-1], notes, out)
+    _ordinal_check(data, levels, item, False, waves, notes, out)
 
 
 def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
@@ -1025,7 +888,7 @@ def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
         for c in cols:
             if c in ints:
                 df[c] = df[c].astype("int64")
-            elif c in ("model", "term", "factor", "level", "level_a", "level_b"):
+            elif c in ("model", "term", "factor", "level", "level_a", "level_b", "test"):
                 df[c] = df[c].astype(object)
             else:
                 df[c] = df[c].astype(float)
@@ -1036,4 +899,5 @@ def _result(out: _Out, notes: _Notes, design: str) -> Comparison:
         contrasts=frame(out.contrasts, CONTRASTS_COLUMNS),
         notes=notes.frame(),
         design=design,
+        courses=out.courses,
     )

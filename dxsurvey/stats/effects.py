@@ -248,7 +248,11 @@ def _nct_root(t, df, target):
     """The noncentrality ``nc`` with ``nct.cdf(t, df, nc) == target`` (cdf falls as nc grows)."""
     from scipy.optimize import brentq
 
-    f = lambda nc: stats.nct.cdf(t, df, nc) - target  # noqa: E731
+    def f(nc):
+        p = stats.nct.cdf(t, df, nc)
+        if np.isnan(p):   # scipy gives NaN far in a tail at large df (t 41.8, df 5005, nc 0.19): the limit
+            p = 1.0 if nc < t else 0.0
+        return p - target
     width = 2.0 + abs(t)
     lo, hi = t - width, t + width
     for _ in range(60):
