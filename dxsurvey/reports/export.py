@@ -573,12 +573,21 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
             return catalog.text(f"index.report.{notebook}", language)
         return titles.get(report) or report
 
+    def short_caption(meta: dict) -> str:
+        # a sheet name holds the caption without its N note (「N = 103（除外: …）」), which
+        # the 31 characters would cut to a bare 「N = 1」
+        args = meta.get("caption_args") or {}
+        if meta.get("caption_key") and "n_note" in args and f"{meta['caption_key']}" in catalog.TEXTS:
+            return catalog.text(meta["caption_key"], language, **{**args, "n_note": ""}).strip(" ;,、　")
+        return meta.get("caption") or meta["stem"]
+
     def name_of(group: list[dict]) -> str:
         # one table shown by two reports: named after its first caption
         if _per_course(group[0]):
-            first = group[0].get("caption") or group[0]["stem"]
-            return catalog.text("xlsx.stacked", language, caption=first, n=len(group))
-        return caption_of(group if by_argument(group) else group[:1])
+            return catalog.text("xlsx.stacked", language, caption=short_caption(group[0]), n=len(group))
+        if by_argument(group):
+            return caption_of(group)
+        return short_caption(group[0])
 
     names = sheet_names([f"{i} {name_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
     rows = []
