@@ -60,6 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                                 "en": "Distinctive words (top {top}), per grouping"},
     "xlsx.stack.25_free_text.cap_codes": {"ja": "コード（集計単位ごと）", "en": "Codes, per grouping"},
     "xlsx.stack.25_free_text.cap_kwic": {"ja": "KWIC（語ごとに最大{n}行）", "en": "KWIC (up to {n} lines per word)"},
+    "xlsx.stack.25_free_text.cap_code_tests": {"ja": "コードごとの検定（χ²検定、集計単位ごと）",
+                                                "en": "Test of each code, per grouping (chi-squared)"},
     "xlsx.stack.25_free_text.cap_quotes": {"ja": "コードごとの記述例", "en": "Comments per code"},
 
     "index.other_files": {"ja": "その他のファイル", "en": "Other files"},

@@ -368,6 +368,7 @@ STACKED_BY = {
     "25_free_text.cap_distinctive": ("grouping", "grouping"),
     "25_free_text.cap_codes": ("grouping", "grouping"),
     "25_free_text.cap_kwic": ("word", "word"),
+    "25_free_text.cap_code_tests": ("grouping", "grouping"),
     "25_free_text.cap_quotes": ("code", "code"),
 }
 
@@ -507,6 +508,7 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         ws.page_margins.top, ws.page_margins.bottom = 0.45, 0.55      # inches: rows, not margin
         ws.page_margins.header, ws.page_margins.footer = 0.2, 0.25
         ws.oddFooter.center.text = "&P / &N"
+        ws.oddFooter.left.text = "&A"          # the sheet's name: a printed page says what it is
 
     # one sheet per table; a per-course report's table once, every course stacked in it; a
     # report's tables of one caption for each construct, word, code... stacked (STACKED_BY);
