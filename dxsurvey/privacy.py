@@ -1267,8 +1267,10 @@ class _Scanner:
         self.kinds = items
         if items:
             alt = "|".join(re.escape(k) for k in sorted(items, key=lambda s: (-len(s), s)))
+            # not the digits of a decimal number: 0.000685, nor Markdown's escaped 0\.000685
             self.sensitive_re = re.compile(
-                f"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{alt})(?![0-9A-Za-z])(?![.,][0-9])"
+                f"(?<![0-9A-Za-z])(?<![0-9][.,])(?<![0-9]\\\\[.,])(?:{alt})"
+                f"(?![0-9A-Za-z])(?![.,][0-9])(?!\\\\[.,][0-9])"
             )
         else:
             self.sensitive_re = None

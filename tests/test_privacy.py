@@ -552,6 +552,19 @@ def test_audit_small_counts_written_in_text(tmp_path):
     assert [f.excerpt for f in audit(tmp_path, min_cell=2)] == ["n=1"]
 
 
+def test_audit_reads_no_code_in_the_digits_of_a_decimal(tmp_path):
+    # the scale benchmark's 20_comparison wrote 「講座間分散 0\.000685」 (Markdown escapes the
+    # dot) and its 6-digit staff numbers include 000685: a decimal's digits are not a code
+    (tmp_path / "notebooks").mkdir()
+    text = "- 混合モデル\\: 講座間分散 0\\.000685、級内相関 0.000685、推定 1,000685"
+    nb = _notebook({"study": "data"}, "<p>ok</p>")
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": text})]
+    nbformat.write(nb, tmp_path / "notebooks" / "n.ipynb")
+    assert audit(tmp_path, sensitive=["000685"]) == []
+    (tmp_path / "r.html").write_text("<p>回答者 000685\\. 以上</p>", encoding="utf-8")
+    assert [(f.file, f.kind) for f in audit(tmp_path, sensitive=["000685"])] == [("r.html", "respondent_code")]
+
+
 def test_audit_matplotlib_svg_text_in_comments(tmp_path):
     import matplotlib
 
