@@ -1068,13 +1068,16 @@ def format_suppressed(table: pd.DataFrame, *, marker: str = "—") -> pd.DataFra
 
 
 def suppress_note_counts(counts: Mapping[str, object], *, min_cell: int, marker: str = "—") -> dict:
-    """People counts written into a sentence or caption (「N = 3（除外: 空欄 3）」), suppressed
-    by the same rule as tables: when any count is between 1 and ``min_cell`` − 1, every
-    non-zero count becomes ``marker`` (complementary, so that the others cannot give it
-    back by subtraction from a total).  Zero stays (it names nobody).
+    """People counts written into a sentence or caption (「N = 40（除外: 空欄 7、マスクのみ 2）」),
+    suppressed by the same rule as tables: a count between 1 and ``min_cell`` − 1 becomes
+    ``marker``; when that hides a single count, the smallest other non-zero count is hidden
+    too (complementary), so that it cannot be recovered by subtraction from a total shown
+    elsewhere.  Zero stays (it names nobody).
 
     Examples
     --------
+    >>> suppress_note_counts({"n": 40, "blank": 7, "masked": 2}, min_cell=5)
+    {'n': 40, 'blank': '—', 'masked': '—'}
     >>> suppress_note_counts({"n": 3, "blank": 3, "masked": 0}, min_cell=5)
     {'n': '—', 'blank': '—', 'masked': 0}
     >>> suppress_note_counts({"n": 155, "blank": 427, "masked": 0}, min_cell=5)
@@ -1082,9 +1085,12 @@ def suppress_note_counts(counts: Mapping[str, object], *, min_cell: int, marker:
     """
     min_cell = _check_min_cell(min_cell)
     values = {k: (int(v) if v is not None and not pd.isna(v) else 0) for k, v in counts.items()}
-    if not any(0 < v < min_cell for v in values.values()):
-        return values
-    return {k: (marker if v else 0) for k, v in values.items()}
+    hidden = {k for k, v in values.items() if 0 < v < min_cell}
+    if len(hidden) == 1:
+        others = [k for k, v in values.items() if v and k not in hidden]
+        if others:
+            hidden.add(min(others, key=lambda k: values[k]))
+    return {k: (marker if k in hidden else v) for k, v in values.items()}
 
 
 def quotes_allowed(n_respondents: int, *, min_cell_text: int = 10) -> bool:

@@ -106,6 +106,8 @@ def data_names(study) -> list[str]:
     for sc in cb.scales.values():
         for labels in sc.levels.values():
             names.update(labels)
+        names.update(sc.label_of(v) for v in sc.values)     # with its anchor: 1（苦手）
+        names.update(getattr(sc, "anchors", {}).values())
         names.update(sc.missing)
     for src in getattr(cb, "sources", ()):
         for attr in ("file", "sheet"):

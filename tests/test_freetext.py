@@ -543,16 +543,20 @@ def test_figures_state_the_n_used_and_excluded():
     docs.attrs.update(n_blank=7, n_masked_only=2)
     t = toks(docs)
     cells = ft.code_crosstab(ft.code_documents(t, docs, ft.parse_rules("*質問\n質問")), docs, by="format").cells
-    fig = ftplots.draw_code_heatmap(cells, by="format", labels=figure_labels("ja"))
+    fig = ftplots.draw_code_heatmap(cells, by="format", labels=figure_labels("ja"), min_cell=2)
     assert fig._supxlabel.get_text() == "N = 40（除外: 空欄 7, マスクのみ 2）"
-    bars = ftplots.draw_word_bars(ft.word_counts(t, docs, by="format"), by="format", labels=figure_labels("en"))
+    bars = ftplots.draw_word_bars(ft.word_counts(t, docs, by="format"), by="format", labels=figure_labels("en"),
+                                  min_cell=2)
     assert bars._supxlabel.get_text() == "N = 40 (excluded: blank 7, masked only 2)"
+    # 2 people under min_cell 5 are hidden, and the blank count with them (else 49 − 40 − 7 gives 2)
+    fig = ftplots.draw_code_heatmap(cells, by="format", labels=figure_labels("ja"))
+    assert fig._supxlabel.get_text() == "N = 40（除外: 空欄 —, マスクのみ —）"
     # documents of small groups left out are named when there are any
     texts3 = texts + ["業務を見直した。"] * 4
     docs3 = make_docs(texts3, format=["online"] * 20 + ["in_person"] * 20 + ["hybrid"] * 4)
     ca = ft.word_correspondence(toks(docs3), docs3, by="format", n_words=5)
     ca.rows.attrs["n_below_min_cell_text"] = 3
-    fig = ftplots.draw_correspondence(ca, labels=figure_labels("ja"))
+    fig = ftplots.draw_correspondence(ca, labels=figure_labels("ja"), min_cell=3)
     assert "N = 44（除外: 空欄 0, マスクのみ 0, 少人数のグループ 3）" in {x.get_text() for x in fig.axes[0].texts}
 
 
@@ -581,3 +585,17 @@ def test_demo_planted_themes_come_out_on_top():
         cells = ft.code_crosstab(coded.loc[wave_docs["doc_id"]], wave_docs, by=by).cells
         cells = cells[cells["code"] == theme].set_index(by)
         assert cells["residual"].idxmax() == level and cells.loc[level, "residual"] > 1.96, (theme, cells)
+
+
+def test_tokenize_in_threads_at_once():
+    """The pipeline audits two notebooks at once in worker threads, each looking for person
+    names with Sudachi; a shared Tokenizer refused that ("Tokenizer is already in use") and
+    failed the hostile study's run.  Four threads tokenising at once give what one gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = pd.Series([f"山田さんに{k}回目の研修で業務改善の進め方を教わりました。" * 40 for k in range(40)])
+    alone = ft.tokenize(texts)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: ft.tokenize(texts), range(8)))
+    for got in results:
+        pd.testing.assert_frame_equal(got, alone)

@@ -11,6 +11,7 @@ import csv
 import functools
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -153,11 +154,26 @@ def load_lexicon(study_root) -> Lexicon:
 # Sudachi
 # --------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
-def _sudachi():
-    from sudachipy import Dictionary, SplitMode
+def _dictionary():
+    from sudachipy import Dictionary
 
-    dictionary = Dictionary(dict="core")
-    return dictionary, dictionary.tokenizer(mode=SplitMode.C)
+    return Dictionary(dict="core")
+
+
+#: One Sudachi tokenizer per thread: a Tokenizer refuses concurrent use ("Tokenizer is
+#: already in use"), and the pipeline audits two notebooks at once in worker threads,
+#: each looking for person names in the text it scans.
+_LOCAL = threading.local()
+
+
+def _sudachi():
+    """The shared dictionary and this thread's split-mode C tokenizer."""
+    tok = getattr(_LOCAL, "tokenizer", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _LOCAL.tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
+    return _dictionary(), tok
 
 
 def kh_class(pos: tuple[str, ...], base: str, *, oov: bool = False) -> str:
