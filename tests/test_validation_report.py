@@ -63,9 +63,9 @@ def test_source_formats_and_explanations_are_words_of_the_report_language(tmp_pa
     ex_en = validation.problem_examples(st, n=len(st.validation), lang="en")
     joined = " ".join(ex_en["message"])
     assert "outside the scale (1 'そう思わない' to 5 'そう思う')" in joined   # the scale's levels, as the data name them
-    for sc in st.codebook.scales.values():   # a label with its anchor (1（苦手）) is data too (before "1" alone)
-        for v in sc.values:
-            joined = joined.replace(sc.label_of(v), "")
+    # a label with its anchor (1（苦手）) is data too: the longest first, before "1" alone
+    for lab in sorted({sc.label_of(v) for sc in st.codebook.scales.values() for v in sc.values}, key=len, reverse=True):
+        joined = joined.replace(lab, "")
     for sc in st.codebook.scales.values():                # labels come from the data: allowed in either language
         for labels in sc.levels.values():
             for lab in labels:
