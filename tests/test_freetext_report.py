@@ -115,7 +115,7 @@ def test_code_tests_table_yates_for_2x2_and_labels_in_the_report_language():
     row = tab.frame.iloc[0]
     # [[12, 8], [5, 15]]: R chisq.test() with Yates: X-squared = 3.6829, p-value = 0.05497
     assert (row["n_coded"], row["dof"]) == (17, 1)
-    assert (row["statistic"], row["p_val"]) == pytest.approx((3.6829, 0.0550), abs=1e-4)
+    assert (row["chi2"], row["p_val"]) == pytest.approx((3.6829, 0.0550), abs=1e-4)
     assert row["test"] == "χ²検定" and tab.n_cols == ("n_coded",)
     assert rft.table_code_tests(_fake_ctx(docs, language="en"), fx, ("format", "wave")).frame["test"].tolist() == \
         ["chi-squared"]

@@ -112,6 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.ci_high": {"ja": "95%CI上限", "en": "95% CI high"},
     "col.effect": {"ja": "効果量", "en": "Effect size"},
     "col.statistic": {"ja": "検定統計量", "en": "Statistic"},
+    "col.chi2": {"ja": "χ²値", "en": "χ²"},
     "col.p_val": {"ja": "p値", "en": "p"},
     "col.p_adj": {"ja": "調整済みp値", "en": "Adjusted p"},
     "col.design": {"ja": "分析の種類", "en": "Design"},

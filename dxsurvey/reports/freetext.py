@@ -361,11 +361,12 @@ def table_codes(ctx, fx: FreeText, grouping) -> ReportTable:
 
 def table_code_tests(ctx, fx: FreeText, grouping) -> ReportTable:
     """Per code: the test of its 2 × k table across the groups (χ², Yates for 2 × 2 only, or
-    Fisher's exact test where an expected count is under 5)."""
+    Fisher's exact test where an expected count is under 5).  The ``chi2`` column is Pearson's
+    χ² in either case (Fisher's test has no such statistic; its p value is ``p_val``)."""
     t = _code_tables(fx, grouping).tests
     lang = ctx.language
     frame = pd.DataFrame({"code": t["code"], "n_coded": t["n_coded"], "test": [label("test", v, lang) for v in t["test"]],
-                          "statistic": t["statistic"], "dof": t["dof"], "p_val": t["p_val"]})
+                          "chi2": t["statistic"], "dof": t["dof"], "p_val": t["p_val"]})
     return ReportTable(_with_attrs(frame, t.attrs), f"freetext_code_tests_{_grouping_column(grouping)}",
                        "25_free_text.cap_code_tests", n_cols=("n_coded",),
                        caption_args={"grouping": _grouping_name(grouping, lang), "n_note": n_note(lang, t.attrs, min_cell=ctx.min_cell)})
