@@ -22,13 +22,13 @@ from .coding import (CodeRule, CodeTable, RuleError, code_crosstab, code_documen
                      read_rules)
 from .contingency import adjusted_residuals, table_test
 from .counts import word_change, word_counts
-from .documents import N_ATTRS, documents, study_documents
+from .documents import N_ATTRS, documents, note_counts, study_documents
 from .kwic import collocations, kwic
 from .network import Network, cooccurrence, network_change
 from .tokens import DEFAULT_EXCLUDED, KH_CLASSES, Lexicon, load_lexicon, person_names, tokenize, word_labels
 
 __all__ = [
-    "documents", "study_documents", "N_ATTRS",
+    "documents", "study_documents", "N_ATTRS", "note_counts",
     "tokenize", "Lexicon", "load_lexicon", "word_labels", "person_names", "KH_CLASSES", "DEFAULT_EXCLUDED",
     "word_counts", "word_change", "kwic", "collocations",
     "Network", "cooccurrence", "network_change",

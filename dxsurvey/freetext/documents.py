@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .. import privacy
 from ..privacy import TOKENS as MASK_TOKENS
 
-__all__ = ["documents", "study_documents", "N_ATTRS", "stamp", "GROUP_COLUMNS"]
+__all__ = ["documents", "study_documents", "N_ATTRS", "note_counts", "stamp", "GROUP_COLUMNS"]
 
 #: Group columns a document carries (from submissions, then courses.csv).
 GROUP_COLUMNS = ("course_id", "wave", "audience", "title", "fiscal_year", "instructor", "instructor_type",
@@ -24,6 +25,23 @@ GROUP_COLUMNS = ("course_id", "wave", "audience", "title", "fiscal_year", "instr
 #: ``n_below_min_cell_text`` documents left out because their group had fewer than
 #: ``min_cell_text`` respondents (quotes only; 0 elsewhere).
 N_ATTRS = ("n_used", "n_blank", "n_masked_only", "n_below_min_cell_text")
+
+
+def note_counts(attrs: dict, *, min_cell: int, small: bool = True, n_default: int = 0) -> dict:
+    """The documents used and left out (``n``, ``blank``, ``masked`` and, with ``small``, the
+    ``small`` groups' documents) from a result's :data:`N_ATTRS`, as a caption or figure note
+    writes them: counts of 1 to ``min_cell`` − 1 people hidden by
+    :func:`dxsurvey.privacy.suppress_note_counts`.  Leave ``small`` out when the note does
+    not show it, so that it is not the count hidden in the others' place.
+
+    >>> note_counts({"n_used": 40, "n_blank": 7, "n_masked_only": 2}, min_cell=5, small=False)
+    {'n': 40, 'blank': '—', 'masked': '—'}
+    """
+    counts = {"n": attrs.get("n_used", n_default), "blank": attrs.get("n_blank", 0),
+              "masked": attrs.get("n_masked_only", 0)}
+    if small:
+        counts["small"] = attrs.get("n_below_min_cell_text", 0)
+    return privacy.suppress_note_counts(counts, min_cell=min_cell)
 
 _MASK_RE = re.compile("|".join(re.escape(t) for t in sorted(set(MASK_TOKENS.values()), key=len, reverse=True)))
 _FILLER_RE = re.compile(r"[\s\W_]+", re.UNICODE)

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from .. import privacy
 from .. import plots as _plots  # noqa: F401  (applies the Japanese-capable theme)
 from .ca import Correspondence
+from .documents import note_counts
 from .network import Network
 
 __all__ = ["LABEL_KEYS", "draw_network", "draw_correspondence", "draw_code_heatmap", "draw_word_bars"]
@@ -44,12 +44,9 @@ def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _n_note(frame: pd.DataFrame, labels: Mapping[str, str], min_cell: int) -> str:
-    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``; counts
-    of 1 to ``min_cell`` − 1 people are hidden (:func:`dxsurvey.privacy.suppress_note_counts`)."""
-    a = frame.attrs
-    counts = privacy.suppress_note_counts(
-        {"n": a.get("n_used", len(frame)), "blank": a.get("n_blank", 0), "masked": a.get("n_masked_only", 0),
-         "small": a.get("n_below_min_cell_text", 0)}, min_cell=min_cell)
+    """The N used and excluded (blank, masked only, small groups), from ``frame.attrs``
+    (:func:`dxsurvey.freetext.documents.note_counts`)."""
+    counts = note_counts(frame.attrs, min_cell=min_cell, n_default=len(frame))
     return labels["n_small" if counts["small"] else "n"].format(**counts)
 
 

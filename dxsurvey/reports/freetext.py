@@ -149,13 +149,11 @@ def n_note(lang: str, attrs: dict, *, min_cell: int, min_cell_text: int | None =
     """「N = 155（除外: 空欄 427、マスクのみ 0）」: the documents a table or figure used and those
     left out, from the ``attrs`` of a :mod:`dxsurvey.freetext` result.  With ``min_cell_text``
     (quotes), also the documents of groups with fewer writers than that.  Counts of 1 to
-    ``min_cell`` − 1 people are written as 「—」 (:func:`dxsurvey.privacy.suppress_note_counts`)."""
-    args = privacy.suppress_note_counts(
-        {"n": attrs.get("n_used", 0), "blank": attrs.get("n_blank", 0), "masked": attrs.get("n_masked_only", 0),
-         "below": attrs.get("n_below_min_cell_text", 0) if min_cell_text is not None else 0}, min_cell=min_cell)
+    ``min_cell`` − 1 people are written as 「—」 (:func:`dxsurvey.freetext.note_counts`)."""
+    args = ft.note_counts(attrs, min_cell=min_cell, small=min_cell_text is not None)
     if min_cell_text is None:
         return text("25_free_text.n_note", lang, **args)
-    return text("25_free_text.n_note_quotes", lang, min_cell_text=int(min_cell_text), **args)
+    return text("25_free_text.n_note_quotes", lang, min_cell_text=int(min_cell_text), below=args.pop("small"), **args)
 
 
 def _pos(values, lang: str) -> list[str]:
