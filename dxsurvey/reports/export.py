@@ -158,10 +158,12 @@ def _crop(canvas, box, facecolor):
     # savefig's tight canvas is h rows tall with the box's bottom edge on its last row;
     # the full canvas (rows tall) has y = 0 on its last row
     left, top = int(round(box.x0 * dpi)), int(round(rows - h - box.y0 * dpi))
-    out = np.empty((h, w, 4), dtype=np.uint8)
-    out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(facecolor)) * 255).astype(np.uint8)
     c0, r0 = max(left, 0), max(top, 0)
     c1, r1 = min(left + w, cols), min(top + h, rows)
+    if (c0, r0, c1, r1) == (left, top, left + w, top + h):     # all inside the canvas: a view
+        return full[r0:r1, c0:c1]
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(facecolor)) * 255).astype(np.uint8)
     if c1 > c0 and r1 > r0:
         out[r0 - top:r1 - top, c0 - left:c1 - left] = full[r0:r1, c0:c1]
     return out
