@@ -104,6 +104,22 @@ def entanglement(courses: pd.DataFrame, factors=COURSE_FACTORS) -> Entanglement:
         raise ValueError("entanglement needs a course_id column")
     frame = courses.drop_duplicates("course_id")
     present = [f for f in factors if f in frame.columns]
+    # the planning report asks again for the same courses and factors for every construct and
+    # audience: the answer depends only on these values, so it is kept (copies are returned)
+    cells = frame[["course_id", *present]].astype(object)
+    key = (tuple(present), tuple(map(tuple, cells.where(cells.notna(), None).to_numpy())))
+    if key not in _ENTANGLEMENT_CACHE:
+        if len(_ENTANGLEMENT_CACHE) >= 256:
+            _ENTANGLEMENT_CACHE.clear()
+        _ENTANGLEMENT_CACHE[key] = _entanglement(frame, present)
+    found = _ENTANGLEMENT_CACHE[key]
+    return Entanglement(found.pairs.copy(), found.confined.copy())
+
+
+_ENTANGLEMENT_CACHE: dict = {}
+
+
+def _entanglement(frame: pd.DataFrame, present: list) -> Entanglement:
     pairs, confined = [], []
     for a, b in itertools.combinations(present, 2):
         both = frame[_known(frame[a]) & _known(frame[b])]
