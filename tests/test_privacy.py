@@ -565,19 +565,23 @@ def test_audit_reads_no_code_in_the_digits_of_a_decimal(tmp_path):
     assert [(f.file, f.kind) for f in audit(tmp_path, sensitive=["000685"])] == [("r.html", "respondent_code")]
 
 
-def test_audit_matplotlib_svg_text_in_comments(tmp_path):
+@pytest.mark.parametrize("fonttype, where", [("path", "comment"), ("none", "<text> element")])
+def test_audit_matplotlib_svg_text(tmp_path, fonttype, where):
+    """A name in a figure is found whether the SVG draws text as glyph outlines (the text kept
+    in a comment) or as text (dxsurvey's setting)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     (tmp_path / "figures").mkdir()
-    fig, ax = plt.subplots(figsize=(2, 1))
-    ax.set_title("Ken Sato")  # ASCII: no font warnings; drawn as paths, text kept in a comment
-    fig.savefig(tmp_path / "figures" / "f.svg")
-    plt.close(fig)
+    with matplotlib.rc_context({"svg.fonttype": fonttype}):
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.set_title("Ken Sato")  # ASCII: no font warnings
+        fig.savefig(tmp_path / "figures" / "f.svg")
+        plt.close(fig)
     found = audit(tmp_path, names=["Ken Sato"])
-    assert [(f.file, f.where, f.kind) for f in found] == [("figures/f.svg", "comment", "name")]
+    assert [(f.file, f.where, f.kind) for f in found] == [("figures/f.svg", where, "name")]
 
 
 def test_audit_bad_arguments(tmp_path):
