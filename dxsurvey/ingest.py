@@ -188,54 +188,71 @@ def _per_value(series: pd.Series, func) -> pd.Series:
     return pd.Series(out[codes], index=series.index, dtype=object)
 
 
-def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
-    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None,
-    merged spellings {label as defined: {spellings read as it}}).
+class _ScaleDecoder:
+    """Reads the cells of one scale's items: labels to values, each distinct cell text once
+    per study (a study's items share a handful of labels).
 
-    Labels match ignoring case, width (NFKC) and surrounding spaces.  ``scale_name``
-    overrides the item's scale (a paper form printed the other way round).
+    Labels match ignoring case, width (NFKC) and surrounding spaces.
     """
-    scale = cb.scales[scale_name or item.scale]
-    lookup = scale.lookup
-    exact = {_norm(lb): lb for labs in scale.levels.values() for lb in labs}
-    by_key = {_fold(lb): lb for lb in reversed(list(exact.values()))}
-    missing = scale.missing_labels
-    lo, hi = scale.min, scale.max
-    mapping: dict[str, tuple] = {}
-    merged: dict[str, set] = {}
-    for raw in series.dropna().unique():
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.lookup = scale.lookup
+        self.exact = {_norm(lb): lb for labs in scale.levels.values() for lb in labs}
+        self.by_key = {_fold(lb): lb for lb in reversed(list(self.exact.values()))}
+        self.missing = scale.missing_labels
+        self._seen: dict = {}
+
+    def _read(self, raw) -> tuple:
+        """(value or NaN, (problem, message) or None, label as defined it merges into or None,
+        the normalised text or None)."""
+        scale, lookup = self.scale, self.lookup
         lab = normalize_text(raw)
         key = _fold(lab) if lab is not None else None
-        if lab is None or key in missing or lab in ("-", "ー", "―", "—", "無回答"):
-            mapping[raw] = (pd.NA, None)
-        elif key in lookup:
-            mapping[raw] = (lookup[key], None)
-            if lab not in exact and key in by_key:
-                merged.setdefault(by_key[key], set()).add(lab)
-        elif re.fullmatch(r"-?\d+(\.0+)?", lab):
+        if lab is None or key in self.missing or lab in ("-", "ー", "―", "—", "無回答"):
+            return np.nan, None, None, lab
+        if key in lookup:
+            merged = self.by_key[key] if lab not in self.exact and key in self.by_key else None
+            return lookup[key], None, merged, lab
+        if re.fullmatch(r"-?\d+(\.0+)?", lab):
             # "1.0", "01": the number as the scale reads it (a reversed paper scale maps "1" to 5)
             v = int(float(lab))
             if str(v) in lookup:
-                mapping[raw] = (lookup[str(v)], None)
-            else:
-                mapping[raw] = (pd.NA, ("out_of_range",
-                                        f"{lab} is outside the scale {scale.name} ({lo}–{hi}); set to missing."))
-        elif _MULTI_MARK.match(lab):
-            mapping[raw] = (pd.NA, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."))
-        else:
-            known = ", ".join(list(exact.values())[:6])
-            mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
-                                                     f"(expected e.g. {known}); set to missing."))
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    value_of = np.full(len(uniques) + 1, np.nan)          # the last slot: a blank cell (code -1)
-    problem_of = np.full(len(uniques) + 1, None, dtype=object)
-    for k, raw in enumerate(uniques):
-        v, p = mapping.get(raw, (pd.NA, None))
-        value_of[k] = np.nan if v is pd.NA else v
-        problem_of[k] = p
-    values = pd.array(value_of[codes], dtype="Float64").astype("Int64")
-    problems = pd.Series(problem_of[codes], index=series.index, dtype=object)
-    return values, problems, merged
+                return lookup[str(v)], None, None, lab
+            return np.nan, ("out_of_range",
+                            f"{lab} is outside the scale {scale.name} ({scale.min}–{scale.max}); set to missing."), \
+                None, lab
+        if _MULTI_MARK.match(lab):
+            return np.nan, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."), \
+                None, lab
+        known = ", ".join(list(self.exact.values())[:6])
+        return np.nan, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
+                                         f"(expected e.g. {known}); set to missing."), None, lab
+
+    def decode(self, cells: np.ndarray):
+        """Decode one column of cells (an object array).
+
+        Returns (values: float array, NaN for missing; problems: list of (problem, message)
+        or None per distinct cell, the last one for a blank cell; codes: each row's index
+        into ``problems``; answered: bool per row, the cell holds text; merged spellings
+        {label as defined: {spellings read as it}}).
+        """
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        seen = self._seen
+        entries = []
+        for raw in uniques:
+            entry = seen.get(raw)
+            if entry is None:
+                entry = seen[raw] = self._read(raw)
+            entries.append(entry)
+        value_of = np.array([e[0] for e in entries] + [np.nan], dtype=np.float64)
+        answered_of = np.array([e[3] is not None for e in entries] + [False], dtype=bool)
+        problems = [e[1] for e in entries] + [None]
+        merged: dict[str, set] = {}
+        for e in entries:
+            if e[2] is not None:
+                merged.setdefault(e[2], set()).add(e[3])
+        return value_of[codes], problems, codes, answered_of[codes], merged
 
 
 def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
@@ -354,21 +371,22 @@ def _missing_column(file: str, raw: RawTable, item: Item, alternatives) -> pd.Da
         f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here.")
 
 
-def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: pd.Series,
+def _label_problems(file: str, item: Item, col: str, series: pd.Series, unknown: np.ndarray, answered: int,
                     merged: dict, scale) -> list[pd.DataFrame]:
-    """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers."""
+    """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers.
+
+    ``series``: the item's cells in the rows kept so far; ``unknown``: which of them hold an
+    unknown label; ``answered``: how many of them hold text.
+    """
     out = []
     if merged:
         shown = "; ".join(f"{' / '.join(sorted(v))} -> {k}" for k, v in merged.items())
         out.append(_problem_frame(file, None, col, [shown], "merged_spellings", "kept",
                                   f"item {item.id}: labels differing only in case, width or spaces read as one: "
                                   f"{shown}."))
-    has = probs.notna().to_numpy()
-    kinds = probs[has].map(lambda t: t[0])
-    unknown = series[has][(kinds == "unknown_label").to_numpy()].map(normalize_text)
-    counts = series.value_counts()
-    answered = int(sum(n for value, n in counts.items() if normalize_text(value) is not None))
-    if answered and len(unknown) / answered > LABEL_LOSS and len(unknown) >= LABEL_LOSS_MIN:
+    lost = int(unknown.sum())
+    if answered and lost / answered > LABEL_LOSS and lost >= LABEL_LOSS_MIN:
+        unknown = series[unknown].map(normalize_text)
         labels = list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))
         hints = []
         for value, n in unknown.value_counts().head(5).items():
@@ -383,15 +401,15 @@ def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: p
     return out
 
 
-def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, live: np.ndarray,
+def _careless(cb: Codebook, values: dict[str, np.ndarray], raw: RawTable, n: int, live: np.ndarray,
               file: str, rows_no: np.ndarray) -> tuple[np.ndarray, list[pd.DataFrame]]:
     """Flag straight-lining (one answer to every item of a block of >= 8 Likert items) and
-    completion in less than a third of the source's median time.  Returns (flag, problems)."""
+    completion in less than a third of the source's median time.  ``values``: item id -> its
+    values (NaN: missing).  Returns (flag, problems)."""
     flag = np.zeros(n, dtype=bool)
     problems = []
     action = "dropped" if cb.exclude_careless else "kept"
     done = "dropped (exclude_careless)" if cb.exclude_careless else "kept (flagged)"
-    values = {a["item_id"].iat[0]: a["value"] for a in answers if len(a)}
     blocks, run = [], []
     for it in cb.items:      # a block: consecutive scale items of one scale, in codebook order
         if it.type == "scale" and it.id not in values:
@@ -407,7 +425,7 @@ def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, 
     for block in blocks:
         if len(block) < STRAIGHT_MIN_ITEMS:
             continue
-        m = np.column_stack([values[i].to_numpy(dtype="float64", na_value=np.nan) for i in block])
+        m = np.column_stack([values[i] for i in block])
         same = ~np.isnan(m).any(axis=1) & (np.nanmax(m, axis=1, initial=-np.inf) == np.nanmin(m, axis=1, initial=np.inf))
         new = same & ~straight & live
         for pos in np.flatnonzero(new):
@@ -441,10 +459,12 @@ def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, 
 
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
                    names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set,
-                   wave: str | None = None, first: bool = True):
+                   wave: str | None = None, first: bool = True, decoders: dict | None = None):
     """Decode one source for one of the waves its rows hold (``wave``; None: the rows'
     `role: wave` column says).  Row-level problems (filter, course, wave) are logged by
-    the ``first`` call of a source only."""
+    the ``first`` call of a source only.  ``decoders``: scale name -> its
+    :class:`_ScaleDecoder`, shared by the sources of a study."""
+    decoders = {} if decoders is None else decoders
     file = _source_label(src)
     frame = raw.frame
     n = len(frame)
@@ -454,8 +474,8 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     drop = np.zeros(n, dtype=bool)            # rows that cannot be placed (filtered, unknown course/wave)
 
     valid = np.zeros(n, dtype=bool)
-    answers, choices, texts = [], [], []
-    asked: list[np.ndarray] = []     # per answers frame: the rows whose wave asks the item
+    answers: list[tuple] = []        # per scale item: (item id, values, cells, the rows whose wave asks it)
+    choices, texts = [], []
     rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
                          "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
                          "source_row": rows_no, "source_index": src.index,
@@ -575,20 +595,28 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             series = series.where(in_item, None)
         if item.type == "scale":
             scale = cb.scales[src.scale_for(item.scale)]
-            values, probs, merged = _decode_scale(item, cb, series, scale.name)
-            mask = probs.notna().to_numpy()
-            if mask.any():
-                pr = probs[mask]
-                for kind in pr.map(lambda t: t[0]).unique():
-                    sel = pr[pr.map(lambda t: t[0]) == kind]
-                    pos = sel.index.map(frame.index.get_loc)
-                    problems.append(_problem_frame(file, rows_no[pos], col, series.loc[sel.index].tolist(),
-                                                   kind, "set_missing", sel.map(lambda t: t[1]).tolist()))
-            problems.extend(_label_problems(file, item, col, series[~drop], probs[~drop], merged, scale))
-            valid |= ~pd.isna(values)
-            answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
-                                         "value": values, "label": series.to_numpy()}))
-            asked.append(in_item)
+            decoder = decoders.get(scale.name)
+            if decoder is None:
+                decoder = decoders[scale.name] = _ScaleDecoder(scale)
+            cells = series.to_numpy(dtype=object)
+            values, probs, codes, answered, merged = decoder.decode(cells)
+            has = np.array([p is not None for p in probs], dtype=bool)[codes]
+            unknown = np.zeros(n, dtype=bool)
+            if has.any():
+                pos = np.flatnonzero(has)
+                found = [probs[c] for c in codes[pos]]
+                kinds = np.array([p[0] for p in found], dtype=object)
+                for kind in dict.fromkeys(kinds.tolist()):     # in the order rows first show them
+                    sel = np.flatnonzero(kinds == kind)
+                    problems.append(_problem_frame(file, rows_no[pos[sel]], col, cells[pos[sel]].tolist(),
+                                                   kind, "set_missing", [found[k][1] for k in sel]))
+                    if kind == "unknown_label":
+                        unknown[pos[sel]] = True
+            keep = ~drop
+            problems.extend(_label_problems(file, item, col, series[keep], unknown[keep],
+                                            int((answered & keep).sum()), merged, scale))
+            valid |= ~np.isnan(values)
+            answers.append((item.id, values, cells, in_item))
         elif item.type == "category":
             normed = _per_value(series, normalize_text)
             vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
@@ -703,7 +731,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                 f"the {role_item.role} cell is blank ({len(pos)} rows); these rows are left out."))
         excluded |= blank
     live = ~excluded & ~empty
-    careless, flagged = _careless(cb, answers, raw, n, live, file, rows_no)
+    careless, flagged = _careless(cb, {a[0]: a[1] for a in answers} if n else {}, raw, n, live, file, rows_no)
     problems.extend(flagged)
     rows["careless"] = careless
     if cb.exclude_careless:
@@ -719,9 +747,18 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     validation.extend(problems)
     # a row whose wave (from the `role: wave` column) did not ask an item has no answer to it,
     # not a missing one; the careless check above needed the full columns
-    answers = [a[m] for a, m in zip(answers, asked)]
+    if answers:
+        taken = [np.flatnonzero(m) for _, _, _, m in answers]
+        answer_frame = pd.DataFrame({
+            "row_pos": np.concatenate(taken).astype(np.int64),
+            "item_id": np.repeat(np.array([a[0] for a in answers], dtype=object), [len(t) for t in taken]),
+            "value": pd.array(np.concatenate([a[1][t] for a, t in zip(answers, taken)]),
+                              dtype="Float64").astype("Int64"),
+            "label": np.concatenate([a[2][t] for a, t in zip(answers, taken)])})
+    else:
+        answer_frame = pd.DataFrame(columns=["row_pos", *ANSWERS[1:]])
     return _Decoded(rows=rows,
-                    answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
+                    answers=answer_frame,
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
                     texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
                     problems=problems, key_column=key_col, columns=resolved)
@@ -806,6 +843,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     exclude_seen: set[int] = set()
     decoded: list[_Decoded] = []
     decoded_sources: list[Source] = []
+    decoders: dict = {}
     summary = []
     for src in cb.sources:
         fpath = root / src.file
@@ -828,7 +866,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             validation.append(pf.reindex(columns=list(VALIDATION)))
         for k, wave in enumerate(src.row_waves):
             d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen,
-                               wave=wave, first=k == 0)
+                               wave=wave, first=k == 0, decoders=decoders)
             decoded.append(d)
             decoded_sources.append(src)
         course = src.course
