@@ -75,6 +75,7 @@ def normalize_code(value, width: int | None) -> str | None:
 
 
 _NUMBER_FORM = re.compile(r"^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
+_DIGITS_ONLY = re.compile(r"\d+")
 
 
 def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
@@ -89,23 +90,25 @@ def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
     >>> misfit_codes(pd.Series(["0093", "12345", "1e3", "-93", "2886a", None]), 4).notna().tolist()
     [False, True, True, True, True, False]
     """
-    text = codes.astype("string")
-    digits = text.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    number = text.str.fullmatch(_NUMBER_FORM.pattern).fillna(False).astype(bool)
-    numeric_column = 2 * int((digits | number).sum()) > int(text.notna().sum())
-    why = pd.Series(None, index=codes.index, dtype=object)
-    long = digits & (text.str.len() > width)
-    why[long] = [f"{n} digits, more than `width: {width}`; it is not zero-padded, so it links only to "
-                 f"the same code written with {n} digits" for n in text[long].str.len()]
-    exponent = ~digits & number & text.str.contains("[eE]", regex=True).fillna(False).astype(bool)
-    why[exponent] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
-                     "the code column as text")
-    signed = ~digits & number & ~exponent
-    why[signed] = "a sign or decimal point in a code of digits"
-    if numeric_column:
-        other = text.notna() & ~digits & ~number
-        why[other] = "not only digits, while the other codes of this column are numbers"
-    return why
+    position, uniques = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = [str(u) for u in uniques]                    # each distinct code once
+    digits = np.array([_DIGITS_ONLY.fullmatch(t) is not None for t in texts], dtype=bool)
+    number = np.array([_NUMBER_FORM.fullmatch(t) is not None for t in texts], dtype=bool)
+    rows = np.bincount(position[position >= 0], minlength=len(texts))
+    numeric_column = 2 * int(rows[digits | number].sum()) > int(rows.sum())
+    why = np.full(len(texts) + 1, None, dtype=object)    # the last slot: a blank code
+    for k, t in enumerate(texts):
+        if digits[k]:
+            if len(t) > width:
+                why[k] = (f"{len(t)} digits, more than `width: {width}`; it is not zero-padded, so it links "
+                          f"only to the same code written with {len(t)} digits")
+        elif number[k]:
+            why[k] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
+                      "the code column as text") if ("e" in t or "E" in t) else \
+                "a sign or decimal point in a code of digits"
+        elif numeric_column:
+            why[k] = "not only digits, while the other codes of this column are numbers"
+    return pd.Series(why[position], index=codes.index, dtype=object)
 
 
 def _secret(root: Path) -> bytes:
@@ -479,11 +482,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
                          "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
                          "source_row": rows_no, "source_index": src.index,
-                         "row_pos": np.arange(n, dtype=np.int64)})
-    for meta_col in ("submitted_at", "last_modified", "completed_at"):
-        rows[meta_col] = raw.meta[meta_col].to_numpy() if meta_col in raw.meta else pd.NaT
-    for col in ("instructor", "format", "style"):
-        rows[col] = pd.array([pd.NA] * n, dtype="string")
+                         "row_pos": np.arange(n, dtype=np.int64),
+                         **{meta_col: raw.meta[meta_col].to_numpy() if meta_col in raw.meta else
+                            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+                            for meta_col in ("submitted_at", "last_modified", "completed_at")},
+                         **{col: pd.array([pd.NA] * n, dtype="string") for col in ("instructor", "format", "style")}})
 
     # row filter
     for column, keep_values in src.where:
@@ -532,9 +535,9 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             blank_role.append(("unknown_wave", wave_item, waves.isna().to_numpy() & ~drop))
     row_waves = rows["wave"]
 
-    courses_by_id = courses.set_index("course_id")
-    course_aud = rows["course_id"].map(courses_by_id["audience"]).astype("string")
-    rows["audience"] = course_aud.where(course_aud.isin(list(cb.vocabulary("audiences").codes))).astype("string")
+    audience_codes = set(cb.vocabulary("audiences").codes)
+    course_aud = {cid: aud for cid, aud in zip(courses["course_id"], courses["audience"]) if aud in audience_codes}
+    rows["audience"] = pd.array(_per_value(rows["course_id"], course_aud.get).tolist(), dtype="string")
 
     # respondent key
     rows["code"] = pd.Series([None] * n, dtype="string")
@@ -942,7 +945,10 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     kept["respondent_key"] = _hash_codes(kept["code"], secret)
     sensitive |= set(kept["respondent_key"].dropna().unique())
 
-    uid_to_sid = pd.Series(kept["submission_id"].to_numpy(), index=kept["uid"].to_numpy())
+    # a decoded source's rows are consecutive in `rows` (uid = its first uid + row_pos)
+    first_uid = np.concatenate(([0], np.cumsum([len(d.rows) for d in decoded]))).astype(np.int64)
+    sid_of_uid = np.full(len(rows), -1, dtype=np.int64)      # -1: not kept
+    sid_of_uid[kept["uid"].to_numpy(dtype=np.int64)] = kept["submission_id"].to_numpy(dtype=np.int64)
 
     def _attach(part: str, cols) -> pd.DataFrame:
         frames = []
@@ -950,10 +956,10 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             t = getattr(d, part)
             if not len(t):
                 continue
-            base = rows.loc[rows["_src"] == i, ["row_pos", "uid"]]
-            t = t.merge(base, on="row_pos", how="inner")
-            t = t[t["uid"].isin(uid_to_sid.index)]
-            t["submission_id"] = uid_to_sid.loc[t["uid"]].to_numpy()
+            sid = sid_of_uid[first_uid[i] + t["row_pos"].to_numpy(dtype=np.int64)]
+            on = sid >= 0
+            t = t[on].copy()
+            t["submission_id"] = sid[on]
             frames.append(t[list(cols)])
         if not frames:
             return pd.DataFrame(columns=list(cols))
