@@ -178,13 +178,22 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     }, columns=list(VALIDATION))
 
 
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(each row's index into the distinct values or -1 for a blank cell, the distinct values
+    in order of first appearance).  A string column is factorised as it is stored (no
+    round trip of every cell through a Python object)."""
+    values = series.array if isinstance(series.dtype, pd.StringDtype) else series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
+
+
 def _per_value(series: pd.Series, func) -> pd.Series:
     """``series.map(func)`` computed once per distinct value (a column of an export holds few).
 
     >>> _per_value(pd.Series([" a", None, " a"]), lambda v: v and v.strip()).tolist()
     ['a', None, 'a']
     """
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     out = np.empty(len(uniques) + 1, dtype=object)
     out[:-1] = [func(v) for v in uniques]
     out[-1] = func(None)
@@ -232,15 +241,15 @@ class _ScaleDecoder:
         return np.nan, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
                                          f"(expected e.g. {known}); set to missing."), None, lab
 
-    def decode(self, cells: np.ndarray):
-        """Decode one column of cells (an object array).
+    def decode(self, series: pd.Series):
+        """Decode one column of cells.
 
-        Returns (values: float array, NaN for missing; problems: list of (problem, message)
-        or None per distinct cell, the last one for a blank cell; codes: each row's index
-        into ``problems``; answered: bool per row, the cell holds text; merged spellings
-        {label as defined: {spellings read as it}}).
+        Returns (values: float array, NaN for missing; the distinct cells; problems: list of
+        (problem, message) or None per distinct cell, the last one for a blank cell; codes:
+        each row's index into both; answered: bool per row, the cell holds text; merged
+        spellings {label as defined: {spellings read as it}}).
         """
-        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        codes, uniques = _factorize(series)
         seen = self._seen
         entries = []
         for raw in uniques:
@@ -255,7 +264,7 @@ class _ScaleDecoder:
         for e in entries:
             if e[2] is not None:
                 merged.setdefault(e[2], set()).add(e[3])
-        return value_of[codes], problems, codes, answered_of[codes], merged
+        return value_of[codes], uniques, problems, codes, answered_of[codes], merged
 
 
 def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
@@ -477,7 +486,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     drop = np.zeros(n, dtype=bool)            # rows that cannot be placed (filtered, unknown course/wave)
 
     valid = np.zeros(n, dtype=bool)
-    answers: list[tuple] = []        # per scale item: (item id, values, cells, the rows whose wave asks it)
+    answers: list[tuple] = []        # per scale item: (item id, values, its cells, the rows whose wave asks it)
     choices, texts = [], []
     rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
                          "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
@@ -601,8 +610,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             decoder = decoders.get(scale.name)
             if decoder is None:
                 decoder = decoders[scale.name] = _ScaleDecoder(scale)
-            cells = series.to_numpy(dtype=object)
-            values, probs, codes, answered, merged = decoder.decode(cells)
+            values, uniques, probs, codes, answered, merged = decoder.decode(series)
             has = np.array([p is not None for p in probs], dtype=bool)[codes]
             unknown = np.zeros(n, dtype=bool)
             if has.any():
@@ -611,7 +619,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                 kinds = np.array([p[0] for p in found], dtype=object)
                 for kind in dict.fromkeys(kinds.tolist()):     # in the order rows first show them
                     sel = np.flatnonzero(kinds == kind)
-                    problems.append(_problem_frame(file, rows_no[pos[sel]], col, cells[pos[sel]].tolist(),
+                    problems.append(_problem_frame(file, rows_no[pos[sel]], col, [uniques[c] for c in codes[pos[sel]]],
                                                    kind, "set_missing", [found[k][1] for k in sel]))
                     if kind == "unknown_label":
                         unknown[pos[sel]] = True
@@ -619,7 +627,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             problems.extend(_label_problems(file, item, col, series[keep], unknown[keep],
                                             int((answered & keep).sum()), merged, scale))
             valid |= ~np.isnan(values)
-            answers.append((item.id, values, cells, in_item))
+            answers.append((item.id, values, series, in_item))
         elif item.type == "category":
             normed = _per_value(series, normalize_text)
             vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
@@ -682,8 +690,9 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             kept_text = series.map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
             has = kept_text.notna().to_numpy()
             valid |= has
+            kept_values = kept_text.to_numpy(dtype=object)
             for pos in np.flatnonzero(has):
-                texts.append((pos, item.id, kept_text.iloc[pos]))
+                texts.append((pos, item.id, kept_values[pos]))
         if not counts:
             valid = valid_before
 
@@ -754,10 +763,11 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         taken = [np.flatnonzero(m) for _, _, _, m in answers]
         answer_frame = pd.DataFrame({
             "row_pos": np.concatenate(taken).astype(np.int64),
-            "item_id": np.repeat(np.array([a[0] for a in answers], dtype=object), [len(t) for t in taken]),
+            "item_id": pd.Series([a[0] for a in answers]).array.take(
+                np.repeat(np.arange(len(answers)), [len(t) for t in taken])),
             "value": pd.array(np.concatenate([a[1][t] for a, t in zip(answers, taken)]),
                               dtype="Float64").astype("Int64"),
-            "label": np.concatenate([a[2][t] for a, t in zip(answers, taken)])})
+            "label": pd.concat([a[2].iloc[t] for a, t in zip(answers, taken)], ignore_index=True)})
     else:
         answer_frame = pd.DataFrame(columns=["row_pos", *ANSWERS[1:]])
     return _Decoded(rows=rows,
