@@ -333,7 +333,7 @@ def parse_timestamps(values: Any) -> pd.Series:
     [Timestamp('2024-10-11 08:55:06'), NaT, NaT]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    out = np.full(len(series), np.datetime64("NaT"), dtype="datetime64[ns]")
     todo = series.notna().to_numpy().copy()
     if todo.any() and pd.api.types.is_string_dtype(series.dtype):
         strings = _to_text(series)
@@ -343,11 +343,12 @@ def parse_timestamps(values: Any) -> pd.Series:
             .str.replace("午後", "PM", regex=False)
             .str.replace("午前", "AM", regex=False)
         )
-        first = cooked[todo].iloc[0]
+        first = cooked.iat[int(np.argmax(todo))]
         fmt = _fast_format(first) if isinstance(first, str) else None
         if fmt is not None:
-            parsed = pd.to_datetime(cooked, format=fmt, errors="coerce")
-            good = (parsed.notna() & (parsed.dt.year >= 1900) & (parsed.dt.year <= 2200)).to_numpy()
+            parsed = pd.to_datetime(cooked, format=fmt, errors="coerce").to_numpy()
+            year = parsed.astype("datetime64[Y]").astype(np.int64) + 1970     # NaT: far below 1900
+            good = ~np.isnat(parsed) & (year >= 1900) & (year <= 2200)
             out[good] = parsed[good].astype("datetime64[ns]")
             todo &= ~good
     if todo.any():
@@ -360,7 +361,7 @@ def parse_timestamps(values: Any) -> pd.Series:
                 cache[key] = None if stamp is pd.NaT else stamp.to_datetime64()
             rest.append(cache[key])
         out[todo] = pd.to_datetime(pd.Series(rest, dtype=object)).astype("datetime64[ns]").to_numpy()
-    return out
+    return pd.Series(out, index=series.index)
 
 
 # ---------------------------------------------------------------- system columns
@@ -1173,9 +1174,8 @@ def _system_columns(columns: list[str], format: str) -> dict[str, str | None]:
 def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
           system: dict[str, str | None]) -> tuple[pd.DataFrame, list[dict]]:
     problems: list[dict] = []
-    meta = pd.DataFrame(index=frame.index)
-    for name in _TIME_FIELDS:
-        meta[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    meta: dict[str, Any] = {name: np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+                            for name in _TIME_FIELDS}
     for name in ("response_id", "email"):
         meta[name] = _to_text(pd.Series(None, index=frame.index, dtype=object))
     assigned: set[str] = set()
@@ -1187,8 +1187,8 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
         if target in _TIME_FIELDS:
             stamps = parse_timestamps(cells)
             meta[target] = stamps
-            bad = cells.notna() & stamps.isna()
-            for position in np.flatnonzero(bad.to_numpy()):
+            bad = cells.notna().to_numpy() & stamps.isna().to_numpy()
+            for position in np.flatnonzero(bad):
                 value = cells.iat[position]
                 if normalize_text(value) is None:
                     continue
@@ -1205,7 +1205,7 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
             meta[target] = _to_text(values)
     if format == "ms_forms" and "submitted_at" not in assigned:
         meta["submitted_at"] = meta["completed_at"]
-    return meta, problems
+    return pd.DataFrame(meta, index=frame.index), problems
 
 
 # ------------------------------------------------------------------ read_source
