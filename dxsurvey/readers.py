@@ -1014,12 +1014,12 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
     its extra fields dropped (never a column of their own: nothing shifts).
     """
     problems: list[dict] = []
-    if grid.shape[0] == 0 or grid.shape[1] == 0 or not grid.notna().any(axis=None):
+    filled = grid.notna().any(axis=1).to_numpy() if grid.shape[0] and grid.shape[1] else np.zeros(0, dtype=bool)
+    if not filled.any():
         raise SourceError(
             f"{path}: {where} is empty (no header row). Check that the right file"
             f"{' and sheet' if 'sheet' in where else ''} was given."
         )
-    filled = grid.notna().any(axis=1).to_numpy()
     if header_rows:
         positions = []
         for number in header_rows:
@@ -1138,11 +1138,9 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
                 f"{head_width} read. Check the record: a comma inside an unquoted answer shifts the "
                 "fields after it.",
             ))
-    frame = data.iloc[:, :width].copy()
-    frame.columns = names
-    frame = frame.reset_index(drop=True)
-    for name in names:
-        frame[name] = _to_text(frame[name])
+    columns = [data[j] for j in range(width)]     # the grid's columns are numbered 0, 1, ...
+    frame = pd.DataFrame({name: _to_text(col).to_numpy() if not _PANDAS3 else _to_text(col).array
+                          for name, col in zip(names, columns)}, index=pd.RangeIndex(len(data)))
     return frame, [int(r) for r in rows], header_parts, problems
 
 
