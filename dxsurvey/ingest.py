@@ -387,8 +387,8 @@ def _label_problems(file: str, item: Item, col: str, series: pd.Series, unknown:
                     merged: dict, scale) -> list[pd.DataFrame]:
     """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers.
 
-    ``series``: the item's cells in the rows kept so far; ``unknown``: which of them hold an
-    unknown label; ``answered``: how many of them hold text.
+    ``series``: the item's cells; ``unknown``: the rows kept so far that hold an unknown
+    label; ``answered``: how many rows kept so far hold text.
     """
     out = []
     if merged:
@@ -543,6 +543,8 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             rows["wave"] = waves.astype("string").to_numpy()
             blank_role.append(("unknown_wave", wave_item, waves.isna().to_numpy() & ~drop))
     row_waves = rows["wave"]
+    wave_codes, wave_names = _factorize(row_waves)
+    asked_in: dict[tuple, np.ndarray] = {}      # the waves an item is asked in -> the rows of those waves
 
     audience_codes = set(cb.vocabulary("audiences").codes)
     course_aud = {cid: aud for cid, aud in zip(courses["course_id"], courses["audience"]) if aud in audience_codes}
@@ -577,7 +579,13 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         # with several waves in a row, only the wave's own questions make its submission non-empty
         counts = not src.waves or bool(item.wave_columns) or item.waves is not None
         valid_before = valid.copy()
-        in_item = np.ones(n, dtype=bool) if item.waves is None else row_waves.isin(list(item.waves)).fillna(False).to_numpy()
+        if item.waves is None:
+            in_item = np.ones(n, dtype=bool)
+        else:
+            key = tuple(item.waves)
+            if key not in asked_in:
+                asked_in[key] = np.array([w in key for w in wave_names] + [False], dtype=bool)[wave_codes]
+            in_item = asked_in[key].copy()
         if not (in_item & ~drop).any() and wave is None:
             continue
         if wave is None and item.wave_columns:
@@ -624,7 +632,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     if kind == "unknown_label":
                         unknown[pos[sel]] = True
             keep = ~drop
-            problems.extend(_label_problems(file, item, col, series[keep], unknown[keep],
+            problems.extend(_label_problems(file, item, col, series, unknown & keep,
                                             int((answered & keep).sum()), merged, scale))
             valid |= ~np.isnan(values)
             answers.append((item.id, values, series, in_item))

@@ -479,6 +479,8 @@ class RawTable:
     meta_columns: set[str] = field(default_factory=set)
     header_parts: dict[str, list[str]] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    #: find_column's lookup tables, built once per table (with the columns they were built for)
+    _lookup: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def _problem(path: Path, row: int | None, column: str | None, value: Any, problem: str,
@@ -1367,6 +1369,28 @@ def _short_names(raw: RawTable, column: str) -> list[str]:
     return names
 
 
+def _lookup_tables(raw: RawTable) -> tuple[set, dict, dict]:
+    """(the frame's columns, short name -> columns, squeezed name -> columns) for
+    :func:`find_column`; built once per table and kept while its columns and header parts
+    stay the same."""
+    columns = tuple(raw.frame.columns)
+    key = (columns, id(raw.header_parts))
+    if raw._lookup is not None and raw._lookup[0] == key:
+        return raw._lookup[1]
+    shorts: dict[str, list[str]] = {}
+    for column in columns:
+        for short in _short_names(raw, column):
+            shorts.setdefault(short, []).append(column)
+    squeezed: dict[str, list[str]] = {}
+    for column in columns:
+        squeezed.setdefault(_squeeze(column), []).append(column)
+        for short in _short_names(raw, column):
+            squeezed.setdefault(_squeeze(short), []).append(column)
+    tables = (set(columns), shorts, squeezed)
+    raw._lookup = (key, tables)
+    return tables
+
+
 def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
     """Find the frame column a codebook ``column`` entry names.
 
@@ -1389,11 +1413,7 @@ def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
     """
     if isinstance(alternatives, str):
         alternatives = [alternatives]
-    columns = list(raw.frame.columns)
-    shorts: dict[str, list[str]] = {}
-    for column in columns:
-        for short in _short_names(raw, column):
-            shorts.setdefault(short, []).append(column)
+    columns, shorts, squeezed = _lookup_tables(raw)
     for alternative in alternatives:
         wanted = normalize_text(alternative)
         if wanted is None:
@@ -1405,11 +1425,6 @@ def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
             return hits[0]
     # Japanese headers: a space or line break inside a question (MS Forms keeps U+3000 and
     # newlines the author typed) does not make it another question.
-    squeezed: dict[str, list[str]] = {}
-    for column in columns:
-        squeezed.setdefault(_squeeze(column), []).append(column)
-        for short in _short_names(raw, column):
-            squeezed.setdefault(_squeeze(short), []).append(column)
     for alternative in alternatives:
         wanted = normalize_text(alternative)
         if wanted is None:
