@@ -172,10 +172,10 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     columns = [column] * n if column is None or isinstance(column, str) else list(column)
     details = [details] * n if isinstance(details, str) else list(details)
     messages = [f"{_where(file, r, c, v)}: {d}" for r, c, v, d in zip(rows, columns, values, details)]
-    return pd.DataFrame({
+    return pd.DataFrame({      # in the order of VALIDATION
         "source_file": [file] * n, "source_row": pd.array(rows, dtype="Int64"), "column": columns,
         "value": values, "problem": [problem] * n, "action": [action] * n, "message": messages,
-    }, columns=list(VALIDATION))
+    })
 
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
@@ -775,7 +775,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                 np.repeat(np.arange(len(answers)), [len(t) for t in taken])),
             "value": pd.array(np.concatenate([a[1][t] for a, t in zip(answers, taken)]),
                               dtype="Float64").astype("Int64"),
-            "label": pd.concat([a[2].iloc[t] for a, t in zip(answers, taken)], ignore_index=True)})
+            "label": _take_cells([a[2] for a in answers], taken)})
     else:
         answer_frame = pd.DataFrame(columns=["row_pos", *ANSWERS[1:]])
     return _Decoded(rows=rows,
@@ -783,6 +783,16 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
                     texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
                     problems=problems, key_column=key_col, columns=resolved)
+
+
+def _take_cells(columns: list[pd.Series], rows: list[np.ndarray]):
+    """The cells ``rows`` of each column, one after the other (one array; a frame column of
+    strings stays as it is stored)."""
+    arrays = [c.array for c in columns]
+    if all(type(a) is type(arrays[0]) and a.dtype == arrays[0].dtype for a in arrays) \
+            and isinstance(arrays[0].dtype, pd.StringDtype):
+        return type(arrays[0])._concat_same_type([a.take(r) for a, r in zip(arrays, rows)])
+    return pd.concat([c.iloc[r] for c, r in zip(columns, rows)], ignore_index=True)
 
 
 def _waves_label(src: Source, rows: pd.DataFrame | None = None) -> str:
