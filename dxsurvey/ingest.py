@@ -178,10 +178,28 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     })
 
 
+#: Columns up to this many rows are factorised in Python (see _factorize).
+_SMALL = 2000
+
+
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
     """(each row's index into the distinct values or -1 for a blank cell, the distinct values
     in order of first appearance).  A string column is factorised as it is stored (no
     round trip of every cell through a Python object)."""
+    if len(series) <= _SMALL:
+        # a short column: a dict is much faster than pandas' per-call overhead
+        index: dict[str, int] = {}
+        codes = np.empty(len(series), dtype=np.intp)
+        for i, v in enumerate(series.tolist()):
+            if type(v) is str:
+                k = index.get(v)
+                codes[i] = index.setdefault(v, len(index)) if k is None else k
+            elif v is None or v is pd.NA or (type(v) is float and v != v):
+                codes[i] = -1
+            else:
+                break     # anything but text and blanks: as pandas factorises it
+        else:
+            return codes, list(index)
     values = series.array if isinstance(series.dtype, pd.StringDtype) else series.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return np.asarray(codes), list(uniques)
@@ -449,8 +467,8 @@ def _careless(cb: Codebook, values: dict[str, np.ndarray], raw: RawTable, n: int
             file, rows_no[pos], None, [None] * len(pos), "straight_lining", action,
             [f"the same answer to all items {first_block[p]} (careless responding); {done}." for p in pos]))
     flag |= straight
-    start_col = next((c for c in raw.frame.columns if normalize_text(c) and normalize_text(c).casefold()
-                      in _START_HEADERS), None)
+    start_col = next((c for c, t in ((c, normalize_text(c)) for c in raw.frame.columns)
+                      if t and t.casefold() in _START_HEADERS), None)
     if start_col is not None and "completed_at" in raw.meta:
         start = parse_timestamps(raw.frame[start_col])
         end = pd.to_datetime(raw.meta["completed_at"])

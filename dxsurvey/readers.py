@@ -1373,10 +1373,9 @@ def _lookup_tables(raw: RawTable) -> tuple[set, dict, dict]:
     """(the frame's columns, short name -> columns, squeezed name -> columns) for
     :func:`find_column`; built once per table and kept while its columns and header parts
     stay the same."""
+    if raw._lookup is not None and raw._lookup[0] is raw.frame.columns and raw._lookup[1] is raw.header_parts:
+        return raw._lookup[2]
     columns = tuple(raw.frame.columns)
-    key = (columns, id(raw.header_parts))
-    if raw._lookup is not None and raw._lookup[0] == key:
-        return raw._lookup[1]
     shorts: dict[str, list[str]] = {}
     for column in columns:
         for short in _short_names(raw, column):
@@ -1387,7 +1386,7 @@ def _lookup_tables(raw: RawTable) -> tuple[set, dict, dict]:
         for short in _short_names(raw, column):
             squeezed.setdefault(_squeeze(short), []).append(column)
     tables = (set(columns), shorts, squeezed)
-    raw._lookup = (key, tables)
+    raw._lookup = (raw.frame.columns, raw.header_parts, tables)
     return tables
 
 
