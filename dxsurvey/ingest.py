@@ -1005,19 +1005,15 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     sid_of_uid[kept["uid"].to_numpy(dtype=np.int64)] = kept["submission_id"].to_numpy(dtype=np.int64)
 
     def _attach(part: str, cols) -> pd.DataFrame:
-        frames = []
-        for i, d in enumerate(decoded):
-            t = getattr(d, part)
-            if not len(t):
-                continue
-            sid = sid_of_uid[first_uid[i] + t["row_pos"].to_numpy(dtype=np.int64)]
-            on = sid >= 0
-            t = t[on].copy()
-            t["submission_id"] = sid[on]
-            frames.append(t[list(cols)])
-        if not frames:
+        parts = [(i, getattr(d, part)) for i, d in enumerate(decoded) if len(getattr(d, part))]
+        if not parts:
             return pd.DataFrame(columns=list(cols))
-        return pd.concat(frames, ignore_index=True).sort_values(["submission_id", "item_id"], kind="mergesort") \
+        t = pd.concat([p for _, p in parts], ignore_index=True)
+        sid = sid_of_uid[np.concatenate([first_uid[i] + p["row_pos"].to_numpy(dtype=np.int64) for i, p in parts])]
+        on = sid >= 0
+        t = t[on].copy()
+        t["submission_id"] = sid[on]
+        return t[list(cols)].reset_index(drop=True).sort_values(["submission_id", "item_id"], kind="mergesort") \
             .reset_index(drop=True)
 
     answers = _attach("answers", ANSWERS)
