@@ -803,29 +803,47 @@ def _short_record_widths(text: str, sep: str, starts: np.ndarray, lines: np.ndar
                          candidates: np.ndarray) -> np.ndarray:
     """Fields in each candidate record (the C parser pads a short record with blanks).
 
-    A one-line record without quotes has one field more than separators (counted on
-    the UTF-8 bytes, where the separator, the quote and the line feed are single bytes);
-    other records are parsed again with the csv module.
+    A one-line record without quotes has one field more than separators; other records
+    are parsed again with the csv module.  (The file has no bare CR: a line feed ends
+    every physical line.)
     """
-    raw = text.encode("utf-8")
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))   # of physical lines 1, 2, ...
-    line_ends = np.append(line_starts[1:], len(buf))
-    first = starts[candidates] - 1                                         # 0-based physical line
-    begin, end = line_starts[first], line_ends[first]
-
-    def count(byte: int) -> np.ndarray:   # occurrences of ``byte`` on each candidate's first line
-        where = np.flatnonzero(buf == byte)
-        return np.searchsorted(where, end) - np.searchsorted(where, begin)
-
-    seps, quotes = count(ord(sep)), count(ord('"'))
-    simple = (lines[candidates] == 1) & (quotes == 0)
-    widths = (seps + 1).astype(np.int64)
-    for k in np.flatnonzero(~simple):
-        line = int(first[k])
-        chunk = raw[line_starts[line]:line_ends[line + int(lines[candidates[k]]) - 1]].decode("utf-8")
-        widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
+    physical = text.split("\n")           # the text of each physical line, without its line feed
+    last = len(physical) - 1
+    widths = np.zeros(len(candidates), dtype=np.int64)
+    quoted: list[int] = []                  # one-line records with quotes
+    for k, c in enumerate(candidates):
+        line, span = int(starts[c]) - 1, int(lines[c])
+        if span == 1 and '"' not in physical[line]:
+            widths[k] = physical[line].count(sep) + 1
+        elif span == 1:
+            quoted.append(k)
+        else:
+            chunk = "\n".join(physical[line:line + span]) + ("\n" if line + span - 1 < last else "")
+            widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
+    if quoted:
+        # one reader for all of them: when it yields one record per line, no record ran on into
+        # the next line, and each is what the line gives alone; else each line alone
+        chunks = [physical[int(starts[candidates[k]]) - 1] + "\n" for k in quoted]
+        records = list(csv.reader(chunks, delimiter=sep))
+        if len(records) != len(chunks):
+            records = [next(csv.reader([chunk], delimiter=sep), []) for chunk in chunks]
+        widths[quoted] = [len(record) for record in records]
     return widths
+
+
+def _no_line_breaks(grid: pd.DataFrame) -> bool:
+    """Whether no cell of a grid of Arrow strings holds a line break (one Arrow call for
+    all columns; False when that cannot be told so cheaply)."""
+    arrays = [grid[j].array for j in grid.columns]
+    if not arrays or not all(isinstance(a.dtype, pd.StringDtype) and a.dtype.storage == "pyarrow" for a in arrays):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [chunk for a in arrays for chunk in a.__arrow_array__().chunks]
+    if not chunks or any(chunk.type != chunks[0].type for chunk in chunks):
+        return False
+    return not pc.any(pc.match_substring(pa.chunked_array(chunks), "\n")).as_py()
 
 
 def _csv_grid(data: bytes | None, text: str, encoding: str, sep: str,
@@ -853,7 +871,7 @@ def _csv_grid(data: bytes | None, text: str, encoding: str, sep: str,
         return _csv_grid_python(text, sep)
     grid.columns = range(grid.shape[1])
     lines = np.ones(len(grid), dtype=np.int64)
-    for j in grid.columns:
+    for j in ([] if _no_line_breaks(grid) else grid.columns):
         column = grid[j]
         has_break = column.str.contains("\n", regex=False)
         if has_break.any():
