@@ -8,12 +8,19 @@ slows pandas several-fold and would distort the time).  Target (issue #2): under
 on 2 cores.
 
     python benchmarks/bench_ingest.py [--submissions 100000] [--items 30]
+
+With ``--study PATH`` it times an existing study folder instead (the demo, or the one
+``bench_scale.py`` builds): one warm-up load, then the CPU seconds (``time.process_time``;
+the machine's load changes wall time) of ``--repeat`` loads and their median.
+
+    python benchmarks/bench_ingest.py --study data/demo [--repeat 5]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -71,9 +78,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--submissions", type=int, default=100_000)
     ap.add_argument("--items", type=int, default=30)
+    ap.add_argument("--study", type=Path, help="time this existing study folder instead of building one")
+    ap.add_argument("--repeat", type=int, default=5, help="loads timed with --study (default 5)")
     args = ap.parse_args()
     import dxsurvey
 
+    if args.study is not None:
+        time_study(args.study, args.repeat)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "study"
         t0 = time.perf_counter()
@@ -91,6 +103,22 @@ def main() -> None:
               f"({rss0:.0f} MiB before ingest)  (target < 2048 MiB)")
         print(f"submissions {len(study.submissions):,}, answers {len(study.answers):,}, "
               f"validation rows {len(study.validation):,}")
+
+
+def time_study(path: Path, repeat: int) -> None:
+    """CPU seconds of ``load_study(path)``: one warm-up load, then ``repeat`` timed loads."""
+    import dxsurvey
+
+    dxsurvey.load_study(path)
+    times = []
+    for _ in range(max(1, repeat)):
+        t0 = time.process_time()
+        study = dxsurvey.load_study(path)
+        times.append(time.process_time() - t0)
+    print(f"load_study({path}): median {statistics.median(times):.2f} s CPU over {len(times)} loads "
+          f"({', '.join(f'{t:.2f}' for t in times)})")
+    print(f"submissions {len(study.submissions):,}, answers {len(study.answers):,}, "
+          f"validation rows {len(study.validation):,}")
 
 
 if __name__ == "__main__":

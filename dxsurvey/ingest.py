@@ -75,6 +75,7 @@ def normalize_code(value, width: int | None) -> str | None:
 
 
 _NUMBER_FORM = re.compile(r"^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
+_DIGITS_ONLY = re.compile(r"\d+")
 
 
 def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
@@ -89,23 +90,25 @@ def misfit_codes(codes: pd.Series, width: int) -> pd.Series:
     >>> misfit_codes(pd.Series(["0093", "12345", "1e3", "-93", "2886a", None]), 4).notna().tolist()
     [False, True, True, True, True, False]
     """
-    text = codes.astype("string")
-    digits = text.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    number = text.str.fullmatch(_NUMBER_FORM.pattern).fillna(False).astype(bool)
-    numeric_column = 2 * int((digits | number).sum()) > int(text.notna().sum())
-    why = pd.Series(None, index=codes.index, dtype=object)
-    long = digits & (text.str.len() > width)
-    why[long] = [f"{n} digits, more than `width: {width}`; it is not zero-padded, so it links only to "
-                 f"the same code written with {n} digits" for n in text[long].str.len()]
-    exponent = ~digits & number & text.str.contains("[eE]", regex=True).fillna(False).astype(bool)
-    why[exponent] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
-                     "the code column as text")
-    signed = ~digits & number & ~exponent
-    why[signed] = "a sign or decimal point in a code of digits"
-    if numeric_column:
-        other = text.notna() & ~digits & ~number
-        why[other] = "not only digits, while the other codes of this column are numbers"
-    return why
+    position, uniques = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = [str(u) for u in uniques]                    # each distinct code once
+    digits = np.array([_DIGITS_ONLY.fullmatch(t) is not None for t in texts], dtype=bool)
+    number = np.array([_NUMBER_FORM.fullmatch(t) is not None for t in texts], dtype=bool)
+    rows = np.bincount(position[position >= 0], minlength=len(texts))
+    numeric_column = 2 * int(rows[digits | number].sum()) > int(rows.sum())
+    why = np.full(len(texts) + 1, None, dtype=object)    # the last slot: a blank code
+    for k, t in enumerate(texts):
+        if digits[k]:
+            if len(t) > width:
+                why[k] = (f"{len(t)} digits, more than `width: {width}`; it is not zero-padded, so it links "
+                          f"only to the same code written with {len(t)} digits")
+        elif number[k]:
+            why[k] = ("a number in exponent form (a spreadsheet turned the code into a number); export "
+                      "the code column as text") if ("e" in t or "E" in t) else \
+                "a sign or decimal point in a code of digits"
+        elif numeric_column:
+            why[k] = "not only digits, while the other codes of this column are numbers"
+    return pd.Series(why[position], index=codes.index, dtype=object)
 
 
 def _secret(root: Path) -> bytes:
@@ -169,10 +172,45 @@ def _problem_frame(file: str, rows, column, values, problem, action, details) ->
     columns = [column] * n if column is None or isinstance(column, str) else list(column)
     details = [details] * n if isinstance(details, str) else list(details)
     messages = [f"{_where(file, r, c, v)}: {d}" for r, c, v, d in zip(rows, columns, values, details)]
-    return pd.DataFrame({
+    return pd.DataFrame({      # in the order of VALIDATION
         "source_file": [file] * n, "source_row": pd.array(rows, dtype="Int64"), "column": columns,
         "value": values, "problem": [problem] * n, "action": [action] * n, "message": messages,
-    }, columns=list(VALIDATION))
+    })
+
+
+def _cell_list(series: pd.Series) -> list:
+    """The cells of a column as Python objects (a blank: None, or NaN in an object column);
+    a column of strings is read through Arrow, many times faster than ``tolist``."""
+    if isinstance(series.dtype, pd.StringDtype) and hasattr(series.array, "__arrow_array__"):
+        return series.array.__arrow_array__().to_pylist()
+    return series.tolist()
+
+
+#: Columns up to this many rows are factorised in Python (see _factorize).
+_SMALL = 2000
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(each row's index into the distinct values or -1 for a blank cell, the distinct values
+    in order of first appearance).  A string column is factorised as it is stored (no
+    round trip of every cell through a Python object)."""
+    if len(series) <= _SMALL:
+        # a short column: a dict is much faster than pandas' per-call overhead
+        index: dict[str, int] = {}
+        codes = np.empty(len(series), dtype=np.intp)
+        for i, v in enumerate(_cell_list(series)):
+            if type(v) is str:
+                k = index.get(v)
+                codes[i] = index.setdefault(v, len(index)) if k is None else k
+            elif v is None or v is pd.NA or (type(v) is float and v != v):
+                codes[i] = -1
+            else:
+                break     # anything but text and blanks: as pandas factorises it
+        else:
+            return codes, list(index)
+    values = series.array if isinstance(series.dtype, pd.StringDtype) else series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
 
 
 def _per_value(series: pd.Series, func) -> pd.Series:
@@ -181,61 +219,78 @@ def _per_value(series: pd.Series, func) -> pd.Series:
     >>> _per_value(pd.Series([" a", None, " a"]), lambda v: v and v.strip()).tolist()
     ['a', None, 'a']
     """
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     out = np.empty(len(uniques) + 1, dtype=object)
     out[:-1] = [func(v) for v in uniques]
     out[-1] = func(None)
     return pd.Series(out[codes], index=series.index, dtype=object)
 
 
-def _decode_scale(item: Item, cb: Codebook, series: pd.Series, scale_name: str | None = None):
-    """Map labels to values. Returns (values Int64, problem Series of (problem, message) or None,
-    merged spellings {label as defined: {spellings read as it}}).
+class _ScaleDecoder:
+    """Reads the cells of one scale's items: labels to values, each distinct cell text once
+    per study (a study's items share a handful of labels).
 
-    Labels match ignoring case, width (NFKC) and surrounding spaces.  ``scale_name``
-    overrides the item's scale (a paper form printed the other way round).
+    Labels match ignoring case, width (NFKC) and surrounding spaces.
     """
-    scale = cb.scales[scale_name or item.scale]
-    lookup = scale.lookup
-    exact = {_norm(lb): lb for labs in scale.levels.values() for lb in labs}
-    by_key = {_fold(lb): lb for lb in reversed(list(exact.values()))}
-    missing = scale.missing_labels
-    lo, hi = scale.min, scale.max
-    mapping: dict[str, tuple] = {}
-    merged: dict[str, set] = {}
-    for raw in series.dropna().unique():
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.lookup = scale.lookup
+        self.exact = {_norm(lb): lb for labs in scale.levels.values() for lb in labs}
+        self.by_key = {_fold(lb): lb for lb in reversed(list(self.exact.values()))}
+        self.missing = scale.missing_labels
+        self._seen: dict = {}
+
+    def _read(self, raw) -> tuple:
+        """(value or NaN, (problem, message) or None, label as defined it merges into or None,
+        the normalised text or None)."""
+        scale, lookup = self.scale, self.lookup
         lab = normalize_text(raw)
         key = _fold(lab) if lab is not None else None
-        if lab is None or key in missing or lab in ("-", "ー", "―", "—", "無回答"):
-            mapping[raw] = (pd.NA, None)
-        elif key in lookup:
-            mapping[raw] = (lookup[key], None)
-            if lab not in exact and key in by_key:
-                merged.setdefault(by_key[key], set()).add(lab)
-        elif re.fullmatch(r"-?\d+(\.0+)?", lab):
+        if lab is None or key in self.missing or lab in ("-", "ー", "―", "—", "無回答"):
+            return np.nan, None, None, lab
+        if key in lookup:
+            merged = self.by_key[key] if lab not in self.exact and key in self.by_key else None
+            return lookup[key], None, merged, lab
+        if re.fullmatch(r"-?\d+(\.0+)?", lab):
             # "1.0", "01": the number as the scale reads it (a reversed paper scale maps "1" to 5)
             v = int(float(lab))
             if str(v) in lookup:
-                mapping[raw] = (lookup[str(v)], None)
-            else:
-                mapping[raw] = (pd.NA, ("out_of_range",
-                                        f"{lab} is outside the scale {scale.name} ({lo}–{hi}); set to missing."))
-        elif _MULTI_MARK.match(lab):
-            mapping[raw] = (pd.NA, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."))
-        else:
-            known = ", ".join(list(exact.values())[:6])
-            mapping[raw] = (pd.NA, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
-                                                     f"(expected e.g. {known}); set to missing."))
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    value_of = np.full(len(uniques) + 1, np.nan)          # the last slot: a blank cell (code -1)
-    problem_of = np.full(len(uniques) + 1, None, dtype=object)
-    for k, raw in enumerate(uniques):
-        v, p = mapping.get(raw, (pd.NA, None))
-        value_of[k] = np.nan if v is pd.NA else v
-        problem_of[k] = p
-    values = pd.array(value_of[codes], dtype="Float64").astype("Int64")
-    problems = pd.Series(problem_of[codes], index=series.index, dtype=object)
-    return values, problems, merged
+                return lookup[str(v)], None, None, lab
+            return np.nan, ("out_of_range",
+                            f"{lab} is outside the scale {scale.name} ({scale.min}–{scale.max}); set to missing."), \
+                None, lab
+        if _MULTI_MARK.match(lab):
+            return np.nan, ("invalid_value", f"two marks {lab!r} in a single-answer question; set to missing."), \
+                None, lab
+        known = ", ".join(list(self.exact.values())[:6])
+        return np.nan, ("unknown_label", f"{lab!r} is not a label of scale {scale.name} "
+                                         f"(expected e.g. {known}); set to missing."), None, lab
+
+    def decode(self, series: pd.Series):
+        """Decode one column of cells.
+
+        Returns (values: float array, NaN for missing; the distinct cells; problems: list of
+        (problem, message) or None per distinct cell, the last one for a blank cell; codes:
+        each row's index into both; answered: bool per row, the cell holds text; merged
+        spellings {label as defined: {spellings read as it}}).
+        """
+        codes, uniques = _factorize(series)
+        seen = self._seen
+        entries = []
+        for raw in uniques:
+            entry = seen.get(raw)
+            if entry is None:
+                entry = seen[raw] = self._read(raw)
+            entries.append(entry)
+        value_of = np.array([e[0] for e in entries] + [np.nan], dtype=np.float64)
+        answered_of = np.array([e[3] is not None for e in entries] + [False], dtype=bool)
+        problems = [e[1] for e in entries] + [None]
+        merged: dict[str, set] = {}
+        for e in entries:
+            if e[2] is not None:
+                merged.setdefault(e[2], set()).add(e[3])
+        return value_of[codes], uniques, problems, codes, answered_of[codes], merged
 
 
 def _match_options(text: str, options: dict[str, str]) -> tuple[list[str], str]:
@@ -354,21 +409,22 @@ def _missing_column(file: str, raw: RawTable, item: Item, alternatives) -> pd.Da
         f"Add the file's wording to `column:` in survey.yaml, or `waves:` if the item is not asked here.")
 
 
-def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: pd.Series,
+def _label_problems(file: str, item: Item, col: str, series: pd.Series, unknown: np.ndarray, answered: int,
                     merged: dict, scale) -> list[pd.DataFrame]:
-    """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers."""
+    """The info line naming merged spellings, and the error when unknown labels cost > 5 % of answers.
+
+    ``series``: the item's cells; ``unknown``: the rows kept so far that hold an unknown
+    label; ``answered``: how many rows kept so far hold text.
+    """
     out = []
     if merged:
         shown = "; ".join(f"{' / '.join(sorted(v))} -> {k}" for k, v in merged.items())
         out.append(_problem_frame(file, None, col, [shown], "merged_spellings", "kept",
                                   f"item {item.id}: labels differing only in case, width or spaces read as one: "
                                   f"{shown}."))
-    has = probs.notna().to_numpy()
-    kinds = probs[has].map(lambda t: t[0])
-    unknown = series[has][(kinds == "unknown_label").to_numpy()].map(normalize_text)
-    counts = series.value_counts()
-    answered = int(sum(n for value, n in counts.items() if normalize_text(value) is not None))
-    if answered and len(unknown) / answered > LABEL_LOSS and len(unknown) >= LABEL_LOSS_MIN:
+    lost = int(unknown.sum())
+    if answered and lost / answered > LABEL_LOSS and lost >= LABEL_LOSS_MIN:
+        unknown = series[unknown].map(normalize_text)
         labels = list(dict.fromkeys(lb for labs in scale.levels.values() for lb in labs))
         hints = []
         for value, n in unknown.value_counts().head(5).items():
@@ -383,15 +439,15 @@ def _label_problems(file: str, item: Item, col: str, series: pd.Series, probs: p
     return out
 
 
-def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, live: np.ndarray,
+def _careless(cb: Codebook, values: dict[str, np.ndarray], raw: RawTable, n: int, live: np.ndarray,
               file: str, rows_no: np.ndarray) -> tuple[np.ndarray, list[pd.DataFrame]]:
     """Flag straight-lining (one answer to every item of a block of >= 8 Likert items) and
-    completion in less than a third of the source's median time.  Returns (flag, problems)."""
+    completion in less than a third of the source's median time.  ``values``: item id -> its
+    values (NaN: missing).  Returns (flag, problems)."""
     flag = np.zeros(n, dtype=bool)
     problems = []
     action = "dropped" if cb.exclude_careless else "kept"
     done = "dropped (exclude_careless)" if cb.exclude_careless else "kept (flagged)"
-    values = {a["item_id"].iat[0]: a["value"] for a in answers if len(a)}
     blocks, run = [], []
     for it in cb.items:      # a block: consecutive scale items of one scale, in codebook order
         if it.type == "scale" and it.id not in values:
@@ -407,7 +463,7 @@ def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, 
     for block in blocks:
         if len(block) < STRAIGHT_MIN_ITEMS:
             continue
-        m = np.column_stack([values[i].to_numpy(dtype="float64", na_value=np.nan) for i in block])
+        m = np.column_stack([values[i] for i in block])
         same = ~np.isnan(m).any(axis=1) & (np.nanmax(m, axis=1, initial=-np.inf) == np.nanmin(m, axis=1, initial=np.inf))
         new = same & ~straight & live
         for pos in np.flatnonzero(new):
@@ -419,8 +475,8 @@ def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, 
             file, rows_no[pos], None, [None] * len(pos), "straight_lining", action,
             [f"the same answer to all items {first_block[p]} (careless responding); {done}." for p in pos]))
     flag |= straight
-    start_col = next((c for c in raw.frame.columns if normalize_text(c) and normalize_text(c).casefold()
-                      in _START_HEADERS), None)
+    start_col = next((c for c, t in ((c, normalize_text(c)) for c in raw.frame.columns)
+                      if t and t.casefold() in _START_HEADERS), None)
     if start_col is not None and "completed_at" in raw.meta:
         start = parse_timestamps(raw.frame[start_col])
         end = pd.to_datetime(raw.meta["completed_at"])
@@ -441,10 +497,12 @@ def _careless(cb: Codebook, answers: list[pd.DataFrame], raw: RawTable, n: int, 
 
 def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFrame,
                    names, secret: bytes, validation: list[pd.DataFrame], exclude_seen: set,
-                   wave: str | None = None, first: bool = True):
+                   wave: str | None = None, first: bool = True, decoders: dict | None = None):
     """Decode one source for one of the waves its rows hold (``wave``; None: the rows'
     `role: wave` column says).  Row-level problems (filter, course, wave) are logged by
-    the ``first`` call of a source only."""
+    the ``first`` call of a source only.  ``decoders``: scale name -> its
+    :class:`_ScaleDecoder`, shared by the sources of a study."""
+    decoders = {} if decoders is None else decoders
     file = _source_label(src)
     frame = raw.frame
     n = len(frame)
@@ -454,16 +512,16 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     drop = np.zeros(n, dtype=bool)            # rows that cannot be placed (filtered, unknown course/wave)
 
     valid = np.zeros(n, dtype=bool)
-    answers, choices, texts = [], [], []
-    asked: list[np.ndarray] = []     # per answers frame: the rows whose wave asks the item
+    answers: list[tuple] = []        # per scale item: (item id, values, its cells, the rows whose wave asks it)
+    choices, texts = [], []
     rows = pd.DataFrame({"course_id": pd.array([src.course] * n, dtype="string"),
                          "wave": pd.array([wave] * n, dtype="string"), "source_file": file,
                          "source_row": rows_no, "source_index": src.index,
-                         "row_pos": np.arange(n, dtype=np.int64)})
-    for meta_col in ("submitted_at", "last_modified", "completed_at"):
-        rows[meta_col] = raw.meta[meta_col].to_numpy() if meta_col in raw.meta else pd.NaT
-    for col in ("instructor", "format", "style"):
-        rows[col] = pd.array([pd.NA] * n, dtype="string")
+                         "row_pos": np.arange(n, dtype=np.int64),
+                         **{meta_col: raw.meta[meta_col].to_numpy() if meta_col in raw.meta else
+                            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+                            for meta_col in ("submitted_at", "last_modified", "completed_at")},
+                         **{col: pd.array([pd.NA] * n, dtype="string") for col in ("instructor", "format", "style")}})
 
     # row filter
     for column, keep_values in src.where:
@@ -511,10 +569,12 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             rows["wave"] = waves.astype("string").to_numpy()
             blank_role.append(("unknown_wave", wave_item, waves.isna().to_numpy() & ~drop))
     row_waves = rows["wave"]
+    wave_codes, wave_names = _factorize(row_waves)
+    asked_in: dict[tuple, np.ndarray] = {}      # the waves an item is asked in -> the rows of those waves
 
-    courses_by_id = courses.set_index("course_id")
-    course_aud = rows["course_id"].map(courses_by_id["audience"]).astype("string")
-    rows["audience"] = course_aud.where(course_aud.isin(list(cb.vocabulary("audiences").codes))).astype("string")
+    audience_codes = set(cb.vocabulary("audiences").codes)
+    course_aud = {cid: aud for cid, aud in zip(courses["course_id"], courses["audience"]) if aud in audience_codes}
+    rows["audience"] = pd.array(_per_value(rows["course_id"], course_aud.get).tolist(), dtype="string")
 
     # respondent key
     rows["code"] = pd.Series([None] * n, dtype="string")
@@ -545,7 +605,13 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
         # with several waves in a row, only the wave's own questions make its submission non-empty
         counts = not src.waves or bool(item.wave_columns) or item.waves is not None
         valid_before = valid.copy()
-        in_item = np.ones(n, dtype=bool) if item.waves is None else row_waves.isin(list(item.waves)).fillna(False).to_numpy()
+        if item.waves is None:
+            in_item = np.ones(n, dtype=bool)
+        else:
+            key = tuple(item.waves)
+            if key not in asked_in:
+                asked_in[key] = np.array([w in key for w in wave_names] + [False], dtype=bool)[wave_codes]
+            in_item = asked_in[key].copy()
         if not (in_item & ~drop).any() and wave is None:
             continue
         if wave is None and item.wave_columns:
@@ -575,20 +641,27 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             series = series.where(in_item, None)
         if item.type == "scale":
             scale = cb.scales[src.scale_for(item.scale)]
-            values, probs, merged = _decode_scale(item, cb, series, scale.name)
-            mask = probs.notna().to_numpy()
-            if mask.any():
-                pr = probs[mask]
-                for kind in pr.map(lambda t: t[0]).unique():
-                    sel = pr[pr.map(lambda t: t[0]) == kind]
-                    pos = sel.index.map(frame.index.get_loc)
-                    problems.append(_problem_frame(file, rows_no[pos], col, series.loc[sel.index].tolist(),
-                                                   kind, "set_missing", sel.map(lambda t: t[1]).tolist()))
-            problems.extend(_label_problems(file, item, col, series[~drop], probs[~drop], merged, scale))
-            valid |= ~pd.isna(values)
-            answers.append(pd.DataFrame({"row_pos": np.arange(n), "item_id": item.id,
-                                         "value": values, "label": series.to_numpy()}))
-            asked.append(in_item)
+            decoder = decoders.get(scale.name)
+            if decoder is None:
+                decoder = decoders[scale.name] = _ScaleDecoder(scale)
+            values, uniques, probs, codes, answered, merged = decoder.decode(series)
+            has = np.array([p is not None for p in probs], dtype=bool)[codes]
+            unknown = np.zeros(n, dtype=bool)
+            if has.any():
+                pos = np.flatnonzero(has)
+                found = [probs[c] for c in codes[pos]]
+                kinds = np.array([p[0] for p in found], dtype=object)
+                for kind in dict.fromkeys(kinds.tolist()):     # in the order rows first show them
+                    sel = np.flatnonzero(kinds == kind)
+                    problems.append(_problem_frame(file, rows_no[pos[sel]], col, [uniques[c] for c in codes[pos[sel]]],
+                                                   kind, "set_missing", [found[k][1] for k in sel]))
+                    if kind == "unknown_label":
+                        unknown[pos[sel]] = True
+            keep = ~drop
+            problems.extend(_label_problems(file, item, col, series, unknown & keep,
+                                            int((answered & keep).sum()), merged, scale))
+            valid |= ~np.isnan(values)
+            answers.append((item.id, values, series, in_item))
         elif item.type == "category":
             normed = _per_value(series, normalize_text)
             vocab_name = {"audience": "audiences", "format": "formats", "style": "styles"}.get(item.role)
@@ -630,7 +703,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             elif item.role in ("instructor", "format", "style"):
                 rows[item.role] = mapped.astype("string").to_numpy()
         elif item.type == "multi":
-            for pos, raw_text in enumerate(series.to_numpy()):
+            for pos, raw_text in enumerate(_cell_list(series)):
                 text = normalize_text(raw_text)
                 if text is None:
                     continue
@@ -651,8 +724,9 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
             kept_text = series.map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
             has = kept_text.notna().to_numpy()
             valid |= has
+            kept_values = kept_text.to_numpy(dtype=object)
             for pos in np.flatnonzero(has):
-                texts.append((pos, item.id, kept_text.iloc[pos]))
+                texts.append((pos, item.id, kept_values[pos]))
         if not counts:
             valid = valid_before
 
@@ -703,7 +777,7 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
                 f"the {role_item.role} cell is blank ({len(pos)} rows); these rows are left out."))
         excluded |= blank
     live = ~excluded & ~empty
-    careless, flagged = _careless(cb, answers, raw, n, live, file, rows_no)
+    careless, flagged = _careless(cb, {a[0]: a[1] for a in answers} if n else {}, raw, n, live, file, rows_no)
     problems.extend(flagged)
     rows["careless"] = careless
     if cb.exclude_careless:
@@ -719,12 +793,32 @@ def _decode_source(src: Source, raw: RawTable, cb: Codebook, courses: pd.DataFra
     validation.extend(problems)
     # a row whose wave (from the `role: wave` column) did not ask an item has no answer to it,
     # not a missing one; the careless check above needed the full columns
-    answers = [a[m] for a, m in zip(answers, asked)]
+    if answers:
+        taken = [np.flatnonzero(m) for _, _, _, m in answers]
+        answer_frame = pd.DataFrame({
+            "row_pos": np.concatenate(taken).astype(np.int64),
+            "item_id": pd.Series([a[0] for a in answers]).array.take(
+                np.repeat(np.arange(len(answers)), [len(t) for t in taken])),
+            "value": pd.array(np.concatenate([a[1][t] for a, t in zip(answers, taken)]),
+                              dtype="Float64").astype("Int64"),
+            "label": _take_cells([a[2] for a in answers], taken)})
+    else:
+        answer_frame = pd.DataFrame(columns=["row_pos", *ANSWERS[1:]])
     return _Decoded(rows=rows,
-                    answers=pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["row_pos", *ANSWERS[1:]]),
+                    answers=answer_frame,
                     choices=pd.DataFrame(choices, columns=["row_pos", "item_id", "option"]),
                     texts=pd.DataFrame(texts, columns=["row_pos", "item_id", "text"]),
                     problems=problems, key_column=key_col, columns=resolved)
+
+
+def _take_cells(columns: list[pd.Series], rows: list[np.ndarray]):
+    """The cells ``rows`` of each column, one after the other (one array; a frame column of
+    strings stays as it is stored)."""
+    arrays = [c.array for c in columns]
+    if all(type(a) is type(arrays[0]) and a.dtype == arrays[0].dtype for a in arrays) \
+            and isinstance(arrays[0].dtype, pd.StringDtype):
+        return type(arrays[0])._concat_same_type([a.take(r) for a, r in zip(arrays, rows)])
+    return pd.concat([c.iloc[r] for c, r in zip(columns, rows)], ignore_index=True)
 
 
 def _waves_label(src: Source, rows: pd.DataFrame | None = None) -> str:
@@ -806,6 +900,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     exclude_seen: set[int] = set()
     decoded: list[_Decoded] = []
     decoded_sources: list[Source] = []
+    decoders: dict = {}
     summary = []
     for src in cb.sources:
         fpath = root / src.file
@@ -828,7 +923,7 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
             validation.append(pf.reindex(columns=list(VALIDATION)))
         for k, wave in enumerate(src.row_waves):
             d = _decode_source(src, raw, cb, courses, names, secret, validation, exclude_seen,
-                               wave=wave, first=k == 0)
+                               wave=wave, first=k == 0, decoders=decoders)
             decoded.append(d)
             decoded_sources.append(src)
         course = src.course
@@ -904,22 +999,21 @@ def load_study(path: str | Path = "data", *, names: list[str] | None = None) -> 
     kept["respondent_key"] = _hash_codes(kept["code"], secret)
     sensitive |= set(kept["respondent_key"].dropna().unique())
 
-    uid_to_sid = pd.Series(kept["submission_id"].to_numpy(), index=kept["uid"].to_numpy())
+    # a decoded source's rows are consecutive in `rows` (uid = its first uid + row_pos)
+    first_uid = np.concatenate(([0], np.cumsum([len(d.rows) for d in decoded]))).astype(np.int64)
+    sid_of_uid = np.full(len(rows), -1, dtype=np.int64)      # -1: not kept
+    sid_of_uid[kept["uid"].to_numpy(dtype=np.int64)] = kept["submission_id"].to_numpy(dtype=np.int64)
 
     def _attach(part: str, cols) -> pd.DataFrame:
-        frames = []
-        for i, d in enumerate(decoded):
-            t = getattr(d, part)
-            if not len(t):
-                continue
-            base = rows.loc[rows["_src"] == i, ["row_pos", "uid"]]
-            t = t.merge(base, on="row_pos", how="inner")
-            t = t[t["uid"].isin(uid_to_sid.index)]
-            t["submission_id"] = uid_to_sid.loc[t["uid"]].to_numpy()
-            frames.append(t[list(cols)])
-        if not frames:
+        parts = [(i, getattr(d, part)) for i, d in enumerate(decoded) if len(getattr(d, part))]
+        if not parts:
             return pd.DataFrame(columns=list(cols))
-        return pd.concat(frames, ignore_index=True).sort_values(["submission_id", "item_id"], kind="mergesort") \
+        t = pd.concat([p for _, p in parts], ignore_index=True)
+        sid = sid_of_uid[np.concatenate([first_uid[i] + p["row_pos"].to_numpy(dtype=np.int64) for i, p in parts])]
+        on = sid >= 0
+        t = t[on].copy()
+        t["submission_id"] = sid[on]
+        return t[list(cols)].reset_index(drop=True).sort_values(["submission_id", "item_id"], kind="mergesort") \
             .reset_index(drop=True)
 
     answers = _attach("answers", ANSWERS)

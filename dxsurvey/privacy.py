@@ -713,10 +713,13 @@ def mask_series(texts: pd.Series, *, names: Iterable[str] = (), tagged: bool = F
     codes, uniques = pd.factorize(texts)
     masked = np.empty(len(uniques), dtype=object)
     masked[:] = [_mask(u, names_re, surnames, tagged) for u in uniques]
+    dtype = texts.dtype if isinstance(texts.dtype, pd.StringDtype) else object
+    if all(m == u for m, u in zip(masked, uniques)):
+        # nothing to mask (scale labels, codes): the same values, without a round trip through objects
+        return pd.Series(texts.array, index=texts.index, name=texts.name, dtype=dtype, copy=True)
     values = texts.to_numpy(dtype=object, copy=True)
     mask = codes >= 0
     values[mask] = masked[codes[mask]]
-    dtype = texts.dtype if isinstance(texts.dtype, pd.StringDtype) else object
     return pd.Series(values, index=texts.index, name=texts.name, dtype=dtype)
 
 

@@ -333,7 +333,7 @@ def parse_timestamps(values: Any) -> pd.Series:
     [Timestamp('2024-10-11 08:55:06'), NaT, NaT]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    out = np.full(len(series), np.datetime64("NaT"), dtype="datetime64[ns]")
     todo = series.notna().to_numpy().copy()
     if todo.any() and pd.api.types.is_string_dtype(series.dtype):
         strings = _to_text(series)
@@ -343,11 +343,12 @@ def parse_timestamps(values: Any) -> pd.Series:
             .str.replace("午後", "PM", regex=False)
             .str.replace("午前", "AM", regex=False)
         )
-        first = cooked[todo].iloc[0]
+        first = cooked.iat[int(np.argmax(todo))]
         fmt = _fast_format(first) if isinstance(first, str) else None
         if fmt is not None:
-            parsed = pd.to_datetime(cooked, format=fmt, errors="coerce")
-            good = (parsed.notna() & (parsed.dt.year >= 1900) & (parsed.dt.year <= 2200)).to_numpy()
+            parsed = pd.to_datetime(cooked, format=fmt, errors="coerce").to_numpy()
+            year = parsed.astype("datetime64[Y]").astype(np.int64) + 1970     # NaT: far below 1900
+            good = ~np.isnat(parsed) & (year >= 1900) & (year <= 2200)
             out[good] = parsed[good].astype("datetime64[ns]")
             todo &= ~good
     if todo.any():
@@ -360,7 +361,7 @@ def parse_timestamps(values: Any) -> pd.Series:
                 cache[key] = None if stamp is pd.NaT else stamp.to_datetime64()
             rest.append(cache[key])
         out[todo] = pd.to_datetime(pd.Series(rest, dtype=object)).astype("datetime64[ns]").to_numpy()
-    return out
+    return pd.Series(out, index=series.index)
 
 
 # ---------------------------------------------------------------- system columns
@@ -478,6 +479,8 @@ class RawTable:
     meta_columns: set[str] = field(default_factory=set)
     header_parts: dict[str, list[str]] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    #: find_column's lookup tables, built once per table (with the columns they were built for)
+    _lookup: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def _problem(path: Path, row: int | None, column: str | None, value: Any, problem: str,
@@ -800,29 +803,47 @@ def _short_record_widths(text: str, sep: str, starts: np.ndarray, lines: np.ndar
                          candidates: np.ndarray) -> np.ndarray:
     """Fields in each candidate record (the C parser pads a short record with blanks).
 
-    A one-line record without quotes has one field more than separators (counted on
-    the UTF-8 bytes, where the separator, the quote and the line feed are single bytes);
-    other records are parsed again with the csv module.
+    A one-line record without quotes has one field more than separators; other records
+    are parsed again with the csv module.  (The file has no bare CR: a line feed ends
+    every physical line.)
     """
-    raw = text.encode("utf-8")
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))   # of physical lines 1, 2, ...
-    line_ends = np.append(line_starts[1:], len(buf))
-    first = starts[candidates] - 1                                         # 0-based physical line
-    begin, end = line_starts[first], line_ends[first]
-
-    def count(byte: int) -> np.ndarray:   # occurrences of ``byte`` on each candidate's first line
-        where = np.flatnonzero(buf == byte)
-        return np.searchsorted(where, end) - np.searchsorted(where, begin)
-
-    seps, quotes = count(ord(sep)), count(ord('"'))
-    simple = (lines[candidates] == 1) & (quotes == 0)
-    widths = (seps + 1).astype(np.int64)
-    for k in np.flatnonzero(~simple):
-        line = int(first[k])
-        chunk = raw[line_starts[line]:line_ends[line + int(lines[candidates[k]]) - 1]].decode("utf-8")
-        widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
+    physical = text.split("\n")           # the text of each physical line, without its line feed
+    last = len(physical) - 1
+    widths = np.zeros(len(candidates), dtype=np.int64)
+    quoted: list[int] = []                  # one-line records with quotes
+    for k, c in enumerate(candidates):
+        line, span = int(starts[c]) - 1, int(lines[c])
+        if span == 1 and '"' not in physical[line]:
+            widths[k] = physical[line].count(sep) + 1
+        elif span == 1:
+            quoted.append(k)
+        else:
+            chunk = "\n".join(physical[line:line + span]) + ("\n" if line + span - 1 < last else "")
+            widths[k] = len(next(csv.reader(io.StringIO(chunk, newline=""), delimiter=sep), []))
+    if quoted:
+        # one reader for all of them: when it yields one record per line, no record ran on into
+        # the next line, and each is what the line gives alone; else each line alone
+        chunks = [physical[int(starts[candidates[k]]) - 1] + "\n" for k in quoted]
+        records = list(csv.reader(chunks, delimiter=sep))
+        if len(records) != len(chunks):
+            records = [next(csv.reader([chunk], delimiter=sep), []) for chunk in chunks]
+        widths[quoted] = [len(record) for record in records]
     return widths
+
+
+def _no_line_breaks(grid: pd.DataFrame) -> bool:
+    """Whether no cell of a grid of Arrow strings holds a line break (one Arrow call for
+    all columns; False when that cannot be told so cheaply)."""
+    arrays = [grid[j].array for j in grid.columns]
+    if not arrays or not all(isinstance(a.dtype, pd.StringDtype) and a.dtype.storage == "pyarrow" for a in arrays):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [chunk for a in arrays for chunk in a.__arrow_array__().chunks]
+    if not chunks or any(chunk.type != chunks[0].type for chunk in chunks):
+        return False
+    return not pc.any(pc.match_substring(pa.chunked_array(chunks), "\n")).as_py()
 
 
 def _csv_grid(data: bytes | None, text: str, encoding: str, sep: str,
@@ -850,7 +871,7 @@ def _csv_grid(data: bytes | None, text: str, encoding: str, sep: str,
         return _csv_grid_python(text, sep)
     grid.columns = range(grid.shape[1])
     lines = np.ones(len(grid), dtype=np.int64)
-    for j in grid.columns:
+    for j in ([] if _no_line_breaks(grid) else grid.columns):
         column = grid[j]
         has_break = column.str.contains("\n", regex=False)
         if has_break.any():
@@ -1013,12 +1034,12 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
     its extra fields dropped (never a column of their own: nothing shifts).
     """
     problems: list[dict] = []
-    if grid.shape[0] == 0 or grid.shape[1] == 0 or not grid.notna().any(axis=None):
+    filled = grid.notna().any(axis=1).to_numpy() if grid.shape[0] and grid.shape[1] else np.zeros(0, dtype=bool)
+    if not filled.any():
         raise SourceError(
             f"{path}: {where} is empty (no header row). Check that the right file"
             f"{' and sheet' if 'sheet' in where else ''} was given."
         )
-    filled = grid.notna().any(axis=1).to_numpy()
     if header_rows:
         positions = []
         for number in header_rows:
@@ -1137,11 +1158,9 @@ def _build(path: Path, grid: pd.DataFrame, row_numbers: np.ndarray,
                 f"{head_width} read. Check the record: a comma inside an unquoted answer shifts the "
                 "fields after it.",
             ))
-    frame = data.iloc[:, :width].copy()
-    frame.columns = names
-    frame = frame.reset_index(drop=True)
-    for name in names:
-        frame[name] = _to_text(frame[name])
+    columns = [data[j] for j in range(width)]     # the grid's columns are numbered 0, 1, ...
+    frame = pd.DataFrame({name: _to_text(col).to_numpy() if not _PANDAS3 else _to_text(col).array
+                          for name, col in zip(names, columns)}, index=pd.RangeIndex(len(data)))
     return frame, [int(r) for r in rows], header_parts, problems
 
 
@@ -1173,9 +1192,8 @@ def _system_columns(columns: list[str], format: str) -> dict[str, str | None]:
 def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
           system: dict[str, str | None]) -> tuple[pd.DataFrame, list[dict]]:
     problems: list[dict] = []
-    meta = pd.DataFrame(index=frame.index)
-    for name in _TIME_FIELDS:
-        meta[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    meta: dict[str, Any] = {name: np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+                            for name in _TIME_FIELDS}
     for name in ("response_id", "email"):
         meta[name] = _to_text(pd.Series(None, index=frame.index, dtype=object))
     assigned: set[str] = set()
@@ -1187,8 +1205,8 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
         if target in _TIME_FIELDS:
             stamps = parse_timestamps(cells)
             meta[target] = stamps
-            bad = cells.notna() & stamps.isna()
-            for position in np.flatnonzero(bad.to_numpy()):
+            bad = cells.notna().to_numpy() & stamps.isna().to_numpy()
+            for position in np.flatnonzero(bad):
                 value = cells.iat[position]
                 if normalize_text(value) is None:
                     continue
@@ -1205,7 +1223,7 @@ def _meta(path: Path, frame: pd.DataFrame, source_rows: list[int], format: str,
             meta[target] = _to_text(values)
     if format == "ms_forms" and "submitted_at" not in assigned:
         meta["submitted_at"] = meta["completed_at"]
-    return meta, problems
+    return pd.DataFrame(meta, index=frame.index), problems
 
 
 # ------------------------------------------------------------------ read_source
@@ -1369,6 +1387,27 @@ def _short_names(raw: RawTable, column: str) -> list[str]:
     return names
 
 
+def _lookup_tables(raw: RawTable) -> tuple[set, dict, dict]:
+    """(the frame's columns, short name -> columns, squeezed name -> columns) for
+    :func:`find_column`; built once per table and kept while its columns and header parts
+    stay the same."""
+    if raw._lookup is not None and raw._lookup[0] is raw.frame.columns and raw._lookup[1] is raw.header_parts:
+        return raw._lookup[2]
+    columns = tuple(raw.frame.columns)
+    shorts: dict[str, list[str]] = {}
+    for column in columns:
+        for short in _short_names(raw, column):
+            shorts.setdefault(short, []).append(column)
+    squeezed: dict[str, list[str]] = {}
+    for column in columns:
+        squeezed.setdefault(_squeeze(column), []).append(column)
+        for short in _short_names(raw, column):
+            squeezed.setdefault(_squeeze(short), []).append(column)
+    tables = (set(columns), shorts, squeezed)
+    raw._lookup = (raw.frame.columns, raw.header_parts, tables)
+    return tables
+
+
 def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
     """Find the frame column a codebook ``column`` entry names.
 
@@ -1391,11 +1430,7 @@ def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
     """
     if isinstance(alternatives, str):
         alternatives = [alternatives]
-    columns = list(raw.frame.columns)
-    shorts: dict[str, list[str]] = {}
-    for column in columns:
-        for short in _short_names(raw, column):
-            shorts.setdefault(short, []).append(column)
+    columns, shorts, squeezed = _lookup_tables(raw)
     for alternative in alternatives:
         wanted = normalize_text(alternative)
         if wanted is None:
@@ -1407,11 +1442,6 @@ def find_column(raw: RawTable, alternatives: str | list[str]) -> str | None:
             return hits[0]
     # Japanese headers: a space or line break inside a question (MS Forms keeps U+3000 and
     # newlines the author typed) does not make it another question.
-    squeezed: dict[str, list[str]] = {}
-    for column in columns:
-        squeezed.setdefault(_squeeze(column), []).append(column)
-        for short in _short_names(raw, column):
-            squeezed.setdefault(_squeeze(short), []).append(column)
     for alternative in alternatives:
         wanted = normalize_text(alternative)
         if wanted is None:
