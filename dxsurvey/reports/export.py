@@ -522,7 +522,7 @@ def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
     row); returns its last row."""
     from openpyxl.styles import Alignment
 
-    frame, kinds, hidden, widths = block["frame"], block["kinds"], block["hidden"], block["widths"]
+    frame, kinds, hidden = block["frame"], block["kinds"], block["hidden"]
     cell = ws.cell(row=top, column=1)
     _text_cell(cell, block["title"])
     cell.font = bold
@@ -557,24 +557,29 @@ def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
         last += 2
         _text_cell(ws.cell(row=last, column=1), block["footnote"])
         ws.cell(row=last, column=1).font = plain
-    assert len(widths) == len(frame.columns)
     return last
 
 
 def write_xlsx(run_dir: str | Path, *, language: str = "ja",
                reports: Sequence[tuple[str, str]] | None = None) -> Path | None:
-    r"""Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``: a contents sheet, then a sheet per table.
+    r"""Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``: a contents sheet, then the tables.
 
     The first sheet, 目次 (Contents), lists every table with its report, number, caption
-    and a link to its sheet.  Each table sheet holds the caption (row 1), the headers
-    in ``language`` (row 2, bold, frozen, repeated on every printed page), the rows,
-    and the suppression footnote when a cell is hidden.  A sheet is named after its
-    position and caption (``3 研修前後の変化``: unique, <= 31 characters, none of
-    ``[]:*?/\``), in report order.  Numbers are numbers with formats (0.00; counts as
+    and a link to its caption cell.  A table is its caption, the headers in ``language``
+    (bold), the rows, and the suppression footnote under a blank row when a cell is
+    hidden.  A table longer than a printed page has a sheet of its own: caption in row 1,
+    headers in row 2, both frozen and repeated on every printed page.  Consecutive shorter
+    tables of one report share a sheet, one below the other with a blank row between them,
+    while their widths are alike (:func:`_plan_sheets`); such a sheet freezes and repeats
+    no rows (they would be the first table's headers): instead a manual page break starts
+    a table that would not fit on the rest of a page, so each prints whole under its own
+    headers.  A sheet is named after its position and caption (``3 研修前後の変化``), or its
+    report and number of tables (``1 データ検証（5表）``): unique, <= 31 characters, none
+    of ``[]:*?/\``, in report order.  Numbers are numbers with formats (0.00; counts as
     integers; p-values 0.000 and "<.001"); "M (SD)" text becomes two numeric columns;
-    suppressed cells show "—" as in HTML; text is always text (never a formula).  Each
-    sheet prints on A4 landscape, fitted to the page width.  Two tables with the same
-    contents (one table shown by two reports) share one sheet.
+    suppressed cells show "—" as in HTML; text is always text (never a formula), in 9
+    points.  Each sheet prints on A4 landscape, fitted to the page width.  Two tables with
+    the same contents (one table shown by two reports) are shown once.
 
     Parameters
     ----------
