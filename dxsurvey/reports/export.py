@@ -475,8 +475,9 @@ def _lines(value: Any, width: float) -> int:
 
 
 def _measure(block: dict) -> None:
-    """A table block's column widths (characters), the cells to wrap and its height at 100 %
-    (points: caption, headers, rows, footnote and the blank row after it)."""
+    """A table block's column widths (characters) and its height printed at 100 % (points:
+    caption, headers, rows, each text cell wider than 50 wrapped onto lines, the footnote
+    and the blank row after the table)."""
     frame, headers = block["frame"], block["headers"]
     widths = [text_width(h) for h in headers]
     for j, col in enumerate(frame.columns):
@@ -505,9 +506,8 @@ def _plan_sheets(blocks: list[dict]) -> list[dict]:
         long = block["height"] * block["own"] > _PAGE_HEIGHT_PT * _PAGE_FILL
         last = sheets[-1] if sheets else None
         if not long and block["share"] is not None and last and not last["long"] and last["share"] == block["share"]:
-            n = max(len(last["widths"]), len(block["widths"]))
-            widths = [max(a[j] if j < len(a) else 0, b[j] if j < len(b) else 0)
-                      for j in range(n) for a, b in [(last["widths"], block["widths"])]]
+            a, b = last["widths"], block["widths"]
+            widths = [max(a[j] if j < len(a) else 0, b[j] if j < len(b) else 0) for j in range(max(len(a), len(b)))]
             scale = _scale(widths)
             if all(scale >= _SHARE_SCALE * b["own"] for b in [*last["blocks"], block]):
                 last["blocks"].append(block)
