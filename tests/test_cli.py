@@ -266,3 +266,18 @@ def test_argparse_errors_follow_the_language(capsys):
     assert "the following arguments are required: DIR" in capsys.readouterr().err
     import argparse
     assert argparse._("usage: ") == "usage: "      # a library user's argparse is left as it was
+
+
+def test_notebook_libraries_skip_the_iri_grammar_compilation():
+    """papermill and nbconvert import nbformat -> jsonschema, whose optional IRI check from
+    rfc3987-syntax compiles Lark grammars at import (about 4 s of every run before the first
+    notebook).  Imported after dxsurvey, the check is left out and the import is fast; nbformat
+    still validates notebooks."""
+    import subprocess
+    import sys
+    code = ("import sys, time; t = time.process_time(); import dxsurvey, papermill, nbconvert, nbformat; "
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]); nbformat.validate(nb); "
+            "print(sys.modules.get('rfc3987_syntax', 'absent'), 'lark' in sys.modules, time.process_time() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[:2] == ["None", "False"], out
+    assert float(out[2]) < 3.0, out        # about 1 s here; 5 s with the grammars compiled

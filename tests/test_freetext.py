@@ -21,6 +21,7 @@ from dxsurvey.freetext import plots as ftplots  # noqa: E402
 from dxsurvey.freetext.network import NODE_COLUMNS  # noqa: E402
 from dxsurvey.freetext.tokens import MAX_SUDACHI_BYTES  # noqa: E402
 from dxsurvey.reports.freetext import figure_labels  # noqa: E402
+from dxsurvey.freetext.contingency import FISHER_RESAMPLES  # noqa: E402
 
 CAITHNESS = [[326, 38, 241, 110, 3], [688, 116, 584, 188, 4], [343, 84, 909, 412, 26], [98, 48, 403, 681, 85]]
 
@@ -481,6 +482,52 @@ def test_chi2_yates_only_for_2x2():
     assert not big["yates"] and big["statistic"] == pytest.approx(stats.chi2_contingency(CAITHNESS)[0])
     small = ft.table_test([[3, 1, 2], [0, 4, 5]])
     assert small["test"] == "fisher" and small["p_val"] == ft.table_test([[3, 1, 2], [0, 4, 5]])["p_val"]
+
+
+def _exact_fisher_rxc(table):
+    """Fisher's exact p of an R x C table by enumerating every table with its margins (an
+    independent reference: itertools over the free cells, hypergeometric probabilities
+    from factorials)."""
+    import itertools
+    from math import factorial, prod
+    t = np.asarray(table, dtype=int)
+    rows, cols, n = t.sum(axis=1), t.sum(axis=0), int(t.sum())
+    const = prod(factorial(int(r)) for r in rows) * prod(factorial(int(c)) for c in cols) / factorial(n)
+
+    def prob(x):
+        return const / prod(factorial(int(v)) for v in x.ravel())
+
+    p_obs, total = prob(t), 0.0
+    r, c = t.shape
+    for free in itertools.product(*(range(int(min(rows[i], cols[j])) + 1) for i in range(r - 1) for j in range(c - 1))):
+        x = np.zeros((r, c), dtype=int)
+        x[:-1, :-1] = np.reshape(free, (r - 1, c - 1))
+        x[:-1, -1] = rows[:-1] - x[:-1, :-1].sum(axis=1)
+        x[-1, :] = cols - x[:-1, :].sum(axis=0)
+        if (x < 0).any():
+            continue
+        q = prob(x)
+        if q <= p_obs * (1 + 1e-7):
+            total += q
+    return total
+
+
+@pytest.mark.parametrize("table", [[[3, 1, 2], [0, 4, 5]], [[3, 1, 2, 7], [0, 4, 5, 9], [6, 2, 8, 1]],
+                                   [[1, 0, 2], [2, 1, 0]]])
+def test_fisher_rxc_matches_exact_enumeration(table):
+    """R x C Fisher: the simulated p (9,999 random tables) lies within 4 standard errors of the
+    exact p, and a table of at most 7 people is enumerated exactly."""
+    import time
+    exact = _exact_fisher_rxc(table)
+    t0 = time.process_time()
+    res = ft.table_test(table, fisher_below=1e9)
+    assert time.process_time() - t0 < 1.0          # vectorised random tables, not one crosstab per draw
+    assert res["test"] == "fisher"
+    if np.sum(table) <= 7:
+        assert res["p_val"] == pytest.approx(exact, abs=1e-12)
+    else:
+        se = np.sqrt(max(exact * (1 - exact), 1e-4) / FISHER_RESAMPLES)
+        assert abs(res["p_val"] - exact) < 4 * se + 1e-4, (res["p_val"], exact)
 
 
 def test_code_crosstab_two_groups_hand_values():

@@ -205,6 +205,25 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, mon
     plt.close("all")
 
 
+def test_svg_text_is_text_with_japanese_fallback_fonts(tmp_path):
+    """An SVG figure keeps its text as text (editable, searchable by the audit, smaller than
+    glyph outlines) and names Japanese fallback fonts for a viewer without IPAexGothic."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    context.setup_matplotlib()
+    fig, ax = plt.subplots(layout="constrained")
+    ax.set_title("DXの必要性 <&>")
+    ax.bar(["管理職", "一般職員"], [3.5, 1.2])
+    _, svg = export.save_figure(fig, tmp_path / "t.png", tmp_path / "t.svg")
+    plt.close(fig)
+    text = svg.read_text(encoding="utf-8")
+    assert ">DXの必要性 &lt;&amp;&gt;</text>" in text and ">管理職</text>" in text
+    families = set(re.findall(r"font-family: ([^;\"]*)", text))
+    assert families == {f"'IPAexGothic', 'DejaVu Sans', {export.SVG_FONT_FALLBACK}"}, families
+    assert export.SVG_FONT_FALLBACK.endswith("sans-serif")
+
+
 def test_japanese_glyphs_render_without_missing_glyph_warnings():
     import matplotlib
     matplotlib.use("Agg")

@@ -627,3 +627,25 @@ def test_audit_reads_n_of_each_group_in_one_cell(tmp_path):
         tmp_path / "tables" / "apa.csv", index=False)
     found = audit(tmp_path, min_cell=5)
     assert [(f.file, f.kind, f.excerpt) for f in found] == [("tables/apa.csv", "small_cell", "n=3")]
+
+
+def test_audit_reads_workbook_properties_and_whole_floats(tmp_path):
+    """tables.xlsx is read back with calamine: a name in the document properties is found, a
+    count stored as 3.0 is a small cell like 3, and a float mean is not a count."""
+    import openpyxl
+
+    run = tmp_path / "run"
+    run.mkdir()
+    wb = openpyxl.Workbook()
+    wb.properties.creator = "鈴木 一郎"
+    ws = wb.active
+    ws.title = "集計"
+    ws.append(["研修", "人数", "平均"])
+    ws.append(["C1", 3.0, 3.0])
+    ws.append(["C2", 12, 2.5])
+    wb.save(run / "tables.xlsx")
+    found = audit(run, names=["鈴木 一郎"], min_cell=5)
+    assert set(found) == {
+        Finding("tables.xlsx", "metadata", "name", "鈴****"),
+        Finding("tables.xlsx", "sheet 集計, cell B2, column 人数", "small_cell", "人数=3"),
+    }, found

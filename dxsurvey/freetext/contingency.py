@@ -1,6 +1,8 @@
 """Tests on contingency tables: χ², Fisher's exact test, adjusted (Haberman) residuals."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import stats
 
@@ -85,9 +87,12 @@ def table_test(table, *, correction: bool | str = "auto", fisher_below: float = 
     Notes
     -----
     Fisher's test on 2×2 tables is scipy's exact conditional test (R ``fisher.test``); on
-    larger tables scipy's ``fisher_exact`` with ``PermutationMethod`` (exact when the tables
-    with the observed margins are fewer than :data:`FISHER_RESAMPLES`, else that many seeded
-    random tables), like R ``fisher.test(simulate.p.value = TRUE)``.
+    larger tables scipy's ``fisher_exact``: exact (``PermutationMethod``, every pairing) when
+    the pairings of the N observations, N!, are at most :data:`FISHER_RESAMPLES`, else
+    ``MonteCarloMethod``: that many seeded random tables with the observed margins (Patefield's
+    algorithm, ``scipy.stats.random_table``), the share at most as probable as the observed
+    table, like R ``fisher.test(simulate.p.value = TRUE, B = 9999)``.  (Permuting the pairings
+    at random draws from the same distribution, but table by table: 200 times slower.)
 
     Examples
     --------
@@ -111,8 +116,11 @@ def table_test(table, *, correction: bool | str = "auto", fisher_below: float = 
         counts = t.astype(np.int64)
         if counts.shape == (2, 2):
             p = stats.fisher_exact(counts).pvalue
-        else:
+        elif math.factorial(int(counts.sum())) <= FISHER_RESAMPLES:     # few enough to enumerate: exact
             method = stats.PermutationMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(seed))
+            p = stats.fisher_exact(counts, method=method).pvalue
+        else:   # random tables with the observed margins, vectorised (R's simulate.p.value)
+            method = stats.MonteCarloMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(seed))
             p = stats.fisher_exact(counts, method=method).pvalue
         out.update(test="fisher", p_val=float(p))
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import os
 import re
 import threading
@@ -72,6 +73,13 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
     return atomic_write_bytes(path, text.encode(encoding))
 
 
+#: Fonts an SVG names after IPAexGothic and DejaVu Sans (its text is text, not outlines): the
+#: Japanese sans-serif fonts of Windows, macOS and Linux, then any sans-serif.
+SVG_FONT_FALLBACK = "'Yu Gothic', 'Meiryo', 'Hiragino Sans', 'Noto Sans CJK JP', sans-serif"
+
+_SVG_FONT_FAMILY = re.compile(r"(font-family: [^;\"]*'DejaVu Sans')")
+
+
 #: Resolution of saved PNG figures (the HTML shows them at 96 dpi: sharp on HiDPI screens).
 FIGURE_DPI = 150
 
@@ -125,8 +133,10 @@ def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
             else:
                 fig.savefig(tmp, format="png", bbox_inches=box, **png_kwargs)
         # a fixed salt for the SVG's element ids (random by default) and no timestamp
-        with matplotlib.rc_context({"svg.hashsalt": "dxsurvey"}), atomic_output(svg) as tmp:
-            fig.savefig(tmp, format="svg", bbox_inches=box, metadata={"Date": None})
+        buf = io.StringIO()
+        with matplotlib.rc_context({"svg.hashsalt": "dxsurvey"}):
+            fig.savefig(buf, format="svg", bbox_inches=box, metadata={"Date": None})
+        atomic_write_text(svg, _SVG_FONT_FAMILY.sub(lambda m: f"{m.group(1)}, {SVG_FONT_FALLBACK}", buf.getvalue()))
     finally:
         fig.set_layout_engine(engine)
         fig.set_dpi(dpi)
@@ -148,10 +158,12 @@ def _crop(canvas, box, facecolor):
     # savefig's tight canvas is h rows tall with the box's bottom edge on its last row;
     # the full canvas (rows tall) has y = 0 on its last row
     left, top = int(round(box.x0 * dpi)), int(round(rows - h - box.y0 * dpi))
-    out = np.empty((h, w, 4), dtype=np.uint8)
-    out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(facecolor)) * 255).astype(np.uint8)
     c0, r0 = max(left, 0), max(top, 0)
     c1, r1 = min(left + w, cols), min(top + h, rows)
+    if (c0, r0, c1, r1) == (left, top, left + w, top + h):     # all inside the canvas: a view
+        return full[r0:r1, c0:c1]
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(facecolor)) * 255).astype(np.uint8)
     if c1 > c0 and r1 > r0:
         out[r0 - top:r1 - top, c0 - left:c1 - left] = full[r0:r1, c0:c1]
     return out

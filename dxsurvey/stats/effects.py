@@ -244,23 +244,36 @@ def signed_rank_exact_p(d) -> float:
     return float(min(1.0, 2 * min(cdf, sf)))
 
 
-def _nct_root(t, df, target):
-    """The noncentrality ``nc`` with ``nct.cdf(t, df, nc) == target`` (cdf falls as nc grows)."""
-    from scipy.optimize import brentq
+def _nct_cdf_minus(nc, t, df, target):
+    """``nct.cdf(t, df, nc) - target``; where scipy gives NaN far in a tail at large df
+    (t 41.8, df 5005, nc 0.19), the limit (1 below t, 0 above)."""
+    p = stats.nct.cdf(t, df, nc)
+    return np.where(np.isnan(p), np.where(nc < t, 1.0, 0.0), p) - target
 
-    def f(nc):
-        p = stats.nct.cdf(t, df, nc)
-        if np.isnan(p):   # scipy gives NaN far in a tail at large df (t 41.8, df 5005, nc 0.19): the limit
-            p = 1.0 if nc < t else 0.0
-        return p - target
-    width = 2.0 + abs(t)
-    lo, hi = t - width, t + width
+
+def _nct_roots(t, df, target):
+    """For each element, the noncentrality ``nc`` with ``nct.cdf(t, df, nc) == target``
+    (cdf falls as nc grows): a bracket t ± w, w = 2 + |t| doubled until the signs differ
+    (at most 60 times; NaN if never), then Chandrupatla's method on all elements at once
+    (``scipy.optimize.elementwise.find_root``)."""
+    from scipy.optimize.elementwise import find_root
+
+    t, df = np.asarray(t, dtype=float), np.asarray(df, dtype=float)
+    target = np.full(t.shape, float(target))
+    width = 2.0 + np.abs(t)
+    found = np.zeros(t.shape, dtype=bool)
     for _ in range(60):
-        if f(lo) > 0 > f(hi):
-            return brentq(f, lo, hi, xtol=1e-10, rtol=1e-12, maxiter=500)
-        width *= 2
         lo, hi = t - width, t + width
-    return np.nan
+        found = (_nct_cdf_minus(lo, t, df, target) > 0) & (_nct_cdf_minus(hi, t, df, target) < 0)
+        if found.all():
+            break
+        width = np.where(found, width, width * 2)
+    out = np.full(t.shape, np.nan)
+    if found.any():
+        res = find_root(_nct_cdf_minus, (lo[found], hi[found]), args=(t[found], df[found], target[found]),
+                        tolerances={"xatol": 1e-10, "xrtol": 1e-12}, maxiter=500)
+        out[found] = np.where(res.success, res.x, np.nan)
+    return out
 
 
 def noncentral_t_ci(t, df, scale, confidence):
@@ -301,9 +314,8 @@ def noncentral_t_ci(t, df, scale, confidence):
     t, df, scale = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (t, df, scale)))
     alpha = 1 - confidence
     lo, hi = np.full(t.shape, np.nan), np.full(t.shape, np.nan)
-    for i in np.ndindex(t.shape):
-        if not (np.isfinite(t[i]) and np.isfinite(df[i]) and df[i] > 0 and np.isfinite(scale[i]) and scale[i] > 0):
-            continue
-        lo[i] = _nct_root(t[i], df[i], 1 - alpha / 2) / scale[i]
-        hi[i] = _nct_root(t[i], df[i], alpha / 2) / scale[i]
+    ok = np.isfinite(t) & np.isfinite(df) & (df > 0) & np.isfinite(scale) & (scale > 0)
+    if ok.any():
+        lo[ok] = _nct_roots(t[ok], df[ok], 1 - alpha / 2) / scale[ok]
+        hi[ok] = _nct_roots(t[ok], df[ok], alpha / 2) / scale[ok]
     return lo, hi

@@ -654,32 +654,45 @@ def _cautions(res, ctx, opts):
     return cells
 
 
+def _column(values, n: int) -> np.ndarray:
+    """``values`` (a scalar or a sequence of ``n``) as an object array of ``n``."""
+    if isinstance(values, str) or np.ndim(values) == 0:
+        return np.full(n, values, dtype=object)
+    out = np.empty(n, dtype=object)
+    out[:] = list(values)
+    return out
+
+
 def _assemble(blocks, keys, by, ctx, opts):
     G = ctx["G"]
-    if not blocks:
+    if not blocks or not G:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PREPOST_COLUMNS})
-    frames = []
+    # one dict of columns per measure, one DataFrame at the end: a frame built per measure with
+    # two dozen column insertions was most of prepost's time on a course
+    parts: dict[str, list] = {}
+    course_ids, audiences = keys["course_id"].to_numpy(), keys["audience"].to_numpy()
+    design = np.where(ctx["paired"], "paired", "independent")
     for measure_type, mid, reverse, res in blocks:
         live = res["n_eff"] >= opts["min_cell"]
         cols = {c: np.asarray(res[c], dtype=float).copy() for c in _NUMERIC}
         for c in _INFERENTIAL:
             cols[c][~live] = np.nan
-        f = pd.DataFrame(cols)
-        f.insert(0, "course_id", keys["course_id"].to_numpy())
-        f.insert(1, "audience", keys["audience"].to_numpy())
-        f.insert(2, "measure_type", measure_type)
-        f.insert(3, "measure_id", mid)
-        f.insert(4, "reverse", reverse)
-        f["wave_a"], f["wave_b"] = ctx["waves"]
-        f["design"] = np.where(ctx["paired"], "paired", "independent")
-        f["test"] = res["test"]
-        f["effect_type"] = res["effect_type"]
-        f["ci_method"] = np.where(live & ~np.isnan(f["effect"]), res["ci_method"], None)
-        f["caution"] = _cautions(res, ctx, opts)
-        f["_g"] = np.arange(G)
-        f["_t"] = 0 if measure_type == "item" else 1
-        frames.append(f)
-    out = pd.concat(frames, ignore_index=True)
+        block = {"course_id": course_ids, "audience": audiences,
+                 "measure_type": np.full(G, measure_type, dtype=object), "measure_id": np.full(G, mid, dtype=object),
+                 "reverse": np.full(G, reverse, dtype=object), **cols,
+                 "wave_a": np.full(G, ctx["waves"][0], dtype=object), "wave_b": np.full(G, ctx["waves"][1], dtype=object),
+                 "design": design, "test": _column(res["test"], G), "effect_type": _column(res["effect_type"], G),
+                 "ci_method": np.where(live & ~np.isnan(cols["effect"]), res["ci_method"], None),
+                 "caution": _column(_cautions(res, ctx, opts), G),
+                 "_g": np.arange(G), "_t": np.full(G, 0 if measure_type == "item" else 1)}
+        for c, v in block.items():
+            parts.setdefault(c, []).append(v)
+    out = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
+    # the text dtype (NaN for a missing value) these columns have when built from strings
+    for c in ("measure_type", "measure_id", "wave_a", "wave_b", "design"):
+        out[c] = out[c].astype("str")
+    for c in ("test", "effect_type", "caution"):
+        out[c] = pd.Series(out[c].tolist(), index=out.index)
     out["_m"] = out.groupby(["_g", "_t"]).cumcount()
     out = out.sort_values(["_g", "_t", "_m"], kind="stable").reset_index(drop=True)
     out["p_adj"] = fx.holm(out["p_val"].to_numpy(), out["_g"].to_numpy() * 2 + out["_t"].to_numpy())
