@@ -1347,17 +1347,26 @@ class _Scanner:
                     out.append(("small_cell", f"n={x}"))
         return out
 
-    def table(self, rows, *, where_cell, header_row=None) -> list[tuple[str, str, str]]:
+    def table(self, rows, *, where_cell, header_row=None, stacked=False) -> list[tuple[str, str, str]]:
         """Scan a list of rows (lists of values). A row is a header when it has
-        an n-like cell and no numeric cell.  ``where_cell(r, c, header)`` -> str."""
+        an n-like cell and no numeric cell.  ``where_cell(r, c, header)`` -> str.
+
+        ``stacked``: tables one below the other, a blank row between them (a sheet of
+        tables.xlsx): after a blank row, the next row of two or more texts and no number is
+        the next table's header (rows of one text, its caption or a footnote, come between)."""
         found = []
         header: list | None = None
+        after_blank = False
         for r, row in enumerate(rows):
             filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
             all_text = all(isinstance(v, str) for v in filled)
+            if stacked and not filled:
+                after_blank = True
             is_header = all_text and (
-                any(self.is_count(v) for v in filled) or (header is None and len(filled) >= 2)
+                any(self.is_count(v) for v in filled) or ((header is None or after_blank) and len(filled) >= 2)
             )
+            if after_blank and (is_header or not all_text):
+                after_blank = False
             if header_row is not None:
                 is_header = r == header_row
             for c, v in enumerate(row):
@@ -1694,7 +1703,7 @@ def _scan_xlsx(path: Path, scanner: _Scanner):
                 loc = f"sheet {_t}, cell {get_column_letter(c + 1)}{r + 1}"
                 return loc + (f", column {h}" if h is not None else "")
 
-            found += scanner.table(rows, where_cell=where)
+            found += scanner.table(rows, where_cell=where, stacked=True)
     finally:
         wb.close()
     return found

@@ -38,6 +38,24 @@ def _tool(name: str) -> str:
 
 # ---------------------------------------------------------------------------- tables.xlsx
 
+def _linked(wb, cell):
+    """The sheet and row a 目次 link points to (the table's caption)."""
+    sheet, ref = cell.hyperlink.location.rsplit("!", 1)
+    assert sheet.startswith("'") and sheet.endswith("'") and re.fullmatch(r"A\d+", ref), cell.hyperlink.location
+    return wb[sheet[1:-1].replace("''", "'")], int(ref[1:])
+
+
+def _block(ws, top: int) -> list[list]:
+    """A table's rows from its header row (under the caption at ``top``) to the blank row after it."""
+    rows = []
+    for row in ws.iter_rows(min_row=top + 1):
+        values = [c.value for c in row]
+        if all(v is None for v in values):
+            break
+        rows.append(values)
+    return rows
+
+
 @pytest.fixture(scope="module")
 def ctx_tables(tmp_path_factory):
     """A run folder with three tables written by ctx.table (metadata beside each CSV)."""
@@ -77,14 +95,20 @@ def test_write_xlsx_types_formats_hidden_cells_and_links(ctx_tables):
     from openpyxl import load_workbook
 
     wb = load_workbook(export.write_xlsx(ctx_tables, language="ja"))
-    assert wb.sheetnames[0] == "目次" and len(wb.sheetnames) == 3     # same_a and same_b share a sheet
+    # two short tables of one report (same_a and same_b shown once): one sheet, one below the other
+    assert wb.sheetnames == ["目次", "1 99_test（2表）"]
     contents = wb["目次"]
     assert [c.value for c in contents[1]] == ["シート", "レポート", "表番号", "表題", "CSVファイル"]
-    assert contents["A3"].hyperlink.location == f"'{wb.sheetnames[2]}'!A1"
+    assert [c.value for c in contents["A"][1:]] == [wb.sheetnames[1]] * 2
+    assert contents["A2"].hyperlink.location == f"'{wb.sheetnames[1]}'!A1"
     assert contents["E3"].value == "same_a.csv, same_b.csv"
     ws = wb[wb.sheetnames[1]]
-    assert ws.title == "1 （該当するデータがありません）"
     assert ws["A1"].value == "表1　（該当するデータがありません）"
+    # the second table under the first one's footnote and a blank row, its caption where its link points
+    assert contents["A3"].hyperlink.location == f"'{ws.title}'!A10"
+    assert [ws["A10"].value, ws["A11"].value, ws["B11"].value, ws["A12"].value, ws["B12"].value] == \
+        ["表2, 表3　same_a / same_b", "研修ID", "人数", "C1", 30]
+    assert ws["A8"].value.startswith("—: ") and ws["A9"].value is None
     headers = [c.value for c in ws[2]]
     assert headers == ["内容", "人数", "平均(A)", "p値", "事前 M", "事前 SD"]   # no `suppressed` column
     rows = list(ws.iter_rows(min_row=3, max_row=6))
@@ -103,9 +127,11 @@ def test_write_xlsx_types_formats_hidden_cells_and_links(ctx_tables):
     assert (m.value, sd.value, m.number_format) == (4.25, 0.1, "0.00")          # "4.25 (0.10)" as numbers
     assert rows[3][0].value == "-0.5" and rows[3][4].value == "—"
     assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
+    # several tables on a sheet: no header row frozen or repeated (it would be the first table's)
+    assert ws.freeze_panes is None and ws.print_title_rows is None and not ws.row_breaks.brk
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9   # A4
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_write_xlsx_stacks_tables_of_one_caption_and_keeps_empty_tables_apart(tmp_path):
@@ -133,11 +159,55 @@ def test_write_xlsx_stacks_tables_of_one_caption_and_keeps_empty_tables_apart(tm
                                     "full_codes_x.csv, full_codes_y.csv"]
     assert rows[0][2:4] == ["表1, 表2", "要因の検定（タイプII、構成概念ごと）"]
     assert rows[3][2] in (None, "") and rows[3][3] == "コード（集計単位ごと）"
-    ws = wb[rows[0][0]]
-    assert [c.value for c in ws[2]] == ["構成概念", "項", "自由度", "p値"]
-    assert [c.value for c in ws["A"][2:4]] == ["=必要性", "自分事化"] and ws["A3"].data_type == "s"
+    # four short tables of one report: one sheet, each table at its link under its caption
+    assert len(wb.sheetnames) == 2 and {r[0] for r in rows} == {wb.sheetnames[1]}
+    links = [_linked(wb, row[0]) for row in wb["目次"].iter_rows(min_row=2)]
+    ws, top = links[0]
+    assert top == 1 and ws[f"A{top}"].value == "表1, 表2　要因の検定（タイプII、構成概念ごと）"
+    assert [c.value for c in ws[top + 1]][:4] == ["構成概念", "項", "自由度", "p値"]
+    assert [c.value for c in ws["A"][top + 1:top + 3]] == ["=必要性", "自分事化"] and ws["A3"].data_type == "s"
     assert ws["D4"].value == pytest.approx(0.0002) and ws["D4"].number_format == P_FORMAT
-    assert [c.value for c in wb[rows[3][0]]["A"][2:4]] == ["形式×時点", "研修スタイル×時点"]
+    ws, top = links[3]
+    assert ws[f"A{top}"].value == "コード（集計単位ごと）"
+    assert [r[0] for r in _block(ws, top)] == ["集計単位", "形式×時点", "研修スタイル×時点"]
+    assert [ws[f"A{t}"].value for _, t in links[1:3]] == ["表3　時点別の分析対象", "表4　自由記述（個人情報はマスク済み）"]
+
+
+def test_write_xlsx_puts_short_tables_of_a_report_on_one_sheet_and_long_ones_apart(tmp_path):
+    """A report's consecutive short tables share a sheet, a page break before one that would not
+    fit on the rest of the page; a table longer than a page has a sheet of its own, its header
+    rows frozen and repeated; tables of another report start another sheet."""
+    from openpyxl import load_workbook
+
+    from dxsurvey import pipeline
+    from dxsurvey.reports import Context, ReportTable
+
+    study = pipeline.demo_study()
+    ctx = Context.open(study=study, out=tmp_path, name="99_a")
+    for name, rows in (("short_1", 12), ("short_2", 30), ("long", 120), ("short_3", 5), ("short_4", 6)):
+        frame = pd.DataFrame({"item": [f"{name} {i}" for i in range(rows)], "mean_a": [i / 7 for i in range(rows)]})
+        ctx.table(ReportTable(frame, name))
+    Context.open(study=study, out=tmp_path, name="99_b").table(
+        ReportTable(pd.DataFrame({"item": ["other 0"], "mean_a": [1.5]}), "other"))
+    wb = load_workbook(export.write_xlsx(tmp_path, language="ja", reports=[("99_a", "A"), ("99_b", "B")]))
+    contents = list(wb["目次"].iter_rows(min_row=2))
+    assert wb.sheetnames == ["目次", "1 A（2表）", "2 long", "3 A（2表）", "4 other"]
+    assert [row[0].value for row in contents] == [wb.sheetnames[i] for i in (1, 1, 2, 3, 3, 4)]
+    links = [_linked(wb, row[0]) for row in contents]
+    assert [top for _, top in links] == [1, 16, 1, 1, 9, 1]
+    for (ws, top), row in zip(links, contents):
+        assert ws.cell(row=top, column=1).value == f"{row[2].value}　{row[4].value[:-4]}"
+        rows = _block(ws, top)
+        assert rows[0] == ["項目", "平均(A)"] and rows[1][0] == f"{row[4].value[:-4]} 0"
+    shared, long = wb["1 A（2表）"], wb["2 long"]
+    # 12 + 30 rows do not fit one page: the second table starts the next one, whole
+    assert [b.id for b in shared.row_breaks.brk] == [15]
+    assert shared.freeze_panes is None and shared.print_title_rows is None
+    assert long.freeze_panes == "A3" and long.print_title_rows == "$1:$2" and not long.row_breaks.brk
+    assert len(_block(long, 1)) == 121
+    assert not wb["3 A（2表）"].row_breaks.brk and wb["4 other"].freeze_panes == "A3"
+    for ws in wb.worksheets[1:]:
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_demo_workbook(demo_run):
@@ -149,10 +219,19 @@ def test_demo_workbook(demo_run):
     assert len({n.lower() for n in names}) == len(names)
     assert all(len(n) <= 31 and not SHEET_BAD.search(n) for n in names)
     assert sum(bool(re.search(r"[ぁ-んァ-ヶ一-龥]", n)) for n in names) >= len(names) - 3
+    # every table listed with its sheet, in sheet order, its link on its caption; fewer sheets
+    # than tables (a report's short tables share one)
     listed = [row[0].value for row in wb["目次"].iter_rows(min_row=2)]
-    assert listed == names[1:]
+    assert list(dict.fromkeys(listed)) == names[1:] and len(listed) > len(names) + 10
+    blocks = {}
     for row in wb["目次"].iter_rows(min_row=2):
-        assert row[0].hyperlink.location == f"'{row[0].value}'!A1"
+        ws, top = _linked(wb, row[0])
+        assert ws.title == row[0].value
+        title = f"{row[2].value}　{row[3].value}" if row[2].value else row[3].value
+        assert ws.cell(row=top, column=1).value == title, (ws.title, top)
+        assert ws.cell(row=top, column=1).font.bold and all(c.font.bold for c in ws[top + 1] if c.value)
+        assert top == 1 or ws.cell(row=top - 1, column=1).value is None
+        blocks[row[4].value] = (ws, top, _block(ws, top))
     # report order: validation first, the research report's appendix last
     reports = [row[1].value for row in wb["目次"].iter_rows(min_row=2)]
     assert reports[0] == "データ検証" and reports.index("研修報告") < reports.index("調査報告（研究レポート）")
@@ -178,32 +257,37 @@ def test_demo_workbook(demo_run):
             keys = {metas[c]["caption_key"] for c in stems}
             assert len(keys) == 1 and keys <= set(export.STACKED_BY) or row[3].value == " / ".join(
                 dict.fromkeys(metas[c]["caption"] for c in stems)), (row[3].value, stems)
-    by_construct = wb[next(r[0].value for r in wb["目次"].iter_rows(min_row=2)
-                           if r[4].value.startswith("terms_"))]
-    assert by_construct["A2"].value == "構成概念"
-    assert {c.value for c in by_construct["A"][2:]} >= {"DXの必要性の理解", "自分事化"}
-    kwic = wb[next(r[0].value for r in wb["目次"].iter_rows(min_row=2) if r[4].value.startswith("freetext_kwic_"))]
-    assert kwic["A2"].value == "語" and len({c.value for c in kwic["A"][2:]}) == 3
+    def table(prefix: str) -> list[list]:
+        return next(rows for csv_cell, (_, _, rows) in blocks.items() if csv_cell.startswith(prefix))
+
+    by_construct = table("terms_")
+    assert by_construct[0][0] == "構成概念"
+    assert {r[0] for r in by_construct[1:]} >= {"DXの必要性の理解", "自分事化"}
+    kwic = table("freetext_kwic_")
+    assert kwic[0][0] == "語" and len({r[0] for r in kwic[1:]}) == 3
+    per_course = table("course_changes_")
+    assert per_course[0][0] == "構成概念" and len({r[0] for r in per_course[1:]}) == 4
+    collocations = table("freetext_collocations_")
+    assert collocations[0][:2] == ["検索語", "語"] and {r[0] for r in collocations[1:]} == {"時間", "知る", "業務"}
     # the courses' facts: one row per course, a column per fact
-    facts = wb[next(r[0].value for r in wb["目次"].iter_rows(min_row=2) if r[4].value.startswith("course_facts_"))]
-    assert facts.max_row == 2 + 8 and "研修名" in [c.value for c in facts[2]]
+    facts = table("course_facts_")
+    assert len(facts) == 1 + 8 and "研修名" in facts[0]
     # the full lists of quotes (written, not shown): in the demo no longer than the selections
     # shown, so listed on their sheet, under both captions
     quotes = [row for row in wb["目次"].iter_rows(min_row=2) if "all_quotes_" in row[4].value]
     assert len(quotes) == 1 and quotes[0][1].value == "研修報告"
     assert quotes[0][4].value.startswith("quotes_") and "自由記述の全件" in quotes[0][3].value
-    with_hidden = {row[0].value for row in wb["目次"].iter_rows(min_row=2)
+    with_hidden = {row[4].value for row in wb["目次"].iter_rows(min_row=2)
                    if any(metas[c]["hidden"] for c in row[4].value.split(", "))}
     assert len(with_hidden) >= 5
     bodies, floats, p_cells, ints = set(), 0, 0, 0
-    for ws in wb.worksheets[1:]:
-        headers = [c.value for c in ws[2]]
-        assert not {"suppressed", "p_val", "sd_a", "mean_a", "n"} & set(headers), ws.title
-        body = tuple(tuple(c.value for c in row) for row in ws.iter_rows(min_row=2))
-        assert body not in bodies, f"duplicate sheet {ws.title}"
+    for csv_cell, (ws, top, rows) in blocks.items():
+        assert not {"suppressed", "p_val", "sd_a", "mean_a", "n"} & set(rows[0]), (ws.title, top)
+        body = tuple(tuple(r) for r in rows)
+        assert body not in bodies, f"duplicate table {ws.title} row {top}"
         bodies.add(body)
         hidden = False
-        for row in ws.iter_rows(min_row=3):
+        for row in ws.iter_rows(min_row=top + 2, max_row=top + len(rows)):
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate)
                 if isinstance(c.value, float):
@@ -215,16 +299,28 @@ def test_demo_workbook(demo_run):
                 elif isinstance(c.value, str) and re.fullmatch(r"-?\d+\.\d+ \(\d+\.\d+\)", c.value):
                     pytest.fail(f"M (SD) as text in {ws.title} {c.coordinate}")
                 hidden |= c.value == "—"
-        if ws.title in with_hidden:       # "—" as in HTML, with the footnote under the table
-            assert hidden and any(isinstance(c.value, str) and c.value.startswith("—: ") for c in ws["A"]), ws.title
-        assert ws.freeze_panes == "A3" and ws.page_setup.orientation == "landscape", ws.title
+        note = ws.cell(row=top + len(rows) + 2, column=1).value
+        if csv_cell in with_hidden:       # "—" as in HTML, with the footnote under the table
+            assert hidden and isinstance(note, str) and note.startswith("—: "), (ws.title, top)
     assert floats > 1000 and p_cells > 100 and ints > 500
+    for ws in wb.worksheets[1:]:
+        tops = [t for w, t, _ in blocks.values() if w is ws]
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        if len(tops) == 1:                # one table: its header row frozen and printed on every page
+            assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2", ws.title
+        else:                             # several: a page breaks only where a table starts
+            assert ws.freeze_panes is None and ws.print_title_rows is None, ws.title
+            assert {b.id + 1 for b in ws.row_breaks.brk} <= set(tops[1:]), ws.title
 
 
 def test_demo_workbook_prints_on_at_most_60_a4_pages(demo_run, tmp_path):
-    """LibreOffice opens tables.xlsx (no repair) and prints it on at most 60 A4 pages."""
+    """LibreOffice opens tables.xlsx (no repair) and prints it on at most 60 A4 pages; no table
+    of a sheet holding several is cut by a page break LibreOffice chose (each page says its sheet)."""
+    from openpyxl import load_workbook
+
     soffice = _tool("soffice")
     pdfinfo = _tool("pdfinfo")
+    pdftotext = _tool("pdftotext")
     proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
                            "--convert-to", "pdf", "--outdir", str(tmp_path), str(demo_run.out / "tables.xlsx")],
                           capture_output=True, text=True, timeout=1800)
@@ -233,12 +329,25 @@ def test_demo_workbook_prints_on_at_most_60_a4_pages(demo_run, tmp_path):
     info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, timeout=300).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
-    print(f"tables.xlsx prints on {pages} A4 pages")
-    # issue 15 asked for <= 60 pages when the demo ran 4 reports (340 pages before); with the
-    # free-text and next-course reports (13 reports, ~110 tables in 53 sheets) it prints on 73
-    assert 10 <= pages <= 100, pages
+    wb = load_workbook(demo_run.out / "tables.xlsx")
+    print(f"tables.xlsx: {len(wb.sheetnames)} sheets, printed on {pages} A4 pages")
+    assert 10 <= pages <= 60, pages
     assert float(size.group(1)) > float(size.group(2))                       # landscape
     assert abs(float(size.group(1)) - 842) < 3 and abs(float(size.group(2)) - 595) < 3   # A4
+    # the footer of each page: its sheet's name, then "page / pages"
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=300).stdout
+    printed: dict[str, int] = {}
+    for number, page in enumerate(text.split("\f")[:pages], start=1):
+        footer = [line for line in page.splitlines() if line.strip()][-1]
+        assert re.search(rf"\b{number} / {pages}\s*$", footer), footer
+        sheet = max((n for n in wb.sheetnames if footer.strip().startswith(n)), key=len, default=None)
+        assert sheet, footer
+        printed[sheet] = printed.get(sheet, 0) + 1
+    assert list(printed) == wb.sheetnames
+    tables = [row[0].value for row in wb["目次"].iter_rows(min_row=2)]
+    for ws in wb.worksheets[1:]:
+        if tables.count(ws.title) > 1:
+            assert printed[ws.title] == len(ws.row_breaks.brk) + 1, (ws.title, printed[ws.title])
 
 
 # ---------------------------------------------------------------------------- index.html

@@ -229,6 +229,21 @@ def test_audit_knows_catalogue_count_headers_in_every_format(tmp_path, key, head
         (key, header, found)
 
 
+def test_audit_reads_each_table_of_a_sheet_under_its_own_header(tmp_path):
+    """tables.xlsx puts short tables one below the other (caption, header, rows, footnote, blank
+    row): a count column is judged by its own table's header, not the first table's."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["表1 ファイル"], ["ファイル", "行数"], ["a.csv", 40], [],
+                ["表2 平均"], ["項目", "平均"], ["Q1", 2.5], ["Q2", 3], [],
+                ["表3 回答者"], ["列", "種類", "人数"], ["Q1", "欠損", 20], ["Q2", "範囲外", 3], [],
+                ["—: 回答者が5人未満のため非表示"]):
+        ws.append(row)
+    wb.save(tmp_path / "tables.xlsx")
+    found = audit(tmp_path, count_headers=COUNTS)
+    assert [(f.where, f.kind) for f in found] == [("sheet Sheet, cell C13, column 人数", "small_cell")], found
+
+
 def test_audit_count_headers_come_from_the_catalogue():
     # a header renamed in the catalogue is known to the audit without a second list
     renamed = {**catalog.TEXTS, "col.n_pairs": {"ja": "照合できた組", "en": "Linked pairs"}}

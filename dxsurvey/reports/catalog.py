@@ -47,6 +47,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "xlsx.caption": {"ja": "表題", "en": "Caption"},
     "xlsx.csv": {"ja": "CSVファイル", "en": "CSV file"},
     "xlsx.stacked": {"ja": "{caption}（{n}講座分、研修IDごと）", "en": "{caption} ({n} courses, by course ID)"},
+    # a sheet holding several short tables of one report, one below the other
+    "xlsx.shared": {"ja": "{report}（{n}表）", "en": "{report} ({n} tables)"},
     # a report's tables of one caption for each construct, word, code... stacked on one sheet
     "xlsx.stack.20_comparison.cap_terms": {"ja": "要因の検定（タイプII、構成概念ごと）",
                                            "en": "Type-II tests, per construct"},
@@ -62,7 +64,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "xlsx.stack.25_free_text.cap_kwic": {"ja": "KWIC（語ごとに最大{n}行）", "en": "KWIC (up to {n} lines per word)"},
     "xlsx.stack.25_free_text.cap_code_tests": {"ja": "コードごとの検定（χ²検定、集計単位ごと）",
                                                 "en": "Test of each code, per grouping (chi-squared)"},
+    "xlsx.stack.20_comparison.cap_courses": {"ja": "講座ごとの変化の推定値と95%信頼区間（構成概念ごと）",
+                                            "en": "Estimated change per course with 95% CI, per construct"},
     "xlsx.stack.25_free_text.cap_quotes": {"ja": "コードごとの記述例", "en": "Comments per code"},
+    "xlsx.stack.25_free_text.cap_collocations": {"ja": "コロケーション（スコア上位{top}語、検索語ごと）",
+                                                 "en": "Collocations (top {top} by score), per search word"},
 
     "index.other_files": {"ja": "その他のファイル", "en": "Other files"},
     "index.reiwa_year": {"ja": "令和{year}年", "en": "Reiwa {year}"},
@@ -1911,6 +1917,7 @@ TEXTS.update({
     },
     # column headers of the free-text tables
     "col.word": {"ja": "語", "en": "Word"},
+    "col.search_word": {"ja": "検索語", "en": "Search word"},
     "col.kh_pos": {"ja": "品詞", "en": "Word class"},
     "col.rank": {"ja": "順位", "en": "Rank"},
     "col.documents": {"ja": "出現文書数", "en": "Documents"},

@@ -377,9 +377,11 @@ STACKED_BY = {
     "20_comparison.cap_levels": ("label", "construct"),
     "20_comparison.cap_contrasts": ("label", "construct"),
     "20_comparison.cap_gain": ("label", "construct"),
+    "20_comparison.cap_courses": ("label", "construct"),
     "25_free_text.cap_distinctive": ("grouping", "grouping"),
     "25_free_text.cap_codes": ("grouping", "grouping"),
     "25_free_text.cap_kwic": ("word", "word"),
+    "25_free_text.cap_collocations": ("word", "search_word"),
     "25_free_text.cap_code_tests": ("grouping", "grouping"),
     "25_free_text.cap_quotes": ("code", "code"),
 }
@@ -459,20 +461,137 @@ def _text_cell(cell, value: str) -> None:
     cell.data_type = "s"
 
 
+#: Print geometry of tables.xlsx in points: A4 landscape less the margins ``write_xlsx`` sets
+#: (0.4 in left and right; 0.45 in above and 0.55 in below the rows).
+_PAGE_WIDTH_PT = (11.69 - 2 * 0.4) * 72
+_PAGE_HEIGHT_PT = (8.27 - 0.45 - 0.55) * 72
+#: Text of tables.xlsx in 9 points, rows 12 points high (a line of wrapped text counts as a row);
+#: a layout plans to fill at most this share of a page (LibreOffice's rows come out a little taller).
+XLSX_FONT_SIZE = 9
+_ROW_HEIGHT = 12
+_ROW_PT = 12.3
+_PAGE_FILL = 0.95
+#: Short tables of one report share a sheet, unless the widest of them would print another
+#: below this share of the size it prints at alone.
+_SHARE_SCALE = 0.6
+
+
+def _scale(widths: Sequence[float]) -> float:
+    """The print scale at which columns of these widths (characters) fit the page width."""
+    points = sum((w * 7 + 5) * 0.75 for w in widths)
+    return min(1.0, _PAGE_WIDTH_PT / points) if points else 1.0
+
+
+def _lines(value: Any, width: float) -> int:
+    return max(1, -(-text_width(value) // max(int(width) - 1, 1)))
+
+
+def _measure(block: dict) -> None:
+    """A table block's column widths (characters) and its height printed at 100 % (points:
+    caption, headers, rows, each text cell wider than 50 wrapped onto lines, the footnote
+    and the blank row after the table)."""
+    frame, headers = block["frame"], block["headers"]
+    widths = [text_width(h) for h in headers]
+    for j, col in enumerate(frame.columns):
+        for v in frame[col]:
+            if isinstance(v, str):
+                widths[j] = max(widths[j], min(text_width(v), 60))
+            elif not _isna(v):
+                widths[j] = max(widths[j], 8)
+    widths = [min(max(w + 2, 8), 50) for w in widths]
+    lines = 1 + max((_lines(h, w) for h, w in zip(headers, widths)), default=1)
+    for rec in frame.itertuples(index=False):
+        lines += max((_lines(v, w) if isinstance(v, str) and text_width(v) > 50 else 1
+                      for v, w in zip(rec, widths)), default=1)
+    lines += 2 if block["footnote"] else 0
+    block["widths"], block["height"] = widths, (lines + 1) * _ROW_PT
+
+
+def _plan_sheets(blocks: list[dict]) -> list[dict]:
+    """Table blocks (in report order) onto sheets: a table longer than a printed page on a sheet
+    of its own (its header rows frozen and repeated on every page); consecutive shorter tables
+    of one report on one sheet, one below the other, while their widths are alike
+    (:data:`_SHARE_SCALE`).  Each sheet: its blocks and column widths (the widest per column)."""
+    sheets: list[dict] = []
+    for block in blocks:
+        block["own"] = _scale(block["widths"])
+        long = block["height"] * block["own"] > _PAGE_HEIGHT_PT * _PAGE_FILL
+        last = sheets[-1] if sheets else None
+        if not long and block["share"] is not None and last and not last["long"] and last["share"] == block["share"]:
+            a, b = last["widths"], block["widths"]
+            widths = [max(a[j] if j < len(a) else 0, b[j] if j < len(b) else 0) for j in range(max(len(a), len(b)))]
+            scale = _scale(widths)
+            if all(scale >= _SHARE_SCALE * b["own"] for b in [*last["blocks"], block]):
+                last["blocks"].append(block)
+                last["widths"] = widths
+                continue
+        sheets.append({"blocks": [block], "widths": list(block["widths"]), "share": block["share"], "long": long})
+    return sheets
+
+
+def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
+    """Write a table block from row ``top`` (caption, headers, rows, footnote under a blank
+    row); returns its last row."""
+    from openpyxl.styles import Alignment
+
+    frame, kinds, hidden = block["frame"], block["kinds"], block["hidden"]
+    cell = ws.cell(row=top, column=1)
+    _text_cell(cell, block["title"])
+    cell.font = bold
+    for j, h in enumerate(block["headers"], start=1):
+        cell = ws.cell(row=top + 1, column=j)
+        _text_cell(cell, h)
+        cell.font = bold
+        cell.alignment = wrap
+    right = Alignment(horizontal="right")
+    for r, rec in enumerate(frame.itertuples(index=False)):
+        for j, (col, v) in enumerate(zip(frame.columns, rec)):
+            cell = ws.cell(row=top + 2 + r, column=j + 1)
+            kind = kinds[col]
+            if (r, col) in hidden:
+                _text_cell(cell, _SUPPRESSED)
+                cell.alignment = right
+            elif _isna(v):
+                continue
+            elif isinstance(v, str):
+                _text_cell(cell, v)
+                if text_width(v) > 50:
+                    cell.alignment = wrap
+            else:
+                v = v.item() if hasattr(v, "item") else v
+                if kind == "int" and float(v).is_integer():
+                    v = int(v)
+                cell.value = v
+                cell.number_format = XLSX_FORMATS.get(kind, "General")
+            cell.font = plain
+    last = top + 1 + len(frame)
+    if block["footnote"]:
+        last += 2
+        _text_cell(ws.cell(row=last, column=1), block["footnote"])
+        ws.cell(row=last, column=1).font = plain
+    return last
+
+
 def write_xlsx(run_dir: str | Path, *, language: str = "ja",
                reports: Sequence[tuple[str, str]] | None = None) -> Path | None:
-    r"""Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``: a contents sheet, then a sheet per table.
+    r"""Gather ``tables/*.csv`` of a run folder into ``tables.xlsx``: a contents sheet, then the tables.
 
     The first sheet, 目次 (Contents), lists every table with its report, number, caption
-    and a link to its sheet.  Each table sheet holds the caption (row 1), the headers
-    in ``language`` (row 2, bold, frozen, repeated on every printed page), the rows,
-    and the suppression footnote when a cell is hidden.  A sheet is named after its
-    position and caption (``3 研修前後の変化``: unique, <= 31 characters, none of
-    ``[]:*?/\``), in report order.  Numbers are numbers with formats (0.00; counts as
+    and a link to its caption cell.  A table is its caption, the headers in ``language``
+    (bold), the rows, and the suppression footnote under a blank row when a cell is
+    hidden.  A table longer than a printed page has a sheet of its own: caption in row 1,
+    headers in row 2, both frozen and repeated on every printed page.  Consecutive shorter
+    tables of one report share a sheet, one below the other with a blank row between them,
+    while their widths are alike (:func:`_plan_sheets`); such a sheet freezes and repeats
+    no rows (they would be the first table's headers): instead a manual page break starts
+    a table that would not fit on the rest of a page, so each prints whole under its own
+    headers.  A sheet is named after its position and caption (``3 研修前後の変化``), or its
+    report and number of tables (``1 データ検証（5表）``): unique, <= 31 characters, none
+    of ``[]:*?/\``, in report order.  Numbers are numbers with formats (0.00; counts as
     integers; p-values 0.000 and "<.001"); "M (SD)" text becomes two numeric columns;
-    suppressed cells show "—" as in HTML; text is always text (never a formula).  Each
-    sheet prints on A4 landscape, fitted to the page width.  Two tables with the same
-    contents (one table shown by two reports) share one sheet.
+    suppressed cells show "—" as in HTML; text is always text (never a formula), in 9
+    points.  Each sheet prints on A4 landscape, fitted to the page width.  Two tables with
+    the same contents (one table shown by two reports) are shown once.
 
     Parameters
     ----------
@@ -493,6 +612,7 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.worksheet.pagebreak import Break
     from openpyxl.worksheet.properties import PageSetupProperties
 
     catalog.check_language(language)
@@ -504,17 +624,19 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
     wb = Workbook()
     contents = wb.active
     contents.title = catalog.text("xlsx.contents", language)
-    bold = Font(bold=True)
-    link_font = Font(color="0563C1", underline="single")
+    bold = Font(bold=True, size=XLSX_FONT_SIZE)
+    plain = Font(size=XLSX_FONT_SIZE)
+    link_font = Font(color="0563C1", underline="single", size=XLSX_FONT_SIZE)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def print_setup(ws, title_rows: str) -> None:
+    def print_setup(ws, title_rows: str | None) -> None:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_title_rows = title_rows
+        if title_rows:
+            ws.print_title_rows = title_rows
         ws.print_options.gridLines = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top, ws.page_margins.bottom = 0.45, 0.55      # inches: rows, not margin
@@ -522,9 +644,9 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         ws.oddFooter.center.text = "&P / &N"
         ws.oddFooter.left.text = "&A"          # the sheet's name: a printed page says what it is
 
-    # one sheet per table; a per-course report's table once, every course stacked in it; a
+    # one table per caption: a per-course report's table once, every course stacked in it; a
     # report's tables of one caption for each construct, word, code... stacked (STACKED_BY);
-    # a table with the same contents as an earlier one (shown by two reports) shares its sheet
+    # a table with the same contents as an earlier one (shown by two reports) shown once
     groups: list[list[dict]] = []
     stacks: dict[tuple, list[dict]] = {}
     by_content: dict[str, list[dict]] = {}
@@ -603,16 +725,11 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
             return caption_of(group)
         return short_caption(group[0])
 
-    names = sheet_names([f"{i} {name_of(g)}" for i, g in enumerate(groups, start=1)] + [contents.title])[:-1]
-    rows = []
-    for group, sheet in zip(groups, names):
+    # each table a block: its caption, headers, rows and footnote, the widths its columns need
+    blocks = []
+    for group in groups:
         meta = group[0]
         stacked = _per_course(meta)
-        caption = caption_of(group)
-        report = report_of(group) if stacked else " / ".join(dict.fromkeys(report_of([m]) for m in group))
-        label = label_of(group)
-        rows.append((sheet, [report, label, caption,
-                             ", ".join(m["stem"] + ".csv" for m in [*group, *also.get(id(group), [])])]))
         argument = by_argument(group)
         if stacked:
             frame, hidden = _stacked(group, "course_id")
@@ -621,62 +738,71 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
         else:
             frame, hidden = _read_shown(meta)
         frame, kinds, hidden = _typed(frame, hidden, meta)
-        ws = wb.create_sheet(sheet)
-        title = f"{label}{sep}{caption}" if label else caption
-        _text_cell(ws.cell(row=1, column=1), title)
-        ws.cell(row=1, column=1).font = bold
-        headers = [_header(c, language) for c in frame.columns]
-        for j, h in enumerate(headers, start=1):
-            cell = ws.cell(row=2, column=j)
-            _text_cell(cell, h)
-            cell.font = bold
-            cell.alignment = wrap
-        widths = [text_width(h) for h in headers]
-        for r, rec in enumerate(frame.itertuples(index=False)):
-            for j, (col, v) in enumerate(zip(frame.columns, rec)):
-                cell = ws.cell(row=r + 3, column=j + 1)
-                kind = kinds[col]
-                if (r, col) in hidden:
-                    _text_cell(cell, _SUPPRESSED)
-                    cell.alignment = Alignment(horizontal="right")
-                elif _isna(v):
-                    continue
-                elif isinstance(v, str):
-                    _text_cell(cell, v)
-                    widths[j] = max(widths[j], min(text_width(v), 60))
-                    if text_width(v) > 50:
-                        cell.alignment = wrap
-                else:
-                    v = v.item() if hasattr(v, "item") else v
-                    if kind == "int" and float(v).is_integer():
-                        v = int(v)
-                    cell.value = v
-                    cell.number_format = XLSX_FORMATS.get(kind, "General")
-                    widths[j] = max(widths[j], 8)
-        last = len(frame) + 3
+        label, caption = label_of(group), caption_of(group)
+        footnote = None
         if hidden or any(m.get("hidden") for m in group):
-            _text_cell(ws.cell(row=last + 1, column=1), meta.get("footnote") or catalog.text(
-                "report.suppressed_footnote", language, min_cell=meta.get("min_cell") or 5))
-        for j, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 50)
-        ws.freeze_panes = "A3"
-        print_setup(ws, "1:2")
+            footnote = meta.get("footnote") or catalog.text("report.suppressed_footnote", language,
+                                                            min_cell=meta.get("min_cell") or 5)
+        block = {"group": group, "frame": frame, "kinds": kinds, "hidden": hidden, "label": label,
+                 "caption": caption, "title": f"{label}{sep}{caption}" if label else caption,
+                 "headers": [_header(c, language) for c in frame.columns], "footnote": footnote,
+                 "report": report_of(group) if stacked else " / ".join(dict.fromkeys(report_of([m]) for m in group)),
+                 # tables of one report may share a sheet (a CSV without metadata: a sheet of its own)
+                 "share": ("course", meta.get("notebook")) if stacked else meta.get("report")}
+        _measure(block)
+        blocks.append(block)
+    sheets = _plan_sheets(blocks)
 
-    # the contents: one row per table, its sheet a link
+    def sheet_name(sheet: dict) -> str:
+        if len(sheet["blocks"]) == 1:
+            return name_of(sheet["blocks"][0]["group"])
+        return catalog.text("xlsx.shared", language, report=report_of(sheet["blocks"][0]["group"][:1]),
+                            n=len(sheet["blocks"]))
+
+    names = sheet_names([f"{i} {sheet_name(sh)}" for i, sh in enumerate(sheets, start=1)] + [contents.title])[:-1]
+    rows = []
+    for sheet, name in zip(sheets, names):
+        ws = wb.create_sheet(name)
+        ws.sheet_format.defaultRowHeight = _ROW_HEIGHT
+        shared = len(sheet["blocks"]) > 1
+        scale, used, top = _scale(sheet["widths"]), 0.0, 1
+        for block in sheet["blocks"]:
+            group = block["group"]
+            height = block["height"] * scale
+            if shared and used and used + height > _PAGE_HEIGHT_PT * _PAGE_FILL:
+                ws.row_breaks.append(Break(id=top - 1))    # a table that fits a page is not split
+                used = 0.0
+            used += height
+            rows.append((name, top, [block["report"], block["label"], block["caption"],
+                                     ", ".join(m["stem"] + ".csv" for m in [*group, *also.get(id(group), [])])]))
+            top = _write_block(ws, top, block, bold=bold, plain=plain, wrap=wrap) + 2
+        for j, w in enumerate(sheet["widths"], start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
+        if shared:
+            # several tables one below the other: no frozen or repeated header rows (they would be
+            # the first table's); every table starts on the page that holds it whole, under its headers
+            print_setup(ws, None)
+        else:
+            ws.freeze_panes = "A3"
+            print_setup(ws, "1:2")
+
+    # the contents: one row per table, a link to its caption
+    contents.sheet_format.defaultRowHeight = _ROW_HEIGHT
     head = [catalog.text(k, language) for k in ("xlsx.sheet", "xlsx.report", "xlsx.table", "xlsx.caption", "xlsx.csv")]
     for j, h in enumerate(head, start=1):
         cell = contents.cell(row=1, column=j)
         _text_cell(cell, h)
         cell.font = bold
-    for i, (sheet, row) in enumerate(rows, start=2):
+    for i, (sheet, top, row) in enumerate(rows, start=2):
         cell = contents.cell(row=i, column=1)
         _text_cell(cell, sheet)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A1")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A{top}")
         cell.font = link_font
         for j, v in enumerate(row, start=2):
             _text_cell(contents.cell(row=i, column=j), v)
+            contents.cell(row=i, column=j).font = plain
     for j, letter in enumerate("ABCDE"):
-        width = max([text_width(head[j])] + [text_width(([s] + r)[j]) for s, r in rows])
+        width = max([text_width(head[j])] + [text_width(([s] + r)[j]) for s, _, r in rows])
         contents.column_dimensions[letter].width = min(max(width + 2, 8), 60)
     contents.freeze_panes = "A2"
     print_setup(contents, "1:1")
