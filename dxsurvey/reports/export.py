@@ -529,6 +529,21 @@ def _plan_sheets(blocks: list[dict]) -> list[dict]:
     return sheets
 
 
+def _styled(cell, name: str, font, number_format: str = "General", alignment=None) -> None:
+    """Give ``cell`` the workbook's named style ``name`` (made from these attributes the first
+    time): one assignment per cell instead of a font, a format and an alignment, each hashed
+    into the workbook's style tables (most of the time of writing tables.xlsx)."""
+    from copy import copy
+
+    from openpyxl.styles import Alignment, NamedStyle
+
+    wb = cell.parent.parent
+    if name not in wb.named_styles:
+        wb.add_named_style(NamedStyle(name=name, font=copy(font), number_format=number_format,
+                                      alignment=copy(alignment) if alignment is not None else Alignment()))
+    cell.style = name
+
+
 def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
     """Write a table block from row ``top`` (caption, headers, rows, footnote under a blank
     row); returns its last row."""
@@ -537,12 +552,11 @@ def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
     frame, kinds, hidden = block["frame"], block["kinds"], block["hidden"]
     cell = ws.cell(row=top, column=1)
     _text_cell(cell, block["title"])
-    cell.font = bold
+    _styled(cell, "dx-caption", bold)
     for j, h in enumerate(block["headers"], start=1):
         cell = ws.cell(row=top + 1, column=j)
         _text_cell(cell, h)
-        cell.font = bold
-        cell.alignment = wrap
+        _styled(cell, "dx-header", bold, alignment=wrap)
     right = Alignment(horizontal="right")
     for r, rec in enumerate(frame.itertuples(index=False)):
         for j, (col, v) in enumerate(zip(frame.columns, rec)):
@@ -550,25 +564,27 @@ def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
             kind = kinds[col]
             if (r, col) in hidden:
                 _text_cell(cell, _SUPPRESSED)
-                cell.alignment = right
+                _styled(cell, "dx-hidden", plain, alignment=right)
             elif _isna(v):
                 continue
             elif isinstance(v, str):
                 _text_cell(cell, v)
                 if text_width(v) > 50:
-                    cell.alignment = wrap
+                    _styled(cell, "dx-text-wrap", plain, alignment=wrap)
+                else:
+                    _styled(cell, "dx-text", plain)
             else:
                 v = v.item() if hasattr(v, "item") else v
                 if kind == "int" and float(v).is_integer():
                     v = int(v)
                 cell.value = v
-                cell.number_format = XLSX_FORMATS.get(kind, "General")
-            cell.font = plain
+                _styled(cell, f"dx-{kind}" if kind in XLSX_FORMATS else "dx-number", plain,
+                        number_format=XLSX_FORMATS.get(kind, "General"))
     last = top + 1 + len(frame)
     if block["footnote"]:
         last += 2
         _text_cell(ws.cell(row=last, column=1), block["footnote"])
-        ws.cell(row=last, column=1).font = plain
+        _styled(ws.cell(row=last, column=1), "dx-text", plain)
     return last
 
 
