@@ -35,8 +35,9 @@ def set_theme() -> None:
 
     ``seaborn.set_theme`` resets the font, so ``matplotlib_fontja.japanize()`` comes
     after it and IPAexGothic is put first, with DejaVu Sans as the per-glyph
-    fallback; the minus sign is ASCII (IPAexGothic lacks U+2212) and SVGs carry
-    glyph outlines so they open anywhere.  :func:`dxsurvey.reports.context.setup_matplotlib`
+    fallback; the minus sign is ASCII (IPAexGothic lacks U+2212) and SVG text stays
+    text (``dxsurvey.reports.export.save_figure`` names Japanese fallback fonts for
+    viewers without IPAexGothic).  :func:`dxsurvey.reports.context.setup_matplotlib`
     calls this.
     """
     import matplotlib_fontja  # registers IPAexGothic with matplotlib's font manager
