@@ -153,8 +153,8 @@ def main() -> None:
               f"({size:.1f} MiB, {planted['careless']} careless rows) in {time.perf_counter() - t:.1f} s")
         secs, code, peak, out = timed([sys.executable, "-m", "dxsurvey.cli", "validate", "--study", str(root)])
         # the console's count of straight-liners (Japanese by default: 全項目同一回答)
-    summary = [line.strip() for line in out.splitlines()
-               if ("全項目同一回答" in line or "straight" in line.lower()) and line.startswith("  [")]
+        summary = [line.strip() for line in out.splitlines()
+                   if ("全項目同一回答" in line or "straight" in line.lower()) and line.startswith("  [")]
         print(f"validate: {secs:.1f} s (target 20 s), exit {code}, peak {peak / 2**20:.0f} MiB; {summary[:1]}")
         if code != 0:
             print(out[-3000:])
