@@ -425,6 +425,19 @@ def test_straight_lining_and_speeding_are_flagged(careless_study):
     assert rel["alpha"].iloc[0] == pytest.approx(alpha(values.astype(float)))
 
 
+def test_careless_lines_of_the_japanese_console_are_japanese(careless_study):
+    """validate's Japanese lines explain straight-lining and speeding from the catalogue, not
+    with the log's English message; the English console keeps the message (rows, seconds)."""
+    from dxsurvey.reports.validation import summary
+    root, _ = careless_study
+    study = dxsurvey.load_study(root)
+    ja, en = summary(study, "ja"), summary(study, "en")
+    assert "careless responding" not in ja and "the same answer" not in ja and "completed in" not in ja
+    assert "同じ尺度の続く8問以上すべてに同じ回答: 不注意な回答の疑い" in ja
+    assert "開始から完了までが全体の中央値の3分の1未満: 不注意な回答の疑い" in ja
+    assert "careless responding" in en and "completed in" in en
+
+
 def test_exclude_careless_drops_them(careless_study):
     root, values = careless_study
     text = (root / "survey.yaml").read_text(encoding="utf-8")

@@ -278,6 +278,12 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": " (the same respondent's later answer{row} was kept)"},
     "validation.summary.later_row": {"ja": "（{row}行目）", "en": " (row {row})"},
     "validation.summary.detail": {"ja": "（{detail}）", "en": " ({detail})"},
+    "validation.summary.explain.straight_lining": {
+        "ja": "同じ尺度の続く{n}問以上すべてに同じ回答: 不注意な回答の疑い",
+        "en": "the same answer to every item of a run of {n} or more items of one scale: possibly careless"},
+    "validation.summary.explain.too_fast": {
+        "ja": "開始から完了までが全体の中央値の3分の1未満: 不注意な回答の疑い",
+        "en": "completed in less than a third of the median time: possibly careless"},
     "validation.summary.by_kind": {"ja": "問題の内訳（ファイル × 列 × 種類、エラーから）:",
                                    "en": "Problems by file x column x kind (errors first):"},
     "validation.summary.kind_line": {"ja": "  [{action}] {file}{column}: {problem} {n} 件",

@@ -242,6 +242,10 @@ def _problem_line(r, lang: str) -> str:
         later = re.search(r"\(row (\d+)\)", str(r.message))
         row = text("validation.summary.later_row", lang, row=later.group(1)) if later else ""
         line += text("validation.summary.later_kept", lang, row=row)
+    elif r.problem in _CATALOGUE_DETAIL:   # the log's English message would put English in the line
+        from ..ingest import STRAIGHT_MIN_ITEMS
+        line += text("validation.summary.detail", lang,
+                     detail=text(f"validation.summary.explain.{r.problem}", lang, n=STRAIGHT_MIN_ITEMS))
     elif r.action == "error" or r.problem in _EXPLAINED:
         detail = r.message if r.problem == "unreadable_source" else str(r.message).split(": ", 1)[-1]
         line += text("validation.summary.detail", lang, detail=detail)
@@ -254,6 +258,9 @@ def error_lines(study, language: str | None = None) -> list[str]:
     lang = language or study.language
     return [_problem_line(r, lang) for r in study.errors.itertuples(index=False)]
 
+
+#: Problems a Japanese console line explains from the catalogue (the logged message is English).
+_CATALOGUE_DETAIL = ("straight_lining", "too_fast")
 
 #: Order of severity in the console: errors first.
 _SEVERITY = {"error": 0, "set_missing": 1, "dropped": 2, "kept": 3}
