@@ -116,11 +116,10 @@ def table_test(table, *, correction: bool | str = "auto", fisher_below: float = 
         counts = t.astype(np.int64)
         if counts.shape == (2, 2):
             p = stats.fisher_exact(counts).pvalue
-        elif math.factorial(int(counts.sum())) <= FISHER_RESAMPLES:     # few enough to enumerate: exact
-            method = stats.PermutationMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(seed))
-            p = stats.fisher_exact(counts, method=method).pvalue
-        else:   # random tables with the observed margins, vectorised (R's simulate.p.value)
-            method = stats.MonteCarloMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(seed))
+        else:   # every pairing when few enough (exact), else seeded random tables with the margins
+            exact = math.factorial(int(counts.sum())) <= FISHER_RESAMPLES
+            kind = stats.PermutationMethod if exact else stats.MonteCarloMethod
+            method = kind(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(seed))
             p = stats.fisher_exact(counts, method=method).pvalue
         out.update(test="fisher", p_val=float(p))
     return out
