@@ -77,6 +77,20 @@ CARELESS = ("straight_lining", "too_fast")
 LINKAGE = ("course_id", "wave_a", "wave_b", "n_a", "n_b", "matched", "only_a", "only_b", "fuzzy")
 
 WAVES = ("pre", "post", "followup", "then")
+
+
+def wave_order(waves) -> list:
+    """``waves`` in time order (pre, post, followup, then), unknown waves after them, sorted.
+
+    Examples
+    --------
+    >>> wave_order(["then", "post", "x", "pre"])
+    ['pre', 'post', 'then', 'x']
+    """
+    known = [w for w in WAVES if w in set(waves)]
+    return known + sorted(set(waves) - set(known), key=str)
+
+
 AUDIENCES = ("manager", "staff")     # the default audience codes (survey.yaml `audiences:` may change them)
 ROLES = ("audience", "course", "wave", "instructor", "format", "style")
 ITEM_TYPES = ("scale", "category", "multi", "text")

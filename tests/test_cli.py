@@ -281,3 +281,21 @@ def test_notebook_libraries_skip_the_iri_grammar_compilation():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[:2] == ["None", "False"], out
     assert float(out[2]) < 3.0, out        # about 1 s here; 5 s with the grammars compiled
+
+
+def test_run_parent_does_not_import_the_scientific_stack():
+    """``dxsurvey run`` reads the study while its report kernels start and import scipy,
+    statsmodels, networkx and matplotlib: on 2 cores the parent importing them too delayed the
+    first report by about 4 s.  What the parent uses (the pipeline, ingest with its masking
+    of names in free text, the report context, export) must not import them."""
+    import subprocess
+    import sys
+    code = ("import sys; import dxsurvey.cli, dxsurvey.pipeline, dxsurvey.ingest, dxsurvey.reports.context, "
+            "dxsurvey.reports.export, dxsurvey.freetext.tokens, dxsurvey.privacy; "
+            "print(*sorted(m for m in ('scipy', 'statsmodels', 'networkx', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [], out
+    # the lazy names still resolve, to the functions (not to modules of the same name)
+    from dxsurvey import freetext as ft
+    assert callable(ft.kwic) and callable(ft.documents) and callable(ft.table_test)
+    assert ft.Network.__name__ == "Network" and callable(ft.correspondence)

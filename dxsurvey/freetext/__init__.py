@@ -17,15 +17,29 @@ Every result frame carries ``attrs`` ``n_used``, ``n_blank``, ``n_masked_only`` 
 """
 from __future__ import annotations
 
-from .ca import Correspondence, correspondence, word_correspondence
+from .contingency import adjusted_residuals, table_test
 from .coding import (CodeRule, CodeTable, RuleError, code_crosstab, code_documents, code_quotes, parse_rules,
                      read_rules)
-from .contingency import adjusted_residuals, table_test
 from .counts import word_change, word_counts
 from .documents import N_ATTRS, documents, note_counts, study_documents
 from .kwic import collocations, kwic
-from .network import Network, cooccurrence, network_change
 from .tokens import DEFAULT_EXCLUDED, KH_CLASSES, Lexicon, load_lexicon, person_names, tokenize, word_labels
+
+#: Names from the modules that import scipy or networkx at import, imported on first use:
+#: ingest's masking imports :mod:`.tokens` (person names) in every ``dxsurvey`` process,
+#: which runs this ``__init__`` (``dxsurvey run`` should not pay for scipy before its
+#: kernels start; the other modules import scipy inside the functions that use it).
+_LAZY = {"Correspondence": "ca", "correspondence": "ca", "word_correspondence": "ca",
+         "Network": "network", "cooccurrence": "network", "network_change": "network"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "documents", "study_documents", "N_ATTRS", "note_counts",

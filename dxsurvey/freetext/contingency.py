@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["expected", "adjusted_residuals", "table_test", "FISHER_RESAMPLES"]
 
@@ -56,6 +55,8 @@ def adjusted_residuals(table) -> tuple[np.ndarray, np.ndarray]:
     var = e * (1 - rows) * (1 - cols)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(var > 0, (t - e) / np.sqrt(var), np.nan)
+    from scipy import stats   # here, not at import: ingest loads this package in every process
+
     p = 2 * stats.norm.sf(np.abs(r))
     return r, p
 
@@ -109,6 +110,8 @@ def table_test(table, *, correction: bool | str = "auto", fisher_below: float = 
                 "min_expected": np.nan}
     e = expected(t)
     yates = bool(t.shape == (2, 2)) if correction == "auto" else bool(correction and t.shape == (2, 2))
+    from scipy import stats
+
     chi2, p, dof, _ = stats.chi2_contingency(t, correction=yates)
     out = {"test": "chi2", "statistic": float(chi2), "dof": int(dof), "p_val": float(p), "yates": yates,
            "min_expected": float(e.min())}

@@ -5,8 +5,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from .contingency import table_test
 from .documents import stamp
@@ -126,6 +124,9 @@ def word_change(tokens: pd.DataFrame, docs: pd.DataFrame, *, wave_a: str = "pre"
         Sorted by stratum and ``p_val``.  ``attrs``: the N attributes, ``n_used`` counting
         the documents of the two waves.
     """
+    from scipy import stats   # here, not at import: ingest loads this package in every process
+    from statsmodels.stats.multitest import multipletests
+
     by = _by_list(by)
     _check_by(docs, ["wave", *by])
     d = docs[docs["wave"].isin([wave_a, wave_b])]

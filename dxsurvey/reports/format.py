@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from ..stats.distributions import wave_order
+from ..schema import wave_order
 from .catalog import TEXTS, text
 
 __all__ = [

@@ -6,21 +6,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..schema import WAVES
+from ..schema import WAVES, wave_order  # noqa: F401  (re-exported)
 
 __all__ = ["likert_distribution", "wave_order"]
-
-
-def wave_order(waves) -> list:
-    """``waves`` in time order (pre, post, followup, then), unknown waves after them, sorted.
-
-    Examples
-    --------
-    >>> wave_order(["then", "post", "x", "pre"])
-    ['pre', 'post', 'then', 'x']
-    """
-    known = [w for w in WAVES if w in set(waves)]
-    return known + sorted(set(waves) - set(known), key=str)
 
 
 def likert_distribution(study, *, items: Sequence[str] | None = None, by: Sequence[str] = ("wave",),
