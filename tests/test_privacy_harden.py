@@ -377,3 +377,40 @@ def test_validation_report_quotes_no_raw_values(tmp_path):
     wb.close()
     assert _leaks(cells) == []
     assert not [f for f in result.findings if f.kind in ("phone", "email", "name", "staff_no", "my_number")]
+
+
+def test_literal_alternation_matches_as_the_plain_alternation():
+    """The prefix-tree pattern finds exactly what the longest-first alternation finds, also
+    under the audit's boundary lookarounds (which backtrack to a shorter code)."""
+    import random
+    import re
+    import string
+
+    rng = random.Random(5)
+    for _ in range(200):
+        alphabet = rng.choice(["01", "0123456789", "abAB.-", string.ascii_letters + string.digits + "+/=_-", "山田太郎一"])
+        words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 40))}
+        plain = "|".join(re.escape(k) for k in sorted(words, key=lambda s: (-len(s), s)))
+        tree = privacy.literal_alternation(words)
+        for wrap in ("{}", "(?<![0-9A-Za-z])(?:{})(?![0-9A-Za-z])(?![.,][0-9])"):
+            a, b = re.compile(wrap.format(plain)), re.compile(wrap.format(tree))
+            for _ in range(20):
+                text = "".join(rng.choice(alphabet + " ,.x") for _ in range(rng.randint(0, 40)))
+                assert [(m.start(), m.group()) for m in a.finditer(text)] == \
+                       [(m.start(), m.group()) for m in b.finditer(text)], (words, text)
+    assert re.fullmatch(privacy.literal_alternation([]), "") is None      # no codes: matches nothing
+
+
+def test_audit_of_a_large_study_scans_text_in_linear_time():
+    """20,000 respondent codes and keys (a study of 10,000 people): the plain alternation
+    scanned 300 kB of report in 2.6 s, tried code by code at every position; it must now take
+    a small fraction of a second, and still find a code."""
+    import time
+
+    codes = [f"{i:06d}" for i in range(10000)] + [f"K{i:015d}abcdefghijklmnopqrstuvwxyz" for i in range(10000)]
+    scanner = privacy._Scanner(codes, (), 5)
+    text = ("<td>3.14</td><td>研修の満足度</td><td>0.000685</td> " * 6000)[:300_000] + " 004321 "
+    t = time.perf_counter()
+    found = scanner._text(text, False)
+    assert time.perf_counter() - t < 1.0
+    assert [kind for kind, _ in found] == ["respondent_code"]
