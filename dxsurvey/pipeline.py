@@ -656,14 +656,14 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .reports.export import export_html
+    from .reports.export import export_html, prefetch_tables
 
     params = {**base, **job.params}
     ipynb = run_dir / "notebooks" / f"{job.name}.ipynb"
     html_path = run_dir / "html" / f"{job.name}.html"
     result = ReportResult(name=job.name, notebook=job.notebook, parameters=params, title=title,
                           ipynb=f"notebooks/{job.name}.ipynb")
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time() - 1.0     # (file times may be coarse)
     nb = None
     try:
         engine = {}
@@ -700,6 +700,8 @@ def _execute(job: Job, source: Path, run_dir: Path, base: dict, title: str, lang
         for path in auditor.files(run_dir):
             if path.parent.name in ("tables", "figures") or path in (ipynb, html_path):
                 auditor.scan(run_dir, path)
+    # this report's tables, read now for tables.xlsx (written at the end, on one core)
+    prefetch_tables([p for p in (run_dir / "tables").glob("*.csv") if p.stat().st_mtime >= started])
     result.seconds = time.perf_counter() - t0
     return result
 

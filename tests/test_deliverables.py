@@ -134,6 +134,38 @@ def test_write_xlsx_types_formats_hidden_cells_and_links(ctx_tables):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
+def test_write_xlsx_from_tables_read_ahead_is_the_same_workbook(ctx_tables, tmp_path):
+    """`dxsurvey run` reads each report's tables when it finishes (prefetch_tables); the
+    workbook is the same as one read at the end, a table changed after it was read ahead is
+    read again, and the cache is emptied once the workbook is written."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    def cells(path):
+        wb = load_workbook(path)
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+    plain = cells(shutil.copy(export.write_xlsx(ctx_tables, language="ja"), tmp_path / "plain.xlsx"))
+    csvs = sorted((ctx_tables / "tables").glob("*.csv"))
+    export.prefetch_tables(csvs)
+    assert {p for p in export._SHOWN if p.parent == ctx_tables / "tables"} == set(csvs)
+    frame, _ = export._read_shown({"csv": csvs[0]})
+    frame.iloc[:, 0] = "changed by a caller"                 # callers get a copy
+    assert cells(export.write_xlsx(ctx_tables, language="ja")) == plain
+    assert not [p for p in export._SHOWN if p.parent == ctx_tables / "tables"]
+    # read ahead, then rewritten (another size): the new contents are shown
+    export.prefetch_tables(csvs)
+    hostile = ctx_tables / "tables" / "hostile.csv"
+    original = hostile.read_bytes()
+    try:
+        hostile.write_bytes(original.replace("'+通常".encode(), "'+書き換え後".encode()))
+        sheet = cells(export.write_xlsx(ctx_tables, language="ja"))["1 99_test（2表）"]
+        assert ["+書き換え後" in row for row in sheet].count(True) == 1
+    finally:
+        hostile.write_bytes(original)
+
+
 def test_write_xlsx_stacks_tables_of_one_caption_and_keeps_empty_tables_apart(tmp_path):
     """Tables of one caption for each construct share a sheet with a column naming the
     construct; two empty tables with different captions stay two sheets; a table written

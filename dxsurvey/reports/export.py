@@ -323,10 +323,48 @@ def _is_text(values: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
+#: Tables read for tables.xlsx, by CSV path: (size, mtime, suppressed columns) -> (frame, hidden).
+#: ``dxsurvey run`` reads each report's tables when the report is done (:func:`prefetch_tables`,
+#: in the worker thread, while other reports run), so writing the workbook at the end of the
+#: run, on one core, does not read them all again.
+_SHOWN: dict[Path, tuple[tuple, pd.DataFrame, frozenset]] = {}
+_SHOWN_LOCK = threading.Lock()
+
+
+def prefetch_tables(paths: Sequence[Path]) -> None:
+    """Read these ``tables/*.csv`` as tables.xlsx will show them (:func:`_read_shown`), ahead."""
+    import json
+
+    for path in paths:
+        path = Path(path)
+        meta_path = path.with_name(f"{path.stem}.meta.json")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+            meta["csv"] = path
+            _read_shown(meta)
+        except Exception:       # write_xlsx reads it again and reports what is wrong
+            with _SHOWN_LOCK:
+                _SHOWN.pop(path, None)
+
+
 def _read_shown(meta: dict) -> tuple[pd.DataFrame, set]:
     """A table's CSV as tables.xlsx shows it: text restored (:func:`csv_unsafe`), no
     ``suppressed`` column; returns (frame, hidden) with the (row, column) cells that
-    suppression hid (shown as "—", as in HTML)."""
+    suppression hid (shown as "—", as in HTML).  A copy: callers may change it."""
+    path = Path(meta["csv"])
+    stat = path.stat()
+    key = (stat.st_size, stat.st_mtime_ns, tuple(meta.get("suppressed_columns") or ()))
+    with _SHOWN_LOCK:
+        cached = _SHOWN.get(path)
+    if cached is None or cached[0] != key:
+        frame, hidden = _read_shown_file(meta)
+        cached = (key, frame, frozenset(hidden))
+        with _SHOWN_LOCK:
+            _SHOWN[path] = cached
+    return cached[1].copy(), set(cached[2])
+
+
+def _read_shown_file(meta: dict) -> tuple[pd.DataFrame, set]:
     frame = pd.read_csv(meta["csv"], encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     frame = frame.rename(columns=csv_unsafe)
     hidden: set = set()
@@ -622,6 +660,16 @@ def write_xlsx(run_dir: str | Path, *, language: str = "ja",
     Path or None
         The workbook, or None when the run has no tables.
     """
+    try:
+        return _write_xlsx(Path(run_dir), language=language, reports=reports)
+    finally:       # the tables read ahead for this run (prefetch_tables) are not needed again
+        tables = Path(run_dir) / "tables"
+        with _SHOWN_LOCK:
+            for path in [p for p in _SHOWN if p.parent == tables]:
+                del _SHOWN[path]
+
+
+def _write_xlsx(run_dir: Path, *, language: str, reports: Sequence[tuple[str, str]] | None) -> Path | None:
     import hashlib
 
     from openpyxl import Workbook
