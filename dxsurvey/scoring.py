@@ -74,8 +74,10 @@ def item_matrix(study, item_ids=None, *, reverse=False) -> tuple[np.ndarray, lis
         cat_pos = pd.Index(ids).get_indexer(item_col.cat.categories)
         codes = item_col.cat.codes.to_numpy()
         col = np.where(codes >= 0, cat_pos[codes], -1)
-    else:
-        col = pd.Index(ids).get_indexer(item_col.to_numpy())
+    else:       # factorised natively (Arrow strings): no Python string per answer
+        codes, uniques = pd.factorize(item_col)
+        cat_pos = pd.Index(ids).get_indexer(uniques)
+        col = np.where(codes >= 0, cat_pos[codes], -1) if len(uniques) else np.full(len(codes), -1)
     val = pd.to_numeric(ans["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     keep = (row >= 0) & (col >= 0) & ~np.isnan(val)
     row, col, val = row[keep], col[keep], val[keep]

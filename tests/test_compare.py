@@ -654,3 +654,38 @@ def test_notes_are_codes_whatever_the_study_language():
     assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", re.sub("ベンダーA|元市職員|DX推進課", "", page)), page
     with pytest.raises(TypeError):
         compare(st, construct="score", language="en")     # the report words notes, not compare()
+
+
+def test_mixed_fit_is_remembered_across_column_orders(monkeypatch):
+    """The planning report fits the same course-random-intercept model with its columns in
+    several orders; each model is fitted once, and the estimates come back in the order
+    asked for (equal to statsmodels' own fit in that order)."""
+    import sys
+
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    cmp_mod = sys.modules["dxsurvey.stats.compare"]
+    rng = np.random.default_rng(3)
+    groups = np.repeat([f"C{i}" for i in range(12)], 15)
+    course = rng.normal(scale=0.6, size=12)[np.repeat(np.arange(12), 15)]
+    x = rng.normal(size=groups.size)
+    f = (np.repeat(np.arange(12), 15) % 3 == 0).astype(float)
+    y = 0.5 * x + 0.4 * f + course + rng.normal(size=groups.size)
+    X = np.column_stack([np.ones_like(x), x, f])
+    names = ["Intercept", "x", "format[online]"]
+    calls = []
+    fit_once = cmp_mod._fit_mixed_ordered
+    monkeypatch.setattr(cmp_mod, "_fit_mixed_ordered", lambda *a: calls.append(1) or fit_once(*a))
+    monkeypatch.setattr(cmp_mod, "_MIXED_FITS", {})
+    a, why_a, _ = cmp_mod._fit_mixed(y, X, groups, names)
+    perm = [2, 0, 1]
+    b, why_b, _ = cmp_mod._fit_mixed(y, X[:, perm], groups, [names[i] for i in perm])
+    assert why_a is None and why_b is None and len(calls) == 1
+    np.testing.assert_allclose(b.beta, a.beta[perm], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b.cov, a.cov[np.ix_(perm, perm)], rtol=0, atol=1e-12)
+    ref = MixedLM(y, pd.DataFrame(X, columns=names), groups=groups).fit(reml=True)
+    np.testing.assert_allclose(a.beta, ref.fe_params.to_numpy(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(a.tau2, float(ref.cov_re.iloc[0, 0]), rtol=1e-5)
+    # other data: fitted again
+    cmp_mod._fit_mixed(y + 1.0, X, groups, names)
+    assert len(calls) == 2

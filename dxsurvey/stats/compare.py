@@ -232,10 +232,50 @@ def _fit_ols(y: np.ndarray, X: np.ndarray) -> tuple[_Fit, bool]:
     return _Fit(beta=np.asarray(res.params), cov=cov, df_resid=float(res.df_resid)), lev1
 
 
+#: Mixed-model fits of this process, by their data (see :func:`_fit_mixed`), newest last.
+_MIXED_FITS: dict[bytes, tuple] = {}
+_MIXED_FITS_KEPT = 128
+
+
 def _fit_mixed(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
     """MixedLM (REML) with a random intercept per group; returns (fit, why, detail): ``why`` is
     ``error`` (detail: the message), ``zero_var`` (detail: the course variance), ``not_converged``
-    or ``singular`` when the fit is not used."""
+    or ``singular`` when the fit is not used.
+
+    The model is fitted with its columns in the order of their names and remembered for this
+    process: the planning report compares each factor adjusted for the others, which asks
+    for the same model with its columns in another order (a second of fitting at 10,000
+    respondents each time), and a reused kernel's next report asks again.  The REML fit does
+    not depend on the order of the columns; the estimates come back in the order asked for.
+    """
+    import hashlib
+
+    names = list(names)
+    order = np.argsort(np.asarray(names, dtype=object).astype(str), kind="stable")
+    Xs = np.ascontiguousarray(np.asarray(X, dtype=float)[:, order])
+    ys = np.ascontiguousarray(np.asarray(y, dtype=float))
+    h = hashlib.sha256()
+    for part in (ys.tobytes(), Xs.tobytes(), repr(Xs.shape).encode(),
+                 "\x1f".join(np.asarray(groups).astype(str)).encode(),
+                 "\x1f".join(names[i] for i in order).encode()):
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    key = h.digest()
+    hit = _MIXED_FITS.pop(key, None)
+    if hit is None:
+        hit = _fit_mixed_ordered(ys, Xs, groups, [names[i] for i in order])
+    _MIXED_FITS[key] = hit
+    while len(_MIXED_FITS) > _MIXED_FITS_KEPT:
+        del _MIXED_FITS[next(iter(_MIXED_FITS))]
+    fit, why, detail = hit
+    if fit is None:
+        return hit
+    back = np.argsort(order)
+    return _Fit(beta=fit.beta[back].copy(), cov=fit.cov[np.ix_(back, back)].copy(), df_resid=fit.df_resid,
+                tau2=fit.tau2, extra=dict(fit.extra)), why, detail
+
+
+def _fit_mixed_ordered(y, X, groups, names) -> tuple[_Fit | None, str | None, str]:
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     try:
