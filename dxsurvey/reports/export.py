@@ -248,6 +248,8 @@ _SHEET_SUBST = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?
 def text_width(value: Any) -> int:
     """Display width: East Asian wide/full-width characters count 2."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -533,13 +535,14 @@ def _measure(block: dict) -> None:
     for j, col in enumerate(frame.columns):
         for v in frame[col]:
             if isinstance(v, str):
-                widths[j] = max(widths[j], min(text_width(v), 60))
+                if 2 * len(v) > widths[j]:         # else it cannot be the widest
+                    widths[j] = max(widths[j], min(text_width(v), 60))
             elif not _isna(v):
                 widths[j] = max(widths[j], 8)
     widths = [min(max(w + 2, 8), 50) for w in widths]
     lines = 1 + max((_lines(h, w) for h, w in zip(headers, widths)), default=1)
     for rec in frame.itertuples(index=False):
-        lines += max((_lines(v, w) if isinstance(v, str) and text_width(v) > 50 else 1
+        lines += max((_lines(v, w) if isinstance(v, str) and len(v) > 25 and text_width(v) > 50 else 1
                       for v, w in zip(rec, widths)), default=1)
     lines += 2 if block["footnote"] else 0
     block["widths"], block["height"] = widths, (lines + 1) * _ROW_PT
@@ -573,13 +576,21 @@ def _styled(cell, name: str, font, number_format: str = "General", alignment=Non
     into the workbook's style tables (most of the time of writing tables.xlsx)."""
     from copy import copy
 
-    from openpyxl.styles import Alignment, NamedStyle
-
     wb = cell.parent.parent
-    if name not in wb.named_styles:
-        wb.add_named_style(NamedStyle(name=name, font=copy(font), number_format=number_format,
-                                      alignment=copy(alignment) if alignment is not None else Alignment()))
-    cell.style = name
+    styles = wb.__dict__.setdefault("_dx_styles", {})
+    style = styles.get(name)
+    if style is None:
+        from openpyxl.styles import Alignment, NamedStyle
+
+        if name not in wb.named_styles:
+            wb.add_named_style(NamedStyle(name=name, font=copy(font), number_format=number_format,
+                                          alignment=copy(alignment) if alignment is not None else Alignment()))
+        cell.style = name
+        styles[name] = copy(cell._style)
+        return
+    # what openpyxl's ``cell.style = name`` stores, without looking the name up among all
+    # the workbook's styles for each of the hundreds of thousands of cells of a large run
+    cell._style = copy(style)
 
 
 def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
@@ -607,7 +618,7 @@ def _write_block(ws, top: int, block: dict, *, bold, plain, wrap) -> int:
                 continue
             elif isinstance(v, str):
                 _text_cell(cell, v)
-                if text_width(v) > 50:
+                if len(v) > 25 and text_width(v) > 50:
                     _styled(cell, "dx-text-wrap", plain, alignment=wrap)
                 else:
                     _styled(cell, "dx-text", plain)
