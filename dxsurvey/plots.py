@@ -162,19 +162,31 @@ def likert_bars(dist: pd.DataFrame, *, levels: Sequence, labels: Sequence[str], 
     ax = _new_ax(ax, 9.0, 1.2 + 0.45 * max(len(keys), 1))
 
     several_waves = data["wave"].nunique() > 1
+    # every bar's numbers at once: its rows (item x wave), whether any is hidden, its n (the
+    # first row's) and its counts per level (a level without a row counts 0)
+    position = {key: i for i, key in enumerate(keys)}
+    bar_of = np.array([position[key] for key in zip(data[row], data["wave"])], dtype=np.intp)
+    n_all = pd.to_numeric(data["n"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    c_all = pd.to_numeric(data["count"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isnan(n_all) | np.isnan(c_all) | ~(n_all > 0)
+    hidden_bar = np.zeros(len(keys), dtype=bool)
+    np.logical_or.at(hidden_bar, bar_of, bad)
+    first = np.zeros(len(keys), dtype=np.intp)
+    seen, at = np.unique(bar_of, return_index=True)
+    first[seen] = at
+    level_of = data["level"].cat.codes.to_numpy()
+    counted = (level_of >= 0) & ~np.isnan(c_all)
+    level_counts = np.zeros((len(keys), k))
+    np.add.at(level_counts, (bar_of[counted], level_of[counted]), c_all[counted])
     ylabels = []
     for y, (item, wave) in enumerate(keys):
-        part = data[(data[row] == item) & (data["wave"] == wave)]
         ylabels.append(f"{item}（{wave_labels.get(wave, wave)}）" if several_waves else str(item))
-        n = pd.to_numeric(part["n"], errors="coerce")
-        counts = pd.to_numeric(part["count"], errors="coerce")
-        if n.isna().any() or counts.isna().any() or not (n > 0).all():
+        if hidden_bar[y]:
             _bar(ax, y, -50 if diverging else 0, 100, HIDDEN_COLOR, "hidden")
             ax.text(0 if diverging else 50, y, "—", ha="center", va="center", fontsize=12)
             continue
-        total = float(n.iloc[0])
-        by_level = part.assign(count=counts).groupby("level", observed=False)["count"].sum()
-        pct = (by_level.reindex(levels).fillna(0.0) / total * 100.0).to_numpy()
+        total = float(n_all[first[y]])
+        pct = level_counts[y] / total * 100.0
         half = k // 2
         offset = (pct[:half].sum() + (pct[half] / 2.0 if k % 2 else 0.0)) if diverging else 0.0
         lefts = -offset + np.concatenate([[0.0], np.cumsum(pct)[:-1]])
