@@ -205,6 +205,38 @@ def test_save_figure_matches_savefig_tight_and_restores_the_figure(tmp_path, mon
     plt.close("all")
 
 
+def test_tall_figure_png_is_saved_at_a_lower_resolution(tmp_path):
+    """A figure of 9 x 40 inches (a Likert chart of 40 items over two waves) would have 8
+    million pixels at 150 dpi; it is saved with at most FIGURE_MAX_PIXELS, at no less than 96
+    dpi, and the same picture as savefig at that dpi.  A usual figure keeps 150 dpi."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    context.setup_matplotlib()
+
+    def draw(height):
+        fig, ax = plt.subplots(figsize=(9, height), layout="constrained")
+        ax.barh([f"設問{i}" for i in range(40)], range(40))
+        return fig
+
+    png, _ = export.save_figure(draw(40), tmp_path / "tall.png", tmp_path / "tall.svg")
+    dpi = export.figure_dpi(9, 40)
+    assert export.FIGURE_MIN_DPI <= dpi < export.FIGURE_DPI
+    with Image.open(png) as im:
+        w, h = im.size
+    assert w * h <= export.FIGURE_MAX_PIXELS * 1.05 and h > w        # (the tight box adds its padding)
+    ref = draw(40)
+    ref.savefig(tmp_path / "ref.png", dpi=dpi, bbox_inches="tight")
+    with Image.open(tmp_path / "ref.png") as im:
+        assert im.size == (w, h)
+    png, _ = export.save_figure(draw(6), tmp_path / "usual.png", tmp_path / "usual.svg")
+    with Image.open(png) as im:
+        assert im.size[0] > 9 * export.FIGURE_DPI * 0.9          # 150 dpi (cropped to the tight box)
+    assert export.figure_dpi(9, 400) == export.FIGURE_MIN_DPI
+    plt.close("all")
+
+
 def test_svg_text_is_text_with_japanese_fallback_fonts(tmp_path):
     """An SVG figure keeps its text as text (editable, searchable by the audit, smaller than
     glyph outlines) and names Japanese fallback fonts for a viewer without IPAexGothic."""

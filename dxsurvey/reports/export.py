@@ -82,10 +82,32 @@ _SVG_FONT_FAMILY = re.compile(r"(font-family: [^;\"]*'DejaVu Sans')")
 
 #: Resolution of saved PNG figures (the HTML shows them at 96 dpi: sharp on HiDPI screens).
 FIGURE_DPI = 150
+#: Pixels a PNG figure may have at most: a taller one (a Likert chart of 40 items over two
+#: waves is 9 x 46 inches, 9 million pixels at 150 dpi) is saved at a lower resolution, never
+#: below the 96 dpi the HTML shows it at.  Drawing, compressing and embedding it in the
+#: notebook and the page cost in proportion to its pixels; its SVG is unchanged.
+FIGURE_MAX_PIXELS = 4_000_000
+FIGURE_MIN_DPI = 96
+
+
+def figure_dpi(width_in: float, height_in: float) -> float:
+    """The PNG resolution of a figure of this size (inches): :data:`FIGURE_DPI`, lowered for a
+    figure that would have more than :data:`FIGURE_MAX_PIXELS` pixels (not below
+    :data:`FIGURE_MIN_DPI`).
+
+    Examples
+    --------
+    >>> figure_dpi(9, 6), round(figure_dpi(9, 45.6), 1), figure_dpi(9, 200)
+    (150, 98.7, 96)
+    """
+    area = max(float(width_in) * float(height_in), 1e-9)
+    if area * FIGURE_DPI ** 2 <= FIGURE_MAX_PIXELS:
+        return FIGURE_DPI
+    return max(FIGURE_MIN_DPI, (FIGURE_MAX_PIXELS / area) ** 0.5)
 
 
 def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
-    """Write ``fig`` to ``png`` (:data:`FIGURE_DPI`) and ``svg``, both cropped to one tight box.
+    """Write ``fig`` to ``png`` (:func:`figure_dpi`) and ``svg``, both cropped to one tight box.
 
     The files ``savefig(..., bbox_inches="tight")`` writes, with less drawing: savefig
     draws a figure twice per format (once to lay it out and measure it, once to render).
@@ -106,7 +128,8 @@ def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
 
     png, svg = Path(png), Path(svg)
     dpi, engine, original = fig.dpi, fig.get_layout_engine(), fig.canvas
-    fig.set_dpi(FIGURE_DPI)
+    png_dpi = figure_dpi(*fig.get_size_inches())
+    fig.set_dpi(png_dpi)
     try:
         canvas = original
         if type(canvas) is FigureCanvasBase:   # a closed figure: an Agg canvas for now, as savefig does
@@ -126,7 +149,7 @@ def save_figure(fig, png: str | Path, svg: str | Path) -> list[Path]:
         width, height = fig.get_size_inches()
         inside = tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= width and tight.y1 <= height
         # zlib level 3: as small as the default level 6 for these charts, and faster to write
-        png_kwargs = {"dpi": FIGURE_DPI, "pil_kwargs": {"compress_level": 3}}
+        png_kwargs = {"dpi": png_dpi, "pil_kwargs": {"compress_level": 3}}
         with atomic_output(png) as tmp:
             if raster and inside:
                 matplotlib.image.imsave(tmp, _crop(canvas, box, fig.get_facecolor()), format="png", **png_kwargs)
