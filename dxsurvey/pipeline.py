@@ -715,9 +715,25 @@ def _finish(result: ReportResult, ipynb: Path, html_path: Path, run_dir: Path, t
             if path.parent.name in ("tables", "figures") or path in (ipynb, html_path):
                 auditor.scan(run_dir, path)
     # this report's tables, read now for tables.xlsx (written at the end, on one core)
-    prefetch_tables([p for p in (run_dir / "tables").glob("*.csv") if p.stat().st_mtime >= started])
+    prefetch_tables(_fresh_tables(run_dir / "tables", started))
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _fresh_tables(tables: Path, since: float) -> list[Path]:
+    """The tables' CSVs written since ``since`` (a time.time()), while other reports may be
+    writing theirs: a hidden temporary file of an atomic write is not a table, and one that
+    is renamed or removed between listing and looking at it is passed over."""
+    fresh = []
+    for path in tables.glob("*.csv"):
+        if path.name.startswith("."):
+            continue
+        try:
+            if path.stat().st_mtime >= since:
+                fresh.append(path)
+        except OSError:
+            continue
+    return fresh
 
 
 def _title(job: Job, study, language: str) -> str:

@@ -685,3 +685,28 @@ def test_table_html_marks_numbers_short_and_long_text():
     assert '<td class="dx-long"><div class="dx-long-text">デジタル技術で' in out
     assert '<td class="dx-num">12</td>' in out and '<td class="dx-num">3.25</td>' in out
     assert out.count("<th ") == 4 and "<thead>" in out
+
+
+def test_tables_read_ahead_pass_over_files_being_written(tmp_path, monkeypatch):
+    """While one report finishes, another kernel writes its tables through hidden temporary
+    files that are renamed away: listing them, or a file gone before it is looked at, must not
+    fail the run (a demo run failed so: FileNotFoundError on a .tmp CSV)."""
+    import pathlib
+    import time
+
+    from dxsurvey import pipeline
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    for name in ("a.csv", ".b.tmp-1.csv", "gone.csv"):
+        (tables / name).write_text("x\n1\n", encoding="utf-8")
+    stat = pathlib.Path.stat
+
+    def vanishing(self, *a, **k):
+        if self.name in (".b.tmp-1.csv", "gone.csv"):
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return stat(self, *a, **k)
+
+    monkeypatch.setattr(pathlib.Path, "stat", vanishing)
+    assert pipeline._fresh_tables(tables, time.time() - 60) == [tables / "a.csv"]
+    assert pipeline._fresh_tables(tables, time.time() + 60) == []
